@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Installs, idempotently, everything the build and the tests need on a fresh Debian 12 machine of
+# this project's kind (root, registries only). Re-running when all is installed takes < 1 s:
+# each step checks the *version* it needs, not mere presence.
+#
+#   scripts/setup.sh          toolchain for build + tests (wasm32, wasm-pack, wasm-bindgen-cli,
+#                             chromium + chromedriver, firefox-esr + geckodriver, npm tools)
+#   scripts/setup.sh --bench  also the benchmark tools (oha)
+#
+# Facts behind each step: ../shared/reference/toolchain-notes.md (copied into docs/toolchain.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+WASM_PACK_VERSION=0.15.1
+GECKODRIVER_VERSION=0.37.1
+OHA_VERSION=1.14.0
+export PATH="$HOME/.cargo/bin:$PATH"
+
+log() { printf '[setup] %s\n' "$*" >&2; }
+have_version() { # cmd expected-substring
+  command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -qF "$2"
+}
+
+# The wasm-bindgen version everything must agree on: Cargo.lock is the truth, Cargo.toml's pin the fallback.
+wasm_bindgen_version() {
+  if [ -f Cargo.lock ]; then
+    awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock
+  else
+    sed -n 's/^wasm-bindgen = { *version = "=\([0-9.]*\)".*/\1/p; s/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml | head -1
+  fi
+}
+
+step_rust() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding rust target wasm32-unknown-unknown"; rustup target add wasm32-unknown-unknown
+  fi
+  for c in rustfmt clippy; do
+    rustup component list --installed | grep -q "^$c" || rustup component add "$c"
+  done
+}
+
+apt_updated=0
+apt_install() { # packages...
+  local missing=()
+  for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ $apt_updated -eq 0 ]; then log "apt-get update"; DEBIAN_FRONTEND=noninteractive apt-get update -qq; apt_updated=1; fi
+  log "apt-get install ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+step_browsers() {
+  apt_install chromium chromium-driver firefox-esr
+}
+
+cargo_bin() { # name version crate [--locked]
+  local bin=$1 ver=$2 crate=$3 locked=${4:-}
+  if have_version "$bin" "$ver"; then return 0; fi
+  log "cargo install $crate $ver ${locked}"
+  cargo install -q "$crate" --version "$ver" $locked --force
+}
+
+step_wasm_tools() {
+  cargo_bin wasm-pack "$WASM_PACK_VERSION" wasm-pack --locked
+  local wbv; wbv=$(wasm_bindgen_version)
+  [ -n "$wbv" ] || { echo "setup: cannot read the wasm-bindgen version from Cargo.lock/Cargo.toml" >&2; exit 1; }
+  # --locked fails for 0.2.130 (a pinned dependency version is not served): install without it.
+  if ! { have_version wasm-bindgen "$wbv" && have_version wasm-bindgen-test-runner "$wbv"; }; then
+    log "cargo install wasm-bindgen-cli $wbv"; cargo install -q wasm-bindgen-cli --version "$wbv" --force
+  fi
+  cargo_bin geckodriver "$GECKODRIVER_VERSION" geckodriver --locked
+}
+
+step_npm_tools() {
+  # wasm-opt from npm binaryen (Debian's binaryen 108 produces modules that fail to load), playwright-core
+  # (driving Debian's chromium/firefox; never its own browser downloads). Installed into tools/node_modules.
+  if [ ! -x tools/node_modules/.bin/wasm-opt ] || ! cmp -s tools/package-lock.json tools/node_modules/.setup-stamp; then
+    log "npm ci in tools/"
+    (cd tools && npm ci --no-audit --no-fund --loglevel=error)
+    cp tools/package-lock.json tools/node_modules/.setup-stamp
+  fi
+}
+
+step_bench() {
+  cargo_bin oha "$OHA_VERSION" oha --locked
+}
+
+main() {
+  local t0=$SECONDS
+  step_rust
+  step_browsers
+  step_npm_tools
+  step_wasm_tools
+  if [ "${1:-}" = "--bench" ]; then step_bench; fi
+  log "ready in $((SECONDS - t0)) s"
+}
+main "$@"

@@ -1,0 +1,8 @@
+//! The pure core: no I/O, no `web-sys`, no secrets. Everything here runs natively under
+//! `cargo test` and, unchanged, in the browser.
+
+pub mod identity;
+pub mod manifest;
+
+/// The plugin's own version: the one version source is `Cargo.toml`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

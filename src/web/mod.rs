@@ -1,0 +1,30 @@
+//! The thin wasm-bindgen facade that JavaScript sees. No business logic: it converts between
+//! JS values and [`crate::core`] types and maps errors to `Error` objects.
+
+use wasm_bindgen::prelude::*;
+
+use crate::core::identity::{Environment, Identity};
+
+/// The plugin version (`Cargo.toml`'s, the one version source).
+#[wasm_bindgen(js_name = version)]
+pub fn version() -> String {
+    crate::core::VERSION.to_owned()
+}
+
+/// The User-Agent string for calls made on behalf of `platform` `platform_version`.
+#[wasm_bindgen(js_name = userAgent)]
+pub fn user_agent(platform: &str, platform_version: &str) -> Result<String, JsError> {
+    Ok(Identity::new(platform, platform_version, Environment::Prod)?.user_agent())
+}
+
+/// The Media Library widget's `integration` object `{type, platform, version, environment}`.
+#[wasm_bindgen(js_name = integrationInfo)]
+pub fn integration_info(
+    platform: &str,
+    platform_version: &str,
+    environment: &str,
+) -> Result<JsValue, JsError> {
+    let env: Environment = environment.parse()?;
+    let info = Identity::new(platform, platform_version, env)?.integration();
+    serde_wasm_bindgen::to_value(&info).map_err(|e| JsError::new(&e.to_string()))
+}
