@@ -3,6 +3,7 @@
 
 pub mod identity;
 pub mod manifest;
+pub mod sign;
 
 /// The plugin's own version: the one version source is `Cargo.toml`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
