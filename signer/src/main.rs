@@ -1,41 +1,230 @@
-//! `cld-signer`: serves the signing endpoint on `--listen ADDR` (default `127.0.0.1:8787`).
+//! `cld-signer`: the companion signing endpoint.
+//!
+//! ```text
+//! cld-signer [serve] [--config PATH] [--listen ADDR] [--dev] [--log-format text|json]
+//! cld-signer token --user USER --role ACCOUNT=ROLE... [--ttl SECS] [--ml-username NAME] [--config PATH]
+//! cld-signer check-config [--config PATH]
+//! ```
+//!
+//! The configuration is the TOML file named by `--config` or `CLD_SIGNER_CONFIG`, else the single
+//! account of `CLOUDINARY_URL`.
 
 use std::net::SocketAddr;
+use std::process::ExitCode;
 
-#[tokio::main]
-async fn main() {
-    let mut args = std::env::args().skip(1);
-    let mut listen: SocketAddr = "127.0.0.1:8787".parse().expect("default address");
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "--listen" => {
-                let v = args.next().unwrap_or_default();
-                listen = match v.parse() {
-                    Ok(addr) => addr,
-                    Err(_) => {
-                        eprintln!("cld-signer: --listen needs an address like 127.0.0.1:8787, not {v:?}");
-                        std::process::exit(2);
-                    }
-                }
-            }
-            other => {
-                eprintln!("cld-signer: unknown argument {other:?}");
-                std::process::exit(2);
-            }
+use cloudinary_connector_signer::config::{self, Config, ProcessEnv};
+use cloudinary_connector_signer::policy::Role;
+use cloudinary_connector_signer::{mint_token, DevTokenRequest, Options, Signer};
+
+const USAGE: &str = "usage:
+  cld-signer [serve] [--config PATH] [--listen ADDR] [--dev] [--log-format text|json]
+  cld-signer token --user USER --role ACCOUNT=ROLE [--role ...] [--ttl SECS] [--ml-username NAME] [--config PATH]
+  cld-signer check-config [--config PATH]
+
+configuration: --config PATH, else $CLD_SIGNER_CONFIG, else $CLOUDINARY_URL (cloudinary://key:secret@cloud)
+logging: $CLD_SIGNER_LOG (e.g. info, debug, cld_signer=debug); secrets, tokens and signatures are never logged";
+
+#[derive(Debug, Default)]
+struct Args {
+    command: String,
+    config: Option<String>,
+    listen: Option<String>,
+    dev: bool,
+    json_logs: bool,
+    user: Option<String>,
+    roles: Vec<(String, Role)>,
+    ttl: Option<u64>,
+    ml_username: Option<String>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut a = Args { command: "serve".into(), ..Args::default() };
+    let mut it = std::env::args().skip(1).peekable();
+    if let Some(first) = it.peek() {
+        if matches!(first.as_str(), "serve" | "token" | "check-config") {
+            a.command = it.next().expect("peeked");
         }
     }
-    let listener = match tokio::net::TcpListener::bind(listen).await {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("cld-signer: cannot listen on {listen}: {e}");
-            std::process::exit(1);
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
+        match arg.as_str() {
+            "--config" => a.config = Some(value("--config")?),
+            "--listen" => a.listen = Some(value("--listen")?),
+            "--dev" => a.dev = true,
+            "--log-format" => match value("--log-format")?.as_str() {
+                "json" => a.json_logs = true,
+                "text" => a.json_logs = false,
+                other => return Err(format!("--log-format is text or json, not {other:?}")),
+            },
+            "--user" => a.user = Some(value("--user")?),
+            "--role" => {
+                let v = value("--role")?;
+                let (acct, role) = v.split_once('=').ok_or_else(|| format!("--role takes ACCOUNT=ROLE, not {v:?}"))?;
+                let role: Role = role
+                    .parse()
+                    .map_err(|_| format!("--role {v:?}: the role is viewer, uploader or admin"))?;
+                a.roles.push((acct.to_owned(), role));
+            }
+            "--ttl" => {
+                let v = value("--ttl")?;
+                a.ttl = Some(v.parse().map_err(|_| format!("--ttl takes seconds, not {v:?}"))?);
+            }
+            "--ml-username" => a.ml_username = Some(value("--ml-username")?),
+            "-h" | "--help" => return Err(String::new()),
+            "-V" | "--version" => {
+                println!("cld-signer {}", cloudinary_connector_signer::VERSION);
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument {other:?}")),
+        }
+    }
+    Ok(a)
+}
+
+fn load_config(a: &Args) -> Result<Config, String> {
+    let path = a.config.clone().or_else(|| std::env::var("CLD_SIGNER_CONFIG").ok().filter(|s| !s.is_empty()));
+    match path {
+        Some(p) => config::load_file(std::path::Path::new(&p), &ProcessEnv).map_err(|e| e.to_string()),
+        None => match std::env::var("CLOUDINARY_URL") {
+            Ok(url) => config::from_cloudinary_url(&url, &ProcessEnv).map_err(|e| e.to_string()),
+            Err(_) => Err("no configuration: pass --config PATH, set CLD_SIGNER_CONFIG, or set CLOUDINARY_URL".into()),
+        },
+    }
+}
+
+fn fail(msg: &str) -> ExitCode {
+    eprintln!("cld-signer: {msg}");
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) if e.is_empty() => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => return fail(&format!("{e}\n{USAGE}")),
+    };
+    let cfg = match load_config(&args) {
+        Ok(c) => c,
+        Err(e) => return fail(&format!("configuration refused: {e}")),
+    };
+    match args.command.as_str() {
+        "check-config" => {
+            let subs = cfg.accounts.iter().filter(|a| a.parent.is_some()).count();
+            println!(
+                "configuration ok: {} account(s), {subs} sub-account(s), {} token key(s), {} CORS origin pattern(s)",
+                cfg.accounts.len() - subs,
+                cfg.auth.keys.len(),
+                cfg.server.cors_origins.len()
+            );
+            ExitCode::SUCCESS
+        }
+        "token" => token(&args, &cfg),
+        _ => serve(&args, cfg),
+    }
+}
+
+fn token(args: &Args, cfg: &Config) -> ExitCode {
+    let Some(user) = args.user.clone() else { return fail("token needs --user USER") };
+    let Some(key) = cfg.auth.keys.iter().find_map(|k| match &k.material {
+        config::KeyMaterial::Hs256(s) => Some(s.clone()),
+        _ => None,
+    }) else {
+        return fail("token needs an HS256 key in [[auth.keys]] (or CLD_SIGNER_JWT_KEY with CLOUDINARY_URL) to mint with");
+    };
+    let req = DevTokenRequest {
+        user,
+        roles: args.roles.iter().cloned().collect(),
+        ttl_secs: args.ttl,
+        ml_username: args.ml_username.clone(),
+    };
+    let now = (cloudinary_connector_signer::system_clock())();
+    match mint_token(cfg, &key, &req, now) {
+        Ok((t, _)) => {
+            println!("{t}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e.message),
+    }
+}
+
+fn init_logs(json: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("CLD_SIGNER_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false);
+    if json {
+        b.json().init();
+    } else {
+        b.init();
+    }
+}
+
+fn serve(args: &Args, cfg: Config) -> ExitCode {
+    init_logs(args.json_logs);
+    let listen = args.listen.as_deref().unwrap_or("127.0.0.1:8787");
+    let addr: SocketAddr = match listen.parse() {
+        Ok(a) => a,
+        Err(_) => return fail(&format!("--listen needs an address like 127.0.0.1:8787, not {listen:?}")),
+    };
+    if args.dev && !addr.ip().is_loopback() {
+        return fail("--dev issues tokens to anyone who asks: it only listens on a loopback address");
+    }
+    let signer = match Signer::new(cfg, Options { dev: args.dev, ..Options::default() }) {
+        Ok(s) => s,
+        Err(e) => return fail(&format!("configuration refused: {e}")),
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return fail(&format!("cannot start the runtime: {e}")),
+    };
+    rt.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind(addr).await {
+            Ok(l) => l,
+            Err(e) => return fail(&format!("cannot listen on {addr}: {e}")),
+        };
+        let bound = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| addr.to_string());
+        if args.dev {
+            tracing::warn!("DEVELOPMENT MODE: POST /v1/dev/token issues tokens to anyone on this machine; never run it in production");
+        }
+        tracing::info!(
+            listen = %bound,
+            accounts = signer.config().accounts.len(),
+            user_agent = %signer.user_agent(),
+            mode = if args.dev { "development" } else { "production" },
+            "cld-signer {} listening on http://{bound}",
+            cloudinary_connector_signer::VERSION
+        );
+        let served = axum::serve(listener, signer.router()).with_graceful_shutdown(shutdown_signal()).await;
+        match served {
+            Ok(()) => {
+                tracing::info!("cld-signer stopped");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&format!("server error: {e}")),
+        }
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
         }
     };
-    eprintln!("cld-signer listening on http://{}", listener.local_addr().expect("bound"));
-    axum::serve(listener, cloudinary_connector_signer::app())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .expect("server");
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutdown signal received: finishing in-flight requests");
 }

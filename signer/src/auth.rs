@@ -1,0 +1,252 @@
+//! Caller authentication: the host vouches for its user with a short-lived JWT whose claims name
+//! the user (`sub`) and their role per account (`roles`). HS256 (shared key), EdDSA and RS256
+//! (public keys) are accepted; expiry is checked against the signer's clock.
+
+use std::collections::BTreeMap;
+
+use jsonwebtoken::{Algorithm as JwtAlg, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use crate::config::{AuthConfig, KeyMaterial, Secret};
+use crate::policy::Role;
+
+/// The claims the signer reads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Claims {
+    /// The user the host vouches for.
+    pub sub: String,
+    /// Expiry, Unix seconds.
+    pub exp: u64,
+    /// Not before, Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<u64>,
+    /// Issued at, Unix seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<u64>,
+    /// Issuer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    /// Audience.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<String>,
+    /// Role per account id (a role on an account also applies to its sub-accounts unless the
+    /// sub-account is named itself).
+    #[serde(default)]
+    pub roles: BTreeMap<String, Role>,
+    /// The Cloudinary Media Library user name this user logs in as (defaults to `sub`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ml_username: Option<String>,
+}
+
+/// Why a token was refused (always HTTP 401). Messages never contain the token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AuthError {
+    /// No `Authorization: Bearer` header.
+    Missing,
+    /// Not a JWT, or claims of the wrong shape.
+    Malformed(String),
+    /// The signature does not verify with any configured key.
+    BadSignature,
+    /// The token's `alg` is not one a configured key uses.
+    AlgorithmNotAccepted(String),
+    /// `exp` is past.
+    Expired {
+        /// The token's expiry.
+        exp: u64,
+        /// The signer's clock.
+        now: u64,
+    },
+    /// `nbf` is in the future.
+    NotYetValid,
+    /// `exp` is further away than the configured maximum lifetime.
+    TooLongLived(u64),
+    /// `aud` or `iss` do not match.
+    WrongAudienceOrIssuer(&'static str),
+}
+
+impl std::fmt::Display for AuthError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AuthError::Missing => f.write_str("no bearer token: send `Authorization: Bearer <JWT>` issued by the host"),
+            AuthError::Malformed(why) => write!(f, "the bearer token is malformed: {why}"),
+            AuthError::BadSignature => f.write_str("the bearer token's signature does not verify with any configured key"),
+            AuthError::AlgorithmNotAccepted(a) => write!(f, "the bearer token's algorithm {a} is not accepted by this signer"),
+            AuthError::Expired { exp, now } => write!(f, "the bearer token expired at {exp} (signer clock {now}); ask the host for a new one"),
+            AuthError::NotYetValid => f.write_str("the bearer token is not valid yet (nbf is in the future)"),
+            AuthError::TooLongLived(max) => write!(f, "the bearer token lives too long: its exp must be at most {max} seconds away"),
+            AuthError::WrongAudienceOrIssuer(which) => write!(f, "the bearer token's {which} claim is not the one this signer expects"),
+        }
+    }
+}
+
+struct Key {
+    id: Option<String>,
+    alg: JwtAlg,
+    key: DecodingKey,
+    validation: Validation,
+}
+
+/// Verifies callers' tokens with the configured keys.
+pub struct Verifier {
+    keys: Vec<Key>,
+    leeway: u64,
+    max_lifetime: u64,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier").field("keys", &self.keys.len()).finish_non_exhaustive()
+    }
+}
+
+impl Verifier {
+    /// Builds the verifier; `extra_hs256` is the development mode's ephemeral key, if any.
+    pub fn new(cfg: &AuthConfig, extra_hs256: Option<&Secret>) -> Self {
+        let mut keys = Vec::new();
+        let mut add = |id: Option<String>, alg: JwtAlg, key: DecodingKey| {
+            let mut v = Validation::new(alg);
+            v.validate_exp = false; // checked against the signer's (injectable) clock
+            v.validate_nbf = false;
+            let mut required = vec!["exp", "sub"];
+            v.validate_aud = cfg.audience.is_some();
+            if let Some(aud) = &cfg.audience {
+                v.set_audience(&[aud]);
+                required.push("aud");
+            }
+            if let Some(iss) = &cfg.issuer {
+                v.set_issuer(&[iss]);
+                required.push("iss");
+            }
+            v.set_required_spec_claims(&required);
+            keys.push(Key { id, alg, key, validation: v });
+        };
+        for k in &cfg.keys {
+            match &k.material {
+                KeyMaterial::Hs256(s) => add(k.id.clone(), JwtAlg::HS256, DecodingKey::from_secret(s.expose().as_bytes())),
+                KeyMaterial::EdDsaPem(p) => {
+                    add(k.id.clone(), JwtAlg::EdDSA, DecodingKey::from_ed_pem(p.as_bytes()).expect("validated at load"))
+                }
+                KeyMaterial::Rs256Pem(p) => {
+                    add(k.id.clone(), JwtAlg::RS256, DecodingKey::from_rsa_pem(p.as_bytes()).expect("validated at load"))
+                }
+            }
+        }
+        if let Some(s) = extra_hs256 {
+            add(Some("dev".into()), JwtAlg::HS256, DecodingKey::from_secret(s.expose().as_bytes()));
+        }
+        Verifier { keys, leeway: cfg.leeway_secs, max_lifetime: cfg.max_token_lifetime_secs }
+    }
+
+    /// Whether any key is configured.
+    pub fn has_keys(&self) -> bool {
+        !self.keys.is_empty()
+    }
+
+    /// Verifies `token` at `now` (Unix seconds).
+    pub fn verify(&self, token: &str, now: u64) -> Result<Claims, AuthError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| AuthError::Malformed("not a JWT".into()))?;
+        let candidates: Vec<&Key> = self
+            .keys
+            .iter()
+            .filter(|k| k.alg == header.alg)
+            .filter(|k| match (&header.kid, &k.id) {
+                (Some(kid), Some(id)) => kid == id,
+                _ => true,
+            })
+            .collect();
+        if candidates.is_empty() {
+            return Err(AuthError::AlgorithmNotAccepted(format!("{:?}", header.alg)));
+        }
+        let mut last = AuthError::BadSignature;
+        for k in candidates {
+            match jsonwebtoken::decode::<Claims>(token, &k.key, &k.validation) {
+                Ok(data) => return self.check_times(data.claims, now),
+                Err(e) => {
+                    use jsonwebtoken::errors::ErrorKind as K;
+                    last = match e.kind() {
+                        K::InvalidSignature => AuthError::BadSignature,
+                        K::InvalidAudience => AuthError::WrongAudienceOrIssuer("aud"),
+                        K::InvalidIssuer => AuthError::WrongAudienceOrIssuer("iss"),
+                        K::MissingRequiredClaim(c) => AuthError::Malformed(format!("the {c} claim is missing")),
+                        K::Json(_) => AuthError::Malformed("the claims are not of the expected shape (sub, exp, roles)".into()),
+                        _ => AuthError::Malformed("not a JWT".into()),
+                    };
+                    if last != AuthError::BadSignature {
+                        return Err(last);
+                    }
+                }
+            }
+        }
+        Err(last)
+    }
+
+    fn check_times(&self, c: Claims, now: u64) -> Result<Claims, AuthError> {
+        if c.exp.saturating_add(self.leeway) < now {
+            return Err(AuthError::Expired { exp: c.exp, now });
+        }
+        if c.nbf.is_some_and(|nbf| nbf > now.saturating_add(self.leeway)) {
+            return Err(AuthError::NotYetValid);
+        }
+        if c.exp > now.saturating_add(self.max_lifetime) {
+            return Err(AuthError::TooLongLived(self.max_lifetime));
+        }
+        if c.sub.trim().is_empty() {
+            return Err(AuthError::Malformed("the sub claim is empty".into()));
+        }
+        Ok(c)
+    }
+}
+
+/// Mints an HS256 token (development mode and tests only; production hosts mint their own).
+pub fn mint_hs256(key: &Secret, claims: &Claims) -> String {
+    jsonwebtoken::encode(&Header::new(JwtAlg::HS256), claims, &EncodingKey::from_secret(key.expose().as_bytes()))
+        .expect("HS256 encoding cannot fail")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::AuthKey;
+
+    fn cfg(key: &str) -> AuthConfig {
+        AuthConfig {
+            keys: vec![AuthKey { id: None, material: KeyMaterial::Hs256(Secret::new(key)) }],
+            audience: Some("cld-signer".into()),
+            issuer: None,
+            leeway_secs: 0,
+            max_token_lifetime_secs: 3600,
+        }
+    }
+
+    fn claims(exp: u64) -> Claims {
+        Claims {
+            sub: "alice".into(),
+            exp,
+            nbf: None,
+            iat: None,
+            iss: None,
+            aud: Some("cld-signer".into()),
+            roles: [("demo".to_owned(), Role::Admin)].into(),
+            ml_username: None,
+        }
+    }
+
+    const K: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn verifies_and_refuses() {
+        let v = Verifier::new(&cfg(K), None);
+        let t = mint_hs256(&Secret::new(K), &claims(1000));
+        assert_eq!(v.verify(&t, 900).unwrap().sub, "alice");
+        assert_eq!(v.verify(&t, 1001).unwrap_err(), AuthError::Expired { exp: 1000, now: 1001 });
+        assert_eq!(v.verify(&t, 1001).unwrap_err().to_string(), "the bearer token expired at 1000 (signer clock 1001); ask the host for a new one");
+        assert_eq!(v.verify(&t, 10).unwrap_err(), AuthError::TooLongLived(3600));
+        let other = mint_hs256(&Secret::new("another-key-another-key-another-key"), &claims(1000));
+        assert_eq!(v.verify(&other, 900).unwrap_err(), AuthError::BadSignature);
+        assert_eq!(v.verify("abc", 900).unwrap_err(), AuthError::Malformed("not a JWT".into()));
+        let mut c = claims(1000);
+        c.aud = Some("someone-else".into());
+        let t = mint_hs256(&Secret::new(K), &c);
+        assert_eq!(v.verify(&t, 900).unwrap_err(), AuthError::WrongAudienceOrIssuer("aud"));
+    }
+}
