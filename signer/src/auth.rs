@@ -95,7 +95,9 @@ pub struct Verifier {
 
 impl std::fmt::Debug for Verifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Verifier").field("keys", &self.keys.len()).finish_non_exhaustive()
+        f.debug_struct("Verifier")
+            .field("keys", &self.keys.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -118,23 +120,44 @@ impl Verifier {
                 required.push("iss");
             }
             v.set_required_spec_claims(&required);
-            keys.push(Key { id, alg, key, validation: v });
+            keys.push(Key {
+                id,
+                alg,
+                key,
+                validation: v,
+            });
         };
         for k in &cfg.keys {
             match &k.material {
-                KeyMaterial::Hs256(s) => add(k.id.clone(), JwtAlg::HS256, DecodingKey::from_secret(s.expose().as_bytes())),
-                KeyMaterial::EdDsaPem(p) => {
-                    add(k.id.clone(), JwtAlg::EdDSA, DecodingKey::from_ed_pem(p.as_bytes()).expect("validated at load"))
-                }
-                KeyMaterial::Rs256Pem(p) => {
-                    add(k.id.clone(), JwtAlg::RS256, DecodingKey::from_rsa_pem(p.as_bytes()).expect("validated at load"))
-                }
+                KeyMaterial::Hs256(s) => add(
+                    k.id.clone(),
+                    JwtAlg::HS256,
+                    DecodingKey::from_secret(s.expose().as_bytes()),
+                ),
+                KeyMaterial::EdDsaPem(p) => add(
+                    k.id.clone(),
+                    JwtAlg::EdDSA,
+                    DecodingKey::from_ed_pem(p.as_bytes()).expect("validated at load"),
+                ),
+                KeyMaterial::Rs256Pem(p) => add(
+                    k.id.clone(),
+                    JwtAlg::RS256,
+                    DecodingKey::from_rsa_pem(p.as_bytes()).expect("validated at load"),
+                ),
             }
         }
         if let Some(s) = extra_hs256 {
-            add(Some("dev".into()), JwtAlg::HS256, DecodingKey::from_secret(s.expose().as_bytes()));
+            add(
+                Some("dev".into()),
+                JwtAlg::HS256,
+                DecodingKey::from_secret(s.expose().as_bytes()),
+            );
         }
-        Verifier { keys, leeway: cfg.leeway_secs, max_lifetime: cfg.max_token_lifetime_secs }
+        Verifier {
+            keys,
+            leeway: cfg.leeway_secs,
+            max_lifetime: cfg.max_token_lifetime_secs,
+        }
     }
 
     /// Whether any key is configured.
@@ -144,7 +167,8 @@ impl Verifier {
 
     /// Verifies `token` at `now` (Unix seconds).
     pub fn verify(&self, token: &str, now: u64) -> Result<Claims, AuthError> {
-        let header = jsonwebtoken::decode_header(token).map_err(|_| AuthError::Malformed("not a JWT".into()))?;
+        let header = jsonwebtoken::decode_header(token)
+            .map_err(|_| AuthError::Malformed("not a JWT".into()))?;
         let candidates: Vec<&Key> = self
             .keys
             .iter()
@@ -167,8 +191,12 @@ impl Verifier {
                         K::InvalidSignature => AuthError::BadSignature,
                         K::InvalidAudience => AuthError::WrongAudienceOrIssuer("aud"),
                         K::InvalidIssuer => AuthError::WrongAudienceOrIssuer("iss"),
-                        K::MissingRequiredClaim(c) => AuthError::Malformed(format!("the {c} claim is missing")),
-                        K::Json(_) => AuthError::Malformed("the claims are not of the expected shape (sub, exp, roles)".into()),
+                        K::MissingRequiredClaim(c) => {
+                            AuthError::Malformed(format!("the {c} claim is missing"))
+                        }
+                        K::Json(_) => AuthError::Malformed(
+                            "the claims are not of the expected shape (sub, exp, roles)".into(),
+                        ),
                         _ => AuthError::Malformed("not a JWT".into()),
                     };
                     if last != AuthError::BadSignature {
@@ -184,7 +212,9 @@ impl Verifier {
         if c.exp.saturating_add(self.leeway) < now {
             return Err(AuthError::Expired { exp: c.exp, now });
         }
-        if c.nbf.is_some_and(|nbf| nbf > now.saturating_add(self.leeway)) {
+        if c.nbf
+            .is_some_and(|nbf| nbf > now.saturating_add(self.leeway))
+        {
             return Err(AuthError::NotYetValid);
         }
         if c.exp > now.saturating_add(self.max_lifetime) {
@@ -199,8 +229,12 @@ impl Verifier {
 
 /// Mints an HS256 token (development mode and tests only; production hosts mint their own).
 pub fn mint_hs256(key: &Secret, claims: &Claims) -> String {
-    jsonwebtoken::encode(&Header::new(JwtAlg::HS256), claims, &EncodingKey::from_secret(key.expose().as_bytes()))
-        .expect("HS256 encoding cannot fail")
+    jsonwebtoken::encode(
+        &Header::new(JwtAlg::HS256),
+        claims,
+        &EncodingKey::from_secret(key.expose().as_bytes()),
+    )
+    .expect("HS256 encoding cannot fail")
 }
 
 #[cfg(test)]
@@ -210,7 +244,10 @@ mod tests {
 
     fn cfg(key: &str) -> AuthConfig {
         AuthConfig {
-            keys: vec![AuthKey { id: None, material: KeyMaterial::Hs256(Secret::new(key)) }],
+            keys: vec![AuthKey {
+                id: None,
+                material: KeyMaterial::Hs256(Secret::new(key)),
+            }],
             audience: Some("cld-signer".into()),
             issuer: None,
             leeway_secs: 0,
@@ -238,15 +275,37 @@ mod tests {
         let v = Verifier::new(&cfg(K), None);
         let t = mint_hs256(&Secret::new(K), &claims(1000));
         assert_eq!(v.verify(&t, 900).unwrap().sub, "alice");
-        assert_eq!(v.verify(&t, 1001).unwrap_err(), AuthError::Expired { exp: 1000, now: 1001 });
-        assert_eq!(v.verify(&t, 1001).unwrap_err().to_string(), "the bearer token expired at 1000 (signer clock 1001); ask the host for a new one");
-        assert_eq!(v.verify(&t, 10).unwrap_err(), AuthError::TooLongLived(3600));
-        let other = mint_hs256(&Secret::new("another-key-another-key-another-key"), &claims(1000));
+        assert_eq!(
+            v.verify(&t, 1001).unwrap_err(),
+            AuthError::Expired {
+                exp: 1000,
+                now: 1001
+            }
+        );
+        assert_eq!(
+            v.verify(&t, 1001).unwrap_err().to_string(),
+            "the bearer token expired at 1000 (signer clock 1001); ask the host for a new one"
+        );
+        let long = mint_hs256(&Secret::new(K), &claims(10_000));
+        assert_eq!(
+            v.verify(&long, 900).unwrap_err(),
+            AuthError::TooLongLived(3600)
+        );
+        let other = mint_hs256(
+            &Secret::new("another-key-another-key-another-key"),
+            &claims(1000),
+        );
         assert_eq!(v.verify(&other, 900).unwrap_err(), AuthError::BadSignature);
-        assert_eq!(v.verify("abc", 900).unwrap_err(), AuthError::Malformed("not a JWT".into()));
+        assert_eq!(
+            v.verify("abc", 900).unwrap_err(),
+            AuthError::Malformed("not a JWT".into())
+        );
         let mut c = claims(1000);
         c.aud = Some("someone-else".into());
         let t = mint_hs256(&Secret::new(K), &c);
-        assert_eq!(v.verify(&t, 900).unwrap_err(), AuthError::WrongAudienceOrIssuer("aud"));
+        assert_eq!(
+            v.verify(&t, 900).unwrap_err(),
+            AuthError::WrongAudienceOrIssuer("aud")
+        );
     }
 }

@@ -237,12 +237,18 @@ impl Config {
 
     /// The sub-accounts of `parent`.
     pub fn sub_accounts<'a>(&'a self, parent: &'a str) -> impl Iterator<Item = &'a Account> + 'a {
-        self.accounts.iter().filter(move |a| a.parent.as_deref() == Some(parent))
+        self.accounts
+            .iter()
+            .filter(move |a| a.parent.as_deref() == Some(parent))
     }
 
     /// Every secret the configuration holds (for leak scans in tests).
     pub fn secrets(&self) -> Vec<&str> {
-        let mut v: Vec<&str> = self.accounts.iter().map(|a| a.api_secret.expose()).collect();
+        let mut v: Vec<&str> = self
+            .accounts
+            .iter()
+            .map(|a| a.api_secret.expose())
+            .collect();
         v.extend(
             self.accounts
                 .iter()
@@ -410,14 +416,22 @@ impl Env for std::collections::HashMap<String, String> {
 
 /// Reads and validates the configuration file at `path`.
 pub fn load_file(path: &Path, env: &dyn Env) -> Result<Config, ConfigError> {
-    let src = std::fs::read_to_string(path)
-        .or_else(|e| err(format!("cannot read the config file {}: {e}", path.display())))?;
+    let src = std::fs::read_to_string(path).or_else(|e| {
+        err(format!(
+            "cannot read the config file {}: {e}",
+            path.display()
+        ))
+    })?;
     let base = path.parent().unwrap_or(Path::new("."));
     from_toml(&src, base, env).map_err(|e| ConfigError(format!("{}: {}", path.display(), e.0)))
 }
 
 fn line_of(src: &str, offset: usize) -> usize {
-    src[..offset.min(src.len())].bytes().filter(|b| *b == b'\n').count() + 1
+    src[..offset.min(src.len())]
+        .bytes()
+        .filter(|b| *b == b'\n')
+        .count()
+        + 1
 }
 
 /// Drops the part of a serde message that would quote a value from the file (the value could
@@ -428,7 +442,11 @@ fn redact_serde_message(msg: &str) -> String {
         if let Some(rest) = first.strip_prefix(prefix) {
             let expected = rest.find(", expected").map(|i| &rest[i..]).unwrap_or("");
             let kind = rest.split([' ', ',']).next().unwrap_or("");
-            let kind = if kind.starts_with('`') || kind.starts_with('"') { "" } else { kind };
+            let kind = if kind.starts_with('`') || kind.starts_with('"') {
+                ""
+            } else {
+                kind
+            };
             let head = prefix.trim_end_matches(": ").trim_end();
             return if kind.is_empty() {
                 format!("{head}{expected}")
@@ -446,15 +464,24 @@ pub fn from_toml(src: &str, base: &Path, env: &dyn Env) -> Result<Config, Config
         Ok(t) => t,
         Err(e) => {
             let e: toml::de::Error = e;
-            let at = e.span().map(|s| format!("line {}: ", line_of(src, s.start))).unwrap_or_default();
-            return err(format!("not valid TOML: {at}{}", redact_serde_message(e.message())));
+            let at = e
+                .span()
+                .map(|s| format!("line {}: ", line_of(src, s.start)))
+                .unwrap_or_default();
+            return err(format!(
+                "not valid TOML: {at}{}",
+                redact_serde_message(e.message())
+            ));
         }
     };
     scan_inline_secrets(&toml::Value::Table(table.clone()), "")?;
     let raw: RawConfig = match toml::from_str(src) {
         Ok(r) => r,
         Err(e) => {
-            let at = e.span().map(|s| format!("line {}: ", line_of(src, s.start))).unwrap_or_default();
+            let at = e
+                .span()
+                .map(|s| format!("line {}: ", line_of(src, s.start)))
+                .unwrap_or_default();
             return err(format!("{at}{}", redact_serde_message(e.message())));
         }
     };
@@ -465,7 +492,11 @@ fn scan_inline_secrets(v: &toml::Value, path: &str) -> Result<(), ConfigError> {
     match v {
         toml::Value::Table(t) => {
             for (k, v) in t {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
                 if k.starts_with("private_key") {
                     return err(format!(
                         "{p}: the signer verifies tokens with public keys only; remove the private \
@@ -477,7 +508,11 @@ fn scan_inline_secrets(v: &toml::Value, path: &str) -> Result<(), ConfigError> {
                         "{p}: secrets must not be written in the config file; put the value in an \
                          environment variable (or a file readable only by the signer) and name it \
                          with `{k}_env` / `{k}_file`",
-                        k = if k == "key" || k == "secret" { "secret" } else { k.as_str() }
+                        k = if k == "key" || k == "secret" {
+                            "secret"
+                        } else {
+                            k.as_str()
+                        }
                     ));
                 }
                 scan_inline_secrets(v, &p)?;
@@ -523,11 +558,15 @@ fn valid_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
         && s.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
 fn valid_cloud_name(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 128 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    !s.is_empty()
+        && s.len() <= 128
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 /// Reads a secret named by `<key>_env` or `<key>_file`, exactly one of which must be given.
@@ -540,7 +579,9 @@ fn read_secret(
     env: &dyn Env,
 ) -> Result<Secret, ConfigError> {
     match (env_name, file) {
-        (Some(_), Some(_)) => err(format!("{path}: give either `{key}_env` or `{key}_file`, not both")),
+        (Some(_), Some(_)) => err(format!(
+            "{path}: give either `{key}_env` or `{key}_file`, not both"
+        )),
         (None, None) => err(format!(
             "{path}: no secret source; name the environment variable holding it with `{key}_env` \
              (or a file with `{key}_file`)"
@@ -553,15 +594,21 @@ fn read_secret(
                 ));
             }
             match env.var(name) {
-                None => err(format!("{path}.{key}_env: the environment variable {name} is not set")),
-                Some(v) if v.trim().is_empty() => {
-                    err(format!("{path}.{key}_env: the environment variable {name} is empty"))
-                }
+                None => err(format!(
+                    "{path}.{key}_env: the environment variable {name} is not set"
+                )),
+                Some(v) if v.trim().is_empty() => err(format!(
+                    "{path}.{key}_env: the environment variable {name} is empty"
+                )),
                 Some(v) => Ok(Secret::new(v.trim())),
             }
         }
         (None, Some(f)) => {
-            let full = if f.is_absolute() { f.to_path_buf() } else { base.join(f) };
+            let full = if f.is_absolute() {
+                f.to_path_buf()
+            } else {
+                base.join(f)
+            };
             #[cfg(unix)]
             {
                 use std::os::unix::fs::PermissionsExt;
@@ -575,7 +622,11 @@ fn read_secret(
                 }
             }
             let v = std::fs::read_to_string(&full).or_else(|e| {
-                err(format!("{path}.{key}_file: cannot read {}: {}", full.display(), e.kind()))
+                err(format!(
+                    "{path}.{key}_file: cannot read {}: {}",
+                    full.display(),
+                    e.kind()
+                ))
             })?;
             if v.trim().is_empty() {
                 return err(format!("{path}.{key}_file: {} is empty", full.display()));
@@ -600,7 +651,13 @@ fn build(raw: RawConfig, base: &Path, env: &dyn Env) -> Result<Config, ConfigErr
         let subs = build_account_tree(a, &path, None, base, env, &mut ids)?;
         accounts.extend(subs);
     }
-    Ok(Config { server, identity, auth, webhooks, accounts })
+    Ok(Config {
+        server,
+        identity,
+        auth,
+        webhooks,
+        accounts,
+    })
 }
 
 fn build_account_tree(
@@ -620,14 +677,21 @@ fn build_account_tree(
     }
     let path = format!("{path} (id \"{}\")", a.id);
     if !ids.insert(a.id.clone()) {
-        return err(format!("{path}: the id is used by another account or sub-account"));
+        return err(format!(
+            "{path}: the id is used by another account or sub-account"
+        ));
     }
     if !valid_cloud_name(&a.cloud_name) {
-        return err(format!("{path}.cloud_name: {:?} is not a valid cloud name", a.cloud_name));
+        return err(format!(
+            "{path}.cloud_name: {:?} is not a valid cloud name",
+            a.cloud_name
+        ));
     }
     let api_key = a.api_key.trim();
     if api_key.is_empty() || api_key.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return err(format!("{path}.api_key: must be a non-empty key without spaces"));
+        return err(format!(
+            "{path}.api_key: must be a non-empty key without spaces"
+        ));
     }
     let api_secret = read_secret(
         &path,
@@ -638,13 +702,18 @@ fn build_account_tree(
         env,
     )?;
     let products = match a.product {
-        None => parent.map(|p| p.products.clone()).unwrap_or_else(|| vec![Product::ProgrammableMedia]),
+        None => parent
+            .map(|p| p.products.clone())
+            .unwrap_or_else(|| vec![Product::ProgrammableMedia]),
         Some(OneOrMany::One(s)) => vec![Product::parse(&s, &path)?],
         Some(OneOrMany::Many(v)) => {
             if v.is_empty() {
                 return err(format!("{path}.product: the list is empty"));
             }
-            let mut out = v.iter().map(|s| Product::parse(s, &path)).collect::<Result<Vec<_>, _>>()?;
+            let mut out = v
+                .iter()
+                .map(|s| Product::parse(s, &path))
+                .collect::<Result<Vec<_>, _>>()?;
             out.sort();
             out.dedup();
             out
@@ -652,7 +721,10 @@ fn build_account_tree(
     };
     let mut policy: BTreeMap<Role, RolePolicy> = match parent {
         Some(p) => p.policy.clone(),
-        None => Role::ALL.iter().map(|r| (*r, RolePolicy::default_for(*r))).collect(),
+        None => Role::ALL
+            .iter()
+            .map(|r| (*r, RolePolicy::default_for(*r)))
+            .collect(),
     };
     for (role, p) in a.policy {
         let r: Role = role.parse().map_err(|_| {
@@ -660,13 +732,17 @@ fn build_account_tree(
                 "{path}.policy.{role}: unknown role; expected \"viewer\", \"uploader\" or \"admin\""
             ))
         })?;
-        let built = p.build(r, &format!("{path}.policy.{role}")).map_err(ConfigError)?;
+        let built = p
+            .build(r, &format!("{path}.policy.{role}"))
+            .map_err(ConfigError)?;
         policy.insert(r, built);
     }
     let provisioning = match a.provisioning {
         None => None,
         Some(_) if parent.is_some() => {
-            return err(format!("{path}.provisioning: only a top-level account can list sub-accounts"))
+            return err(format!(
+                "{path}.provisioning: only a top-level account can list sub-accounts"
+            ))
         }
         Some(p) => {
             let ppath = format!("{path}.provisioning");
@@ -704,17 +780,30 @@ fn build_account_tree(
     };
     let mut out = Vec::new();
     if parent.is_some() && !a.sub_accounts.is_empty() {
-        return err(format!("{path}.sub_accounts: a sub-account cannot have sub-accounts"));
+        return err(format!(
+            "{path}.sub_accounts: a sub-account cannot have sub-accounts"
+        ));
     }
     for (j, s) in a.sub_accounts.into_iter().enumerate() {
         let spath = format!("{path}.sub_accounts[{j}]");
-        out.extend(build_account_tree(s, &spath, Some(&account), base, env, ids)?);
+        out.extend(build_account_tree(
+            s,
+            &spath,
+            Some(&account),
+            base,
+            env,
+            ids,
+        )?);
     }
     out.insert(0, account);
     Ok(out)
 }
 
-fn positive<T: PartialOrd + Default + Copy>(v: Option<T>, default: T, name: &str) -> Result<T, ConfigError> {
+fn positive<T: PartialOrd + Default + Copy>(
+    v: Option<T>,
+    default: T,
+    name: &str,
+) -> Result<T, ConfigError> {
     let v = v.unwrap_or(default);
     if v <= T::default() {
         return err(format!("server.{name}: must be greater than 0"));
@@ -735,7 +824,9 @@ fn build_server(s: RawServer) -> Result<ServerConfig, ConfigError> {
                 .map_err(|e| ConfigError(format!("server.cors_origins[{i}]: {e}")))?,
         );
     }
-    let api_base = s.cloudinary_api_base.unwrap_or_else(|| "https://api.cloudinary.com".to_owned());
+    let api_base = s
+        .cloudinary_api_base
+        .unwrap_or_else(|| "https://api.cloudinary.com".to_owned());
     let api_base = api_base.trim_end_matches('/').to_owned();
     if !(api_base.starts_with("https://") || api_base.starts_with("http://")) {
         return err("server.cloudinary_api_base: must be an http:// or https:// URL");
@@ -757,13 +848,21 @@ fn build_server(s: RawServer) -> Result<ServerConfig, ConfigError> {
 fn build_identity(i: RawIdentity) -> Result<IdentityConfig, ConfigError> {
     let environment = match i.environment.as_deref() {
         None => cloudinary_connector::Environment::Prod,
-        Some(e) => e.parse().map_err(|e| ConfigError(format!("identity.environment: {e}")))?,
+        Some(e) => e
+            .parse()
+            .map_err(|e| ConfigError(format!("identity.environment: {e}")))?,
     };
     let platform = i.platform.unwrap_or_else(|| "cld-signer".to_owned());
-    let platform_version = i.platform_version.unwrap_or_else(|| crate::VERSION.to_owned());
+    let platform_version = i
+        .platform_version
+        .unwrap_or_else(|| crate::VERSION.to_owned());
     cloudinary_connector::Identity::new(&platform, &platform_version, environment)
         .map_err(|e| ConfigError(format!("identity: {e}")))?;
-    Ok(IdentityConfig { platform, platform_version, environment })
+    Ok(IdentityConfig {
+        platform,
+        platform_version,
+        environment,
+    })
 }
 
 /// Shortest accepted HS256 key, bytes (RFC 7518 §3.2: at least the hash size).
@@ -776,9 +875,18 @@ fn build_auth(a: RawAuth, base: &Path, env: &dyn Env) -> Result<AuthConfig, Conf
         let material = match k.algorithm.as_str() {
             "HS256" => {
                 if k.public_key_pem.is_some() || k.public_key_file.is_some() {
-                    return err(format!("{path}: HS256 uses a shared secret, not a public key"));
+                    return err(format!(
+                        "{path}: HS256 uses a shared secret, not a public key"
+                    ));
                 }
-                let s = read_secret(&path, "secret", k.secret_env.as_deref(), k.secret_file.as_deref(), base, env)?;
+                let s = read_secret(
+                    &path,
+                    "secret",
+                    k.secret_env.as_deref(),
+                    k.secret_file.as_deref(),
+                    base,
+                    env,
+                )?;
                 if s.expose().len() < MIN_HS256_KEY_BYTES {
                     return err(format!(
                         "{path}: the HS256 key is too short; use at least {MIN_HS256_KEY_BYTES} bytes"
@@ -795,10 +903,18 @@ fn build_auth(a: RawAuth, base: &Path, env: &dyn Env) -> Result<AuthConfig, Conf
                     (None, Some(f)) => {
                         let full = if f.is_absolute() { f } else { base.join(f) };
                         std::fs::read_to_string(&full).or_else(|e| {
-                            err(format!("{path}.public_key_file: cannot read {}: {}", full.display(), e.kind()))
+                            err(format!(
+                                "{path}.public_key_file: cannot read {}: {}",
+                                full.display(),
+                                e.kind()
+                            ))
                         })?
                     }
-                    _ => return err(format!("{path}: give exactly one of `public_key_pem` or `public_key_file`")),
+                    _ => {
+                        return err(format!(
+                            "{path}: give exactly one of `public_key_pem` or `public_key_file`"
+                        ))
+                    }
                 };
                 let ok = if k.algorithm == "EdDSA" {
                     jsonwebtoken::DecodingKey::from_ed_pem(pem.as_bytes()).is_ok()
@@ -814,12 +930,10 @@ fn build_auth(a: RawAuth, base: &Path, env: &dyn Env) -> Result<AuthConfig, Conf
                     KeyMaterial::Rs256Pem(pem)
                 }
             }
-            other => {
-                return err(format!(
-                    "{path}.algorithm: {:?} is not supported; use \"HS256\", \"EdDSA\" or \"RS256\"",
-                    other.chars().take(16).collect::<String>()
-                ))
-            }
+            other => return err(format!(
+                "{path}.algorithm: {:?} is not supported; use \"HS256\", \"EdDSA\" or \"RS256\"",
+                other.chars().take(16).collect::<String>()
+            )),
         };
         keys.push(AuthKey { id: k.id, material });
     }
@@ -832,7 +946,11 @@ fn build_auth(a: RawAuth, base: &Path, env: &dyn Env) -> Result<AuthConfig, Conf
     })
 }
 
-fn build_webhooks(w: RawWebhooks, base: &Path, env: &dyn Env) -> Result<WebhookConfig, ConfigError> {
+fn build_webhooks(
+    w: RawWebhooks,
+    base: &Path,
+    env: &dyn Env,
+) -> Result<WebhookConfig, ConfigError> {
     if let Some(u) = &w.forward_url {
         if !(u.starts_with("https://") || u.starts_with("http://")) {
             return err("webhooks.forward_url: must be an http:// or https:// URL");
@@ -865,12 +983,12 @@ pub fn from_cloudinary_url(url: &str, env: &dyn Env) -> Result<Config, ConfigErr
         .trim()
         .strip_prefix("cloudinary://")
         .ok_or_else(|| ConfigError("CLOUDINARY_URL: must start with cloudinary://".into()))?;
-    let (creds, cloud) = rest
-        .rsplit_once('@')
-        .ok_or_else(|| ConfigError("CLOUDINARY_URL: expected cloudinary://API_KEY:API_SECRET@CLOUD_NAME".into()))?;
-    let (key, secret) = creds
-        .split_once(':')
-        .ok_or_else(|| ConfigError("CLOUDINARY_URL: expected cloudinary://API_KEY:API_SECRET@CLOUD_NAME".into()))?;
+    let (creds, cloud) = rest.rsplit_once('@').ok_or_else(|| {
+        ConfigError("CLOUDINARY_URL: expected cloudinary://API_KEY:API_SECRET@CLOUD_NAME".into())
+    })?;
+    let (key, secret) = creds.split_once(':').ok_or_else(|| {
+        ConfigError("CLOUDINARY_URL: expected cloudinary://API_KEY:API_SECRET@CLOUD_NAME".into())
+    })?;
     let cloud = cloud.split(['?', '/']).next().unwrap_or("");
     if key.is_empty() || secret.is_empty() {
         return err("CLOUDINARY_URL: the API key and the API secret must not be empty");
@@ -885,7 +1003,10 @@ pub fn from_cloudinary_url(url: &str, env: &dyn Env) -> Result<Config, ConfigErr
                 "CLD_SIGNER_JWT_KEY: the HS256 key is too short; use at least {MIN_HS256_KEY_BYTES} bytes"
             ));
         }
-        keys.push(AuthKey { id: None, material: KeyMaterial::Hs256(Secret::new(k.trim())) });
+        keys.push(AuthKey {
+            id: None,
+            material: KeyMaterial::Hs256(Secret::new(k.trim())),
+        });
     }
     Ok(Config {
         server: build_server(RawServer::default())?,
@@ -903,7 +1024,10 @@ pub fn from_cloudinary_url(url: &str, env: &dyn Env) -> Result<Config, ConfigErr
             api_secret: Secret::new(secret),
             products: vec![Product::ProgrammableMedia],
             signature_algorithm: Algorithm::Sha1,
-            policy: Role::ALL.iter().map(|r| (*r, RolePolicy::default_for(*r))).collect(),
+            policy: Role::ALL
+                .iter()
+                .map(|r| (*r, RolePolicy::default_for(*r)))
+                .collect(),
             parent: None,
             provisioning: None,
         }],

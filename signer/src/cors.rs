@@ -60,7 +60,9 @@ impl FromStr for OriginPattern {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        let bad = || format!("{s:?} is not an origin pattern like \"https://cms.example.com\", \"http://127.0.0.1:*\" or \"https://*.example.com\"");
+        let bad = || {
+            format!("{s:?} is not an origin pattern like \"https://cms.example.com\", \"http://127.0.0.1:*\" or \"https://*.example.com\"")
+        };
         let (scheme, host, port) = split_origin(s.trim()).ok_or_else(bad)?;
         if scheme != "http" && scheme != "https" {
             return Err(bad());
@@ -68,7 +70,9 @@ impl FromStr for OriginPattern {
         let bare = host.strip_prefix("*.").unwrap_or(host);
         if bare.is_empty()
             || bare.contains('*')
-            || !bare.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'))
+            || !bare
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '[' | ']' | ':'))
         {
             return Err(bad());
         }
@@ -77,20 +81,30 @@ impl FromStr for OriginPattern {
             Some("*") => PortRule::Any,
             Some(p) => PortRule::Exact(p.parse().map_err(|_| bad())?),
         };
-        Ok(OriginPattern { scheme: scheme.to_owned(), host: host.to_ascii_lowercase(), port })
+        Ok(OriginPattern {
+            scheme: scheme.to_owned(),
+            host: host.to_ascii_lowercase(),
+            port,
+        })
     }
 }
 
 impl OriginPattern {
     /// Whether the request's `Origin` header value matches.
     pub fn matches(&self, origin: &str) -> bool {
-        let Some((scheme, host, port)) = split_origin(origin) else { return false };
+        let Some((scheme, host, port)) = split_origin(origin) else {
+            return false;
+        };
         if scheme != self.scheme {
             return false;
         }
         let host = host.to_ascii_lowercase();
         let host_ok = match self.host.strip_prefix("*.") {
-            Some(domain) => host.len() > domain.len() + 1 && host.ends_with(domain) && host.as_bytes()[host.len() - domain.len() - 1] == b'.',
+            Some(domain) => {
+                host.len() > domain.len() + 1
+                    && host.ends_with(domain)
+                    && host.as_bytes()[host.len() - domain.len() - 1] == b'.'
+            }
             None => host == self.host,
         };
         if !host_ok {
@@ -153,7 +167,14 @@ mod tests {
 
     #[test]
     fn bad_patterns_are_refused() {
-        for bad in ["*", "ftp://x", "https://a/b", "https://a:port", "https://*", "https://a.*.com"] {
+        for bad in [
+            "*",
+            "ftp://x",
+            "https://a/b",
+            "https://a:port",
+            "https://*",
+            "https://a.*.com",
+        ] {
             let e = bad.parse::<OriginPattern>().unwrap_err();
             assert!(e.contains("is not an origin pattern"), "{bad}: {e}");
         }

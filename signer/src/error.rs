@@ -26,7 +26,13 @@ pub struct ApiError {
 impl ApiError {
     /// An error without a rule.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError { status, code, message: message.into(), rule: None, retry_after: None }
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            rule: None,
+            retry_after: None,
+        }
     }
 
     /// The same error, naming the rule that refused.
@@ -65,17 +71,24 @@ impl From<Refusal> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        tracing::info!(status = self.status.as_u16(), code = self.code, rule = self.rule.as_deref(), "request refused");
+        tracing::info!(
+            status = self.status.as_u16(),
+            code = self.code,
+            rule = self.rule.as_deref(),
+            "request refused"
+        );
         let mut body = json!({"code": self.code, "message": self.message});
         if let Some(rule) = &self.rule {
             body["rule"] = json!(rule);
         }
         let mut res = (self.status, axum::Json(json!({ "error": body }))).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
-            res.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         if let Some(s) = self.retry_after {
-            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(s));
         }
         res
     }

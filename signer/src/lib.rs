@@ -13,6 +13,7 @@
 //! | `POST /v1/sign/upload` | uploader | Upload API signature of `params_to_sign` |
 //! | `POST /v1/sign/media-library` | uploader | Media Library login signature |
 //! | `POST /v1/sign/delivery` | viewer | delivery-URL signature |
+//! | `POST /v1/verify/api-signature` | viewer | check an API signature (e.g. an upload response's) |
 //! | `GET /v1/accounts/{id}/check` | admin | credential check against Cloudinary |
 //! | `GET /v1/accounts/{id}/sub-accounts` | admin | Provisioning API sub-account listing |
 //! | `POST /v1/webhooks/cloudinary/{id}` | Cloudinary | verify a notification, forward it to the host |
@@ -40,7 +41,9 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use cloudinary_connector::core::sign::{self, ParamValue, SignatureVersion, UNSIGNED_UPLOAD_PARAMS};
+use cloudinary_connector::core::sign::{
+    self, ParamValue, SignatureVersion, UNSIGNED_UPLOAD_PARAMS,
+};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
@@ -78,13 +81,18 @@ pub struct Options {
 
 impl std::fmt::Debug for Options {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Options").field("dev", &self.dev).finish_non_exhaustive()
+        f.debug_struct("Options")
+            .field("dev", &self.dev)
+            .finish_non_exhaustive()
     }
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { dev: false, clock: system_clock() }
+        Options {
+            dev: false,
+            clock: system_clock(),
+        }
     }
 }
 
@@ -105,7 +113,9 @@ pub struct Signer(Arc<Inner>);
 
 impl std::fmt::Debug for Signer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Signer").field("accounts", &self.0.cfg.accounts.len()).finish_non_exhaustive()
+        f.debug_struct("Signer")
+            .field("accounts", &self.0.cfg.accounts.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -125,8 +135,9 @@ impl Signer {
                 Some(k) => (Verifier::new(&cfg.auth, None), Some(k.clone())),
                 None => {
                     let mut raw = [0u8; 32];
-                    getrandom::getrandom(&mut raw)
-                        .map_err(|e| ConfigError(format!("cannot generate a development key: {e}")))?;
+                    getrandom::getrandom(&mut raw).map_err(|e| {
+                        ConfigError(format!("cannot generate a development key: {e}"))
+                    })?;
                     let key = Secret::new(crypto::hex(&raw));
                     (Verifier::new(&cfg.auth, Some(&key)), Some(key))
                 }
@@ -141,7 +152,10 @@ impl Signer {
             ));
         }
         Ok(Signer(Arc::new(Inner {
-            limiter: RateLimiter::new(cfg.server.rate_limit_per_minute, cfg.server.rate_limit_burst),
+            limiter: RateLimiter::new(
+                cfg.server.rate_limit_per_minute,
+                cfg.server.rate_limit_burst,
+            ),
             outbound: Outbound::new(&cfg),
             verifier,
             clock: opts.clock,
@@ -182,8 +196,15 @@ impl Signer {
             .route("/v1/accounts/{id}/check", get(check_account))
             .route("/v1/accounts/{id}/sub-accounts", get(remote_sub_accounts))
             .route("/v1/sign/upload", post(sign_upload).layer(sign_limit))
-            .route("/v1/sign/media-library", post(sign_media_library).layer(sign_limit))
+            .route(
+                "/v1/sign/media-library",
+                post(sign_media_library).layer(sign_limit),
+            )
             .route("/v1/sign/delivery", post(sign_delivery).layer(sign_limit))
+            .route(
+                "/v1/verify/api-signature",
+                post(verify_api_signature).layer(sign_limit),
+            )
             .route(
                 "/v1/webhooks/cloudinary/{id}",
                 post(webhook).layer(DefaultBodyLimit::max(cfg.webhooks.max_body_bytes)),
@@ -193,7 +214,11 @@ impl Signer {
         }
         r.fallback(|| async { not_found() })
             .method_not_allowed_fallback(|| async {
-                ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "this endpoint does not answer that method")
+                ApiError::new(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "method_not_allowed",
+                    "this endpoint does not answer that method",
+                )
             })
             .layer(middleware::from_fn_with_state(self.clone(), cors))
             .layer(middleware::from_fn_with_state(self.clone(), timeout))
@@ -206,7 +231,9 @@ impl Signer {
 /// # Panics
 /// If `cfg` has no token verification key (the binary reports that as a start-up error).
 pub fn app(cfg: Config) -> Router {
-    Signer::new(cfg, Options::default()).expect("a token verification key is configured").router()
+    Signer::new(cfg, Options::default())
+        .expect("a token verification key is configured")
+        .router()
 }
 
 fn not_found() -> ApiError {
@@ -236,9 +263,14 @@ async fn cors(State(s): State<Signer>, req: Request, next: Next) -> Response {
     let Some(origin) = req.headers().get(header::ORIGIN).cloned() else {
         return next.run(req).await;
     };
-    let ok = origin.to_str().is_ok_and(|o| cors::allowed(&s.0.cfg.server.cors_origins, o));
+    let ok = origin
+        .to_str()
+        .is_ok_and(|o| cors::allowed(&s.0.cfg.server.cors_origins, o));
     if !ok {
-        let shown: String = String::from_utf8_lossy(origin.as_bytes()).chars().take(200).collect();
+        let shown: String = String::from_utf8_lossy(origin.as_bytes())
+            .chars()
+            .take(200)
+            .collect();
         return ApiError::new(
             StatusCode::FORBIDDEN,
             "origin_not_allowed",
@@ -247,13 +279,19 @@ async fn cors(State(s): State<Signer>, req: Request, next: Next) -> Response {
         .with_rule("server.cors_origins")
         .into_response();
     }
-    let preflight = req.method() == Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let preflight = req.method() == Method::OPTIONS
+        && req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
     let mut res = if preflight {
         let mut r = StatusCode::NO_CONTENT.into_response();
         let h = r.headers_mut();
         h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, ALLOW_METHODS);
         h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, ALLOW_HEADERS);
-        h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
         r
     } else {
         next.run(req).await
@@ -276,7 +314,10 @@ fn authenticate(s: &Signer, headers: &HeaderMap) -> Result<Claims, ApiError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or(AuthError::Missing)?;
@@ -313,7 +354,11 @@ fn json_body<T: serde::de::DeserializeOwned>(
             )
             .with_rule("server.max_body_bytes")
         } else {
-            ApiError::new(StatusCode::BAD_REQUEST, "body_unreadable", "the request body could not be read")
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "body_unreadable",
+                "the request body could not be read",
+            )
         }
     })?;
     let is_json = headers
@@ -329,18 +374,37 @@ fn json_body<T: serde::de::DeserializeOwned>(
         ));
     }
     serde_json::from_slice(&body).map_err(|e| {
-        let (code, what) = if e.is_data() { ("invalid_request", "the request does not have the expected fields") } else { ("malformed_json", "the request body is not valid JSON") };
-        let status = if e.is_data() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::BAD_REQUEST };
+        let (code, what) = if e.is_data() {
+            (
+                "invalid_request",
+                "the request does not have the expected fields",
+            )
+        } else {
+            ("malformed_json", "the request body is not valid JSON")
+        };
+        let status = if e.is_data() {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::BAD_REQUEST
+        };
         ApiError::new(status, code, format!("{what}: {e}"))
     })
 }
 
 /// Resolves the account and the caller's role on it.
-fn resolve<'a>(s: &'a Signer, claims: &Claims, account: Option<&str>) -> Result<(&'a Account, Role), ApiError> {
+fn resolve<'a>(
+    s: &'a Signer,
+    claims: &Claims,
+    account: Option<&str>,
+) -> Result<(&'a Account, Role), ApiError> {
     let cfg = &s.0.cfg;
     let acct = match account {
         Some(id) => cfg.account(id).ok_or_else(|| {
-            ApiError::new(StatusCode::NOT_FOUND, "unknown_account", format!("unknown account {:?}", truncate(id, 64)))
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "unknown_account",
+                format!("unknown account {:?}", truncate(id, 64)),
+            )
         })?,
         None if cfg.accounts.len() == 1 => &cfg.accounts[0],
         None => {
@@ -410,10 +474,13 @@ fn check_timestamp(s: &Signer, ts: u64) -> Result<(), ApiError> {
 }
 
 fn parse_timestamp(v: &Value) -> Result<u64, ApiError> {
-    let bad = || ApiError::invalid("`timestamp` must be Unix seconds (an integer or a string of digits)");
+    let bad =
+        || ApiError::invalid("`timestamp` must be Unix seconds (an integer or a string of digits)");
     match v {
         Value::Number(n) => n.as_u64().ok_or_else(bad),
-        Value::String(s) if !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_digit()) => {
+        Value::String(s)
+            if !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_digit()) =>
+        {
             s.parse().map_err(|_| bad())
         }
         _ => Err(bad()),
@@ -460,7 +527,10 @@ fn account_json(a: &Account, role: Option<Role>, user: &str) -> Value {
     })
 }
 
-async fn list_accounts(State(s): State<Signer>, headers: HeaderMap) -> Result<Json<Value>, ApiError> {
+async fn list_accounts(
+    State(s): State<Signer>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
     let claims = authenticate(&s, &headers)?;
     let cfg = &s.0.cfg;
     let mut out = Vec::new();
@@ -487,12 +557,19 @@ fn require_admin(acct: &Account, role: Role, what: &str) -> Result<(), ApiError>
     Err(ApiError::new(
         StatusCode::FORBIDDEN,
         "role_too_low",
-        format!("{what} on account {:?} needs the admin role, not {role}", acct.id),
+        format!(
+            "{what} on account {:?} needs the admin role, not {role}",
+            acct.id
+        ),
     )
     .with_rule("token.roles"))
 }
 
-async fn check_account(State(s): State<Signer>, headers: HeaderMap, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+async fn check_account(
+    State(s): State<Signer>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let claims = authenticate(&s, &headers)?;
     let (acct, role) = resolve(&s, &claims, Some(&id))?;
     require_admin(acct, role, "checking credentials")?;
@@ -513,7 +590,10 @@ async fn remote_sub_accounts(
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "not_configured",
-            format!("account {:?} has no [accounts.provisioning] credentials to list sub-accounts with", acct.id),
+            format!(
+                "account {:?} has no [accounts.provisioning] credentials to list sub-accounts with",
+                acct.id
+            ),
         )
         .with_rule(format!("accounts.{}.provisioning", acct.id))
     })?;
@@ -562,9 +642,12 @@ fn to_param(k: &str, v: &Value) -> Result<Option<ParamValue>, ApiError> {
     };
     Ok(match v {
         Value::Null => None,
-        Value::Array(items) => {
-            Some(ParamValue::List(items.iter().map(|i| scalar_text(i).ok_or_else(nested)).collect::<Result<_, _>>()?))
-        }
+        Value::Array(items) => Some(ParamValue::List(
+            items
+                .iter()
+                .map(|i| scalar_text(i).ok_or_else(nested))
+                .collect::<Result<_, _>>()?,
+        )),
         Value::Object(_) => return Err(nested()),
         scalar => Some(ParamValue::Text(scalar_text(scalar).expect("scalar"))),
     })
@@ -582,7 +665,11 @@ async fn sign_upload(
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_many_params",
-            format!("params_to_sign has {} parameters; at most {} are signed in one request", req.params_to_sign.len(), srv.max_params),
+            format!(
+                "params_to_sign has {} parameters; at most {} are signed in one request",
+                req.params_to_sign.len(),
+                srv.max_params
+            ),
         )
         .with_rule("server.max_params"));
     }
@@ -611,7 +698,8 @@ async fn sign_upload(
             timestamp = Some(parse_timestamp(v)?);
             continue;
         }
-        if let Some(p) = to_param(k, v)? {
+        // Empty values are not signed (SDK rule), so no policy applies to them either.
+        if let Some(p) = to_param(k, v)?.filter(|p| !p.joined().is_empty()) {
             params.push((k.clone(), p));
         }
     }
@@ -623,9 +711,19 @@ async fn sign_upload(
         None => now(&s),
     };
     params.push(("timestamp".into(), ParamValue::Text(ts.to_string())));
-    policy(acct, role).check_upload(Subject { account: &acct.id, role, user: &claims.sub }, &params)?;
+    policy(acct, role).check_upload(
+        Subject {
+            account: &acct.id,
+            role,
+            user: &claims.sub,
+        },
+        &params,
+    )?;
     let alg = req.algorithm.unwrap_or(acct.signature_algorithm);
-    let to_sign = sign::api_string_to_sign(params.iter().map(|(k, v)| (k.as_str(), v)), SignatureVersion::V2);
+    let to_sign = sign::api_string_to_sign(
+        params.iter().map(|(k, v)| (k.as_str(), v)),
+        SignatureVersion::V2,
+    );
     let signature = crypto::api_signature(&to_sign, &acct.api_secret, alg);
     issued(&s);
     tracing::debug!(user = %claims.sub, account = %acct.id, params = params.len(), algorithm = alg.as_str(), "upload signed");
@@ -637,6 +735,79 @@ async fn sign_upload(
         "algorithm": alg.as_str(),
         "signature_version": 2,
     })))
+}
+
+/// Body of `POST /v1/verify/api-signature`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerifyRequest {
+    account: Option<String>,
+    params: Map<String, Value>,
+    signature: String,
+    signature_version: Option<u64>,
+}
+
+/// Checks a signature over exactly `params` (nothing added, nothing dropped): an upload
+/// response's `signature` over `{public_id, version}` (signature version 1, as the SDKs verify
+/// it), or any API signature the caller holds. Answers `valid: true/false`; issues nothing.
+async fn verify_api_signature(
+    State(s): State<Signer>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let claims = authenticate(&s, &headers)?;
+    let srv = &s.0.cfg.server;
+    let req: VerifyRequest = json_body(&headers, body, srv.max_body_bytes)?;
+    if req.params.len() > srv.max_params {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_many_params",
+            format!(
+                "params has {} parameters; at most {} are accepted in one request",
+                req.params.len(),
+                srv.max_params
+            ),
+        )
+        .with_rule("server.max_params"));
+    }
+    let version = match req.signature_version {
+        None | Some(2) => SignatureVersion::V2,
+        Some(1) => SignatureVersion::V1,
+        Some(v) => {
+            return Err(ApiError::invalid(format!(
+                "signature_version {v} is not 1 or 2"
+            )))
+        }
+    };
+    let (acct, _role) = resolve(&s, &claims, req.account.as_deref())?;
+    let alg =
+        match req.signature.len() {
+            40 => Algorithm::Sha1,
+            64 => Algorithm::Sha256,
+            _ => return Err(ApiError::invalid(
+                "signature must be a hex SHA-1 (40 characters) or SHA-256 (64 characters) digest",
+            )),
+        };
+    let mut params = Vec::with_capacity(req.params.len());
+    for (k, v) in &req.params {
+        if !valid_param_name(k) {
+            return Err(ApiError::invalid(format!(
+                "params: {:?} is not a parameter name (ASCII letters, digits and `_`)",
+                truncate(k, 64)
+            )));
+        }
+        if let Some(p) = to_param(k, v)? {
+            params.push((k.clone(), p));
+        }
+    }
+    let to_sign = sign::api_string_to_sign(params.iter().map(|(k, v)| (k.as_str(), v)), version);
+    let expected = crypto::api_signature(&to_sign, &acct.api_secret, alg);
+    let valid = crypto::constant_time_eq(
+        expected.as_bytes(),
+        req.signature.to_ascii_lowercase().as_bytes(),
+    );
+    tracing::debug!(user = %claims.sub, account = %acct.id, valid, "API signature checked");
+    Ok(Json(json!({ "valid": valid, "algorithm": alg.as_str() })))
 }
 
 /// Body of `POST /v1/sign/media-library`.
@@ -656,7 +827,11 @@ async fn sign_media_library(
     let claims = authenticate(&s, &headers)?;
     let req: MediaLibraryRequest = json_body(&headers, body, s.0.cfg.server.max_body_bytes)?;
     let (acct, role) = resolve(&s, &claims, req.account.as_deref())?;
-    policy(acct, role).check_media_library(Subject { account: &acct.id, role, user: &claims.sub })?;
+    policy(acct, role).check_media_library(Subject {
+        account: &acct.id,
+        role,
+        user: &claims.sub,
+    })?;
     let vouched = claims.ml_username.as_deref().unwrap_or(&claims.sub);
     let username = match req.username.as_deref() {
         None => vouched,
@@ -665,13 +840,21 @@ async fn sign_media_library(
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "policy_refused",
-                format!("the token vouches for Media Library user {vouched:?}, not {:?}", truncate(u, 128)),
+                format!(
+                    "the token vouches for Media Library user {vouched:?}, not {:?}",
+                    truncate(u, 128)
+                ),
             )
             .with_rule("token.ml_username"))
         }
     };
-    if username.is_empty() || username.contains(['&', '=']) || username.chars().any(char::is_control) {
-        return Err(ApiError::invalid("the Media Library user name must be non-empty, without `&`, `=` or control characters"));
+    if username.is_empty()
+        || username.contains(['&', '='])
+        || username.chars().any(char::is_control)
+    {
+        return Err(ApiError::invalid(
+            "the Media Library user name must be non-empty, without `&`, `=` or control characters",
+        ));
     }
     let ts = match &req.timestamp {
         Some(v) => {
@@ -733,16 +916,43 @@ async fn sign_delivery(
             truncate(&req.resource_type, 32)
         )));
     }
-    if req.delivery_type.is_empty() || !req.delivery_type.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
-        return Err(ApiError::invalid(format!("type {:?} is not a delivery type", truncate(&req.delivery_type, 32))));
+    if req.delivery_type.is_empty()
+        || !req
+            .delivery_type
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b == b'_')
+    {
+        return Err(ApiError::invalid(format!(
+            "type {:?} is not a delivery type",
+            truncate(&req.delivery_type, 32)
+        )));
     }
-    if req.public_id.is_empty() || req.public_id.len() > 2048 || req.public_id.chars().any(char::is_control) {
-        return Err(ApiError::invalid("public_id must be 1 to 2048 characters without control characters"));
+    if req.public_id.is_empty()
+        || req.public_id.len() > 2048
+        || req.public_id.chars().any(char::is_control)
+    {
+        return Err(ApiError::invalid(
+            "public_id must be 1 to 2048 characters without control characters",
+        ));
     }
-    if req.transformation.len() > 2048 || req.transformation.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(ApiError::invalid("transformation must be at most 2048 characters without spaces or control characters"));
+    if req.transformation.len() > 2048
+        || req
+            .transformation
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace())
+    {
+        return Err(ApiError::invalid(
+            "transformation must be at most 2048 characters without spaces or control characters",
+        ));
     }
-    policy(acct, role).check_delivery(Subject { account: &acct.id, role, user: &claims.sub }, &req.delivery_type)?;
+    policy(acct, role).check_delivery(
+        Subject {
+            account: &acct.id,
+            role,
+            user: &claims.sub,
+        },
+        &req.delivery_type,
+    )?;
     let to_sign = sign::url_string_to_sign(&req.transformation, &req.public_id);
     let alg = req.algorithm.unwrap_or(acct.signature_algorithm);
     let sig = crypto::url_signature(&to_sign, &acct.api_secret, alg, req.long_signature);
@@ -767,25 +977,57 @@ async fn webhook(
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "body_too_large",
-                format!("the notification is larger than {} bytes", cfg.webhooks.max_body_bytes),
+                format!(
+                    "the notification is larger than {} bytes",
+                    cfg.webhooks.max_body_bytes
+                ),
             )
             .with_rule("webhooks.max_body_bytes")
         } else {
-            ApiError::new(StatusCode::BAD_REQUEST, "body_unreadable", "the notification body could not be read")
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "body_unreadable",
+                "the notification body could not be read",
+            )
         }
     })?;
     let acct = cfg.account(&id).ok_or_else(|| {
-        ApiError::new(StatusCode::NOT_FOUND, "unknown_account", format!("unknown account {:?}", truncate(&id, 64)))
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_account",
+            format!("unknown account {:?}", truncate(&id, 64)),
+        )
     })?;
-    let header_str = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
-    let unauth = |code: &'static str, msg: String| ApiError::new(StatusCode::UNAUTHORIZED, code, msg);
+    let header_str = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    let unauth =
+        |code: &'static str, msg: String| ApiError::new(StatusCode::UNAUTHORIZED, code, msg);
     let ts_raw = header_str("x-cld-timestamp")
         .filter(|t| !t.is_empty() && t.len() <= 12 && t.bytes().all(|b| b.is_ascii_digit()))
-        .ok_or_else(|| unauth("webhook_unsigned", "the notification has no valid X-Cld-Timestamp header".into()))?;
+        .ok_or_else(|| {
+            unauth(
+                "webhook_unsigned",
+                "the notification has no valid X-Cld-Timestamp header".into(),
+            )
+        })?;
     let sig = header_str("x-cld-signature")
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| unauth("webhook_unsigned", "the notification has no X-Cld-Signature header".into()))?;
-    let ts: u64 = ts_raw.parse().map_err(|_| unauth("webhook_unsigned", "X-Cld-Timestamp is not Unix seconds".into()))?;
+        .ok_or_else(|| {
+            unauth(
+                "webhook_unsigned",
+                "the notification has no X-Cld-Signature header".into(),
+            )
+        })?;
+    let ts: u64 = ts_raw.parse().map_err(|_| {
+        unauth(
+            "webhook_unsigned",
+            "X-Cld-Timestamp is not Unix seconds".into(),
+        )
+    })?;
     let now = now(&s);
     if ts + cfg.webhooks.max_age_secs < now || ts > now + cfg.server.timestamp_max_future_secs {
         return Err(unauth(
@@ -812,7 +1054,9 @@ async fn webhook(
         )
         .with_rule("webhooks.forward_url")
     })?;
-    let content_type = header_str("content-type").unwrap_or("application/json").to_owned();
+    let content_type = header_str("content-type")
+        .unwrap_or("application/json")
+        .to_owned();
     let mut fwd = vec![
         ("content-type", content_type),
         ("x-cld-account", acct.id.clone()),
@@ -825,7 +1069,10 @@ async fn webhook(
         msg.push(b'.');
         msg.extend_from_slice(&body);
         fwd.push(("x-cld-signer-timestamp", signer_ts));
-        fwd.push(("x-cld-signer-signature", format!("sha256={}", crypto::hmac_sha256_hex(key, &msg))));
+        fwd.push((
+            "x-cld-signer-signature",
+            format!("sha256={}", crypto::hmac_sha256_hex(key, &msg)),
+        ));
     }
     let status = s.0.outbound.forward(url, fwd, body).await?;
     if !(200..300).contains(&status) {
@@ -855,13 +1102,22 @@ pub struct DevTokenRequest {
 }
 
 /// Mints a token for `req` with `key` at `now`; returns it and its expiry.
-pub fn mint_token(cfg: &Config, key: &Secret, req: &DevTokenRequest, now: u64) -> Result<(String, u64), ApiError> {
+pub fn mint_token(
+    cfg: &Config,
+    key: &Secret,
+    req: &DevTokenRequest,
+    now: u64,
+) -> Result<(String, u64), ApiError> {
     if req.user.trim().is_empty() || req.user.len() > 256 {
         return Err(ApiError::invalid("`user` must be 1 to 256 characters"));
     }
     for id in req.roles.keys() {
         if cfg.account(id).is_none() {
-            return Err(ApiError::new(StatusCode::NOT_FOUND, "unknown_account", format!("unknown account {:?}", truncate(id, 64))));
+            return Err(ApiError::new(
+                StatusCode::NOT_FOUND,
+                "unknown_account",
+                format!("unknown account {:?}", truncate(id, 64)),
+            ));
         }
     }
     let ttl = req.ttl_secs.unwrap_or(600);
@@ -889,5 +1145,7 @@ async fn dev_token(
     let req: DevTokenRequest = json_body(&headers, body, s.0.cfg.server.max_body_bytes)?;
     let (token, exp) = s.mint_dev_token(&req)?;
     tracing::info!(user = %req.user, "development token issued");
-    Ok(Json(json!({ "token": token, "expires_at": exp, "token_type": "Bearer" })))
+    Ok(Json(
+        json!({ "token": token, "expires_at": exp, "token_type": "Bearer" }),
+    ))
 }

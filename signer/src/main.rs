@@ -38,7 +38,10 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut a = Args { command: "serve".into(), ..Args::default() };
+    let mut a = Args {
+        command: "serve".into(),
+        ..Args::default()
+    };
     let mut it = std::env::args().skip(1).peekable();
     if let Some(first) = it.peek() {
         if matches!(first.as_str(), "serve" | "token" | "check-config") {
@@ -59,7 +62,9 @@ fn parse_args() -> Result<Args, String> {
             "--user" => a.user = Some(value("--user")?),
             "--role" => {
                 let v = value("--role")?;
-                let (acct, role) = v.split_once('=').ok_or_else(|| format!("--role takes ACCOUNT=ROLE, not {v:?}"))?;
+                let (acct, role) = v
+                    .split_once('=')
+                    .ok_or_else(|| format!("--role takes ACCOUNT=ROLE, not {v:?}"))?;
                 let role: Role = role
                     .parse()
                     .map_err(|_| format!("--role {v:?}: the role is viewer, uploader or admin"))?;
@@ -67,7 +72,10 @@ fn parse_args() -> Result<Args, String> {
             }
             "--ttl" => {
                 let v = value("--ttl")?;
-                a.ttl = Some(v.parse().map_err(|_| format!("--ttl takes seconds, not {v:?}"))?);
+                a.ttl = Some(
+                    v.parse()
+                        .map_err(|_| format!("--ttl takes seconds, not {v:?}"))?,
+                );
             }
             "--ml-username" => a.ml_username = Some(value("--ml-username")?),
             "-h" | "--help" => return Err(String::new()),
@@ -82,7 +90,11 @@ fn parse_args() -> Result<Args, String> {
 }
 
 fn load_config(a: &Args) -> Result<Config, String> {
-    let path = a.config.clone().or_else(|| std::env::var("CLD_SIGNER_CONFIG").ok().filter(|s| !s.is_empty()));
+    let path = a.config.clone().or_else(|| {
+        std::env::var("CLD_SIGNER_CONFIG")
+            .ok()
+            .filter(|s| !s.is_empty())
+    });
     match path {
         Some(p) => config::load_file(std::path::Path::new(&p), &ProcessEnv).map_err(|e| e.to_string()),
         None => match std::env::var("CLOUDINARY_URL") {
@@ -127,7 +139,9 @@ fn main() -> ExitCode {
 }
 
 fn token(args: &Args, cfg: &Config) -> ExitCode {
-    let Some(user) = args.user.clone() else { return fail("token needs --user USER") };
+    let Some(user) = args.user.clone() else {
+        return fail("token needs --user USER");
+    };
     let Some(key) = cfg.auth.keys.iter().find_map(|k| match &k.material {
         config::KeyMaterial::Hs256(s) => Some(s.clone()),
         _ => None,
@@ -152,8 +166,13 @@ fn token(args: &Args, cfg: &Config) -> ExitCode {
 
 fn init_logs(json: bool) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("CLD_SIGNER_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
-    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false);
+    let filter =
+        EnvFilter::try_from_env("CLD_SIGNER_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let b = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false);
     if json {
         b.json().init();
     } else {
@@ -166,16 +185,31 @@ fn serve(args: &Args, cfg: Config) -> ExitCode {
     let listen = args.listen.as_deref().unwrap_or("127.0.0.1:8787");
     let addr: SocketAddr = match listen.parse() {
         Ok(a) => a,
-        Err(_) => return fail(&format!("--listen needs an address like 127.0.0.1:8787, not {listen:?}")),
+        Err(_) => {
+            return fail(&format!(
+                "--listen needs an address like 127.0.0.1:8787, not {listen:?}"
+            ))
+        }
     };
     if args.dev && !addr.ip().is_loopback() {
-        return fail("--dev issues tokens to anyone who asks: it only listens on a loopback address");
+        return fail(
+            "--dev issues tokens to anyone who asks: it only listens on a loopback address",
+        );
     }
-    let signer = match Signer::new(cfg, Options { dev: args.dev, ..Options::default() }) {
+    let signer = match Signer::new(
+        cfg,
+        Options {
+            dev: args.dev,
+            ..Options::default()
+        },
+    ) {
         Ok(s) => s,
         Err(e) => return fail(&format!("configuration refused: {e}")),
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("cannot start the runtime: {e}")),
     };

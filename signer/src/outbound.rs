@@ -67,11 +67,17 @@ impl Outbound {
         let client = reqwest::Client::builder()
             .user_agent(user_agent.clone())
             .timeout(Duration::from_millis(cfg.server.outbound_timeout_ms))
-            .connect_timeout(Duration::from_millis(cfg.server.outbound_timeout_ms.min(5_000)))
+            .connect_timeout(Duration::from_millis(
+                cfg.server.outbound_timeout_ms.min(5_000),
+            ))
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("HTTP client");
-        Outbound { client, api_base: cfg.server.cloudinary_api_base.clone(), user_agent }
+        Outbound {
+            client,
+            api_base: cfg.server.cloudinary_api_base.clone(),
+            user_agent,
+        }
     }
 
     /// The User-Agent every outbound call carries.
@@ -88,7 +94,13 @@ impl Outbound {
             .basic_auth(&account.api_key, Some(account.api_secret.expose()))
             .send()
             .await
-            .map_err(|e| upstream(format!("cannot reach Cloudinary to check account {:?}: {}", account.id, describe(&e))))?;
+            .map_err(|e| {
+                upstream(format!(
+                    "cannot reach Cloudinary to check account {:?}: {}",
+                    account.id,
+                    describe(&e)
+                ))
+            })?;
         match res.status().as_u16() {
             200..=299 => Ok(()),
             401 | 403 => Err(upstream(format!(
@@ -96,22 +108,42 @@ impl Outbound {
                 account.id,
                 res.status().as_u16()
             ))),
-            404 => Err(upstream(format!("Cloudinary does not know the cloud name of account {:?} (HTTP 404)", account.id))),
-            420 | 429 => Err(upstream("Cloudinary's Admin API rate limit is reached; retry later".into())),
-            s => Err(upstream(format!("Cloudinary answered HTTP {s} to the credential check of account {:?}", account.id))),
+            404 => Err(upstream(format!(
+                "Cloudinary does not know the cloud name of account {:?} (HTTP 404)",
+                account.id
+            ))),
+            420 | 429 => Err(upstream(
+                "Cloudinary's Admin API rate limit is reached; retry later".into(),
+            )),
+            s => Err(upstream(format!(
+                "Cloudinary answered HTTP {s} to the credential check of account {:?}",
+                account.id
+            ))),
         }
     }
 
     /// Lists the sub-accounts of a Cloudinary account with the Provisioning API.
-    pub async fn list_sub_accounts(&self, account_id: &str, p: &Provisioning) -> Result<Vec<RemoteSubAccount>, ApiError> {
-        let url = format!("{}/v1_1/provisioning/accounts/{}/sub_accounts", self.api_base, p.account_id);
+    pub async fn list_sub_accounts(
+        &self,
+        account_id: &str,
+        p: &Provisioning,
+    ) -> Result<Vec<RemoteSubAccount>, ApiError> {
+        let url = format!(
+            "{}/v1_1/provisioning/accounts/{}/sub_accounts",
+            self.api_base, p.account_id
+        );
         let res = self
             .client
             .get(&url)
             .basic_auth(&p.api_key, Some(p.api_secret.expose()))
             .send()
             .await
-            .map_err(|e| upstream(format!("cannot reach the Provisioning API for account {account_id:?}: {}", describe(&e))))?;
+            .map_err(|e| {
+                upstream(format!(
+                    "cannot reach the Provisioning API for account {account_id:?}: {}",
+                    describe(&e)
+                ))
+            })?;
         let status = res.status().as_u16();
         if !(200..300).contains(&status) {
             return Err(upstream(match status {
@@ -128,15 +160,22 @@ impl Outbound {
     }
 
     /// Forwards a verified notification to the host; returns the host's HTTP status.
-    pub async fn forward(&self, url: &str, headers: Vec<(&'static str, String)>, body: axum::body::Bytes) -> Result<u16, ApiError> {
+    pub async fn forward(
+        &self,
+        url: &str,
+        headers: Vec<(&'static str, String)>,
+        body: axum::body::Bytes,
+    ) -> Result<u16, ApiError> {
         let mut req = self.client.post(url).body(body);
         for (k, v) in headers {
             req = req.header(k, v);
         }
-        let res = req
-            .send()
-            .await
-            .map_err(|e| upstream(format!("cannot forward the notification to the host: {}", describe(&e))))?;
+        let res = req.send().await.map_err(|e| {
+            upstream(format!(
+                "cannot forward the notification to the host: {}",
+                describe(&e)
+            ))
+        })?;
         Ok(res.status().as_u16())
     }
 }

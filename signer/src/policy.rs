@@ -10,7 +10,9 @@ use cloudinary_connector::core::sign::ParamValue;
 use serde::Deserialize;
 
 /// A caller's role on an account, from least to most trusted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// May sign delivery URLs and list the account.
@@ -176,12 +178,18 @@ pub struct RolePolicyToml {
 fn allow_from(list: Vec<String>, path: &str, what: &str) -> Result<Allow, String> {
     if list.iter().any(|s| s == "*") {
         if list.len() > 1 {
-            return Err(format!("{path}.{what}: \"*\" allows everything and cannot be combined with names"));
+            return Err(format!(
+                "{path}.{what}: \"*\" allows everything and cannot be combined with names"
+            ));
         }
         return Ok(Allow::Any);
     }
     for n in &list {
-        if n.is_empty() || !n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        if n.is_empty()
+            || !n
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
             return Err(format!("{path}.{what}: {n:?} is not a valid name"));
         }
     }
@@ -197,7 +205,9 @@ impl RolePolicyToml {
             Some(p) => {
                 let p = p.trim_matches('/').to_owned();
                 if p.split('/').any(|seg| seg == ".." || seg == ".") || p.contains("//") {
-                    return Err(format!("{path}.folder_prefix: must not contain empty, `.` or `..` segments"));
+                    return Err(format!(
+                        "{path}.folder_prefix: must not contain empty, `.` or `..` segments"
+                    ));
                 }
                 p
             }
@@ -264,11 +274,18 @@ impl RolePolicy {
 
     /// Checks an upload signing request's parameters (already stripped of the never-signed
     /// ones).
-    pub fn check_upload(&self, who: Subject<'_>, params: &[(String, ParamValue)]) -> Result<(), Refusal> {
+    pub fn check_upload(
+        &self,
+        who: Subject<'_>,
+        params: &[(String, ParamValue)],
+    ) -> Result<(), Refusal> {
         if self.upload_params.is_none() {
             return Err(Refusal {
                 rule: who.rule("upload_params"),
-                message: format!("role {} may not sign uploads on account {:?}", who.role, who.account),
+                message: format!(
+                    "role {} may not sign uploads on account {:?}",
+                    who.role, who.account
+                ),
             });
         }
         for (name, value) in params {
@@ -302,7 +319,10 @@ impl RolePolicy {
         if prefix.is_empty() {
             return Ok(());
         }
-        let refuse = |what: String| Refusal { rule: who.rule("folder_prefix"), message: what };
+        let refuse = |what: String| Refusal {
+            rule: who.rule("folder_prefix"),
+            message: what,
+        };
         let mut saw_folder = false;
         for key in ["folder", "asset_folder"] {
             if let Some((_, v)) = params.iter().find(|(k, _)| k == key) {
@@ -372,10 +392,17 @@ mod tests {
     use super::*;
 
     fn p(items: &[(&str, &str)]) -> Vec<(String, ParamValue)> {
-        items.iter().map(|(k, v)| ((*k).to_owned(), ParamValue::from(*v))).collect()
+        items
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), ParamValue::from(*v)))
+            .collect()
     }
 
-    const WHO: Subject<'static> = Subject { account: "demo", role: Role::Uploader, user: "alice" };
+    const WHO: Subject<'static> = Subject {
+        account: "demo",
+        role: Role::Uploader,
+        user: "alice",
+    };
 
     #[track_caller]
     fn refused(pol: &RolePolicy, params: &[(&str, &str)]) -> Refusal {
@@ -385,27 +412,50 @@ mod tests {
     #[test]
     fn uploader_defaults_refuse_overwrite_and_presets() {
         let pol = RolePolicy::default_for(Role::Uploader);
-        assert!(pol.check_upload(WHO, &p(&[("timestamp", "1"), ("source", "uw"), ("folder", "x")])).is_ok());
+        assert!(pol
+            .check_upload(
+                WHO,
+                &p(&[("timestamp", "1"), ("source", "uw"), ("folder", "x")])
+            )
+            .is_ok());
         let r = refused(&pol, &[("timestamp", "1"), ("overwrite", "true")]);
         assert_eq!(r.rule, "accounts.demo.policy.uploader.upload_params");
-        assert_eq!(r.message, "parameter \"overwrite\" may not be signed by role uploader on account \"demo\"");
+        assert_eq!(
+            r.message,
+            "parameter \"overwrite\" may not be signed by role uploader on account \"demo\""
+        );
         let r = refused(&pol, &[("upload_preset", "p1")]);
         assert_eq!(r.rule, "accounts.demo.policy.uploader.upload_presets");
-        assert_eq!(r.message, "upload preset \"p1\" is not allowed for role uploader on account \"demo\"");
+        assert_eq!(
+            r.message,
+            "upload preset \"p1\" is not allowed for role uploader on account \"demo\""
+        );
     }
 
     #[test]
     fn folder_prefix_with_user_placeholder() {
-        let pol = RolePolicyToml { folder_prefix: Some("/users/{user}/".into()), ..Default::default() }
-            .build(Role::Uploader, "x")
-            .unwrap();
+        let pol = RolePolicyToml {
+            folder_prefix: Some("/users/{user}/".into()),
+            ..Default::default()
+        }
+        .build(Role::Uploader, "x")
+        .unwrap();
         assert_eq!(pol.effective_prefix("alice"), "users/alice");
-        assert!(pol.check_upload(WHO, &p(&[("folder", "users/alice")])).is_ok());
-        assert!(pol.check_upload(WHO, &p(&[("folder", "users/alice/trips/")])).is_ok());
-        assert!(pol.check_upload(WHO, &p(&[("asset_folder", "users/alice/a")])).is_ok());
+        assert!(pol
+            .check_upload(WHO, &p(&[("folder", "users/alice")]))
+            .is_ok());
+        assert!(pol
+            .check_upload(WHO, &p(&[("folder", "users/alice/trips/")]))
+            .is_ok());
+        assert!(pol
+            .check_upload(WHO, &p(&[("asset_folder", "users/alice/a")]))
+            .is_ok());
         for bad in ["users/alice2", "users/bob", "users/alice/../bob", ""] {
             let r = refused(&pol, &[("folder", bad)]);
-            assert_eq!(r.rule, "accounts.demo.policy.uploader.folder_prefix", "{bad}");
+            assert_eq!(
+                r.rule, "accounts.demo.policy.uploader.folder_prefix",
+                "{bad}"
+            );
         }
         assert_eq!(
             refused(&pol, &[("folder", "users/bob")]).message,
@@ -424,29 +474,52 @@ mod tests {
     #[test]
     fn viewer_cannot_upload_or_log_in() {
         let pol = RolePolicy::default_for(Role::Viewer);
-        let who = Subject { role: Role::Viewer, ..WHO };
-        let r = pol.check_upload(who, &p(&[("timestamp", "1")])).unwrap_err();
-        assert_eq!(r.message, "role viewer may not sign uploads on account \"demo\"");
+        let who = Subject {
+            role: Role::Viewer,
+            ..WHO
+        };
+        let r = pol
+            .check_upload(who, &p(&[("timestamp", "1")]))
+            .unwrap_err();
+        assert_eq!(
+            r.message,
+            "role viewer may not sign uploads on account \"demo\""
+        );
         let r = pol.check_media_library(who).unwrap_err();
         assert_eq!(r.rule, "accounts.demo.policy.viewer.media_library");
         assert!(pol.check_delivery(who, "authenticated").is_ok());
         let r = pol.check_delivery(who, "private").unwrap_err();
-        assert_eq!(r.message, "role viewer may not sign \"private\" delivery URLs on account \"demo\"");
+        assert_eq!(
+            r.message,
+            "role viewer may not sign \"private\" delivery URLs on account \"demo\""
+        );
     }
 
     #[test]
     fn written_policies_are_validated() {
-        let e = RolePolicyToml { upload_params: Some(vec!["*".into(), "x".into()]), ..Default::default() }
-            .build(Role::Admin, "accounts[0].policy.admin")
-            .unwrap_err();
+        let e = RolePolicyToml {
+            upload_params: Some(vec!["*".into(), "x".into()]),
+            ..Default::default()
+        }
+        .build(Role::Admin, "accounts[0].policy.admin")
+        .unwrap_err();
         assert_eq!(e, "accounts[0].policy.admin.upload_params: \"*\" allows everything and cannot be combined with names");
-        let e = RolePolicyToml { folder_prefix: Some("a/../b".into()), ..Default::default() }
-            .build(Role::Admin, "p")
-            .unwrap_err();
-        assert_eq!(e, "p.folder_prefix: must not contain empty, `.` or `..` segments");
-        let e = RolePolicyToml { delivery_types: Some(vec!["a b".into()]), ..Default::default() }
-            .build(Role::Admin, "p")
-            .unwrap_err();
+        let e = RolePolicyToml {
+            folder_prefix: Some("a/../b".into()),
+            ..Default::default()
+        }
+        .build(Role::Admin, "p")
+        .unwrap_err();
+        assert_eq!(
+            e,
+            "p.folder_prefix: must not contain empty, `.` or `..` segments"
+        );
+        let e = RolePolicyToml {
+            delivery_types: Some(vec!["a b".into()]),
+            ..Default::default()
+        }
+        .build(Role::Admin, "p")
+        .unwrap_err();
         assert_eq!(e, "p.delivery_types: \"a b\" is not a valid name");
     }
 }

@@ -47,9 +47,14 @@ impl RateLimiter {
         let mut map = self.shard(key).lock().unwrap_or_else(|p| p.into_inner());
         if !map.contains_key(key) && map.len() >= MAX_BUCKETS_PER_SHARD {
             let (per_sec, burst) = (self.per_sec, self.burst);
-            map.retain(|_, b| b.tokens + now.saturating_duration_since(b.last).as_secs_f64() * per_sec < burst);
+            map.retain(|_, b| {
+                b.tokens + now.saturating_duration_since(b.last).as_secs_f64() * per_sec < burst
+            });
         }
-        let b = map.entry(key.to_owned()).or_insert(Bucket { tokens: self.burst, last: now });
+        let b = map.entry(key.to_owned()).or_insert(Bucket {
+            tokens: self.burst,
+            last: now,
+        });
         let elapsed = now.saturating_duration_since(b.last).as_secs_f64();
         b.tokens = (b.tokens + elapsed * self.per_sec).min(self.burst);
         b.last = now;
@@ -74,7 +79,10 @@ mod tests {
             assert!(rl.check("u", t0).is_ok());
         }
         let wait = rl.check("u", t0).unwrap_err();
-        assert!(wait <= Duration::from_secs(1) && wait > Duration::from_millis(900), "{wait:?}");
+        assert!(
+            wait <= Duration::from_secs(1) && wait > Duration::from_millis(900),
+            "{wait:?}"
+        );
         assert!(rl.check("other", t0).is_ok(), "users have separate buckets");
         assert!(rl.check("u", t0 + Duration::from_secs(1)).is_ok());
     }

@@ -91,15 +91,12 @@ impl From<Vec<String>> for ParamValue {
 }
 
 /// Parameters that travel with an upload but are never part of its signature: the file
-/// itself, the routing parts of the URL (`cloud_name`, `resource_type`), the public `api_key`
-/// and the signature.
-pub const UNSIGNED_UPLOAD_PARAMS: [&str; 5] = [
-    "file",
-    "cloud_name",
-    "resource_type",
-    "api_key",
-    "signature",
-];
+/// itself, the routing `resource_type` of the URL path, the public `api_key` and the signature.
+///
+/// `cloud_name` is not listed: Cloudinary's documentation leaves it out of upload signatures
+/// (it is in the URL path, so clients do not send it), but the SDKs' `api_sign_request` signs it
+/// when it is given, and so does the signer.
+pub const UNSIGNED_UPLOAD_PARAMS: [&str; 4] = ["file", "resource_type", "api_key", "signature"];
 
 /// The Upload API string to sign for `params`, before the secret is appended, with the rules
 /// of the official SDKs' `api_sign_request`:
@@ -112,7 +109,7 @@ pub const UNSIGNED_UPLOAD_PARAMS: [&str; 5] = [
 /// * with [`SignatureVersion::V2`] every `&` inside a pair is written `%26`.
 ///
 /// Every parameter given is signed: dropping the [`UNSIGNED_UPLOAD_PARAMS`] is the caller's
-/// choice (the Media Library login, for one, signs `cloud_name`).
+/// choice.
 ///
 /// ```
 /// use cloudinary_connector::core::sign::{api_string_to_sign, ParamValue, SignatureVersion};
