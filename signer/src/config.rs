@@ -338,13 +338,6 @@ struct RawWebhooks {
 }
 
 #[derive(Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    One(String),
-    Many(Vec<String>),
-}
-
-#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawAccount {
     id: String,
@@ -353,7 +346,7 @@ struct RawAccount {
     api_key: String,
     api_secret_env: Option<String>,
     api_secret_file: Option<PathBuf>,
-    product: Option<OneOrMany>,
+    product: Option<toml::Value>,
     signature_algorithm: Option<Algorithm>,
     #[serde(default)]
     policy: BTreeMap<String, RolePolicyToml>,
@@ -705,19 +698,22 @@ fn build_account_tree(
         None => parent
             .map(|p| p.products.clone())
             .unwrap_or_else(|| vec![Product::ProgrammableMedia]),
-        Some(OneOrMany::One(s)) => vec![Product::parse(&s, &path)?],
-        Some(OneOrMany::Many(v)) => {
-            if v.is_empty() {
-                return err(format!("{path}.product: the list is empty"));
-            }
+        Some(toml::Value::String(s)) => vec![Product::parse(&s, &path)?],
+        Some(toml::Value::Array(v)) if !v.is_empty() => {
             let mut out = v
                 .iter()
-                .map(|s| Product::parse(s, &path))
+                .map(|s| match s.as_str() {
+                    Some(s) => Product::parse(s, &path),
+                    None => err(format!("{path}.product: the list must hold product names")),
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             out.sort();
             out.dedup();
             out
         }
+        Some(_) => return err(format!(
+            "{path}.product: must be \"programmable_media\", \"dam\" or a non-empty list of them"
+        )),
     };
     let mut policy: BTreeMap<Role, RolePolicy> = match parent {
         Some(p) => p.policy.clone(),
@@ -930,10 +926,12 @@ fn build_auth(a: RawAuth, base: &Path, env: &dyn Env) -> Result<AuthConfig, Conf
                     KeyMaterial::Rs256Pem(pem)
                 }
             }
-            other => return err(format!(
+            other => {
+                return err(format!(
                 "{path}.algorithm: {:?} is not supported; use \"HS256\", \"EdDSA\" or \"RS256\"",
                 other.chars().take(16).collect::<String>()
-            )),
+            ))
+            }
         };
         keys.push(AuthKey { id: k.id, material });
     }
