@@ -2,7 +2,8 @@
 //! the user (`sub`) and their role per account (`roles`). HS256 (shared key), EdDSA and RS256
 //! (public keys) are accepted; expiry is checked against the signer's clock.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use jsonwebtoken::{Algorithm as JwtAlg, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -86,11 +87,19 @@ struct Key {
     validation: Validation,
 }
 
+/// Verified tokens kept per cache shard; a full shard is emptied (tokens are short-lived).
+const CACHE_PER_SHARD: usize = 2048;
+const CACHE_SHARDS: usize = 8;
+
 /// Verifies callers' tokens with the configured keys.
+///
+/// A token whose signature verified once is remembered (by its full text) so that a caller
+/// reusing it skips the signature and JSON work; its times are still checked on every request.
 pub struct Verifier {
     keys: Vec<Key>,
     leeway: u64,
     max_lifetime: u64,
+    cache: Vec<Mutex<HashMap<Box<str>, Arc<Claims>>>>,
 }
 
 impl std::fmt::Debug for Verifier {
@@ -157,6 +166,9 @@ impl Verifier {
             keys,
             leeway: cfg.leeway_secs,
             max_lifetime: cfg.max_token_lifetime_secs,
+            cache: (0..CACHE_SHARDS)
+                .map(|_| Mutex::new(HashMap::new()))
+                .collect(),
         }
     }
 
@@ -165,8 +177,45 @@ impl Verifier {
         !self.keys.is_empty()
     }
 
+    fn shard(&self, token: &str) -> &Mutex<HashMap<Box<str>, Arc<Claims>>> {
+        // The token's last bytes are its signature: already uniformly distributed.
+        let b = token.as_bytes();
+        let h = b
+            .iter()
+            .rev()
+            .take(4)
+            .fold(0usize, |h, x| h.wrapping_mul(31).wrapping_add(*x as usize));
+        &self.cache[h % CACHE_SHARDS]
+    }
+
     /// Verifies `token` at `now` (Unix seconds).
-    pub fn verify(&self, token: &str, now: u64) -> Result<Claims, AuthError> {
+    pub fn verify(&self, token: &str, now: u64) -> Result<Arc<Claims>, AuthError> {
+        if token.len() > 8192 {
+            return Err(AuthError::Malformed("longer than 8192 bytes".into()));
+        }
+        let cached = self
+            .shard(token)
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(token)
+            .cloned();
+        let claims = match cached {
+            Some(c) => c,
+            None => {
+                let c = Arc::new(self.verify_signature(token)?);
+                let mut shard = self.shard(token).lock().unwrap_or_else(|p| p.into_inner());
+                if shard.len() >= CACHE_PER_SHARD {
+                    shard.clear();
+                }
+                shard.insert(token.into(), c.clone());
+                c
+            }
+        };
+        self.check_times(&claims, now)?;
+        Ok(claims)
+    }
+
+    fn verify_signature(&self, token: &str) -> Result<Claims, AuthError> {
         let header = jsonwebtoken::decode_header(token)
             .map_err(|_| AuthError::Malformed("not a JWT".into()))?;
         let candidates: Vec<&Key> = self
@@ -184,7 +233,12 @@ impl Verifier {
         let mut last = AuthError::BadSignature;
         for k in candidates {
             match jsonwebtoken::decode::<Claims>(token, &k.key, &k.validation) {
-                Ok(data) => return self.check_times(data.claims, now),
+                Ok(data) => {
+                    if data.claims.sub.trim().is_empty() {
+                        return Err(AuthError::Malformed("the sub claim is empty".into()));
+                    }
+                    return Ok(data.claims);
+                }
                 Err(e) => {
                     use jsonwebtoken::errors::ErrorKind as K;
                     last = match e.kind() {
@@ -208,7 +262,7 @@ impl Verifier {
         Err(last)
     }
 
-    fn check_times(&self, c: Claims, now: u64) -> Result<Claims, AuthError> {
+    fn check_times(&self, c: &Claims, now: u64) -> Result<(), AuthError> {
         if c.exp.saturating_add(self.leeway) < now {
             return Err(AuthError::Expired { exp: c.exp, now });
         }
@@ -220,10 +274,7 @@ impl Verifier {
         if c.exp > now.saturating_add(self.max_lifetime) {
             return Err(AuthError::TooLongLived(self.max_lifetime));
         }
-        if c.sub.trim().is_empty() {
-            return Err(AuthError::Malformed("the sub claim is empty".into()));
-        }
-        Ok(c)
+        Ok(())
     }
 }
 

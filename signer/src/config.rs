@@ -711,9 +711,11 @@ fn build_account_tree(
             out.dedup();
             out
         }
-        Some(_) => return err(format!(
+        Some(_) => {
+            return err(format!(
             "{path}.product: must be \"programmable_media\", \"dam\" or a non-empty list of them"
-        )),
+        ))
+        }
     };
     let mut policy: BTreeMap<Role, RolePolicy> = match parent {
         Some(p) => p.policy.clone(),

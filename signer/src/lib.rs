@@ -189,28 +189,21 @@ impl Signer {
     /// The HTTP service.
     pub fn router(&self) -> Router {
         let cfg = &self.0.cfg;
-        let sign_limit = DefaultBodyLimit::max(cfg.server.max_body_bytes);
         let mut r = Router::new()
             .route("/v1/health", get(health))
             .route("/v1/accounts", get(list_accounts))
             .route("/v1/accounts/{id}/check", get(check_account))
             .route("/v1/accounts/{id}/sub-accounts", get(remote_sub_accounts))
-            .route("/v1/sign/upload", post(sign_upload).layer(sign_limit))
-            .route(
-                "/v1/sign/media-library",
-                post(sign_media_library).layer(sign_limit),
-            )
-            .route("/v1/sign/delivery", post(sign_delivery).layer(sign_limit))
-            .route(
-                "/v1/verify/api-signature",
-                post(verify_api_signature).layer(sign_limit),
-            )
+            .route("/v1/sign/upload", post(sign_upload))
+            .route("/v1/sign/media-library", post(sign_media_library))
+            .route("/v1/sign/delivery", post(sign_delivery))
+            .route("/v1/verify/api-signature", post(verify_api_signature))
             .route(
                 "/v1/webhooks/cloudinary/{id}",
                 post(webhook).layer(DefaultBodyLimit::max(cfg.webhooks.max_body_bytes)),
             );
         if self.0.dev_key.is_some() {
-            r = r.route("/v1/dev/token", post(dev_token).layer(sign_limit));
+            r = r.route("/v1/dev/token", post(dev_token));
         }
         r.fallback(|| async { not_found() })
             .method_not_allowed_fallback(|| async {
@@ -220,8 +213,7 @@ impl Signer {
                     "this endpoint does not answer that method",
                 )
             })
-            .layer(middleware::from_fn_with_state(self.clone(), cors))
-            .layer(middleware::from_fn_with_state(self.clone(), timeout))
+            .layer(middleware::from_fn_with_state(self.clone(), edge))
             .with_state(self.clone())
     }
 }
@@ -243,9 +235,12 @@ fn not_found() -> ApiError {
 // ---------------------------------------------------------------------------------------------
 // Middleware
 
-async fn timeout(State(s): State<Signer>, req: Request, next: Next) -> Response {
+/// The edge of every request: the CORS allowlist (preflights answered here, other origins
+/// refused) and the whole-request timeout.
+async fn edge(State(s): State<Signer>, req: Request, next: Next) -> Response {
     let ms = s.0.cfg.server.request_timeout_ms;
-    match tokio::time::timeout(Duration::from_millis(ms), next.run(req)).await {
+    let run = cors(&s, req, next);
+    match tokio::time::timeout(Duration::from_millis(ms), run).await {
         Ok(r) => r,
         Err(_) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -259,7 +254,7 @@ async fn timeout(State(s): State<Signer>, req: Request, next: Next) -> Response 
 const ALLOW_METHODS: HeaderValue = HeaderValue::from_static("GET, POST, OPTIONS");
 const ALLOW_HEADERS: HeaderValue = HeaderValue::from_static("authorization, content-type");
 
-async fn cors(State(s): State<Signer>, req: Request, next: Next) -> Response {
+async fn cors(s: &Signer, req: Request, next: Next) -> Response {
     let Some(origin) = req.headers().get(header::ORIGIN).cloned() else {
         return next.run(req).await;
     };
@@ -310,7 +305,7 @@ fn now(s: &Signer) -> u64 {
 }
 
 /// Verifies the bearer token and takes one rate-limit token for its user.
-fn authenticate(s: &Signer, headers: &HeaderMap) -> Result<Claims, ApiError> {
+fn authenticate(s: &Signer, headers: &HeaderMap) -> Result<Arc<Claims>, ApiError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -339,28 +334,41 @@ fn authenticate(s: &Signer, headers: &HeaderMap) -> Result<Claims, ApiError> {
     Ok(claims)
 }
 
-/// Reads a JSON body, mapping every failure to a precise 4xx.
-fn json_body<T: serde::de::DeserializeOwned>(
+/// Reads a JSON body of at most `limit` bytes, mapping every failure to a precise 4xx.
+async fn json_body<T: serde::de::DeserializeOwned>(
     headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: axum::body::Body,
     limit: usize,
 ) -> Result<T, ApiError> {
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
-                format!("the request body is larger than {limit} bytes"),
-            )
-            .with_rule("server.max_body_bytes")
-        } else {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "body_unreadable",
-                "the request body could not be read",
-            )
-        }
-    })?;
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("the request body is larger than {limit} bytes"),
+        )
+        .with_rule("server.max_body_bytes")
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let body = http_body_util::BodyExt::collect(http_body_util::Limited::new(body, limit))
+        .await
+        .map_err(|e| {
+            if e.is::<http_body_util::LengthLimitError>() {
+                too_large()
+            } else {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "body_unreadable",
+                    "the request body could not be read",
+                )
+            }
+        })?
+        .to_bytes();
     let is_json = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -653,14 +661,12 @@ fn to_param(k: &str, v: &Value) -> Result<Option<ParamValue>, ApiError> {
     })
 }
 
-async fn sign_upload(
-    State(s): State<Signer>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let claims = authenticate(&s, &headers)?;
+async fn sign_upload(State(s): State<Signer>, req: Request) -> Result<Response, ApiError> {
+    let (parts, body) = req.into_parts();
+    let headers = &parts.headers;
+    let claims = authenticate(&s, headers)?;
     let srv = &s.0.cfg.server;
-    let req: UploadRequest = json_body(&headers, body, srv.max_body_bytes)?;
+    let req: UploadRequest = json_body(headers, body, srv.max_body_bytes).await?;
     if req.params_to_sign.len() > srv.max_params {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -727,14 +733,26 @@ async fn sign_upload(
     let signature = crypto::api_signature(&to_sign, &acct.api_secret, alg);
     issued(&s);
     tracing::debug!(user = %claims.sub, account = %acct.id, params = params.len(), algorithm = alg.as_str(), "upload signed");
-    Ok(Json(json!({
-        "signature": signature,
-        "timestamp": ts,
-        "api_key": acct.api_key,
-        "cloud_name": acct.cloud_name,
-        "algorithm": alg.as_str(),
-        "signature_version": 2,
-    })))
+    Ok(Json(UploadSigned {
+        signature,
+        timestamp: ts,
+        api_key: &acct.api_key,
+        cloud_name: &acct.cloud_name,
+        algorithm: alg.as_str(),
+        signature_version: 2,
+    })
+    .into_response())
+}
+
+/// The answer of `POST /v1/sign/upload`.
+#[derive(serde::Serialize)]
+struct UploadSigned<'a> {
+    signature: String,
+    timestamp: u64,
+    api_key: &'a str,
+    cloud_name: &'a str,
+    algorithm: &'static str,
+    signature_version: u8,
 }
 
 /// Body of `POST /v1/verify/api-signature`.
@@ -752,12 +770,13 @@ struct VerifyRequest {
 /// it), or any API signature the caller holds. Answers `valid: true/false`; issues nothing.
 async fn verify_api_signature(
     State(s): State<Signer>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    req: Request,
 ) -> Result<Json<Value>, ApiError> {
-    let claims = authenticate(&s, &headers)?;
+    let (parts, body) = req.into_parts();
+    let headers = &parts.headers;
+    let claims = authenticate(&s, headers)?;
     let srv = &s.0.cfg.server;
-    let req: VerifyRequest = json_body(&headers, body, srv.max_body_bytes)?;
+    let req: VerifyRequest = json_body(headers, body, srv.max_body_bytes).await?;
     if req.params.len() > srv.max_params {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -821,11 +840,12 @@ struct MediaLibraryRequest {
 
 async fn sign_media_library(
     State(s): State<Signer>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    req: Request,
 ) -> Result<Json<Value>, ApiError> {
-    let claims = authenticate(&s, &headers)?;
-    let req: MediaLibraryRequest = json_body(&headers, body, s.0.cfg.server.max_body_bytes)?;
+    let (parts, body) = req.into_parts();
+    let headers = &parts.headers;
+    let claims = authenticate(&s, headers)?;
+    let req: MediaLibraryRequest = json_body(headers, body, s.0.cfg.server.max_body_bytes).await?;
     let (acct, role) = resolve(&s, &claims, req.account.as_deref())?;
     policy(acct, role).check_media_library(Subject {
         account: &acct.id,
@@ -902,13 +922,11 @@ struct DeliveryRequest {
     algorithm: Option<Algorithm>,
 }
 
-async fn sign_delivery(
-    State(s): State<Signer>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let claims = authenticate(&s, &headers)?;
-    let req: DeliveryRequest = json_body(&headers, body, s.0.cfg.server.max_body_bytes)?;
+async fn sign_delivery(State(s): State<Signer>, req: Request) -> Result<Json<Value>, ApiError> {
+    let (parts, body) = req.into_parts();
+    let headers = &parts.headers;
+    let claims = authenticate(&s, headers)?;
+    let req: DeliveryRequest = json_body(headers, body, s.0.cfg.server.max_body_bytes).await?;
     let (acct, role) = resolve(&s, &claims, req.account.as_deref())?;
     if !matches!(req.resource_type.as_str(), "image" | "video" | "raw") {
         return Err(ApiError::invalid(format!(
@@ -1137,12 +1155,10 @@ pub fn mint_token(
     Ok((auth::mint_hs256(key, &claims), claims.exp))
 }
 
-async fn dev_token(
-    State(s): State<Signer>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, ApiError> {
-    let req: DevTokenRequest = json_body(&headers, body, s.0.cfg.server.max_body_bytes)?;
+async fn dev_token(State(s): State<Signer>, req: Request) -> Result<Json<Value>, ApiError> {
+    let (parts, body) = req.into_parts();
+    let req: DevTokenRequest =
+        json_body(&parts.headers, body, s.0.cfg.server.max_body_bytes).await?;
     let (token, exp) = s.mint_dev_token(&req)?;
     tracing::info!(user = %req.user, "development token issued");
     Ok(Json(

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Load benchmark of the signing endpoint against the baseline existing integrations recommend.
+#
+#   scripts/bench-signer.sh            # 100k requests at c=16/64, 50k at c=1, per target
+#   BENCH_REQUESTS=200000 scripts/bench-signer.sh
+#
+# Targets, measured in the same run on loopback with the same request body:
+#   node    : signer/bench/node-baseline.js, one process (`cloudinary.utils.api_sign_request`,
+#             no authentication, no policy)
+#   node x2 : the same as a 2-worker cluster
+#   signer  : cld-signer (profile `signer`) with JWT authentication, the uploader policy and the
+#             per-user rate limiter on every request
+# Needs: oha (scripts/setup.sh --bench, or `cargo install oha --version 1.14.0 --locked`),
+# node, and tools/node_modules (`(cd tools && npm ci)`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+N=${BENCH_REQUESTS:-100000}
+N1=${BENCH_REQUESTS_C1:-50000}
+P_NODE=${BENCH_PORT_NODE:-18801}
+P_CLUSTER=${BENCH_PORT_CLUSTER:-18802}
+P_SIGNER=${BENCH_PORT_SIGNER:-18803}
+
+command -v oha >/dev/null || { echo "bench-signer: oha is missing: scripts/setup.sh --bench (or cargo install oha --version 1.14.0 --locked)" >&2; exit 2; }
+command -v node >/dev/null || { echo "bench-signer: node is missing" >&2; exit 2; }
+[ -d tools/node_modules/cloudinary ] || { echo "bench-signer: run (cd tools && npm ci) first" >&2; exit 2; }
+
+cargo build --quiet --profile signer -p cloudinary-connector-signer
+BIN=target/signer/cld-signer
+CFG=signer/bench/bench-config.toml
+
+# Benchmark-only values: they protect nothing.
+export BENCH_SECRET='benchSecret-9Fq2Lx7Vm3Rt8Kw1'
+export BENCH_JWT_KEY='benchJwtKey-not-for-production-7c1e5a9d3b'
+
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+NODE_PATH=tools/node_modules PORT=$P_NODE WORKERS=1 node signer/bench/node-baseline.js & PIDS+=($!)
+NODE_PATH=tools/node_modules PORT=$P_CLUSTER WORKERS=2 node signer/bench/node-baseline.js & PIDS+=($!)
+CLD_SIGNER_LOG=warn "$BIN" --config "$CFG" --listen "127.0.0.1:$P_SIGNER" & PIDS+=($!)
+
+for p in $P_NODE $P_CLUSTER $P_SIGNER; do
+  for _ in $(seq 1 100); do
+    (echo > "/dev/tcp/127.0.0.1/$p") 2>/dev/null && break
+    sleep 0.1
+  done
+done
+
+TOKEN=$("$BIN" token --config "$CFG" --user bench-user --role bench=uploader --ttl 3600)
+TS=$(date +%s)
+BODY="{\"paramsToSign\":{\"timestamp\":\"$TS\",\"source\":\"uw\",\"folder\":\"bench/uploads\",\"upload_preset\":\"bench_signed\",\"tags\":\"a,b\",\"unique_filename\":true}}"
+
+sig() { curl -s -X POST -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" -d "$BODY" "http://127.0.0.1:$1/" \
+          | sed -E 's/.*"signature":"([0-9a-f]+)".*/\1/'; }
+sig_signer=$(curl -s -X POST -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" -d "$BODY" "http://127.0.0.1:$P_SIGNER/v1/sign/upload" \
+          | sed -E 's/.*"signature":"([0-9a-f]+)".*/\1/')
+sig_node=$(sig $P_NODE)
+if [ "$sig_node" != "$sig_signer" ]; then
+  echo "bench-signer: the signatures differ (node $sig_node, signer $sig_signer): not the same work" >&2
+  exit 1
+fi
+echo "same body, same signature from both: $sig_signer"
+echo "body: $BODY"
+
+OUT=$(mktemp -d)
+run() { # name url concurrency requests
+  local name=$1 url=$2 c=$3 n=$4
+  oha --no-tui --output-format json -n "$n" -c "$c" -m POST -T application/json \
+      -H "authorization: Bearer $TOKEN" -d "$BODY" "$url" > "$OUT/$name-c$c.json"
+}
+
+# Warm-up (JIT, connection pools, page cache).
+run warm-node "http://127.0.0.1:$P_NODE/" 16 5000
+run warm-cluster "http://127.0.0.1:$P_CLUSTER/" 16 5000
+run warm-signer "http://127.0.0.1:$P_SIGNER/v1/sign/upload" 16 5000
+
+for c in 1 16 64; do
+  n=$N; [ "$c" = 1 ] && n=$N1
+  run node "http://127.0.0.1:$P_NODE/" "$c" "$n"
+  run cluster "http://127.0.0.1:$P_CLUSTER/" "$c" "$n"
+  run signer "http://127.0.0.1:$P_SIGNER/v1/sign/upload" "$c" "$n"
+done
+
+python3 - "$OUT" <<'PY'
+import json, sys, os
+out = sys.argv[1]
+names = [("node", "node (1 process)"), ("cluster", "node (2-worker cluster)"), ("signer", "cld-signer (JWT + policy)")]
+print()
+print("| concurrency | target | requests | req/s | p50 ms | p99 ms | errors (non-200 + transport) |")
+print("|---|---|---|---|---|---|---|")
+res = {}
+for c in (1, 16, 64):
+    for key, label in names:
+        d = json.load(open(os.path.join(out, f"{key}-c{c}.json")))
+        s = d["summary"]
+        lat = d.get("latencyPercentiles", {})
+        codes = d.get("statusCodeDistribution", {})
+        total = sum(codes.values()) + sum(d.get("errorDistribution", {}).values())
+        errors = total - codes.get("200", 0)
+        rps = s["requestsPerSec"]
+        res[(key, c)] = (rps, lat.get("p99", 0) * 1000, errors)
+        print(f"| {c} | {label} | {total} | {rps:,.0f} | {lat.get('p50', 0)*1000:.3f} | {lat.get('p99', 0)*1000:.3f} | {errors} |")
+print()
+for c in (1, 16, 64):
+    s, n, k = res[("signer", c)], res[("node", c)], res[("cluster", c)]
+    print(f"c={c}: signer/node = {s[0]/n[0]:.2f}x, signer/cluster = {s[0]/k[0]:.2f}x")
+s64 = res[("signer", 64)]
+ok = s64[0] >= 2 * res[("node", 64)][0] and s64[0] > res[("cluster", 64)][0] and s64[1] <= 2.0 and all(res[("signer", c)][2] == 0 for c in (1, 16, 64))
+print(f"target (c=64: >= 2x node, > cluster, p99 <= 2 ms; 0 errors): {'met' if ok else 'NOT met'}")
+PY
+rm -rf "$OUT"
