@@ -37,9 +37,21 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-NODE_PATH=tools/node_modules PORT=$P_NODE WORKERS=1 node signer/bench/node-baseline.js & PIDS+=($!)
-NODE_PATH=tools/node_modules PORT=$P_CLUSTER WORKERS=2 node signer/bench/node-baseline.js & PIDS+=($!)
-CLD_SIGNER_LOG=warn "$BIN" --config "$CFG" --listen "127.0.0.1:$P_SIGNER" & PIDS+=($!)
+NODE_PATH=tools/node_modules PORT=$P_NODE WORKERS=1 node signer/bench/node-baseline.js & PID_NODE=$!; PIDS+=($!)
+NODE_PATH=tools/node_modules PORT=$P_CLUSTER WORKERS=2 node signer/bench/node-baseline.js & PID_CLUSTER=$!; PIDS+=($!)
+CLD_SIGNER_LOG=warn "$BIN" --config "$CFG" --listen "127.0.0.1:$P_SIGNER" & PID_SIGNER=$!; PIDS+=($!)
+
+# CPU time (clock ticks) of a server process and its children (the cluster's workers):
+# requests per CPU-second is the figure a loaded machine distorts least.
+cpu_ticks() {
+  local total=0 p
+  for p in $1 $(ps -o pid= --ppid "$1" 2>/dev/null); do
+    if [ -r "/proc/$p/stat" ]; then
+      total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+    fi
+  done
+  echo "$total"
+}
 
 for p in $P_NODE $P_CLUSTER $P_SIGNER; do
   for _ in $(seq 1 100); do
@@ -65,22 +77,27 @@ echo "same body, same signature from both: $sig_signer"
 echo "body: $BODY"
 
 OUT=$(mktemp -d)
-run() { # name url concurrency requests
-  local name=$1 url=$2 c=$3 n=$4
+run() { # name url concurrency requests server-pid
+  local name=$1 url=$2 c=$3 n=$4 pid=$5 before
+  before=$(cpu_ticks "$pid")
   oha --no-tui --output-format json -n "$n" -c "$c" -m POST -T application/json \
       -H "authorization: Bearer $TOKEN" -d "$BODY" "$url" > "$OUT/$name-c$c.json"
+  echo $(( $(cpu_ticks "$pid") - before )) > "$OUT/$name-c$c.cpu"
 }
 
+LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg)
+export LOAD_BEFORE
+
 # Warm-up (JIT, connection pools, page cache).
-run warm-node "http://127.0.0.1:$P_NODE/" 16 5000
-run warm-cluster "http://127.0.0.1:$P_CLUSTER/" 16 5000
-run warm-signer "http://127.0.0.1:$P_SIGNER/v1/sign/upload" 16 5000
+run warm-node "http://127.0.0.1:$P_NODE/" 16 5000 "$PID_NODE"
+run warm-cluster "http://127.0.0.1:$P_CLUSTER/" 16 5000 "$PID_CLUSTER"
+run warm-signer "http://127.0.0.1:$P_SIGNER/v1/sign/upload" 16 5000 "$PID_SIGNER"
 
 for c in 1 16 64; do
   n=$N; [ "$c" = 1 ] && n=$N1
-  run node "http://127.0.0.1:$P_NODE/" "$c" "$n"
-  run cluster "http://127.0.0.1:$P_CLUSTER/" "$c" "$n"
-  run signer "http://127.0.0.1:$P_SIGNER/v1/sign/upload" "$c" "$n"
+  run node "http://127.0.0.1:$P_NODE/" "$c" "$n" "$PID_NODE"
+  run cluster "http://127.0.0.1:$P_CLUSTER/" "$c" "$n" "$PID_CLUSTER"
+  run signer "http://127.0.0.1:$P_SIGNER/v1/sign/upload" "$c" "$n" "$PID_SIGNER"
 done
 
 python3 - "$OUT" <<'PY'
@@ -88,8 +105,11 @@ import json, sys, os
 out = sys.argv[1]
 names = [("node", "node (1 process)"), ("cluster", "node (2-worker cluster)"), ("signer", "cld-signer (JWT + policy)")]
 print()
-print("| concurrency | target | requests | req/s | p50 ms | p99 ms | errors (non-200 + transport) |")
-print("|---|---|---|---|---|---|---|")
+hz = os.sysconf("SC_CLK_TCK")
+print(f"load average before the run: {os.environ.get('LOAD_BEFORE')}, after: {open('/proc/loadavg').read().split()[0]}, on {os.cpu_count()} CPUs")
+print()
+print("| concurrency | target | requests | req/s | p50 ms | p99 ms | errors (non-200 + transport) | server CPU µs/req |")
+print("|---|---|---|---|---|---|---|---|")
 res = {}
 for c in (1, 16, 64):
     for key, label in names:
@@ -100,12 +120,15 @@ for c in (1, 16, 64):
         total = sum(codes.values()) + sum(d.get("errorDistribution", {}).values())
         errors = total - codes.get("200", 0)
         rps = s["requestsPerSec"]
-        res[(key, c)] = (rps, lat.get("p99", 0) * 1000, errors)
-        print(f"| {c} | {label} | {total} | {rps:,.0f} | {lat.get('p50', 0)*1000:.3f} | {lat.get('p99', 0)*1000:.3f} | {errors} |")
+        ticks = int(open(os.path.join(out, f"{key}-c{c}.cpu")).read().strip() or 0)
+        cpu_us = ticks / hz * 1e6 / max(total, 1)
+        res[(key, c)] = (rps, lat.get("p99", 0) * 1000, errors, cpu_us)
+        print(f"| {c} | {label} | {total} | {rps:,.0f} | {lat.get('p50', 0)*1000:.3f} | {lat.get('p99', 0)*1000:.3f} | {errors} | {cpu_us:.1f} |")
 print()
 for c in (1, 16, 64):
     s, n, k = res[("signer", c)], res[("node", c)], res[("cluster", c)]
-    print(f"c={c}: signer/node = {s[0]/n[0]:.2f}x, signer/cluster = {s[0]/k[0]:.2f}x")
+    print(f"c={c}: throughput signer/node = {s[0]/n[0]:.2f}x, signer/cluster = {s[0]/k[0]:.2f}x; "
+          f"CPU per request node/signer = {n[3]/max(s[3], 1e-9):.2f}x")
 s64 = res[("signer", 64)]
 ok = s64[0] >= 2 * res[("node", 64)][0] and s64[0] > res[("cluster", 64)][0] and s64[1] <= 2.0 and all(res[("signer", c)][2] == 0 for c in (1, 16, 64))
 print(f"target (c=64: >= 2x node, > cluster, p99 <= 2 ms; 0 errors): {'met' if ok else 'NOT met'}")
