@@ -20,7 +20,14 @@ wait_http() { # url name
 services_start() {
   mkdir -p "$SERVICES_LOG_DIR"
   cargo build -q -p cloudinary-connector-signer
-  "$PWD/target/debug/cld-signer" --listen "${SIGNER_URL#http://}" >"$SERVICES_LOG_DIR/signer.log" 2>&1 &
+  # The shared test configuration (docs/signer.md): development mode for POST /v1/dev/token,
+  # test secrets from the environment as in production.
+  (
+    # shellcheck source=signer/tests/fixtures/test-env.sh
+    source "$PWD/signer/tests/fixtures/test-env.sh"
+    exec "$PWD/target/debug/cld-signer" --dev --config "$PWD/signer/tests/fixtures/test-config.toml" \
+      --listen "${SIGNER_URL#http://}"
+  ) >"$SERVICES_LOG_DIR/signer.log" 2>&1 &
   SERVICES_PIDS+=($!)
   wait_http "$SIGNER_URL/v1/health" signer
 }

@@ -253,6 +253,8 @@ struct Refusal {
     rule: Option<&'static str>,
 }
 
+// One row of the refusal table: positional, like the table it builds.
+#[allow(clippy::too_many_arguments)]
 fn refusal(
     name: &'static str,
     path: &'static str,
