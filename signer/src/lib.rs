@@ -293,6 +293,10 @@ async fn cors(s: &Signer, req: Request, next: Next) -> Response {
     };
     let h = res.headers_mut();
     h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("retry-after"),
+    );
     h.append(header::VARY, HeaderValue::from_static("Origin"));
     res
 }

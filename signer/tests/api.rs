@@ -1025,3 +1025,56 @@ async fn serves_over_a_real_socket() {
     stop_tx.send(()).unwrap();
     server.await.unwrap();
 }
+
+/// A client that starts a body and never finishes it is cut off by the request timeout.
+#[tokio::test]
+async fn a_stalled_request_body_hits_the_request_timeout() {
+    let toml = BASE_CONFIG.replace(
+        "max_params = 8\n",
+        "max_params = 8\nrequest_timeout_ms = 200\n",
+    );
+    let signer = signer_at(config(&toml, &base_env("s")), NOW, false);
+    let router = signer.router();
+    let r = send(
+        &router,
+        Request::post("/v1/sign/upload")
+            .header("content-type", "application/json")
+            .header(
+                "authorization",
+                format!("Bearer {}", token("alice", &[("vec", Admin)])),
+            )
+            .body(stalled_body())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(r.code(), "timeout");
+    assert_eq!(
+        r.message(),
+        "the request took longer than 200 ms and was abandoned"
+    );
+    assert_eq!(signer.signatures_issued(), 0);
+}
+
+/// One chunk of JSON, then nothing, forever.
+fn stalled_body() -> Body {
+    struct Stalled(bool);
+    impl http_body::Body for Stalled {
+        type Data = axum::body::Bytes;
+        type Error = std::io::Error;
+        fn poll_frame(
+            mut self: std::pin::Pin<&mut Self>,
+            _cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+            if self.0 {
+                std::task::Poll::Pending
+            } else {
+                self.0 = true;
+                std::task::Poll::Ready(Some(Ok(http_body::Frame::data(
+                    axum::body::Bytes::from_static(b"{\"account\":"),
+                ))))
+            }
+        }
+    }
+    Body::new(Stalled(false))
+}
