@@ -645,10 +645,10 @@ fn scalar_text(v: &Value) -> Option<String> {
     }
 }
 
-fn to_param(k: &str, v: &Value) -> Result<Option<ParamValue>, ApiError> {
+fn to_param(field: &str, k: &str, v: &Value) -> Result<Option<ParamValue>, ApiError> {
     let nested = || {
         ApiError::invalid(format!(
-            "params_to_sign.{k}: nested objects and arrays cannot be signed; send the value serialised as Cloudinary expects \
+            "{field}.{k}: nested objects and arrays cannot be signed; send the value serialised as Cloudinary expects \
              (e.g. context as key=value|key2=value2)"
         ))
     };
@@ -709,7 +709,7 @@ async fn sign_upload(State(s): State<Signer>, req: Request) -> Result<Response, 
             continue;
         }
         // Empty values are not signed (SDK rule), so no policy applies to them either.
-        if let Some(p) = to_param(k, v)?.filter(|p| !p.joined().is_empty()) {
+        if let Some(p) = to_param("params_to_sign", k, v)?.filter(|p| !p.joined().is_empty()) {
             params.push((k.clone(), p));
         }
     }
@@ -819,7 +819,7 @@ async fn verify_api_signature(
                 truncate(k, 64)
             )));
         }
-        if let Some(p) = to_param(k, v)? {
+        if let Some(p) = to_param("params", k, v)? {
             params.push((k.clone(), p));
         }
     }
