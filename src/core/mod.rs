@@ -2,7 +2,9 @@
 //! `cargo test` and, unchanged, in the browser.
 
 pub mod identity;
+pub mod lifecycle;
 pub mod manifest;
+pub mod settings;
 pub mod sign;
 
 /// The plugin's own version: the one version source is `Cargo.toml`.
