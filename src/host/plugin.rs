@@ -281,7 +281,10 @@ pub fn install(host: &JsValue) -> Result<InstallReport, PluginError> {
         p.settings = Some(settings);
         Ok::<_, PluginError>(())
     })??;
-    api.log(Level::Info, &format!("Cloudinary Connector {} installed", crate::core::VERSION));
+    api.log(
+        Level::Info,
+        if report.kept_settings { "installed with the settings kept from an earlier install" } else { "installed with default settings" },
+    );
     Ok(report)
 }
 
