@@ -212,7 +212,6 @@ export class ExtensionManager {
     try {
       const r = await entry.mod.install(entry.host);
       await entry.mod.activate(entry.host);
-      if (r && r.keptSettings) this.message(`${name}: settings kept from an earlier install were reused`);
     } catch (e) {
       // Roll back: nothing of the extension may stay in the page or in storage it did not find.
       try { await entry.mod.deactivate(); } catch { /* already reported below */ }
@@ -278,8 +277,7 @@ export class ExtensionManager {
     let problem = null;
     try {
       if (!entry) entry = await this.load(await this.fetchManifest(rec.manifestUrl));
-      const r = await entry.mod.uninstall(entry.host, { keepData });
-      if (!keepData) this.message(`${entry.manifest.name}: ${r.removedKeys} stored keys removed`);
+      await entry.mod.uninstall(entry.host, { keepData });
     } catch (e) {
       problem = e;
     }

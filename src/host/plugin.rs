@@ -435,7 +435,13 @@ pub fn uninstall(host: &JsValue, mode: UninstallMode) -> Result<usize, PluginErr
         p.settings = None;
     })?;
     if let Some(a) = api {
-        a.log(Level::Info, &format!("Cloudinary Connector uninstalled ({removed} stored keys removed)"));
+        a.log(
+            Level::Info,
+            &match mode {
+                UninstallMode::KeepData => "uninstalled; its settings are kept for a later install".to_owned(),
+                UninstallMode::RemoveAllData => format!("uninstalled; {removed} stored keys removed"),
+            },
+        );
     }
     Ok(removed)
 }

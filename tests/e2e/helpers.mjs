@@ -100,8 +100,12 @@ export async function snapshot(page) {
     const clone = document.documentElement.cloneNode(true);
     clone.querySelectorAll('[data-snapshot-ignore]').forEach((e) => e.replaceChildren());
     const storage = (s) => Object.fromEntries(Object.keys(s).sort().map((k) => [k, s.getItem(k)]));
+    const page = clone.cloneNode(true);
+    page.querySelector('#ext-catalog')?.replaceChildren();
     return {
       dom: clone.outerHTML,
+      // The page without the Extensions panel's cards (which show the extension's state).
+      page: page.outerHTML,
       globals: Object.getOwnPropertyNames(window).sort(),
       localStorage: storage(localStorage),
       sessionStorage: storage(sessionStorage),
@@ -119,6 +123,8 @@ export async function openHost(ctx, { query = '', route } = {}) {
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // Test fixtures (previous release, bad manifests, widget doubles) are served under /fixtures/.
+  await page.route('**/fixtures/**', (r) => r.fulfill({ path: resolve(fixtures, new URL(r.request().url()).pathname.replace(/^\/fixtures\//, '')) }));
   if (route) await route(page);
   await page.goto(`${ctx.base}${query}`);
   await page.evaluate(() => window.refhost.ready);
@@ -137,4 +143,22 @@ export async function clickAction(page, action) {
 
 export async function selfCheck(page) {
   return page.evaluate(() => window.refhost.selfCheck());
+}
+
+/** Installs from a manifest URL through the panel's "Install from a manifest URL" form. */
+export async function installFromUrl(page, url) {
+  await page.fill('#ext-url', url);
+  await page.click('#ext-from-url button');
+  await page.evaluate(() => window.refhost.extensions.queue);
+}
+
+/** Routes the Media Library script: 'double' serves the test double, a number an HTTP status,
+ * 'hang' never answers, and a function gets the route to fulfil later. */
+export async function routeMediaLibrary(page, how) {
+  await page.route(ML_SCRIPT, (r) => {
+    if (how === 'double') return r.fulfill({ path: resolve(fixtures, 'ml-double.js'), contentType: 'text/javascript' });
+    if (typeof how === 'number') return r.fulfill({ status: how, body: 'not found' });
+    if (typeof how === 'function') return how(r);
+    return undefined; // 'hang': never answered
+  });
 }
