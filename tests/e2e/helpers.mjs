@@ -32,8 +32,18 @@ export async function launch(browserName = 'chromium') {
   pkgBuilt();
   const pw = playwright();
   const browser = browserName === 'firefox'
-    ? await pw.firefox.launch({ executablePath: '/usr/bin/firefox-esr', headless: true })
+    ? await pw.firefox.launch({ channel: 'moz-firefox', executablePath: '/usr/bin/firefox-esr', headless: true })
     : await pw.chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+  if (browserName === 'firefox') {
+    // Debian's Firefox ESR has no Juggler; playwright-core drives it over WebDriver BiDi
+    // (channel moz-*), where some commands may be missing: probe once and report why it fails.
+    try {
+      await (await browser.newContext()).close();
+    } catch (e) {
+      await browser.close();
+      throw new Error(`playwright-core cannot drive ${browserName} here: ${e.message.split('\n')[0]}`);
+    }
+  }
   const server = await startServer({ port: 0 });
   const base = `http://127.0.0.1:${server.address().port}/`;
   return {
@@ -124,7 +134,10 @@ export async function openHost(ctx, { query = '', route } = {}) {
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   // Test fixtures (previous release, bad manifests, widget doubles) are served under /fixtures/.
-  await page.route('**/fixtures/**', (r) => r.fulfill({ path: resolve(fixtures, new URL(r.request().url()).pathname.replace(/^\/fixtures\//, '')) }));
+  await page.route('**/fixtures/**', (r) => {
+    const file = resolve(fixtures, new URL(r.request().url()).pathname.replace(/^\/fixtures\//, ''));
+    return existsSync(file) && file.startsWith(fixtures) ? r.fulfill({ path: file }) : r.fulfill({ status: 404, body: 'not found' });
+  });
   if (route) await route(page);
   await page.goto(`${ctx.base}${query}`);
   await page.evaluate(() => window.refhost.ready);

@@ -57,7 +57,7 @@ for (const browserName of BROWSERS) {
     const it = (name, fn) => test(name, async (t) => {
       if (launchError) {
         if (browserName === 'chromium') throw launchError;
-        t.skip(`${browserName} does not start here: ${launchError.message.split('\n')[0]}`);
+        t.skip(launchError.message.split("\n")[0]);
         return;
       }
       const host = await openHost(ctx, fn.options || {});
