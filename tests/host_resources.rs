@@ -22,12 +22,16 @@ fn container() -> web_sys::Element {
 }
 
 fn dispatch(target: &web_sys::EventTarget, ty: &str) {
-    target.dispatch_event(&web_sys::Event::new(ty).unwrap()).unwrap();
+    target
+        .dispatch_event(&web_sys::Event::new(ty).unwrap())
+        .unwrap();
 }
 
 async fn sleep(ms: i32) {
     let p = js_sys::Promise::new(&mut |resolve, _| {
-        window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+        window()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
 }
@@ -59,7 +63,13 @@ fn owned_node_is_removed_on_drop_and_kept_by_forget() {
 fn style_and_link_tags_are_removed_on_drop() {
     let count = |sel: &str| document().query_selector_all(sel).unwrap().length();
     let style = inject_style("test-owner", "p{color:red}").unwrap();
-    let link = inject_link("test-owner", "preconnect", "https://res.cloudinary.com", true).unwrap();
+    let link = inject_link(
+        "test-owner",
+        "preconnect",
+        "https://res.cloudinary.com",
+        true,
+    )
+    .unwrap();
     assert_eq!(count("head style[data-owner=test-owner]"), 1);
     assert_eq!(count("head link[data-owner=test-owner][crossorigin]"), 1);
     drop(style);
@@ -97,7 +107,11 @@ async fn timeout_is_cancelled_on_drop_and_interval_cleared() {
     let f = fired.clone();
     let i = Interval::new(5, move || f.set(f.get() + 1000));
     sleep(40).await;
-    assert_eq!(fired.get() % 1000, 100, "the dropped timeout never fired, the held one did");
+    assert_eq!(
+        fired.get() % 1000,
+        100,
+        "the dropped timeout never fired, the held one did"
+    );
     assert!(fired.get() >= 1100, "the interval ran");
     drop(i);
     drop(kept);
@@ -112,11 +126,15 @@ async fn observer_disconnects_on_drop() {
     let seen = Rc::new(Cell::new(0));
     let s = seen.clone();
     let o = Observer::children(&target, move |records| s.set(s.get() + records.len())).unwrap();
-    target.append_child(&document().create_element("i").unwrap()).unwrap();
+    target
+        .append_child(&document().create_element("i").unwrap())
+        .unwrap();
     sleep(0).await;
     assert_eq!(seen.get(), 1);
     drop(o);
-    target.append_child(&document().create_element("i").unwrap()).unwrap();
+    target
+        .append_child(&document().create_element("i").unwrap())
+        .unwrap();
     sleep(0).await;
     assert_eq!(seen.get(), 1);
     target.remove();
@@ -133,15 +151,24 @@ fn global_restores_the_previous_value_or_absence() {
         let inner = Global::define("cldTestGlobal", &JsValue::from(2)).unwrap();
         assert_eq!(inner.value(), JsValue::from(2));
     }
-    assert_eq!(g.value(), JsValue::from(1), "the inner handle restored the outer value");
+    assert_eq!(
+        g.value(),
+        JsValue::from(1),
+        "the inner handle restored the outer value"
+    );
     drop(g);
-    assert!(!has("cldTestGlobal"), "the property is gone, not set to undefined");
+    assert!(
+        !has("cldTestGlobal"),
+        "the property is gone, not set to undefined"
+    );
     // Adopting a global a script will define.
     let g = Global::adopt("cldAdopted");
     js_sys::Reflect::set(&w, &"cldAdopted".into(), &JsValue::TRUE).unwrap();
     drop(g);
     assert!(!has("cldAdopted"));
-    Global::define("cldForgotten", &JsValue::TRUE).unwrap().forget();
+    Global::define("cldForgotten", &JsValue::TRUE)
+        .unwrap()
+        .forget();
     assert!(has("cldForgotten"));
     js_sys::Reflect::delete_property(&w, &"cldForgotten".into()).unwrap();
 }
@@ -163,27 +190,44 @@ fn abort_on_drop_aborts() {
 fn temp_key_is_removed_on_drop() {
     let storage = window().session_storage().unwrap().unwrap();
     let k = TempKey::set(storage.clone(), "cld-test-temp", "1").unwrap();
-    assert_eq!(storage.get_item("cld-test-temp").unwrap().as_deref(), Some("1"));
+    assert_eq!(
+        storage.get_item("cld-test-temp").unwrap().as_deref(),
+        Some("1")
+    );
     k.update("2").unwrap();
     assert_eq!(k.get().unwrap().as_deref(), Some("2"));
     drop(k);
     assert_eq!(storage.get_item("cld-test-temp").unwrap(), None);
-    TempKey::set(storage.clone(), "cld-test-kept", "1").unwrap().forget();
-    assert_eq!(storage.get_item("cld-test-kept").unwrap().as_deref(), Some("1"));
+    TempKey::set(storage.clone(), "cld-test-kept", "1")
+        .unwrap()
+        .forget();
+    assert_eq!(
+        storage.get_item("cld-test-kept").unwrap().as_deref(),
+        Some("1")
+    );
     storage.remove_item("cld-test-kept").unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn script_tag_reports_failure_and_is_removed_on_drop() {
-    let tag = ScriptTag::load("test-owner", "/definitely-missing-script.js", Some("n0nce"), &["cldNever"]).unwrap();
+    let tag = ScriptTag::load(
+        "test-owner",
+        "/definitely-missing-script.js",
+        Some("n0nce"),
+        &["cldNever"],
+    )
+    .unwrap();
     assert_eq!(tag.state(), ScriptState::Pending);
-    assert_eq!(
-        document().query_selector("script[data-owner=test-owner][nonce]").unwrap().is_some(),
-        true
-    );
+    assert!(document()
+        .query_selector("script[data-owner=test-owner][nonce]")
+        .unwrap()
+        .is_some());
     assert_eq!(tag.settled().await, ScriptState::Failed);
     drop(tag);
-    assert!(document().query_selector("script[data-owner=test-owner]").unwrap().is_none());
+    assert!(document()
+        .query_selector("script[data-owner=test-owner]")
+        .unwrap()
+        .is_none());
 }
 
 #[wasm_bindgen_test]
@@ -286,7 +330,10 @@ fn plugin_lifecycle_leaves_the_page_as_it_found_it() {
         "host API 2.0.0 is outside the range ^1.0 that Cloudinary Connector supports"
     );
     let not_a_host = JsValue::from_str("host");
-    assert_eq!(plugin::install(&not_a_host).unwrap_err().to_string(), "the host must pass its host API object");
+    assert_eq!(
+        plugin::install(&not_a_host).unwrap_err().to_string(),
+        "the host must pass its host API object"
+    );
     assert_eq!(page_state(), before);
 
     let host = make_host("1.0.0", &toolbar, &panel);
@@ -299,7 +346,13 @@ fn plugin_lifecycle_leaves_the_page_as_it_found_it() {
     assert_eq!(store_keys(&host), ["settings"]);
     plugin::activate(&host).unwrap();
     assert_eq!(plugin::status().unwrap().1, ["ui"]);
-    assert_eq!(toolbar.query_selector_all(".cldc-toolbar-button").unwrap().length(), 1);
+    assert_eq!(
+        toolbar
+            .query_selector_all(".cldc-toolbar-button")
+            .unwrap()
+            .length(),
+        1
+    );
     assert!(js_sys::Reflect::has(&window(), &"cloudinaryConnector".into()).unwrap());
 
     // Another part of the crate adds a feature bag while active; deactivate releases it too.
@@ -310,9 +363,17 @@ fn plugin_lifecycle_leaves_the_page_as_it_found_it() {
     assert_eq!(plugin::with_feature("extra", |b| b.len()).unwrap(), Some(1));
 
     // The toolbar button toggles the panel.
-    let button: web_sys::HtmlElement = toolbar.query_selector(".cldc-toolbar-button").unwrap().unwrap().unchecked_into();
+    let button: web_sys::HtmlElement = toolbar
+        .query_selector(".cldc-toolbar-button")
+        .unwrap()
+        .unwrap()
+        .unchecked_into();
     button.click();
-    assert!(!panel.query_selector(".cldc-panel").unwrap().unwrap().has_attribute("hidden"));
+    assert!(!panel
+        .query_selector(".cldc-panel")
+        .unwrap()
+        .unwrap()
+        .has_attribute("hidden"));
     assert_eq!(store_keys(&host), ["settings", "ui-state"]);
 
     // Update from an older version while active: deactivates, migrates, re-activates.
@@ -322,7 +383,11 @@ fn plugin_lifecycle_leaves_the_page_as_it_found_it() {
     );
     let r = plugin::update(&host, "0.0.9").unwrap();
     assert_eq!(r.from.to_string(), "0.0.9");
-    assert_eq!(plugin::status().unwrap().1, ["ui"], "the update re-mounted the built-in features only");
+    assert_eq!(
+        plugin::status().unwrap().1,
+        ["ui"],
+        "the update re-mounted the built-in features only"
+    );
 
     plugin::deactivate().unwrap();
     assert_eq!(page_state(), before);

@@ -23,7 +23,7 @@
 //! assert_eq!(l.state(), State::Active);
 //! assert_eq!(
 //!     l.apply(Op::Install).unwrap_err().to_string(),
-//!     "cannot install: the plugin is already installed and active"
+//!     "cannot install: the plugin is installed and active"
 //! );
 //! ```
 
@@ -112,7 +112,11 @@ pub struct Plan {
     pub no_op: bool,
 }
 
-const DO: Plan = Plan { deactivate_first: false, reactivate_after: false, no_op: false };
+const DO: Plan = Plan {
+    deactivate_first: false,
+    reactivate_after: false,
+    no_op: false,
+};
 
 /// The state machine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -129,9 +133,16 @@ pub struct Refused {
 
 impl fmt::Display for Refused {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cannot {}: the plugin is {}", self.op.verb(), self.state.describe())?;
+        write!(
+            f,
+            "cannot {}: the plugin is {}",
+            self.op.verb(),
+            self.state.describe()
+        )?;
         match (self.op, self.state) {
-            (Op::Activate | Op::Update, State::Uninstalled) => f.write_str("; install it again first"),
+            (Op::Activate | Op::Update, State::Uninstalled) => {
+                f.write_str("; install it again first")
+            }
             (Op::Update, State::Loaded) => f.write_str("; activate or install it first"),
             _ => Ok(()),
         }
@@ -149,23 +160,34 @@ impl Lifecycle {
     /// What `op` requires in the current state, without changing it.
     pub fn plan(&self, op: Op) -> Result<Plan, Refused> {
         use State::*;
-        let refused = Err(Refused { op, state: self.state });
+        let refused = Err(Refused {
+            op,
+            state: self.state,
+        });
         match (op, self.state) {
             (Op::Install, Loaded | Uninstalled) => Ok(DO),
             (Op::Install, _) => refused,
             (Op::Activate, Loaded | Inactive) => Ok(DO),
             (Op::Activate, Active) => Ok(Plan { no_op: true, ..DO }),
             (Op::Activate, Uninstalled) => refused,
-            (Op::Deactivate, Active) => Ok(Plan { deactivate_first: true, ..DO }),
+            (Op::Deactivate, Active) => Ok(Plan {
+                deactivate_first: true,
+                ..DO
+            }),
             (Op::Deactivate, _) => Ok(Plan { no_op: true, ..DO }),
             (Op::Update, Inactive) => Ok(DO),
-            (Op::Update, Active) => {
-                Ok(Plan { deactivate_first: true, reactivate_after: true, no_op: false })
-            }
+            (Op::Update, Active) => Ok(Plan {
+                deactivate_first: true,
+                reactivate_after: true,
+                no_op: false,
+            }),
             // A freshly loaded new version is updated before its first activation.
             (Op::Update, Loaded) => Ok(DO),
             (Op::Update, Uninstalled) => refused,
-            (Op::Uninstall, Active) => Ok(Plan { deactivate_first: true, ..DO }),
+            (Op::Uninstall, Active) => Ok(Plan {
+                deactivate_first: true,
+                ..DO
+            }),
             (Op::Uninstall, Loaded | Inactive | Uninstalled) => Ok(DO),
         }
     }
@@ -282,9 +304,10 @@ pub fn classify_update(previous: &str, current: &Version) -> Result<UpdateKind, 
     match from.cmp(current) {
         core::cmp::Ordering::Less => Ok(UpdateKind::Upgrade { from }),
         core::cmp::Ordering::Equal => Ok(UpdateKind::Same),
-        core::cmp::Ordering::Greater => {
-            Err(LifecycleError::Downgrade { from, to: current.clone() })
-        }
+        core::cmp::Ordering::Greater => Err(LifecycleError::Downgrade {
+            from,
+            to: current.clone(),
+        }),
     }
 }
 
@@ -298,7 +321,9 @@ pub fn admit(
 ) -> Result<Manifest, LifecycleError> {
     let manifest = Manifest::parse(manifest_json)?;
     if manifest.id != PLUGIN_ID {
-        return Err(LifecycleError::IdMismatch { manifest: manifest.id });
+        return Err(LifecycleError::IdMismatch {
+            manifest: manifest.id,
+        });
     }
     if manifest.version.to_string() != module_version {
         return Err(LifecycleError::VersionMismatch {
@@ -399,7 +424,9 @@ mod tests {
         let cur = Version::new(0, 1, 0);
         assert_eq!(
             classify_update("0.0.9", &cur).unwrap(),
-            UpdateKind::Upgrade { from: Version::new(0, 0, 9) }
+            UpdateKind::Upgrade {
+                from: Version::new(0, 0, 9)
+            }
         );
         assert_eq!(classify_update("0.1.0", &cur).unwrap(), UpdateKind::Same);
         assert_eq!(

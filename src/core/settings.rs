@@ -18,7 +18,7 @@
 //! let old = r#"{"writtenBy":"0.0.3","settings":{"cloud_name":"shop","transformation":"q_auto","secure":true}}"#;
 //! let loaded = load(old, &Version::new(0, 1, 0)).unwrap();
 //! assert_eq!(loaded.settings.cloud_name, "shop");
-//! assert_eq!(loaded.settings.default_transformation, "q_auto");
+//! assert_eq!(loaded.settings.delivery.default_transformation, "q_auto");
 //! assert_eq!(loaded.applied, ["0.0.5", "0.1.0"]);
 //!
 //! let newer = r#"{"writtenBy":"0.2.0","settings":{}}"#;
@@ -77,7 +77,9 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             cloud_name: DEFAULT_CLOUD.to_owned(),
-            delivery: Delivery { default_transformation: DEFAULT_TRANSFORMATION.to_owned() },
+            delivery: Delivery {
+                default_transformation: DEFAULT_TRANSFORMATION.to_owned(),
+            },
             ui: Ui { shortcut: true },
         }
     }
@@ -157,7 +159,11 @@ impl Settings {
     /// Checks the values a user can type.
     pub fn validate(&self) -> Result<(), SettingsError> {
         let n = &self.cloud_name;
-        if n.is_empty() || !n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        if n.is_empty()
+            || !n
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
             return Err(SettingsError::BadCloudName(n.clone()));
         }
         let t = &self.delivery.default_transformation;
@@ -187,7 +193,10 @@ pub struct Migration {
 
 impl fmt::Debug for Migration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Migration").field("to", &self.to).field("summary", &self.summary).finish()
+        f.debug_struct("Migration")
+            .field("to", &self.to)
+            .field("summary", &self.summary)
+            .finish()
     }
 }
 
@@ -236,7 +245,10 @@ fn migrate_0_0_5(obj: &mut Map<String, Value>) -> Result<(), String> {
 
 fn migrate_0_1_0(obj: &mut Map<String, Value>) -> Result<(), String> {
     let tx = take_string(obj, "defaultTransformation", DEFAULT_TRANSFORMATION)?;
-    obj.insert("delivery".into(), serde_json::json!({"defaultTransformation": tx}));
+    obj.insert(
+        "delivery".into(),
+        serde_json::json!({"defaultTransformation": tx}),
+    );
     obj.insert("ui".into(), serde_json::json!({"shortcut": true}));
     Ok(())
 }
@@ -276,13 +288,18 @@ pub fn load_with(
         return Err(SettingsError::Shape("the record must be a JSON object"));
     };
     let written_by = match top.remove("writtenBy") {
-        Some(Value::String(s)) => Version::parse(&s)
-            .map_err(|e| SettingsError::BadWriter { value: s.clone(), reason: e.to_string() })?,
+        Some(Value::String(s)) => Version::parse(&s).map_err(|e| SettingsError::BadWriter {
+            value: s.clone(),
+            reason: e.to_string(),
+        })?,
         Some(_) => return Err(SettingsError::Shape("`writtenBy` must be a version string")),
         None => return Err(SettingsError::Shape("`writtenBy` is missing")),
     };
     if &written_by > current {
-        return Err(SettingsError::Downgrade { stored: written_by, current: current.clone() });
+        return Err(SettingsError::Downgrade {
+            stored: written_by,
+            current: current.clone(),
+        });
     }
     let mut obj = match top.remove("settings") {
         Some(Value::Object(o)) => o,
@@ -293,15 +310,18 @@ pub fn load_with(
     for m in migrations {
         let to = Version::parse(m.to).expect("migration targets are SemVer");
         if to > written_by && &to <= current {
-            (m.apply)(&mut obj)
-                .map_err(|reason| SettingsError::Migration { to: m.to, reason })?;
+            (m.apply)(&mut obj).map_err(|reason| SettingsError::Migration { to: m.to, reason })?;
             applied.push(m.to);
         }
     }
     let settings: Settings = serde_json::from_value(Value::Object(obj))
         .map_err(|e| SettingsError::Schema(e.to_string()))?;
     settings.validate()?;
-    Ok(Loaded { settings, written_by, applied })
+    Ok(Loaded {
+        settings,
+        written_by,
+        applied,
+    })
 }
 
 #[cfg(test)]
@@ -334,7 +354,9 @@ mod tests {
             l.settings,
             Settings {
                 cloud_name: "acme".into(),
-                delivery: Delivery { default_transformation: "c_fill,w_300".into() },
+                delivery: Delivery {
+                    default_transformation: "c_fill,w_300".into()
+                },
                 ui: Ui { shortcut: true },
             }
         );
@@ -343,7 +365,8 @@ mod tests {
 
     #[test]
     fn schema_2_runs_only_the_second_migration() {
-        let rec = r#"{"writtenBy":"0.0.7","settings":{"cloudName":"acme","defaultTransformation":""}}"#;
+        let rec =
+            r#"{"writtenBy":"0.0.7","settings":{"cloudName":"acme","defaultTransformation":""}}"#;
         let l = load(rec, &v("0.1.0")).unwrap();
         assert_eq!(l.applied, ["0.1.0"]);
         assert_eq!(l.settings.delivery.default_transformation, "");
@@ -395,7 +418,10 @@ mod tests {
         );
         assert_eq!(
             load(r#"{"writtenBy":"1.0.0","settings":{}}"#, &v("0.9.9")).unwrap_err(),
-            SettingsError::Downgrade { stored: v("1.0.0"), current: v("0.9.9") }
+            SettingsError::Downgrade {
+                stored: v("1.0.0"),
+                current: v("0.9.9")
+            }
         );
     }
 
@@ -405,8 +431,14 @@ mod tests {
             err("nope"),
             "the stored settings are not valid JSON: expected ident at line 1 column 2"
         );
-        assert_eq!(err("[]"), "the stored settings are malformed: the record must be a JSON object");
-        assert_eq!(err("{}"), "the stored settings are malformed: `writtenBy` is missing");
+        assert_eq!(
+            err("[]"),
+            "the stored settings are malformed: the record must be a JSON object"
+        );
+        assert_eq!(
+            err("{}"),
+            "the stored settings are malformed: `writtenBy` is missing"
+        );
         assert_eq!(
             err(r#"{"writtenBy":1}"#),
             "the stored settings are malformed: `writtenBy` must be a version string"
@@ -428,11 +460,15 @@ mod tests {
             "cannot migrate the stored settings to version 0.0.5: unknown key `cloudname`"
         );
         assert_eq!(
-            err(r#"{"writtenBy":"0.1.0","settings":{"cloudName":"a b","delivery":{"defaultTransformation":""},"ui":{"shortcut":true}}}"#),
+            err(
+                r#"{"writtenBy":"0.1.0","settings":{"cloudName":"a b","delivery":{"defaultTransformation":""},"ui":{"shortcut":true}}}"#
+            ),
             "the cloud name \"a b\" may contain only ASCII letters, digits, '-' and '_'"
         );
         assert_eq!(
-            err(r#"{"writtenBy":"0.1.0","settings":{"cloudName":"a","delivery":{"defaultTransformation":"w_1/x"},"ui":{"shortcut":true}}}"#),
+            err(
+                r#"{"writtenBy":"0.1.0","settings":{"cloudName":"a","delivery":{"defaultTransformation":"w_1/x"},"ui":{"shortcut":true}}}"#
+            ),
             "the default transformation \"w_1/x\" may not contain '/', '?', '#' or whitespace"
         );
     }
