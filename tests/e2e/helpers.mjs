@@ -22,7 +22,7 @@ export const ML_SCRIPT = 'https://media-library.cloudinary.com/global/all.js';
 
 export function pkgBuilt() {
   if (!existsSync(resolve(repo, 'www/pkg/cloudinary_connector_bg.wasm'))) {
-    throw new Error('www/pkg is not built: run `wasm-pack build --target web --out-dir www/pkg --release . -p cloudinary-connector` (scripts/demo.sh --build-only)');
+    throw new Error('www/pkg is not built: run `scripts/demo.sh --build-only` (wasm-pack build --target web --out-dir www/pkg --release)');
   }
 }
 
