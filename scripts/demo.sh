@@ -25,6 +25,9 @@ for a in "$@"; do
   esac
 done
 
+# Install whatever is missing (idempotent; under a second when everything is there).
+bash scripts/setup.sh
+
 # wasm-pack runs the first wasm-opt on PATH: use npm binaryen's (see docs/toolchain.md).
 [ -x tools/node_modules/.bin/wasm-opt ] && export PATH="$ROOT/tools/node_modules/.bin:$PATH"
 export PATH="$HOME/.cargo/bin:$PATH"

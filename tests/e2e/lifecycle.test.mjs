@@ -105,7 +105,7 @@ for (const browserName of BROWSERS) {
       await page.fill('[name=defaultTransformation]', 'q_auto');
       await page.click('.cldc-settings-form button');
       assert.equal(await page.isVisible('.cldc-error'), false);
-      assert.match(await page.textContent('.cldc-status'), /^Cloud: acme · Signer: not configured$/);
+      assert.match(await page.textContent('.cldc-status'), /^Cloud: acme · Signer: connected$/);
       const stored = JSON.parse(await page.evaluate((k) => localStorage.getItem(k), SETTINGS_KEY));
       assert.deepEqual(stored, { writtenBy: '0.1.0', settings: { cloudName: 'acme', delivery: { defaultTransformation: 'q_auto' }, ui: { shortcut: true } } });
       // Media Library (test double of the widget script).
@@ -123,7 +123,11 @@ for (const browserName of BROWSERS) {
       await clickAction(page, 'uninstall-remove');
       assert.ok((await messages(page)).includes('info: Cloudinary Connector: uninstalled; 2 stored keys removed'));
       await assertUntouched(page, base);
-    }, { options: { route: (p) => routeMediaLibrary(p, 'double') } }));
+    }, { options: { query: '?signer=http://127.0.0.1:9/', route: async (p) => {
+      await routeMediaLibrary(p, 'double');
+      // The signer's health endpoint (cross-origin, as in production).
+      await p.route('http://127.0.0.1:9/v1/health', (r) => r.fulfill({ status: 200, contentType: 'application/json', headers: { 'access-control-allow-origin': '*' }, body: '{"status":"ok"}' }));
+    } } }));
 
     it('uninstall keeping data leaves only the namespaced settings, and a reinstall reuses them', async ({ page }) => {
       const base = await baseline(page);
