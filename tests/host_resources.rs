@@ -141,6 +141,40 @@ async fn observer_disconnects_on_drop() {
 }
 
 #[wasm_bindgen_test]
+async fn adopt_added_removes_what_a_widget_appended() {
+    let parent = container();
+    let watch = AdoptAdded::watch(&parent, is_cloudinary_widget_node).unwrap();
+    let host_node = document().create_element("p").unwrap();
+    parent.append_child(&host_node).unwrap();
+    let overlay = document().create_element("div").unwrap();
+    let frame = document().create_element("iframe").unwrap();
+    frame
+        .set_attribute("src", "https://media-library.cloudinary.com/console/x")
+        .unwrap();
+    overlay.append_child(&frame).unwrap();
+    parent.append_child(&overlay).unwrap();
+    sleep(0).await;
+    assert_eq!(watch.len(), 1);
+    // Added in the same task as the drop: still adopted (pending records are taken on drop).
+    let late = document().create_element("div").unwrap();
+    late.set_class_name("cloudinary-overlay");
+    parent.append_child(&late).unwrap();
+    let lookalike = document().create_element("iframe").unwrap();
+    lookalike
+        .set_attribute("src", "https://cloudinary.com.evil.example/")
+        .unwrap();
+    parent.append_child(&lookalike).unwrap();
+    drop(watch);
+    assert_eq!(
+        parent.child_element_count(),
+        2,
+        "the host's node and the look-alike stay"
+    );
+    assert!(host_node.parent_node().is_some() && lookalike.parent_node().is_some());
+    parent.remove();
+}
+
+#[wasm_bindgen_test]
 fn global_restores_the_previous_value_or_absence() {
     let w = window();
     let has = |n: &str| js_sys::Reflect::has(&w, &n.into()).unwrap();

@@ -481,9 +481,10 @@ const PANEL_HTML: &str = r#"<h2>Cloudinary</h2>
 
 /// The Media Library while it loads or is open.
 struct MediaLibrary {
-    // Fields drop in this order: hide the widget, cancel the timeout, remove the script, restore
-    // the global.
+    // Fields drop in this order: hide the widget, remove the nodes it added to <body>, cancel the
+    // timeout, remove the script, restore the global.
     widget: Option<MlWidget>,
+    _nodes: Option<AdoptAdded>,
     timeout: Option<Timeout>,
     _script: ScriptTag,
     _global: Global,
@@ -822,7 +823,15 @@ fn open_media_library(weak: &Weak<RefCell<Ui>>) {
             ui.show_error(Some(&format!("The Media Library script did not load within 20 s ({MEDIA_LIBRARY_SCRIPT}).")));
         })
     });
-    ui.ml = Some(MediaLibrary { widget: None, timeout: Some(timeout), _script: script, _global: global });
+    // The widget has no destroy(): what it appends to <body> is adopted and removed with it.
+    let nodes = document().body().and_then(|b| AdoptAdded::watch(&b, is_cloudinary_widget_node).ok());
+    ui.ml = Some(MediaLibrary {
+        widget: None,
+        _nodes: nodes,
+        timeout: Some(timeout),
+        _script: script,
+        _global: global,
+    });
     ui.show_error(None);
     drop(ui);
     drop(rc);

@@ -626,6 +626,102 @@ impl Observer {
     }
 }
 
+impl Observer {
+    /// Records queued but not yet delivered to the callback (mutations made in the current task).
+    pub fn take_records(&self) -> Vec<web_sys::MutationRecord> {
+        match &self.observer {
+            Some(o) => o.take_records().iter().map(|r| r.unchecked_into()).collect(),
+            None => vec![],
+        }
+    }
+}
+
+/// Adopts the nodes a third-party script adds to `parent` while the handle lives (a widget's
+/// overlay or iframe appended to `<body>`), when `predicate` says they are its: dropping the handle
+/// removes them, including nodes added in the same task just before the drop.
+#[must_use = "dropping the handle removes the adopted nodes"]
+pub struct AdoptAdded {
+    observer: Option<Observer>,
+    adopted: Rc<RefCell<Vec<OwnedNode>>>,
+    predicate: Rc<dyn Fn(&web_sys::Element) -> bool>,
+}
+
+impl fmt::Debug for AdoptAdded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AdoptAdded").field("adopted", &self.adopted.borrow().len()).finish()
+    }
+}
+
+fn adopt_from(
+    records: Vec<web_sys::MutationRecord>,
+    predicate: &dyn Fn(&web_sys::Element) -> bool,
+    into: &RefCell<Vec<OwnedNode>>,
+) {
+    for r in records {
+        let added = r.added_nodes();
+        for i in 0..added.length() {
+            let Some(node) = added.item(i) else { continue };
+            if node.dyn_ref::<web_sys::Element>().is_some_and(predicate) {
+                into.borrow_mut().push(OwnedNode::adopt(node));
+            }
+        }
+    }
+}
+
+impl AdoptAdded {
+    /// Starts watching the children added to `parent`.
+    pub fn watch<P>(parent: &web_sys::Node, predicate: P) -> Result<Self, JsValue>
+    where
+        P: Fn(&web_sys::Element) -> bool + 'static,
+    {
+        let adopted = Rc::new(RefCell::new(Vec::new()));
+        let predicate: Rc<dyn Fn(&web_sys::Element) -> bool> = Rc::new(predicate);
+        let (a, p) = (adopted.clone(), predicate.clone());
+        let observer = Observer::children(parent, move |records| adopt_from(records, &*p, &a))?;
+        Ok(AdoptAdded { observer: Some(observer), adopted, predicate })
+    }
+
+    /// How many nodes were adopted so far (delivered records only).
+    pub fn len(&self) -> usize {
+        self.adopted.borrow().len()
+    }
+
+    /// Whether no node was adopted so far.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Drop for AdoptAdded {
+    fn drop(&mut self) {
+        if let Some(o) = self.observer.take() {
+            adopt_from(o.take_records(), &*self.predicate, &self.adopted);
+            drop(o);
+        }
+        let nodes = std::mem::take(&mut *self.adopted.borrow_mut());
+        drop(nodes);
+    }
+}
+
+/// Whether `el` looks like a node a Cloudinary widget script created: an iframe served from
+/// `*.cloudinary.com`, an element wrapping one, or an element whose class names Cloudinary.
+pub fn is_cloudinary_widget_node(el: &web_sys::Element) -> bool {
+    let cloudinary_src = |e: &web_sys::Element| {
+        e.get_attribute("src").is_some_and(|s| {
+            let rest = s.split_once("://").map_or("", |(_, r)| r);
+            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+            host == "cloudinary.com" || host.ends_with(".cloudinary.com")
+        })
+    };
+    (el.tag_name().eq_ignore_ascii_case("iframe") && cloudinary_src(el))
+        || el
+            .query_selector("iframe[src*='cloudinary.com']")
+            .ok()
+            .flatten()
+            .is_some_and(|f| cloudinary_src(&f))
+        || el.class_name().to_ascii_lowercase().contains("cloudinary")
+}
+
 impl Drop for Observer {
     fn drop(&mut self) {
         if let Some(o) = self.observer.take() {
