@@ -383,10 +383,8 @@ pub fn update(host: &JsValue, previous: &str) -> Result<UpdateReport, PluginErro
     };
     let features = if plan.reactivate_after { Some(mount(&api, &settings)?) } else { None };
     with(|p| {
-        p.lifecycle.apply(Op::Update).map(drop).or_else(|_| {
-            // Deactivated for the update: re-enter through the inactive state.
-            p.lifecycle.apply(Op::Update).map(drop)
-        })?;
+        // An active plugin was deactivated above, so this moves inactive → inactive.
+        p.lifecycle.apply(Op::Update)?;
         if let Some(f) = features {
             p.lifecycle.apply(Op::Activate)?;
             p.features = f;

@@ -83,6 +83,9 @@ for (const browserName of BROWSERS) {
       assert.equal(await page.isVisible('.cldc-panel'), false);
       await page.keyboard.press('Control+Shift+M');
       assert.equal(await page.isVisible('.cldc-panel'), true);
+      // The host re-renders its toolbar slot: the plugin puts its button back.
+      await page.evaluate(() => document.getElementById('slot-toolbar').replaceChildren());
+      await page.waitForSelector('#slot-toolbar .cldc-toolbar-button');
       // The global the plugin exposes.
       assert.deepEqual(await page.evaluate(() => ({ ...window.cloudinaryConnector })), { version: '0.1.0' });
       // Insert an image by public id into a new document.
