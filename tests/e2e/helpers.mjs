@@ -12,7 +12,7 @@ export const fixtures = resolve(repo, 'tests/e2e/fixtures');
 
 const require = createRequire(import.meta.url);
 function playwright() {
-  for (const p of [resolve(repo, 'tools/node_modules/playwright-core'), '/work/main/tools/node_modules/playwright-core']) {
+  for (const p of [resolve(repo, 'tools/node_modules/playwright-core')]) {
     if (existsSync(p)) return require(p);
   }
   throw new Error('playwright-core not found: run (cd tools && npm ci)');
