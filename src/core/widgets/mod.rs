@@ -237,7 +237,7 @@ impl ResourceType {
 
 /// Checks a folder path: no empty segment, no `.`/`..`, no leading or trailing `/`, no
 /// control characters.
-pub(crate) fn check_folder(path: &str) -> Result<(), WidgetError> {
+pub fn check_folder(path: &str) -> Result<(), WidgetError> {
     let bad = |why: &'static str| WidgetError::BadFolder {
         path: path.to_owned(),
         why,
