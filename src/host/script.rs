@@ -110,6 +110,8 @@ struct Inner {
 
 thread_local! {
     static LOADED: RefCell<HashMap<(ResourceKind, String), Weak<Inner>>> = RefCell::new(HashMap::new());
+    /// Whether one of our scripts created `window.cloudinary` (then the last one removes it).
+    static CREATED_GLOBAL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// A loaded script or stylesheet. Clones share the tag; dropping the last one removes it.
@@ -170,10 +172,11 @@ impl Drop for Inner {
             for k in added {
                 let _ = Reflect::delete_property(&global, &k.into());
             }
-            if !self.cloudinary_existed && Object::keys(&global).length() == 0 {
+            if CREATED_GLOBAL.with(|c| c.get()) && Object::keys(&global).length() == 0 {
                 if let Some(w) = web_sys::window() {
                     let _ = Reflect::delete_property(&w, &"cloudinary".into());
                 }
+                CREATED_GLOBAL.with(|c| c.set(false));
             }
         }
     }
@@ -217,6 +220,9 @@ pub async fn load(
     }
     if inner.added_keys.borrow().is_none() {
         let after = cloudinary_keys();
+        if !inner.cloudinary_existed && cloudinary_global().is_some() {
+            CREATED_GLOBAL.with(|c| c.set(true));
+        }
         let added = after.into_iter().filter(|k| !inner.keys_before.contains(k)).collect();
         *inner.added_keys.borrow_mut() = Some(added);
     }
