@@ -7,8 +7,8 @@ mod support;
 use std::rc::Rc;
 
 use cloudinary_connector::core::widgets::{
-    AssetReference, DeliveryTarget, GalleryOptions, MediaLibraryOptions, SyncMode, UploadWidgetOptions,
-    VideoPlayerOptions,
+    AssetReference, DeliveryTarget, GalleryOptions, MediaLibraryOptions, SyncMode,
+    UploadWidgetOptions, VideoPlayerOptions,
 };
 use cloudinary_connector::core::VERSION;
 use cloudinary_connector::host::widgets::media_library::Placement;
@@ -26,15 +26,25 @@ fn integration() -> serde_json::Value {
 }
 
 fn no_handlers() -> MediaLibraryHandlers {
-    MediaLibraryHandlers { on_insert: Rc::new(|_| {}), on_show: None, on_hide: None }
+    MediaLibraryHandlers {
+        on_insert: Rc::new(|_| {}),
+        on_show: None,
+        on_hide: None,
+    }
 }
 
 #[wasm_bindgen_test]
 async fn review_scenario_media_library_widget_gets_exact_options_with_integration_object() {
     reset();
-    let ml = MediaLibrary::mount(&host(), &account("main", "demo"), MediaLibraryOptions::default(), Placement::Modal, no_handlers())
-        .await
-        .unwrap();
+    let ml = MediaLibrary::mount(
+        &host(),
+        &account("main", "demo"),
+        MediaLibraryOptions::default(),
+        Placement::Modal,
+        no_handlers(),
+    )
+    .await
+    .unwrap();
     let created = calls("media_library", "createMediaLibrary");
     assert_eq!(created.len(), 1);
     assert_eq!(
@@ -42,7 +52,10 @@ async fn review_scenario_media_library_widget_gets_exact_options_with_integratio
         json!({"cloud_name": "demo", "api_key": "123456789012345", "integration": integration(),
                "multiple": false, "default_transformations": [[{"fetch_format": "auto"}, {"quality": "auto"}]]})
     );
-    assert_eq!(created[0]["callbacks"], json!(["hideHandler", "insertHandler", "showHandler"]));
+    assert_eq!(
+        created[0]["callbacks"],
+        json!(["hideHandler", "insertHandler", "showHandler"])
+    );
     drop(ml);
     assert_no_residue();
 }
@@ -54,24 +67,51 @@ async fn review_scenario_media_library_widget_insert_reaches_the_host_normalised
     let (inserted, on_insert) = collector();
     let (shown, on_show) = collector::<()>();
     let (hidden, on_hide) = collector::<()>();
-    let options = MediaLibraryOptions::from_json(&json!({"multiple": true, "max_files": 10, "insert_caption": "Insert",
-        "remove_header": true, "folder": {"path": "shop/shoes"}}))
+    let options = MediaLibraryOptions::from_json(
+        &json!({"multiple": true, "max_files": 10, "insert_caption": "Insert",
+        "remove_header": true, "folder": {"path": "shop/shoes"}}),
+    )
     .unwrap();
     let handlers = MediaLibraryHandlers {
         on_insert: Rc::new(move |r| on_insert(r)),
         on_show: Some(Rc::new(move || on_show(()))),
         on_hide: Some(Rc::new(move || on_hide(()))),
     };
-    let ml = MediaLibrary::mount(&host(), &account("main", "demo"), options, Placement::Inline(parent.0.clone()), handlers)
-        .await
-        .unwrap();
+    let ml = MediaLibrary::mount(
+        &host(),
+        &account("main", "demo"),
+        options,
+        Placement::Inline(parent.0.clone()),
+        handlers,
+    )
+    .await
+    .unwrap();
     let opts = &calls("media_library", "createMediaLibrary")[0]["options"];
-    let container = parent.0.query_selector("[data-cld-connector=media-library]").unwrap().unwrap();
+    let container = parent
+        .0
+        .query_selector("[data-cld-connector=media-library]")
+        .unwrap()
+        .unwrap();
     assert_eq!(opts["inline_container"], format!("#{}", container.id()));
-    assert_eq!((opts["multiple"].clone(), opts["max_files"].clone()), (json!(true), json!(10)));
+    assert_eq!(
+        (opts["multiple"].clone(), opts["max_files"].clone()),
+        (json!(true), json!(10))
+    );
     assert_eq!(opts["folder"], json!({"path": "shop/shoes"}));
-    assert_eq!((opts["insert_caption"].clone(), opts["remove_header"].clone()), (json!("Insert"), json!(true)));
-    assert_eq!(container.query_selector_all("[data-cld-double=media-library]").unwrap().length(), 1);
+    assert_eq!(
+        (
+            opts["insert_caption"].clone(),
+            opts["remove_header"].clone()
+        ),
+        (json!("Insert"), json!(true))
+    );
+    assert_eq!(
+        container
+            .query_selector_all("[data-cld-double=media-library]")
+            .unwrap()
+            .length(),
+        1
+    );
 
     ml.show().unwrap();
     assert_eq!(shown.borrow().len(), 1);
@@ -87,22 +127,51 @@ async fn review_scenario_media_library_widget_insert_reaches_the_host_normalised
         ]}))],
     )
     .await;
-    simulate("simulateMediaLibraryInsert", &[js(&json!({"mlId": "ml_1"}))]).await;
+    simulate(
+        "simulateMediaLibraryInsert",
+        &[js(&json!({"mlId": "ml_1"}))],
+    )
+    .await;
     ml.hide().unwrap();
     assert_eq!(hidden.borrow().len(), 1);
 
     let got = inserted.borrow();
     assert_eq!(got.len(), 2);
     let assets = got[0].as_ref().unwrap();
-    assert_eq!(assets[0].url, format!("{base}/c_fill,h_300,w_300/v17/shop/shoe.jpg"));
+    assert_eq!(
+        assets[0].url,
+        format!("{base}/c_fill,h_300,w_300/v17/shop/shoe.jpg")
+    );
     assert_eq!(assets[0].original_url, format!("{base}/v17/shop/shoe.jpg"));
-    assert_eq!((assets[0].width, assets[0].height, assets[0].format.as_deref()), (Some(800), Some(600), Some("jpg")));
-    assert_eq!(assets[1].url, "https://res.cloudinary.com/demo/raw/authenticated/v2/docs/manual.pdf");
-    assert_eq!((assets[1].resource_type.as_str(), assets[1].delivery_type.as_str()), ("raw", "authenticated"));
+    assert_eq!(
+        (
+            assets[0].width,
+            assets[0].height,
+            assets[0].format.as_deref()
+        ),
+        (Some(800), Some(600), Some("jpg"))
+    );
+    assert_eq!(
+        assets[1].url,
+        "https://res.cloudinary.com/demo/raw/authenticated/v2/docs/manual.pdf"
+    );
+    assert_eq!(
+        (
+            assets[1].resource_type.as_str(),
+            assets[1].delivery_type.as_str()
+        ),
+        ("raw", "authenticated")
+    );
     // Supported sync options: the stored reference rebuilds the widget's URL.
     let stored = assets[0].to_stored(SyncMode::Reference);
-    let target = DeliveryTarget { optimize: false, ..DeliveryTarget::new("demo") };
-    assert_eq!(stored.reference.delivery_url(&target).unwrap(), assets[0].url);
+    let target = DeliveryTarget {
+        optimize: false,
+        ..DeliveryTarget::new("demo")
+    };
+    assert_eq!(
+        stored.reference.delivery_url(&target).unwrap(),
+        assets[0].url
+    );
     assert_eq!(
         got[1].as_ref().unwrap_err().to_string(),
         "the widget's answer is malformed: the insert data has no \"assets\" array"
@@ -117,23 +186,39 @@ async fn review_scenario_media_library_widget_insert_reaches_the_host_normalised
 async fn review_scenario_media_library_widget_remounts_on_account_switch() {
     reset();
     let parent = Parent::new();
-    let mut ml = MediaLibrary::mount(&host(), &account("main", "demo"), MediaLibraryOptions::default(), Placement::Inline(parent.0.clone()), no_handlers())
-        .await
-        .unwrap();
+    let mut ml = MediaLibrary::mount(
+        &host(),
+        &account("main", "demo"),
+        MediaLibraryOptions::default(),
+        Placement::Inline(parent.0.clone()),
+        no_handlers(),
+    )
+    .await
+    .unwrap();
     ml.remount(&account("brand", "brand-cloud")).await.unwrap();
     let created = calls("media_library", "createMediaLibrary");
     assert_eq!(created.len(), 2);
     assert_eq!(created[1]["options"]["cloud_name"], "brand-cloud");
     assert_eq!(created[1]["options"]["integration"], integration());
-    assert_eq!(calls("media_library", "hide").len(), 1, "the old widget is unmounted first");
+    assert_eq!(
+        calls("media_library", "hide").len(),
+        1,
+        "the old widget is unmounted first"
+    );
     assert_eq!(count("[data-cld-connector=media-library]"), 1);
     assert_eq!(count("[data-cld-double=media-library]"), 1);
     assert_eq!(ml.account().cloud_name, "brand-cloud");
     // A failed remount leaves the handle unmounted and says so.
     let err = ml.remount(&account("x", "bad cloud")).await.unwrap_err();
-    assert_eq!(err.to_string(), "the cloud name \"bad cloud\" is not valid: use ASCII letters, digits, '_' and '-' only");
+    assert_eq!(
+        err.to_string(),
+        "the cloud name \"bad cloud\" is not valid: use ASCII letters, digits, '_' and '-' only"
+    );
     assert!(!ml.is_mounted());
-    assert_eq!(ml.show().unwrap_err().to_string(), "the widget is not mounted (its last remount failed)");
+    assert_eq!(
+        ml.show().unwrap_err().to_string(),
+        "the widget is not mounted (its last remount failed)"
+    );
     drop(ml);
     drop(parent);
     assert_no_residue();
@@ -142,9 +227,15 @@ async fn review_scenario_media_library_widget_remounts_on_account_switch() {
 #[wasm_bindgen_test]
 async fn review_scenario_media_library_widget_leaves_no_residue_after_unmount() {
     reset();
-    let ml = MediaLibrary::mount(&host(), &account("main", "demo"), MediaLibraryOptions::default(), Placement::Modal, no_handlers())
-        .await
-        .unwrap();
+    let ml = MediaLibrary::mount(
+        &host(),
+        &account("main", "demo"),
+        MediaLibraryOptions::default(),
+        Placement::Modal,
+        no_handlers(),
+    )
+    .await
+    .unwrap();
     ml.show().unwrap();
     assert_eq!(count("iframe[data-cld-double=media-library]"), 1);
     assert_eq!(count("script[data-cld-connector]"), 1);
@@ -164,11 +255,21 @@ async fn review_scenario_upload_widget_exact_options_and_events_reach_the_host()
         "maxChunkSize": 6_000_000u64, "multiple": false
     }))
     .unwrap();
-    let w = UploadWidget::mount(&host(), &account("main", "demo"), options, Placement::Inline(parent.0.clone()), on_event)
-        .await
-        .unwrap();
+    let w = UploadWidget::mount(
+        &host(),
+        &account("main", "demo"),
+        options,
+        Placement::Inline(parent.0.clone()),
+        on_event,
+    )
+    .await
+    .unwrap();
     let created = calls("upload", "createUploadWidget");
-    let container = parent.0.query_selector("[data-cld-connector=upload-widget]").unwrap().unwrap();
+    let container = parent
+        .0
+        .query_selector("[data-cld-connector=upload-widget]")
+        .unwrap()
+        .unwrap();
     assert_eq!(
         created[0]["options"],
         json!({"cloudName": "demo", "uploadPreset": "public_drop", "sources": ["local", "url"], "folder": "shop/uploads",
@@ -185,13 +286,34 @@ async fn review_scenario_upload_widget_exact_options_and_events_reach_the_host()
                      "secure_url": "https://res.cloudinary.com/demo/image/upload/v5/shop/uploads/new.png"}))],
     )
     .await;
-    simulate("simulateUploadError", &[js(&json!({"status": "File is too large", "statusText": "File is too large"}))]).await;
+    simulate(
+        "simulateUploadError",
+        &[js(
+            &json!({"status": "File is too large", "statusText": "File is too large"}),
+        )],
+    )
+    .await;
     w.close().unwrap();
     let got = events.borrow();
-    let names: Vec<&str> = got.iter().map(|e: &cloudinary_connector::core::widgets::UploadEvent| e.event.as_str()).collect();
-    assert_eq!(names, ["display-changed", "upload-added", "success", "error", "close"]);
+    let names: Vec<&str> = got
+        .iter()
+        .map(|e: &cloudinary_connector::core::widgets::UploadEvent| e.event.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "display-changed",
+            "upload-added",
+            "success",
+            "error",
+            "close"
+        ]
+    );
     let asset = got[2].asset.as_ref().unwrap();
-    assert_eq!((asset.public_id.as_str(), asset.version, asset.bytes), ("shop/uploads/new", 5, Some(99)));
+    assert_eq!(
+        (asset.public_id.as_str(), asset.version, asset.bytes),
+        ("shop/uploads/new", 5, Some(99))
+    );
     assert_eq!(got[3].error.as_deref(), Some("File is too large"));
     drop(got);
     drop(w);
@@ -203,11 +325,22 @@ async fn review_scenario_upload_widget_exact_options_and_events_reach_the_host()
 #[wasm_bindgen_test]
 async fn review_scenario_upload_presets_unsigned_preset_needs_account_configuration() {
     reset();
-    let options = UploadWidgetOptions::from_json(&json!({"signed": false, "uploadPreset": "not_configured"})).unwrap();
-    let err = UploadWidget::mount(&host(), &account("main", "demo"), options, Placement::Modal, Rc::new(|_| {}))
-        .await
-        .unwrap_err();
-    assert_eq!(err.to_string(), "the account \"main\" is not configured for the unsigned upload preset \"not_configured\"");
+    let options =
+        UploadWidgetOptions::from_json(&json!({"signed": false, "uploadPreset": "not_configured"}))
+            .unwrap();
+    let err = UploadWidget::mount(
+        &host(),
+        &account("main", "demo"),
+        options,
+        Placement::Modal,
+        Rc::new(|_| {}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the account \"main\" is not configured for the unsigned upload preset \"not_configured\""
+    );
     assert_eq!(calls("upload", "createUploadWidget").len(), 0);
     assert_no_residue();
 }
@@ -215,21 +348,39 @@ async fn review_scenario_upload_presets_unsigned_preset_needs_account_configurat
 #[wasm_bindgen_test]
 async fn review_scenario_upload_presets_signed_preset_needs_a_signer() {
     reset();
-    let options = UploadWidgetOptions::from_json(&json!({"uploadPreset": "signed_products"})).unwrap();
-    let err = UploadWidget::mount(&host(), &account("main", "demo"), options, Placement::Modal, Rc::new(|_| {}))
-        .await
-        .unwrap_err();
-    assert_eq!(err.to_string(), "a signed Upload widget needs a signer, and none is configured");
+    let options =
+        UploadWidgetOptions::from_json(&json!({"uploadPreset": "signed_products"})).unwrap();
+    let err = UploadWidget::mount(
+        &host(),
+        &account("main", "demo"),
+        options,
+        Placement::Modal,
+        Rc::new(|_| {}),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "a signed Upload widget needs a signer, and none is configured"
+    );
     assert_no_residue();
 }
 
 #[wasm_bindgen_test]
 async fn review_scenario_upload_widget_remounts_on_account_switch_without_residue() {
     reset();
-    let options = UploadWidgetOptions::from_json(&json!({"signed": false, "uploadPreset": "public_drop"})).unwrap();
-    let mut w = UploadWidget::mount(&host(), &account("main", "demo"), options, Placement::Modal, Rc::new(|_| {}))
-        .await
-        .unwrap();
+    let options =
+        UploadWidgetOptions::from_json(&json!({"signed": false, "uploadPreset": "public_drop"}))
+            .unwrap();
+    let mut w = UploadWidget::mount(
+        &host(),
+        &account("main", "demo"),
+        options,
+        Placement::Modal,
+        Rc::new(|_| {}),
+    )
+    .await
+    .unwrap();
     assert_eq!(count("iframe[data-cld-double=upload-widget]"), 1);
     w.remount(&account("brand", "brand-cloud")).await.unwrap();
     let created = calls("upload", "createUploadWidget");
@@ -251,10 +402,15 @@ fn references() -> serde_json::Value {
 async fn review_scenario_product_gallery_renders_from_references_and_is_destroyed_on_unmount() {
     reset();
     let parent = Parent::new();
-    let options = GalleryOptions::from_json(&json!({"mediaAssets": references(), "aspectRatio": "4:3", "carouselStyle": "thumbnails"})).unwrap();
+    let options = GalleryOptions::from_json(
+        &json!({"mediaAssets": references(), "aspectRatio": "4:3", "carouselStyle": "thumbnails"}),
+    )
+    .unwrap();
     let mut acc = account("main", "demo");
     acc.secure_distribution = Some("media.example.com".into());
-    let mut g = ProductGallery::mount(&host(), &acc, options, &parent.0).await.unwrap();
+    let mut g = ProductGallery::mount(&host(), &acc, options, &parent.0)
+        .await
+        .unwrap();
     let container = g.container().unwrap().clone();
     assert_eq!(
         calls("gallery", "galleryWidget")[0]["options"],
@@ -264,10 +420,19 @@ async fn review_scenario_product_gallery_renders_from_references_and_is_destroye
                "integration": integration()})
     );
     assert_eq!(calls("gallery", "render").len(), 1);
-    assert_eq!(container.query_selector_all("[data-public-id]").unwrap().length(), 2);
+    assert_eq!(
+        container
+            .query_selector_all("[data-public-id]")
+            .unwrap()
+            .length(),
+        2
+    );
     g.remount(&account("brand", "brand-cloud")).await.unwrap();
     assert_eq!(calls("gallery", "destroy").len(), 1);
-    assert_eq!(calls("gallery", "galleryWidget")[1]["options"]["cloudName"], "brand-cloud");
+    assert_eq!(
+        calls("gallery", "galleryWidget")[1]["options"]["cloudName"],
+        "brand-cloud"
+    );
     assert_eq!(count("[data-cld-double=product-gallery]"), 1);
     drop(g);
     assert_eq!(calls("gallery", "destroy").len(), 2);
@@ -279,15 +444,18 @@ async fn review_scenario_product_gallery_renders_from_references_and_is_destroye
 async fn review_scenario_video_player_mounts_with_cloud_settings_and_disposes() {
     reset();
     let parent = Parent::new();
-    let reference: AssetReference = serde_json::from_value(json!({"public_id": "clips/intro", "version": 3,
+    let reference: AssetReference =
+        serde_json::from_value(json!({"public_id": "clips/intro", "version": 3,
         "resource_type": "video", "delivery_type": "upload", "transformation": "e_blur:300"}))
-    .unwrap();
+        .unwrap();
     let mut options = VideoPlayerOptions::from_reference(&reference).unwrap();
     options.muted = Some(true);
     options.autoplay = Some(true);
     let mut acc = account("main", "demo");
     acc.private_cdn = true;
-    let mut p = VideoPlayer::mount(&host(), &acc, options, &parent.0).await.unwrap();
+    let mut p = VideoPlayer::mount(&host(), &acc, options, &parent.0)
+        .await
+        .unwrap();
     let call = &calls("video", "videoPlayer")[0];
     assert_eq!(
         call["options"],
@@ -295,10 +463,16 @@ async fn review_scenario_video_player_mounts_with_cloud_settings_and_disposes() 
                "transformation": {"raw_transformation": "e_blur:300"}, "autoplay": true, "muted": true})
     );
     assert_eq!(call["videoClass"], "cld-video-player cld-fluid");
-    assert_eq!(call["cssApplied"], true, "the player stylesheet is loaded before the player starts");
+    assert_eq!(
+        call["cssApplied"], true,
+        "the player stylesheet is loaded before the player starts"
+    );
     p.remount(&account("brand", "brand-cloud")).await.unwrap();
     assert_eq!(calls("video", "dispose").len(), 1);
-    assert_eq!(calls("video", "videoPlayer")[1]["options"]["cloudName"], "brand-cloud");
+    assert_eq!(
+        calls("video", "videoPlayer")[1]["options"]["cloudName"],
+        "brand-cloud"
+    );
     drop(p);
     assert_eq!(calls("video", "dispose").len(), 2);
     drop(parent);
@@ -312,12 +486,19 @@ async fn review_scenario_video_player_embed_iframe() {
     let mut options = VideoPlayerOptions::new("clips/intro");
     options.controls = Some(true);
     let mut e = VideoEmbed::mount(&host(), &account("main", "demo"), options, &parent.0).unwrap();
-    let iframe = parent.0.query_selector("iframe[data-cld-connector=video-embed]").unwrap().unwrap();
+    let iframe = parent
+        .0
+        .query_selector("iframe[data-cld-connector=video-embed]")
+        .unwrap()
+        .unwrap();
     assert_eq!(
         iframe.get_attribute("src").unwrap(),
         "https://player.cloudinary.com/embed/?cloud_name=demo&public_id=clips%2Fintro&player%5Bcontrols%5D=true"
     );
-    assert_eq!(iframe.get_attribute("allow").unwrap(), "autoplay; fullscreen; encrypted-media; picture-in-picture");
+    assert_eq!(
+        iframe.get_attribute("allow").unwrap(),
+        "autoplay; fullscreen; encrypted-media; picture-in-picture"
+    );
     e.remount(&account("brand", "brand-cloud")).unwrap();
     assert!(e.src().unwrap().contains("cloud_name=brand-cloud"));
     assert_eq!(count("iframe[data-cld-connector=video-embed]"), 1);
@@ -334,27 +515,59 @@ async fn review_scenario_integration_disabled_enabled_disabled_loads_and_mounts_
     h.enabled = false;
     let acc = account("main", "demo");
     let disabled = "the Cloudinary integration is disabled: nothing is loaded or mounted";
-    let e = MediaLibrary::mount(&h, &acc, MediaLibraryOptions::default(), Placement::Modal, no_handlers()).await.unwrap_err();
+    let e = MediaLibrary::mount(
+        &h,
+        &acc,
+        MediaLibraryOptions::default(),
+        Placement::Modal,
+        no_handlers(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(e.to_string(), disabled);
-    let up = UploadWidgetOptions::from_json(&json!({"signed": false, "uploadPreset": "public_drop"})).unwrap();
-    let e = UploadWidget::mount(&h, &acc, up.clone(), Placement::Modal, Rc::new(|_| {})).await.unwrap_err();
+    let up =
+        UploadWidgetOptions::from_json(&json!({"signed": false, "uploadPreset": "public_drop"}))
+            .unwrap();
+    let e = UploadWidget::mount(&h, &acc, up.clone(), Placement::Modal, Rc::new(|_| {}))
+        .await
+        .unwrap_err();
     assert_eq!(e.to_string(), disabled);
     let gallery = GalleryOptions::from_json(&json!({"mediaAssets": references()})).unwrap();
-    let e = ProductGallery::mount(&h, &acc, gallery.clone(), &parent.0).await.unwrap_err();
+    let e = ProductGallery::mount(&h, &acc, gallery.clone(), &parent.0)
+        .await
+        .unwrap_err();
     assert_eq!(e.to_string(), disabled);
-    let e = VideoPlayer::mount(&h, &acc, VideoPlayerOptions::new("clip"), &parent.0).await.unwrap_err();
+    let e = VideoPlayer::mount(&h, &acc, VideoPlayerOptions::new("clip"), &parent.0)
+        .await
+        .unwrap_err();
     assert_eq!(e.to_string(), disabled);
     let e = VideoEmbed::mount(&h, &acc, VideoPlayerOptions::new("clip"), &parent.0).unwrap_err();
     assert_eq!(e.to_string(), disabled);
-    assert_eq!(support::recording(), serde_json::Value::Null, "no widget script ran");
+    assert_eq!(
+        support::recording(),
+        serde_json::Value::Null,
+        "no widget script ran"
+    );
     assert_eq!(parent.0.child_element_count(), 0);
     assert_no_residue();
 
     // Enabled again: the same calls mount.
     h.enabled = true;
-    let ml = MediaLibrary::mount(&h, &acc, MediaLibraryOptions::default(), Placement::Modal, no_handlers()).await.unwrap();
-    let uw = UploadWidget::mount(&h, &acc, up, Placement::Modal, Rc::new(|_| {})).await.unwrap();
-    let g = ProductGallery::mount(&h, &acc, gallery, &parent.0).await.unwrap();
+    let ml = MediaLibrary::mount(
+        &h,
+        &acc,
+        MediaLibraryOptions::default(),
+        Placement::Modal,
+        no_handlers(),
+    )
+    .await
+    .unwrap();
+    let uw = UploadWidget::mount(&h, &acc, up, Placement::Modal, Rc::new(|_| {}))
+        .await
+        .unwrap();
+    let g = ProductGallery::mount(&h, &acc, gallery, &parent.0)
+        .await
+        .unwrap();
     assert_eq!(calls("media_library", "createMediaLibrary").len(), 1);
     assert_eq!(calls("upload", "createUploadWidget").len(), 1);
     assert_eq!(calls("gallery", "render").len(), 1);

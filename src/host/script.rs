@@ -95,6 +95,8 @@ impl fmt::Display for ScriptError {
 impl std::error::Error for ScriptError {}
 
 type Handler = Closure<dyn FnMut(JsValue)>;
+/// A pending `setTimeout`: its handle and its callback.
+type Timer = (i32, Closure<dyn FnMut()>);
 
 struct Inner {
     kind: ResourceKind,
@@ -102,7 +104,7 @@ struct Inner {
     element: web_sys::Element,
     ready: Promise,
     handlers: RefCell<Vec<Handler>>,
-    timer: RefCell<Option<(i32, Closure<dyn FnMut()>)>>,
+    timer: RefCell<Option<Timer>>,
     cloudinary_existed: bool,
     keys_before: Vec<String>,
     added_keys: RefCell<Option<Vec<String>>>,

@@ -7,8 +7,8 @@
 //!   params the widget gives.
 //! * [`ML_LOGIN_PATH`]: `{"account": id}` → `{"username", "timestamp", "signature", ...}`: the
 //!   Media Library auto-login.
-//! * Refusals: a non-2xx status with `{"error": message}`; the message is passed on as is (the
-//!   signer never puts a secret in it).
+//! * Refusals: a non-2xx status with `{"error": {"code", "message", "rule"?}}`; the message and
+//!   the rule that refused are passed on as is (the signer never puts a secret in them).
 
 use std::fmt;
 use std::rc::Rc;
@@ -145,7 +145,7 @@ impl SignerClient {
         if !(200..300).contains(&status) {
             let message = serde_json::from_str::<Value>(&text)
                 .ok()
-                .and_then(|v| v.get("error").and_then(Value::as_str).map(str::to_owned))
+                .and_then(|v| refusal_message(v.get("error")?))
                 .unwrap_or_else(|| format!("HTTP {status} without an error message"));
             return Err(SignerError::Refused { status, message });
         }
@@ -175,6 +175,18 @@ impl SignerClient {
         .ok_or_else(|| SignerError::BadAnswer("timestamp is not a whole number of seconds".into()))?;
         Ok(MediaLibraryLogin { username: a.username, timestamp, signature: a.signature })
     }
+}
+
+/// `{"code", "message", "rule"?}` (or a bare string) → `message [rule: …]`.
+fn refusal_message(e: &Value) -> Option<String> {
+    if let Some(s) = e.as_str() {
+        return Some(s.to_owned());
+    }
+    let message = e.get("message")?.as_str()?;
+    Some(match e.get("rule").and_then(Value::as_str) {
+        Some(rule) => format!("{message} [rule: {rule}]"),
+        None => message.to_owned(),
+    })
 }
 
 fn check_hex(sig: &str) -> Result<(), SignerError> {

@@ -43,7 +43,10 @@ pub fn host() -> WidgetHost {
         enabled: true,
         identity: identity(),
         scripts: scripts(),
-        script_options: ScriptOptions { nonce: None, timeout_ms: 5_000 },
+        script_options: ScriptOptions {
+            nonce: None,
+            timeout_ms: 5_000,
+        },
         signer: None,
     }
 }
@@ -117,7 +120,10 @@ pub fn calls(widget: &str, method: &str) -> Vec<Value> {
 pub async fn simulate(helper: &str, args: &[JsValue]) -> JsValue {
     let w = web_sys::window().unwrap();
     let r = Reflect::get(&w, &"__cldDoubles".into()).unwrap();
-    let f: js_sys::Function = Reflect::get(&r, &helper.into()).unwrap().dyn_into().unwrap();
+    let f: js_sys::Function = Reflect::get(&r, &helper.into())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
     let arr = js_sys::Array::new();
     for a in args {
         arr.push(a);
@@ -131,7 +137,8 @@ pub async fn simulate(helper: &str, args: &[JsValue]) -> JsValue {
 
 pub fn js(v: &Value) -> JsValue {
     use serde::Serialize;
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap()
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap()
 }
 
 pub fn from_js(v: &JsValue) -> Value {
@@ -141,22 +148,39 @@ pub fn from_js(v: &JsValue) -> Value {
 /// Whether `window.cloudinary` exists.
 pub fn cloudinary_defined() -> bool {
     let w = web_sys::window().unwrap();
-    !Reflect::get(&w, &"cloudinary".into()).unwrap().is_undefined()
+    !Reflect::get(&w, &"cloudinary".into())
+        .unwrap()
+        .is_undefined()
 }
 
 /// The nodes this crate or the doubles added, the script tags, and `window.cloudinary`: all
 /// must be gone after unmount.
 #[track_caller]
 pub fn assert_no_residue() {
-    assert_eq!(count("[data-cld-connector]"), 0, "nodes created by the connector are left");
-    assert_eq!(count("[data-cld-double]"), 0, "nodes created by the widget doubles are left");
-    assert_eq!(count("script[data-cld-connector], link[data-cld-connector]"), 0, "script tags are left");
+    assert_eq!(
+        count("[data-cld-connector]"),
+        0,
+        "nodes created by the connector are left"
+    );
+    assert_eq!(
+        count("[data-cld-double]"),
+        0,
+        "nodes created by the widget doubles are left"
+    );
+    assert_eq!(
+        count("script[data-cld-connector], link[data-cld-connector]"),
+        0,
+        "script tags are left"
+    );
     assert!(!cloudinary_defined(), "window.cloudinary is left");
     assert!(cloudinary_connector::host::script::loaded_urls().is_empty());
 }
 
+/// What a handler received.
+pub type Collected<T> = Rc<RefCell<Vec<T>>>;
+
 /// Collects what a handler receives.
-pub fn collector<T: 'static>() -> (Rc<RefCell<Vec<T>>>, Rc<dyn Fn(T)>) {
+pub fn collector<T: 'static>() -> (Collected<T>, Rc<dyn Fn(T)>) {
     let store = Rc::new(RefCell::new(Vec::new()));
     let s = store.clone();
     (store, Rc::new(move |t| s.borrow_mut().push(t)))
