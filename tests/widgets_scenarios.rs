@@ -576,3 +576,83 @@ async fn review_scenario_integration_disabled_enabled_disabled_loads_and_mounts_
     drop(parent);
     assert_no_residue();
 }
+
+/// Calls `obj[method](...args)` as JavaScript would.
+fn call(
+    obj: &wasm_bindgen::JsValue,
+    method: &str,
+    args: &[wasm_bindgen::JsValue],
+) -> wasm_bindgen::JsValue {
+    use wasm_bindgen::JsCast;
+    let f: js_sys::Function = js_sys::Reflect::get(obj, &method.into())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let arr = js_sys::Array::new();
+    for a in args {
+        arr.push(a);
+    }
+    f.apply(obj, &arr).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn review_scenario_media_library_widget_through_the_js_api_stores_references() {
+    use cloudinary_connector::web::widgets::JsWidgets;
+    use wasm_bindgen::prelude::*;
+    reset();
+    let scripts = serde_json::to_value(support::scripts()).unwrap();
+    let widgets = JsWidgets::new(js(
+        &json!({"platform": "Reference Host", "platformVersion": "2.1.0",
+        "environment": "dev", "scripts": scripts, "timeoutMs": 5000, "sync": "reference"}),
+    ))
+    .unwrap();
+    let got = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let g = got.clone();
+    let on_insert =
+        Closure::<dyn Fn(JsValue)>::new(move |v: JsValue| g.borrow_mut().push(from_js(&v)));
+    let handlers = js_sys::Object::new();
+    js_sys::Reflect::set(&handlers, &"onInsert".into(), on_insert.as_ref()).unwrap();
+    let account = js(&json!({"id": "main", "cloud_name": "demo", "api_key": "123456789012345"}));
+    let promise = widgets.mount_media_library(
+        account,
+        js(&json!({"multiple": true})),
+        handlers.into(),
+        None,
+    );
+    let handle = wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+    call(&handle, "show", &[]);
+    simulate(
+        "simulateMediaLibraryInsert",
+        &[js(&json!({"assets": [{"public_id": "a/b", "resource_type": "image", "type": "upload", "version": 9,
+            "format": "png", "secure_url": "https://res.cloudinary.com/demo/image/upload/v9/a/b.png"}]}))],
+    )
+    .await;
+    assert_eq!(
+        got.borrow()[0]["stored"],
+        json!([{"reference": {"public_id": "a/b", "version": 9, "resource_type": "image", "delivery_type": "upload", "format": "png"}}])
+    );
+    let url = cloudinary_connector::web::widgets::reference_url(
+        js(&got.borrow()[0]["stored"][0]["reference"]),
+        js(&json!({"cloud_name": "demo"})),
+    )
+    .unwrap();
+    assert_eq!(
+        url,
+        "https://res.cloudinary.com/demo/image/upload/f_auto,q_auto/v9/a/b.png"
+    );
+    // A bad account is refused with a clear error, before anything is loaded.
+    let bad = widgets.mount_media_library(
+        js(&json!({"id": "x", "cloud_name": ""})),
+        JsValue::NULL,
+        js_sys::Object::new().into(),
+        None,
+    );
+    let e = wasm_bindgen_futures::JsFuture::from(bad).await.unwrap_err();
+    assert_eq!(
+        String::from(e.dyn_into::<js_sys::Error>().unwrap().message()),
+        "the cloud name is empty"
+    );
+    call(&handle, "free", &[]);
+    drop(on_insert);
+    assert_no_residue();
+}

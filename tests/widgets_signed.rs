@@ -31,16 +31,31 @@ const SIGNER_URL: &str = match option_env!("SIGNER_URL") {
 };
 const ACCOUNT: &str = match option_env!("SIGNER_TEST_ACCOUNT") {
     Some(a) => a,
-    None => "main",
+    None => "demo",
 };
 const CLOUD_NAME: &str = match option_env!("SIGNER_TEST_CLOUD_NAME") {
     Some(a) => a,
-    None => "demo",
+    None => "dn6ot3ged",
+};
+const API_KEY: &str = match option_env!("SIGNER_TEST_API_KEY") {
+    Some(a) => a,
+    None => "614335564976464",
 };
 const TEST_SECRET: &str = match option_env!("SIGNER_TEST_API_SECRET") {
     Some(a) => a,
-    None => "test-secret-not-a-real-cloudinary-secret",
+    // The SDK test-suite secret that the fixture gives the "demo" account (CLD_TEST_SECRET_DEMO).
+    None => "hdcixPpR2iKERPwqvH6sHdK9cyac",
 };
+/// The fixture's second account (SHA-256 uploads, strict policy) and its test secret.
+const BRAND: (&str, &str, &str, &str) = (
+    "brand",
+    "brand-cloud",
+    "223344556677889",
+    match option_env!("SIGNER_TEST_API_SECRET_BRAND") {
+        Some(a) => a,
+        None => "cldTestSecretBrand7QpX2mZ9wLk4",
+    },
+);
 const USER: &str = "editor@example.com";
 
 fn hex(bytes: &[u8]) -> String {
@@ -50,7 +65,7 @@ fn hex(bytes: &[u8]) -> String {
 /// A development token from the signer (`POST /v1/dev/token`).
 async fn dev_token(role: &str) -> String {
     let res = gloo_net::http::Request::post(&format!("{SIGNER_URL}/v1/dev/token"))
-        .json(&json!({"user": USER, "roles": {ACCOUNT: role}, "ttl_secs": 600}))
+        .json(&json!({"user": USER, "roles": {ACCOUNT: role, BRAND.0: role}, "ttl_secs": 600}))
         .unwrap()
         .send()
         .await
@@ -74,6 +89,11 @@ async fn signed_host(role: &str) -> WidgetHost {
     h
 }
 
+fn signed_account() -> cloudinary_connector::core::widgets::CloudAccount {
+    cloudinary_connector::core::widgets::CloudAccount::new(ACCOUNT, CLOUD_NAME)
+        .with_api_key(API_KEY)
+}
+
 fn now_secs() -> u64 {
     (js_sys::Date::now() / 1000.0) as u64
 }
@@ -82,7 +102,7 @@ fn now_secs() -> u64 {
 async fn review_scenario_media_library_widget_signed_login_matches_the_test_secret() {
     reset();
     let h = signed_host("uploader").await;
-    let acc = account(ACCOUNT, CLOUD_NAME);
+    let acc = signed_account();
     let handlers = MediaLibraryHandlers {
         on_insert: Rc::new(|_| {}),
         on_show: None,
@@ -110,6 +130,57 @@ async fn review_scenario_media_library_widget_signed_login_matches_the_test_secr
         "cloud_name={CLOUD_NAME}&timestamp={ts}&username={USER}{TEST_SECRET}"
     )));
     assert_eq!(o["signature"], expected.as_str());
+    drop(ml);
+    assert_no_residue();
+}
+
+#[wasm_bindgen_test]
+async fn review_scenario_media_library_widget_remount_on_account_switch_gets_a_new_signed_login() {
+    reset();
+    let h = signed_host("uploader").await;
+    let handlers = MediaLibraryHandlers {
+        on_insert: Rc::new(|_| {}),
+        on_show: None,
+        on_hide: None,
+    };
+    let mut ml = MediaLibrary::mount(
+        &h,
+        &signed_account(),
+        MediaLibraryOptions::default(),
+        Placement::Modal,
+        handlers,
+    )
+    .await
+    .unwrap();
+    let (id, cloud, key, secret) = BRAND;
+    ml.remount(
+        &cloudinary_connector::core::widgets::CloudAccount::new(id, cloud).with_api_key(key),
+    )
+    .await
+    .unwrap();
+    let created = calls("media_library", "createMediaLibrary");
+    assert_eq!(created.len(), 2);
+    let o = &created[1]["options"];
+    assert_eq!(
+        (o["cloud_name"].as_str(), o["api_key"].as_str()),
+        (Some(cloud), Some(key))
+    );
+    let ts = o["timestamp"].as_u64().unwrap();
+    let expected = hex(&sha2::Sha256::digest(format!(
+        "cloud_name={cloud}&timestamp={ts}&username={USER}{secret}"
+    )));
+    assert_eq!(o["signature"], expected.as_str());
+    assert_ne!(o["signature"], created[0]["options"]["signature"]);
+    // An account the user has no role on: the signer refuses, the handle stays unmounted.
+    let err = ml
+        .remount(
+            &cloudinary_connector::core::widgets::CloudAccount::new("archive", "archive-dam")
+                .with_api_key("556677889900112"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.to_string(), format!("the signer refused (403): user \"{USER}\" has no role on account \"archive\" [rule: token.roles]"));
+    assert!(!ml.is_mounted());
     drop(ml);
     assert_no_residue();
 }
@@ -149,18 +220,12 @@ async fn review_scenario_upload_widget_signed_upload_signature_matches_the_test_
     let options =
         UploadWidgetOptions::from_json(&json!({"folder": "shop/uploads", "tags": ["shop", "new"]}))
             .unwrap();
-    let w = UploadWidget::mount(
-        &h,
-        &account(ACCOUNT, CLOUD_NAME),
-        options,
-        Placement::Modal,
-        on_event,
-    )
-    .await
-    .unwrap();
+    let w = UploadWidget::mount(&h, &signed_account(), options, Placement::Modal, on_event)
+        .await
+        .unwrap();
     let created = &calls("upload", "createUploadWidget")[0]["options"];
     assert_eq!(created["uploadSignature"], "[function]");
-    assert_eq!(created["apiKey"], "123456789012345");
+    assert_eq!(created["apiKey"], API_KEY);
     let out = simulate(
         "simulateUpload",
         &[js(&json!({"public_id": "shop/uploads/a", "resource_type": "image", "type": "upload", "version": 1,
@@ -192,15 +257,12 @@ async fn review_scenario_upload_presets_preset_outside_the_policy_is_refused_by_
     let (events, on_event) = collector::<UploadEvent>();
     let options =
         UploadWidgetOptions::from_json(&json!({"uploadPreset": "not_in_policy"})).unwrap();
-    let w = UploadWidget::mount(
-        &h,
-        &account(ACCOUNT, CLOUD_NAME),
-        options,
-        Placement::Modal,
-        on_event,
-    )
-    .await
-    .unwrap();
+    // The brand account allows only the "brand_signed" preset to uploaders.
+    let (id, cloud, key, _) = BRAND;
+    let brand = cloudinary_connector::core::widgets::CloudAccount::new(id, cloud).with_api_key(key);
+    let w = UploadWidget::mount(&h, &brand, options, Placement::Modal, on_event)
+        .await
+        .unwrap();
     // simulateUpload waits for a signature that never comes: do not await it.
     let f: js_sys::Function = js_sys::Reflect::get(
         &js_sys::Reflect::get(&web_sys::window().unwrap(), &"__cldDoubles".into()).unwrap(),
@@ -225,7 +287,7 @@ async fn review_scenario_upload_presets_preset_outside_the_policy_is_refused_by_
     let refusal = got
         .iter()
         .find(|e| e.event == SIGNATURE_ERROR_EVENT)
-        .expect("a signature-error event");
+        .unwrap_or_else(|| panic!("a signature-error event, got {got:?}"));
     let msg = refusal.error.as_deref().unwrap();
     assert!(
         msg.starts_with("the signer refused (403): upload preset \"not_in_policy\" is not allowed"),
@@ -234,6 +296,42 @@ async fn review_scenario_upload_presets_preset_outside_the_policy_is_refused_by_
     assert!(msg.contains("[rule: "), "{msg}");
     assert!(!got.iter().any(|e| e.event == "success"));
     drop(got);
+    drop(w);
+    assert_no_residue();
+}
+
+#[wasm_bindgen_test]
+async fn review_scenario_upload_presets_signed_preset_within_the_policy_is_signed_sha256() {
+    reset();
+    let h = signed_host("uploader").await;
+    let (id, cloud, key, secret) = BRAND;
+    let brand = cloudinary_connector::core::widgets::CloudAccount::new(id, cloud).with_api_key(key);
+    let folder = format!("brand/{USER}");
+    let options =
+        UploadWidgetOptions::from_json(&json!({"uploadPreset": "brand_signed", "folder": folder}))
+            .unwrap();
+    let w = UploadWidget::mount(&h, &brand, options, Placement::Modal, Rc::new(|_| {}))
+        .await
+        .unwrap();
+    let created = &calls("upload", "createUploadWidget")[0]["options"];
+    assert_eq!(
+        (
+            created["uploadPreset"].as_str(),
+            created["cloudName"].as_str()
+        ),
+        (Some("brand_signed"), Some(cloud))
+    );
+    let out = from_js(&simulate("simulateUpload", &[js(&json!({}))]).await);
+    let params = out["params_to_sign"].as_object().unwrap();
+    assert_eq!(params["upload_preset"], "brand_signed");
+    let to_sign = upload_string_to_sign(params);
+    // The brand account signs uploads with SHA-256 (its `signature_algorithm`).
+    let expected = hex(&sha2::Sha256::digest(format!("{to_sign}{secret}")));
+    assert_eq!(
+        out["signature"],
+        expected.as_str(),
+        "signed exactly: {to_sign}"
+    );
     drop(w);
     assert_no_residue();
 }
