@@ -29,7 +29,7 @@ use crate::host::script::ScriptOptions;
 use crate::host::signer_client::{SignerClient, TokenSource};
 use crate::host::widgets::media_library::Placement;
 use crate::host::widgets::{
-    MediaLibrary, MediaLibraryHandlers, MountError, ProductGallery, UploadWidget, VideoEmbed, VideoPlayer, WidgetHost,
+    json_from_js, MediaLibrary, MediaLibraryHandlers, MountError, ProductGallery, UploadWidget, VideoEmbed, VideoPlayer, WidgetHost,
 };
 
 fn err(e: impl std::fmt::Display) -> JsValue {
@@ -37,19 +37,20 @@ fn err(e: impl std::fmt::Display) -> JsValue {
 }
 
 fn json_of(v: &JsValue) -> Result<Value, JsValue> {
-    if v.is_undefined() || v.is_null() {
-        return Ok(Value::Null);
-    }
-    serde_wasm_bindgen::from_value(v.clone()).map_err(err)
+    json_from_js(v).map_err(|e| err(format!("not a JSON value: {e}")))
 }
 
 fn to_js(v: &Value) -> JsValue {
-    use serde::Serialize;
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::NULL)
+    crate::host::widgets::to_js(v).unwrap_or(JsValue::NULL)
+}
+
+/// Reads a typed value from a JS object (through JSON), naming `what` in the error.
+fn typed<T: serde::de::DeserializeOwned>(v: &JsValue, what: &str) -> Result<T, JsValue> {
+    serde_json::from_value(json_of(v)?).map_err(|e| err(format!("bad {what}: {e}")))
 }
 
 fn account_of(v: &JsValue) -> Result<CloudAccount, JsValue> {
-    let a: CloudAccount = serde_wasm_bindgen::from_value(v.clone()).map_err(|e| err(format!("bad account: {e}")))?;
+    let a: CloudAccount = typed(v, "account")?;
     a.validate().map_err(err)?;
     Ok(a)
 }
@@ -396,7 +397,7 @@ impl JsVideoEmbed {
 /// private_cdn?, optimize?}`; `optimize` chains `f_auto,q_auto`, default true).
 #[wasm_bindgen(js_name = referenceUrl)]
 pub fn reference_url(reference: JsValue, target: JsValue) -> Result<String, JsValue> {
-    let r: AssetReference = serde_wasm_bindgen::from_value(reference).map_err(|e| err(format!("bad reference: {e}")))?;
+    let r: AssetReference = typed(&reference, "reference")?;
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Target {
@@ -408,7 +409,7 @@ pub fn reference_url(reference: JsValue, target: JsValue) -> Result<String, JsVa
         #[serde(default)]
         optimize: Option<bool>,
     }
-    let t: Target = serde_wasm_bindgen::from_value(target).map_err(|e| err(format!("bad target: {e}")))?;
+    let t: Target = typed(&target, "target")?;
     let target = DeliveryTarget {
         cloud_name: t.cloud_name,
         secure_distribution: t.secure_distribution,

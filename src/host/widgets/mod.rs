@@ -183,18 +183,29 @@ impl Drop for OwnedNode {
     }
 }
 
-/// `serde_json::Value` → plain JS object (not `Map`).
+/// JSON value → plain JS value, through `JSON.parse` (one small code path instead of a
+/// serde-wasm-bindgen serializer per type: the widget options are JSON anyway).
 pub(crate) fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, MountError> {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| MountError::Dom(e.to_string()))
+    let text = serde_json::to_string(v).map_err(|e| MountError::Dom(e.to_string()))?;
+    js_sys::JSON::parse(&text).map_err(|e| MountError::Dom(js_message(&e)))
 }
 
-/// JS value → `serde_json::Value`.
+/// JS value → `serde_json::Value`, through `JSON.stringify` (functions and `undefined` are
+/// dropped, as JSON drops them). Values JSON cannot represent become `null`.
 pub(crate) fn from_js(v: &JsValue) -> serde_json::Value {
+    json_from_js(v).unwrap_or(serde_json::Value::Null)
+}
+
+/// JS value → `serde_json::Value`, or why it is not JSON.
+pub(crate) fn json_from_js(v: &JsValue) -> Result<serde_json::Value, String> {
     if v.is_undefined() || v.is_null() {
-        return serde_json::Value::Null;
+        return Ok(serde_json::Value::Null);
     }
-    serde_wasm_bindgen::from_value(v.clone()).unwrap_or(serde_json::Value::Null)
+    let text = js_sys::JSON::stringify(v).map_err(|e| js_message(&e))?;
+    match text.as_string() {
+        Some(t) => serde_json::from_str(&t).map_err(|e| e.to_string()),
+        None => Ok(serde_json::Value::Null),
+    }
 }
 
 /// `window.cloudinary[name]` as a function.
