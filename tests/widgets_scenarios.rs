@@ -115,6 +115,15 @@ async fn review_scenario_media_library_widget_insert_reaches_the_host_normalised
 
     ml.show().unwrap();
     assert_eq!(shown.borrow().len(), 1);
+    ml.show_folder("shop/boots").unwrap();
+    assert_eq!(
+        calls("media_library", "show")[1]["options"],
+        json!({"folder": {"path": "shop/boots"}})
+    );
+    assert_eq!(
+        ml.show_folder("../x").unwrap_err().to_string(),
+        "the folder \"../x\" is not valid: it has a '.' or '..' segment"
+    );
     let base = "https://res.cloudinary.com/demo/image/upload";
     simulate(
         "simulateMediaLibraryInsert",

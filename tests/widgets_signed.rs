@@ -335,3 +335,78 @@ async fn review_scenario_upload_presets_signed_preset_within_the_policy_is_signe
     drop(w);
     assert_no_residue();
 }
+
+#[wasm_bindgen_test]
+async fn signer_token_may_come_from_a_host_function_returning_a_promise() {
+    reset();
+    let token = dev_token("uploader").await;
+    js_sys::Reflect::set(
+        &web_sys::window().unwrap(),
+        &"__testSignerToken".into(),
+        &token.into(),
+    )
+    .unwrap();
+    let provider =
+        js_sys::Function::new_no_args("return Promise.resolve(window.__testSignerToken)");
+    let client = SignerClient::new(SIGNER_URL, TokenSource::Provider(provider));
+    let login = client.media_library_login(ACCOUNT).await.unwrap();
+    assert_eq!(login.username, USER);
+    let expected = hex(&sha2::Sha256::digest(format!(
+        "cloud_name={CLOUD_NAME}&timestamp={}&username={USER}{TEST_SECRET}",
+        login.timestamp
+    )));
+    assert_eq!(login.signature, expected);
+    // A provider that gives nothing: a clear error, and no request is sent.
+    let empty = SignerClient::new(
+        SIGNER_URL,
+        TokenSource::Provider(js_sys::Function::new_no_args("return undefined")),
+    );
+    assert_eq!(
+        empty
+            .media_library_login(ACCOUNT)
+            .await
+            .unwrap_err()
+            .to_string(),
+        "the host gave no signer token: the token provider returned no string"
+    );
+    // A bad token: the signer's refusal, with its message.
+    let bad = SignerClient::new(SIGNER_URL, TokenSource::Static("not.a.jwt".into()));
+    let e = bad
+        .media_library_login(ACCOUNT)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("the signer refused (401): "), "{e}");
+    js_sys::Reflect::delete_property(&web_sys::window().unwrap(), &"__testSignerToken".into())
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn an_unreachable_signer_is_a_clear_mount_error_and_nothing_is_loaded() {
+    reset();
+    let mut h = host();
+    h.signer = Some(SignerClient::new(
+        "http://127.0.0.1:9",
+        TokenSource::Static("t".into()),
+    ));
+    let handlers = MediaLibraryHandlers {
+        on_insert: Rc::new(|_| {}),
+        on_show: None,
+        on_hide: None,
+    };
+    let e = MediaLibrary::mount(
+        &h,
+        &signed_account(),
+        MediaLibraryOptions::default(),
+        Placement::Modal,
+        handlers,
+    )
+    .await
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.starts_with("the signer at http://127.0.0.1:9/v1/sign/media-library is unreachable: "),
+        "{e}"
+    );
+    assert_no_residue();
+}
