@@ -6,6 +6,7 @@ pub mod lifecycle;
 pub mod manifest;
 pub mod settings;
 pub mod sign;
+pub mod widgets;
 
 /// The plugin's own version: the one version source is `Cargo.toml`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -4,3 +4,6 @@
 pub mod api;
 pub mod plugin;
 pub mod resources;
+pub mod script;
+pub mod signer_client;
+pub mod widgets;

@@ -30,3 +30,4 @@ pub fn integration_info(
 }
 
 pub mod plugin;
+pub mod widgets;
