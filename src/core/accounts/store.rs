@@ -305,15 +305,19 @@ impl Accounts {
     pub fn from_stored(json: &str, tab: &str, now: Timestamp) -> Result<Restored, StoreError> {
         let (mut acc, issues) = parse_doc(json, tab)?;
         let stored_current = acc.current.clone();
-        let before = Before {
-            accounts: acc.accounts.clone(),
-            current: stored_current,
-            cloud: None,
-        };
+        let stored_accounts = acc.accounts.clone();
         let mut notices = Vec::new();
         acc.sweep(now, &mut notices);
-        let mut effects = acc.settle(before, now, notices, true, None);
-        if !issues.is_empty() && !effects.contains(&Effect::Persist) {
+        // Nothing is mounted yet: compare against the swept state, so that sessions which
+        // expired while the page was closed yield notices but no unmount/cancel effects.
+        let before = Before {
+            accounts: acc.accounts.clone(),
+            current: stored_current.clone(),
+            cloud: None,
+        };
+        let mut effects = acc.settle(before, now, notices, true, Some(stored_accounts));
+        let repaired = !issues.is_empty() || acc.current != stored_current;
+        if repaired && !effects.contains(&Effect::Persist) {
             acc.bump();
             effects.push(Effect::Persist);
         }
