@@ -22,12 +22,20 @@
 //! No secret, token or signature is ever part of it: the core never receives any. A session is
 //! a user name and an expiry; an expired one is dropped on load.
 //!
-//! Two tabs share the document. Each write bumps `revision` and records the writing tab in
-//! `writer`. A tab that sees another's write ([`Accounts::merge_stored`]) adopts it when its
-//! `(revision, writer)` is greater than its own: logins, logouts, labels and sub-account lists
-//! follow the other tab, while each tab keeps its own current selection as long as it stays
-//! valid. Two writes of the same revision (a race) are settled by the greater `writer` id; the
-//! tab holding the winner writes it again one revision higher, so storage and both tabs agree.
+//! Two tabs share the document: the rule is *last writer wins, ordered by `(revision, writer)`*.
+//! Each write bumps `revision` and records the writing tab in `writer`. A tab that sees another's
+//! write ([`Accounts::merge_stored`]) adopts it when its `(revision, writer)` is greater than its
+//! own: logins, logouts, labels and sub-account lists follow the other tab, while each tab keeps
+//! its own current selection as long as it stays valid (a reload takes the last writer's). A tab
+//! that sees a *smaller* pair holds the newer state — the other tab wrote before it had seen
+//! ours, and storage may now hold the older document — so it writes its own again one revision
+//! higher; the other tab then adopts it. Two writes of the same revision (a race) are settled by
+//! the greater `writer` id the same way. Once every storage event is delivered, both tabs and
+//! storage hold the same accounts (property-tested with events delayed and interleaved). The
+//! host layer calls `merge_stored` with the key's *current* value whenever a `storage` event
+//! arrives (not with the event's `newValue`: events can be late, the stored value is what
+//! counts). The price of that simplicity: of two changes made in the same instant in two tabs, the losing
+//! one is undone (and its tab is told through the usual effects and notices).
 
 use core::fmt;
 
@@ -336,13 +344,20 @@ impl Accounts {
         let (incoming, _issues) = parse_doc(json, &self.tab)?;
         let theirs = (incoming.revision, incoming.writer.as_str());
         let ours = (self.revision, self.writer.as_str());
-        if theirs <= ours {
-            if incoming.revision == self.revision && incoming.writer != self.writer {
-                // A race on the same revision that we win: write ours again, one higher.
+        if theirs == ours {
+            // Our own write echoed back, or one we already adopted.
+            return Ok(self.expire(now));
+        }
+        if theirs < ours {
+            // The other tab wrote without having seen our newer state (a race, or a late
+            // event): storage may now hold the older document. Write ours again, one higher,
+            // so that storage and the other tab end up with it.
+            let mut effects = self.expire(now);
+            if !effects.contains(&Effect::Persist) {
                 self.bump();
-                return Ok(vec![Effect::Persist]);
+                effects.push(Effect::Persist);
             }
-            return Ok(Vec::new());
+            return Ok(effects);
         }
         let before = self.before();
         let mut notices = Vec::new();
