@@ -3,7 +3,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use cloudinary_connector::core::accounts::{
-    AccountError, AccountListing, Accounts, Cloud, Effect, Feature, Notice, Product, Role,
+    AccountError, AccountListing, Accounts, Cloud, Effect, Feature, Grants, Notice, Product, Role,
     Timestamp,
 };
 use serde_json::{json, Value};
@@ -11,47 +11,64 @@ use serde_json::{json, Value};
 const T0: Timestamp = Timestamp(1_000);
 const EXP: u64 = 2_000;
 
+fn perms(ml: bool, upload: bool) -> Value {
+    json!({"upload_params": if upload { json!(["*"]) } else { json!([]) }, "upload_presets": [],
+           "folder_prefix": "", "delivery_types": ["upload", "authenticated"], "media_library": ml})
+}
+
+/// Three accounts in the shape `cld-signer` answers: ACME (admin on its primary cloud, uploader
+/// on its staging sub-account), Brand B (DAM only, uploader), Agency (only its EU sub-account,
+/// as a viewer).
 fn listing_value() -> Value {
     json!({
         "user": "alice@example.com",
         "expires_at": EXP,
         "accounts": [
-            {"id": "acme", "label": "ACME", "product": "programmable_media", "role": "admin",
-             "default_sub_account": "acme-prod",
+            {"id": "acme", "label": "ACME", "cloud_name": "acme-prod", "api_key": "222",
+             "products": ["programmable_media"], "signature_algorithm": "sha256",
+             "role": "admin", "permissions": perms(true, true),
              "sub_accounts": [
-                {"id": "acme-staging", "label": "Staging", "cloud_name": "acme-staging", "api_key": "111"},
-                {"id": "acme-prod", "label": "Production", "cloud_name": "acme-prod", "api_key": "222"}]},
-            {"id": "brand-b", "label": "Brand B", "product": "dam", "role": "uploader",
-             "sub_accounts": [{"id": "b-main", "label": "Main", "cloud_name": "brand-b", "api_key": "333"}]},
-            {"id": "agency", "label": "Agency", "product": "programmable_media", "role": "viewer",
-             "sub_accounts": [{"id": "ag", "label": "Agency cloud", "cloud_name": "agency", "api_key": "444"}]}
+                {"id": "acme-staging", "label": "Staging", "cloud_name": "acme-staging", "api_key": "111",
+                 "products": ["programmable_media"], "signature_algorithm": "sha256",
+                 "role": "uploader", "permissions": perms(true, true)}]},
+            {"id": "brand-b", "label": "Brand B", "cloud_name": "brand-b", "api_key": "333",
+             "products": ["dam"], "signature_algorithm": "sha256", "role": "uploader",
+             "permissions": perms(true, true), "sub_accounts": []},
+            {"id": "agency", "label": "Agency", "cloud_name": "agency", "api_key": "444",
+             "products": ["programmable_media"], "signature_algorithm": "sha256",
+             "role": null, "permissions": null,
+             "sub_accounts": [
+                {"id": "agency-eu", "label": "Agency EU", "cloud_name": "agency-eu", "api_key": "555",
+                 "products": ["programmable_media"], "signature_algorithm": "sha256",
+                 "role": "viewer", "permissions": perms(false, false)}]}
         ]
     })
 }
 
 fn listing() -> AccountListing {
-    AccountListing::from_value(&listing_value()).unwrap()
+    AccountListing::from_value(&listing_value(), None).unwrap()
 }
 
 fn listing_with(edit: impl FnOnce(&mut Value)) -> AccountListing {
     let mut v = listing_value();
     edit(&mut v);
-    AccountListing::from_value(&v).unwrap()
+    AccountListing::from_value(&v, None).unwrap()
 }
 
 fn cloud(account: &str, sub: &str) -> Cloud {
     let l = listing();
     let a = l.account(account).unwrap();
-    let s = a.sub_accounts.iter().find(|s| s.id == sub).unwrap();
+    let c = a.clouds().into_iter().find(|c| c.id == sub).unwrap();
     Cloud {
         account: a.id.clone(),
         account_label: a.label.clone(),
-        sub_account: s.id.clone(),
-        sub_account_label: s.label.clone(),
-        cloud_name: s.cloud_name.clone(),
-        api_key: s.api_key.clone(),
-        product: a.product,
-        role: a.role,
+        sub_account: c.id.to_owned(),
+        sub_account_label: c.label.to_owned(),
+        cloud_name: c.cloud_name.to_owned(),
+        api_key: c.api_key.to_owned(),
+        product: c.product,
+        role: c.role,
+        grants: c.grants.clone(),
         user: l.user.clone(),
     }
 }
@@ -115,11 +132,11 @@ fn login_to_a_first_account_selects_its_default_sub_account() {
             notify(Notice::LoggedIn {
                 account: "ACME".into()
             }),
-            Effect::RemountOn(cloud("acme", "acme-prod")),
+            Effect::RemountOn(cloud("acme", "acme")),
             Effect::Persist,
         ]
     );
-    assert_eq!(acc.current(), Some(cloud("acme", "acme-prod")));
+    assert_eq!(acc.current(), Some(cloud("acme", "acme")));
     assert_eq!(
         acc.accounts().len(),
         3,
@@ -143,7 +160,7 @@ fn login_to_a_second_account_switches_to_it_and_keeps_the_first_logged_in() {
         notify(Notice::LoggedIn {
             account: "Brand B".into(),
         }),
-        Effect::RemountOn(cloud("brand-b", "b-main")),
+        Effect::RemountOn(cloud("brand-b", "brand-b")),
         Effect::Persist,
     ]);
     assert_eq!(fx, want);
@@ -153,7 +170,7 @@ fn login_to_a_second_account_switches_to_it_and_keeps_the_first_logged_in() {
 #[test]
 fn log_out_of_the_current_account_falls_back_to_another_logged_in_one() {
     let mut acc = two_logged_in();
-    acc.switch_sub_account("b-main", T0).unwrap();
+    acc.switch_sub_account("brand-b", T0).unwrap();
     let fx = acc.logout("brand-b", T0).unwrap();
     let mut want = ended("brand-b");
     want.extend([
@@ -162,10 +179,10 @@ fn log_out_of_the_current_account_falls_back_to_another_logged_in_one() {
         }),
         notify(Notice::SwitchedTo {
             account: "ACME".into(),
-            sub_account: "Production".into(),
+            sub_account: "ACME".into(),
             cloud_name: "acme-prod".into(),
         }),
-        Effect::RemountOn(cloud("acme", "acme-prod")),
+        Effect::RemountOn(cloud("acme", "acme")),
         Effect::Persist,
     ]);
     assert_eq!(fx, want);
@@ -173,7 +190,7 @@ fn log_out_of_the_current_account_falls_back_to_another_logged_in_one() {
         texts(&fx),
         [
             "Logged out of \"Brand B\"",
-            "Switched to \"ACME\" / \"Production\" (acme-prod)"
+            "Switched to \"ACME\" (acme-prod)"
         ]
     );
 }
@@ -199,7 +216,7 @@ fn log_out_of_another_account_leaves_the_current_one_mounted() {
         Effect::Persist,
     ]);
     assert_eq!(fx, want);
-    assert_eq!(acc.current(), Some(cloud("brand-b", "b-main")));
+    assert_eq!(acc.current(), Some(cloud("brand-b", "brand-b")));
 }
 
 #[test]
@@ -272,10 +289,7 @@ fn switching_account_refreshes_everything_bound_to_the_old_one() {
     let mut acc = two_logged_in();
     let fx = acc.switch_to("acme", None, T0).unwrap();
     let mut want = left("brand-b");
-    want.extend([
-        Effect::RemountOn(cloud("acme", "acme-prod")),
-        Effect::Persist,
-    ]);
+    want.extend([Effect::RemountOn(cloud("acme", "acme")), Effect::Persist]);
     assert_eq!(fx, want);
 }
 
@@ -314,7 +328,7 @@ fn bad_switches_get_specific_errors() {
     );
     assert_eq!(
         refused(&mut acc, |a| a.switch_to("acme", Some("acme-eu"), T0)),
-        "account \"acme\" has no sub-account \"acme-eu\" (its sub-accounts: acme-staging, acme-prod)"
+        "account \"acme\" has no sub-account \"acme-eu\" (its sub-accounts: acme, acme-staging)"
     );
     assert_eq!(
         refused(&mut acc, |a| a.switch_to("", None, T0)),
@@ -325,8 +339,8 @@ fn bad_switches_get_specific_errors() {
         "sub-account id \"a/b\" is invalid: use 1 to 64 ASCII letters, digits, '-', '_' or '.'"
     );
     assert_eq!(
-        refused(&mut acc, |a| a.switch_sub_account("acme-prod", T0)),
-        "account \"brand-b\" has no sub-account \"acme-prod\" (its sub-accounts: b-main)"
+        refused(&mut acc, |a| a.switch_sub_account("acme", T0)),
+        "account \"brand-b\" has no sub-account \"acme\" (its sub-accounts: brand-b)"
     );
     let mut empty = Accounts::new("tab-a").unwrap();
     assert_eq!(
@@ -400,10 +414,10 @@ fn session_expiry_falls_back_to_another_logged_in_account() {
         }),
         notify(Notice::SwitchedTo {
             account: "ACME".into(),
-            sub_account: "Production".into(),
+            sub_account: "ACME".into(),
             cloud_name: "acme-prod".into(),
         }),
-        Effect::RemountOn(cloud("acme", "acme-prod")),
+        Effect::RemountOn(cloud("acme", "acme")),
         Effect::Persist,
     ]);
     assert_eq!(fx, want);
@@ -444,7 +458,7 @@ fn any_transition_sweeps_expired_sessions() {
             account: "ACME".into(),
             at: Timestamp(1_400),
         }),
-        Effect::RemountOn(cloud("brand-b", "b-main")),
+        Effect::RemountOn(cloud("brand-b", "brand-b")),
         Effect::Persist,
     ]);
     assert_eq!(fx, want);
@@ -471,10 +485,10 @@ fn a_sub_account_removed_on_the_server_moves_the_selection_predictably() {
         }),
         notify(Notice::SwitchedTo {
             account: "ACME".into(),
-            sub_account: "Production".into(),
+            sub_account: "ACME".into(),
             cloud_name: "acme-prod".into(),
         }),
-        Effect::RemountOn(cloud("acme", "acme-prod")),
+        Effect::RemountOn(cloud("acme", "acme")),
         Effect::Persist,
     ]);
     assert_eq!(fx, want);
@@ -484,21 +498,34 @@ fn a_sub_account_removed_on_the_server_moves_the_selection_predictably() {
     );
     assert_eq!(
         refused(&mut acc, |a| a.switch_sub_account("acme-staging", T0)),
-        "account \"acme\" has no sub-account \"acme-staging\" (its sub-accounts: acme-prod)"
+        "account \"acme\" has no sub-account \"acme-staging\" (its sub-accounts: acme)"
     );
 }
 
 #[test]
-fn removing_the_default_sub_account_falls_back_to_the_new_default() {
+fn losing_the_primary_cloud_falls_back_to_the_first_sub_account() {
     let mut acc = Accounts::new("tab-a").unwrap();
     acc.login("acme", &listing(), T0).unwrap();
-    let fresh = listing_with(|v| {
-        let a = &mut v["accounts"][0];
-        a.as_object_mut().unwrap().remove("default_sub_account");
-        a["sub_accounts"].as_array_mut().unwrap().remove(1);
-    });
-    acc.reconcile(&fresh, T0).unwrap();
-    assert_eq!(acc.current().unwrap().sub_account, "acme-staging");
+    assert_eq!(
+        acc.current().unwrap().sub_account,
+        "acme",
+        "the primary cloud is the default"
+    );
+    // The token no longer grants the primary cloud, only the staging sub-account.
+    let fresh = listing_with(|v| v["accounts"][0]["role"] = json!(null));
+    let fx = acc.reconcile(&fresh, T0).unwrap();
+    assert_eq!(
+        texts(&fx),
+        [
+            "Sub-account \"ACME\" (acme-prod) of \"ACME\" was removed on the server",
+            "Switched to \"ACME\" / \"Staging\" (acme-staging)"
+        ]
+    );
+    assert_eq!(acc.current(), Some(cloud("acme", "acme-staging")));
+    assert_eq!(
+        acc.account("acme").unwrap().default_sub_account(),
+        "acme-staging"
+    );
 }
 
 #[test]
@@ -515,10 +542,10 @@ fn an_account_the_signer_stops_listing_is_logged_out_and_forgotten() {
         }),
         notify(Notice::SwitchedTo {
             account: "ACME".into(),
-            sub_account: "Production".into(),
+            sub_account: "ACME".into(),
             cloud_name: "acme-prod".into(),
         }),
-        Effect::RemountOn(cloud("acme", "acme-prod")),
+        Effect::RemountOn(cloud("acme", "acme")),
         Effect::Persist,
     ]);
     assert_eq!(fx, want);
@@ -532,14 +559,19 @@ fn an_account_the_signer_stops_listing_is_logged_out_and_forgotten() {
 #[test]
 fn a_role_change_remounts_with_the_new_role() {
     let mut acc = two_logged_in();
-    let fresh = listing_with(|v| v["accounts"][1]["role"] = json!("viewer"));
+    let fresh = listing_with(|v| {
+        v["accounts"][1]["role"] = json!("viewer");
+        v["accounts"][1]["permissions"] = json!(null);
+    });
     let fx = acc.reconcile(&fresh, T0).unwrap();
-    let mut c = cloud("brand-b", "b-main");
+    let mut c = cloud("brand-b", "brand-b");
     c.role = Role::Viewer;
+    c.grants = Grants::for_role(Role::Viewer);
     let mut want = left("brand-b");
     want.extend([
         notify(Notice::RoleChanged {
             account: "Brand B".into(),
+            sub_account: "Brand B".into(),
             from: Role::Uploader,
             to: Role::Viewer,
         }),
@@ -557,7 +589,7 @@ fn a_role_change_remounts_with_the_new_role() {
 #[test]
 fn a_product_change_is_announced() {
     let mut acc = two_logged_in();
-    let fresh = listing_with(|v| v["accounts"][1]["product"] = json!("programmable_media"));
+    let fresh = listing_with(|v| v["accounts"][1]["products"] = json!(["programmable_media"]));
     let fx = acc.reconcile(&fresh, T0).unwrap();
     assert_eq!(
         texts(&fx),
@@ -682,7 +714,7 @@ mod features {
         );
         assert_eq!(
             caps.get(Feature::ManageAccount).to_string(),
-            "Managing the account needs the admin role or higher; your role on \"Brand B\" is uploader"
+            "Managing the account is not allowed for your role (uploader) on \"Brand B\""
         );
     }
 
@@ -691,23 +723,35 @@ mod features {
         let mut acc = Accounts::new("t").unwrap();
         acc.login("agency", &listing(), T0).unwrap();
         let caps = acc.features(T0);
-        assert!(caps.is_enabled(Feature::MediaLibrary));
-        assert!(caps.is_enabled(Feature::OptimizedDelivery));
+        let on: Vec<Feature> = Feature::ALL
+            .into_iter()
+            .filter(|f| caps.is_enabled(*f))
+            .collect();
+        assert_eq!(
+            on,
+            [
+                Feature::OptimizedDelivery,
+                Feature::DeliveryTransformations,
+                Feature::SignedDelivery,
+                Feature::ProductGallery,
+                Feature::VideoPlayer
+            ]
+        );
         assert_eq!(
             caps.reason(Feature::Upload),
             Some(&Reason::Role {
                 account: "Agency".into(),
+                cloud: "Agency EU".into(),
                 role: Role::Viewer,
-                needed: Role::Uploader
             })
         );
         assert_eq!(
             caps.get(Feature::Upload).to_string(),
-            "Uploading needs the uploader role or higher; your role on \"Agency\" is viewer"
+            "Uploading is not allowed for your role (viewer) on \"Agency\" / \"Agency EU\""
         );
         assert_eq!(
-            caps.get(Feature::SignedDelivery).to_string(),
-            "Signed delivery URLs needs the uploader role or higher; your role on \"Agency\" is viewer"
+            caps.get(Feature::MediaLibrary).to_string(),
+            "The Media Library is not allowed for your role (viewer) on \"Agency\" / \"Agency EU\""
         );
     }
 
@@ -767,21 +811,24 @@ mod persistence {
             v,
             json!({
                 "schema": 1, "revision": 1, "writer": "tab-a",
-                "current": {"account": "brand-b", "sub_account": "b-main"},
+                "current": {"account": "brand-b", "sub_account": "brand-b"},
                 "accounts": [
-                    {"id": "acme", "label": "ACME", "product": "programmable_media", "role": "admin",
-                     "default_sub_account": "acme-prod",
+                    {"id": "acme", "label": "ACME", "default_sub_account": "acme",
                      "sub_accounts": [
-                        {"id": "acme-staging", "label": "Staging", "cloud_name": "acme-staging", "api_key": "111"},
-                        {"id": "acme-prod", "label": "Production", "cloud_name": "acme-prod", "api_key": "222"}]},
-                    {"id": "brand-b", "label": "Brand B", "product": "dam", "role": "uploader",
-                     "default_sub_account": "b-main",
-                     "sub_accounts": [{"id": "b-main", "label": "Main", "cloud_name": "brand-b", "api_key": "333"}],
-                     "last_sub_account": "b-main",
+                        {"id": "acme", "label": "ACME", "cloud_name": "acme-prod", "api_key": "222",
+                         "product": "programmable_media", "role": "admin", "grants": perms(true, true)},
+                        {"id": "acme-staging", "label": "Staging", "cloud_name": "acme-staging", "api_key": "111",
+                         "product": "programmable_media", "role": "uploader", "grants": perms(true, true)}]},
+                    {"id": "brand-b", "label": "Brand B", "default_sub_account": "brand-b",
+                     "sub_accounts": [
+                        {"id": "brand-b", "label": "Brand B", "cloud_name": "brand-b", "api_key": "333",
+                         "product": "dam", "role": "uploader", "grants": perms(true, true)}],
+                     "last_sub_account": "brand-b",
                      "session": {"user": "alice@example.com", "expires_at": EXP}},
-                    {"id": "agency", "label": "Agency", "product": "programmable_media", "role": "viewer",
-                     "default_sub_account": "ag",
-                     "sub_accounts": [{"id": "ag", "label": "Agency cloud", "cloud_name": "agency", "api_key": "444"}]}
+                    {"id": "agency", "label": "Agency", "default_sub_account": "agency-eu",
+                     "sub_accounts": [
+                        {"id": "agency-eu", "label": "Agency EU", "cloud_name": "agency-eu", "api_key": "555",
+                         "product": "programmable_media", "role": "viewer", "grants": perms(false, false)}]}
                 ]
             })
         );
@@ -807,11 +854,11 @@ mod persistence {
                 }),
                 notify(Notice::SwitchedTo {
                     account: "ACME".into(),
-                    sub_account: "Production".into(),
+                    sub_account: "ACME".into(),
                     cloud_name: "acme-prod".into(),
                 }),
                 Effect::RemountOn(Cloud {
-                    ..cloud("acme", "acme-prod")
+                    ..cloud("acme", "acme")
                 }),
                 Effect::Persist,
             ]
@@ -828,7 +875,7 @@ mod persistence {
         let acc = two_logged_in();
         let mut v: Value = serde_json::from_str(&acc.to_stored()).unwrap();
         v["accounts"][0]["sub_accounts"][1]["cloud_name"] = json!("not a cloud");
-        v["accounts"][2]["role"] = json!("owner");
+        v["accounts"][2]["sub_accounts"][0]["role"] = json!("owner");
         let r = Accounts::from_stored(&v.to_string(), "tab-b", T0).unwrap();
         let issues: Vec<String> = r.issues.iter().map(LoadIssue::to_string).collect();
         assert_eq!(
@@ -842,7 +889,7 @@ mod persistence {
         );
         let ids: Vec<&str> = r.accounts.accounts().iter().map(|a| a.id()).collect();
         assert_eq!(ids, ["brand-b"]);
-        assert_eq!(r.accounts.current(), Some(cloud("brand-b", "b-main")));
+        assert_eq!(r.accounts.current(), Some(cloud("brand-b", "brand-b")));
         assert_eq!(
             r.effects.last(),
             Some(&Effect::Persist),
@@ -856,11 +903,8 @@ mod persistence {
         let mut v: Value = serde_json::from_str(&acc.to_stored()).unwrap();
         v["current"] = json!({"account": "agency", "sub_account": "ag"});
         let r = Accounts::from_stored(&v.to_string(), "tab-b", T0).unwrap();
-        assert_eq!(r.accounts.current(), Some(cloud("acme", "acme-prod")));
-        assert_eq!(
-            texts(&r.effects),
-            ["Switched to \"ACME\" / \"Production\" (acme-prod)"]
-        );
+        assert_eq!(r.accounts.current(), Some(cloud("acme", "acme")));
+        assert_eq!(texts(&r.effects), ["Switched to \"ACME\" (acme-prod)"]);
         v["current"] = json!("acme");
         let r = Accounts::from_stored(&v.to_string(), "tab-b", T0).unwrap();
         assert_eq!(
@@ -982,10 +1026,10 @@ mod two_tabs {
             }),
             notify(Notice::SwitchedTo {
                 account: "ACME".into(),
-                sub_account: "Production".into(),
+                sub_account: "ACME".into(),
                 cloud_name: "acme-prod".into(),
             }),
-            Effect::RemountOn(cloud("acme", "acme-prod")),
+            Effect::RemountOn(cloud("acme", "acme")),
         ]);
         assert_eq!(
             fx, want,
@@ -1002,13 +1046,13 @@ mod two_tabs {
         let fx = a.switch_to("brand-b", None, T0).unwrap();
         assert_eq!(fx.last(), Some(&Effect::Persist));
         assert_eq!(b.merge_stored(&a.to_stored(), T0).unwrap(), vec![]);
-        assert_eq!(b.current(), Some(cloud("acme", "acme-prod")));
-        assert_eq!(a.current(), Some(cloud("brand-b", "b-main")));
+        assert_eq!(b.current(), Some(cloud("acme", "acme")));
+        assert_eq!(a.current(), Some(cloud("brand-b", "brand-b")));
         // A reload takes the last writer's selection.
         let reloaded = Accounts::from_stored(&a.to_stored(), "tab-c", T0)
             .unwrap()
             .accounts;
-        assert_eq!(reloaded.current(), Some(cloud("brand-b", "b-main")));
+        assert_eq!(reloaded.current(), Some(cloud("brand-b", "brand-b")));
     }
 
     #[test]

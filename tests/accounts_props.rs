@@ -16,12 +16,21 @@ const ACCOUNTS: [&str; 4] = ["acme", "brand-b", "agency", "zeta"];
 const SUBS: [&str; 4] = ["prod", "staging", "eu", "us"];
 
 #[derive(Clone, Debug)]
-struct ListedSpec {
-    account: usize,
-    subs: Vec<usize>,
-    default: Option<usize>,
+struct CloudSpec {
+    sub: usize,
     role: usize,
     product: usize,
+    permissions: Option<(bool, bool)>,
+}
+
+#[derive(Clone, Debug)]
+struct ListedSpec {
+    account: usize,
+    /// The primary cloud's role, `None` for `null`.
+    role: Option<usize>,
+    products: Vec<usize>,
+    permissions: Option<(bool, bool)>,
+    subs: Vec<CloudSpec>,
     label: usize,
 }
 
@@ -29,8 +38,32 @@ struct ListedSpec {
 struct ListingSpec {
     user: usize,
     expires_in: i64,
+    with_expiry: bool,
     accounts: Vec<ListedSpec>,
     secret_field: bool,
+}
+
+const ROLES: [&str; 3] = ["viewer", "uploader", "admin"];
+const PRODUCTS: [&str; 2] = ["programmable_media", "dam"];
+
+fn perms(p: Option<(bool, bool)>) -> Value {
+    match p {
+        None => Value::Null,
+        Some((ml, upload)) => json!({
+            "upload_params": if upload { json!(["*"]) } else { json!([]) },
+            "upload_presets": ["preset-a"], "folder_prefix": "{user}/",
+            "delivery_types": ["upload"], "media_library": ml, "note": CANARY,
+        }),
+    }
+}
+
+/// The sub-account id the generator uses: the account id for index 0 (its primary cloud).
+fn sub_id(account: usize, sub: usize) -> String {
+    if sub == 0 {
+        ACCOUNTS[account].to_owned()
+    } else {
+        format!("{}-{}", ACCOUNTS[account], SUBS[sub])
+    }
 }
 
 impl ListingSpec {
@@ -45,35 +78,43 @@ impl ListingSpec {
                 fresh
             })
             .map(|a| {
-                let mut subs: Vec<usize> = a.subs.clone();
-                subs.dedup();
                 let id = ACCOUNTS[a.account];
-                let sub_json: Vec<Value> = subs
+                let mut subs_seen = Vec::new();
+                let sub_json: Vec<Value> = a
+                    .subs
                     .iter()
-                    .map(|&s| {
-                        json!({"id": SUBS[s], "label": format!("{} {}", SUBS[s], a.label),
-                               "cloud_name": format!("{id}-{}", SUBS[s]), "api_key": format!("{}{}", a.account, s),
-                               "note": CANARY})
+                    .filter(|c| {
+                        let fresh = c.sub != 0 && !subs_seen.contains(&c.sub);
+                        subs_seen.push(c.sub);
+                        fresh
+                    })
+                    .map(|c| {
+                        let sid = sub_id(a.account, c.sub);
+                        json!({"id": sid, "label": format!("{} {}", SUBS[c.sub], a.label),
+                               "cloud_name": sid, "api_key": format!("{}{}", a.account, c.sub),
+                               "products": [PRODUCTS[c.product]], "role": ROLES[c.role],
+                               "permissions": perms(c.permissions), "note": CANARY})
                     })
                     .collect();
-                let mut v = json!({
+                json!({
                     "id": id, "label": format!("{id} {}", a.label),
-                    "product": (["programmable_media", "dam"][a.product]),
-                    "role": (["viewer", "uploader", "admin"][a.role]),
+                    "cloud_name": format!("{id}-main"), "api_key": format!("{}0", a.account),
+                    "products": a.products.iter().map(|p| PRODUCTS[*p]).collect::<Vec<_>>(),
+                    "signature_algorithm": "sha256",
+                    "role": a.role.map(|r| ROLES[r]),
+                    "permissions": perms(a.permissions),
                     "sub_accounts": sub_json, "extra": CANARY,
-                });
-                if let Some(d) = a.default.and_then(|d| subs.get(d % subs.len())) {
-                    v["default_sub_account"] = json!(SUBS[*d]);
-                }
-                v
+                })
             })
             .collect();
         let mut v = json!({
             "user": (["alice@example.com", "bob@example.com"][self.user]),
-            "expires_at": (now as i64 + self.expires_in).max(0),
             "accounts": accounts,
             "comment": CANARY,
         });
+        if self.with_expiry {
+            v["expires_at"] = json!((now as i64 + self.expires_in).max(0));
+        }
         if self.secret_field {
             match v["accounts"].as_array_mut().and_then(|a| a.first_mut()) {
                 Some(a) => a["api_secret"] = json!(CANARY),
@@ -81,6 +122,16 @@ impl ListingSpec {
             }
         }
         v
+    }
+
+    /// Parses as the host layer does: with the token's expiry as the fallback.
+    fn parse(&self, now: u64) -> Result<AccountListing, String> {
+        let token_exp = Timestamp((now as i64 + self.expires_in + 30).max(0) as u64);
+        AccountListing::parse_with_expiry(&self.json(now).to_string(), token_exp).map_err(|e| {
+            let e = e.to_string();
+            assert!(!e.contains(CANARY), "an error echoes a value: {e}");
+            e
+        })
     }
 }
 
@@ -90,7 +141,7 @@ enum Op {
     Logout(usize, usize),
     LogoutAll(usize),
     Switch(usize, usize, Option<usize>),
-    SwitchSub(usize, usize),
+    SwitchSub(usize, usize, usize),
     Reconcile(usize, ListingSpec),
     Expire(usize),
     Rename(usize, usize, Option<usize>),
@@ -99,41 +150,59 @@ enum Op {
     Wait(u64),
 }
 
+fn cloud_spec() -> impl Strategy<Value = CloudSpec> {
+    (
+        0..SUBS.len(),
+        0..3usize,
+        0..2usize,
+        prop::option::of((any::<bool>(), any::<bool>())),
+    )
+        .prop_map(|(sub, role, product, permissions)| CloudSpec {
+            sub,
+            role,
+            product,
+            permissions,
+        })
+}
+
 fn listed() -> impl Strategy<Value = ListedSpec> {
     (
         0..ACCOUNTS.len(),
-        prop::collection::vec(0..SUBS.len(), 1..4),
-        prop::option::of(0..3usize),
-        0..3usize,
-        0..2usize,
+        prop::option::weighted(0.8, 0..3usize),
+        prop::collection::vec(0..2usize, 1..3),
+        prop::option::of((any::<bool>(), any::<bool>())),
+        prop::collection::vec(cloud_spec(), 0..3),
         0..2usize,
     )
-        .prop_map(|(account, mut subs, default, role, product, label)| {
-            subs.sort_unstable();
-            ListedSpec {
+        .prop_map(
+            |(account, role, products, permissions, subs, label)| ListedSpec {
                 account,
-                subs,
-                default,
                 role,
-                product,
+                products,
+                permissions,
+                subs,
                 label,
-            }
-        })
+            },
+        )
 }
 
 fn listing() -> impl Strategy<Value = ListingSpec> {
     (
         prop_oneof![9 => Just(0usize), 1 => Just(1usize)],
         -50i64..2_000,
+        prop::bool::weighted(0.7),
         prop::collection::vec(listed(), 0..5),
         prop::bool::weighted(0.05),
     )
-        .prop_map(|(user, expires_in, accounts, secret_field)| ListingSpec {
-            user,
-            expires_in,
-            accounts,
-            secret_field,
-        })
+        .prop_map(
+            |(user, expires_in, with_expiry, accounts, secret_field)| ListingSpec {
+                user,
+                expires_in,
+                with_expiry,
+                accounts,
+                secret_field,
+            },
+        )
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -144,7 +213,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (tab.clone(), acc.clone()).prop_map(|(t, a)| Op::Logout(t, a)),
         1 => tab.clone().prop_map(Op::LogoutAll),
         3 => (tab.clone(), acc.clone(), prop::option::of(0..SUBS.len())).prop_map(|(t, a, s)| Op::Switch(t, a, s)),
-        2 => (tab.clone(), 0..SUBS.len()).prop_map(|(t, s)| Op::SwitchSub(t, s)),
+        2 => (tab.clone(), acc.clone(), 0..SUBS.len()).prop_map(|(t, a, s)| Op::SwitchSub(t, a, s)),
         3 => (tab.clone(), listing()).prop_map(|(t, l)| Op::Reconcile(t, l)),
         1 => tab.clone().prop_map(Op::Expire),
         1 => (tab.clone(), acc.clone(), prop::option::of(0..3usize)).prop_map(|(t, a, l)| Op::Rename(t, a, l)),
@@ -287,7 +356,7 @@ impl World {
                     | Op::Logout(t, _)
                     | Op::LogoutAll(t)
                     | Op::Switch(t, ..)
-                    | Op::SwitchSub(t, _)
+                    | Op::SwitchSub(t, ..)
                     | Op::Reconcile(t, _)
                     | Op::Expire(t)
                     | Op::Rename(t, ..) => (*t, self.tabs[*t].clone()),
@@ -295,25 +364,20 @@ impl World {
                 };
                 let acc = &mut self.tabs[t];
                 let r = match op {
-                    Op::Login(_, a, l) => match AccountListing::from_value(&l.json(self.now)) {
-                        Ok(l) => acc.login(ACCOUNTS[*a], &l, now).map_err(|e| e.to_string()),
-                        Err(e) => {
-                            prop_assert!(!e.to_string().contains(CANARY));
-                            Err(e.to_string())
-                        }
-                    },
+                    Op::Login(_, a, l) => l
+                        .parse(self.now)
+                        .and_then(|l| acc.login(ACCOUNTS[*a], &l, now).map_err(|e| e.to_string())),
                     Op::Logout(_, a) => acc.logout(ACCOUNTS[*a], now).map_err(|e| e.to_string()),
                     Op::LogoutAll(_) => Ok(acc.logout_all(now)),
                     Op::Switch(_, a, s) => acc
-                        .switch_to(ACCOUNTS[*a], s.map(|s| SUBS[s]), now)
+                        .switch_to(ACCOUNTS[*a], s.map(|s| sub_id(*a, s)).as_deref(), now)
                         .map_err(|e| e.to_string()),
-                    Op::SwitchSub(_, s) => acc
-                        .switch_sub_account(SUBS[*s], now)
+                    Op::SwitchSub(_, a, s) => acc
+                        .switch_sub_account(&sub_id(*a, *s), now)
                         .map_err(|e| e.to_string()),
-                    Op::Reconcile(_, l) => match AccountListing::from_value(&l.json(self.now)) {
-                        Ok(l) => acc.reconcile(&l, now).map_err(|e| e.to_string()),
-                        Err(e) => Err(e.to_string()),
-                    },
+                    Op::Reconcile(_, l) => l
+                        .parse(self.now)
+                        .and_then(|l| acc.reconcile(&l, now).map_err(|e| e.to_string())),
                     Op::Expire(_) => Ok(acc.expire(now)),
                     Op::Rename(_, a, l) => acc
                         .rename(

@@ -28,9 +28,9 @@ pub use effects::{Cloud, Effect, Notice};
 pub use error::AccountError;
 pub use features::{Availability, Capabilities, Feature, FeatureState, Reason};
 pub use listing::{
-    AccountListing, ListedAccount, ListedSubAccount, ListingError, ListingProblem, LISTING_PATH,
-    MAX_ACCOUNTS, MAX_SUB_ACCOUNTS,
+    AccountListing, ListedAccount, ListedCloud, ListedSubAccount, ListingError, ListingProblem,
+    LISTING_PATH, MAX_ACCOUNTS, MAX_SUB_ACCOUNTS,
 };
-pub use model::{InvalidValue, Permission, Product, Role, Timestamp};
+pub use model::{Grants, InvalidValue, Permission, Product, Role, Timestamp};
 pub use state::{Account, Accounts, Selection, Session, SubAccount};
 pub use store::{LoadIssue, Restored, StoreError, SCHEMA_VERSION, STORAGE_KEY};

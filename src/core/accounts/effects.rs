@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use super::model::{Product, Role, Timestamp};
+use super::model::{Grants, Product, Role, Timestamp};
 
 /// The cloud everything is bound to after a transition: what widgets are (re)mounted on and
 /// what delivery URLs are built for.
@@ -21,10 +21,12 @@ pub struct Cloud {
     pub cloud_name: String,
     /// Public API key for the widgets.
     pub api_key: String,
-    /// The account's product.
+    /// The cloud's product (decides the features).
     pub product: Product,
-    /// The caller's role on the account.
+    /// The caller's role on the cloud.
     pub role: Role,
+    /// What the signer will sign on it (upload presets, folder prefix, delivery types...).
+    pub grants: Grants,
     /// The user the session belongs to (the Media Library `username`).
     pub user: String,
 }
@@ -97,19 +99,23 @@ pub enum Notice {
         /// Its cloud name.
         cloud_name: String,
     },
-    /// The caller's role on an account changed.
+    /// The caller's role on a cloud changed.
     RoleChanged {
         /// Account label.
         account: String,
+        /// Sub-account label.
+        sub_account: String,
         /// Role before.
         from: Role,
         /// Role now.
         to: Role,
     },
-    /// The account's product changed.
+    /// A cloud's product changed.
     ProductChanged {
         /// Account label.
         account: String,
+        /// Sub-account label.
+        sub_account: String,
         /// Product before.
         from: Product,
         /// Product now.
@@ -150,18 +156,31 @@ impl fmt::Display for Notice {
                 f,
                 "Sub-account \"{sub_account}\" ({cloud_name}) of \"{account}\" was removed on the server"
             ),
-            Notice::RoleChanged { account, from, to } => {
-                write!(f, "Your role on \"{account}\" changed from {from} to {to}")
-            }
-            Notice::ProductChanged { account, from, to } => {
-                write!(f, "\"{account}\" now uses Cloudinary {to} (was {from})")
-            }
+            Notice::RoleChanged { account, sub_account, from, to } => write!(
+                f,
+                "Your role on {} changed from {from} to {to}",
+                place(account, sub_account)
+            ),
+            Notice::ProductChanged { account, sub_account, from, to } => write!(
+                f,
+                "{} now uses Cloudinary {to} (was {from})",
+                place(account, sub_account)
+            ),
             Notice::SwitchedTo { account, sub_account, cloud_name } => {
-                write!(f, "Switched to \"{account}\" / \"{sub_account}\" ({cloud_name})")
+                write!(f, "Switched to {} ({cloud_name})", place(account, sub_account))
             }
             Notice::NoAccountSelected => {
                 f.write_str("No Cloudinary account is selected: log in to an account to continue")
             }
         }
+    }
+}
+
+/// `"ACME" / "Staging"`, or just `"ACME"` for the account's primary cloud (same label).
+pub(crate) fn place(account: &str, cloud: &str) -> String {
+    if account == cloud {
+        format!("\"{account}\"")
+    } else {
+        format!("\"{account}\" / \"{cloud}\"")
     }
 }

@@ -3,8 +3,9 @@
 
 use core::fmt;
 
-use super::model::{Permission, Product, Role, Timestamp};
-use super::state::Accounts;
+use super::effects::place;
+use super::model::{Product, Role, Timestamp};
+use super::state::{Account, Accounts, SubAccount};
 
 /// A feature of the integration the UI shows or hides.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -40,16 +41,6 @@ impl Feature {
         Feature::VideoPlayer,
         Feature::ManageAccount,
     ];
-
-    /// What the role must permit.
-    pub const fn permission(self) -> Permission {
-        match self {
-            Feature::Upload => Permission::Upload,
-            Feature::SignedDelivery => Permission::SignDelivery,
-            Feature::ManageAccount => Permission::Manage,
-            _ => Permission::Browse,
-        }
-    }
 
     /// Whether the feature relies on Cloudinary's optimised delivery, which only Programmable
     /// Media has. A DAM-only account gets the Media Library and Upload widgets (the partner
@@ -99,21 +90,23 @@ pub enum Reason {
         /// When.
         at: Timestamp,
     },
-    /// The account's product lacks it (DAM only).
+    /// The cloud's product lacks it (DAM only).
     Product {
         /// Account label.
         account: String,
+        /// Cloud (sub-account) label.
+        cloud: String,
         /// Its product.
         product: Product,
     },
-    /// The user's role is too low.
+    /// The signer's policy for the user's role does not allow it.
     Role {
         /// Account label.
         account: String,
-        /// The user's role.
+        /// Cloud (sub-account) label.
+        cloud: String,
+        /// The user's role there.
         role: Role,
-        /// The lowest role that may.
-        needed: Role,
     },
 }
 
@@ -148,14 +141,16 @@ impl fmt::Display for FeatureState {
                 f,
                 "{feature} is unavailable: your session for \"{account}\" expired at {at}; log in again"
             ),
-            Availability::Disabled(Reason::Product { account, product }) => write!(
+            Availability::Disabled(Reason::Product { account, cloud, product }) => write!(
                 f,
-                "{feature} needs Cloudinary Programmable Media; \"{account}\" uses {product} only, \
-                 which does not include optimised delivery"
+                "{feature} needs Cloudinary Programmable Media; {} uses {product} only, which does \
+                 not include optimised delivery",
+                place(account, cloud)
             ),
-            Availability::Disabled(Reason::Role { account, role, needed }) => write!(
+            Availability::Disabled(Reason::Role { account, cloud, role }) => write!(
                 f,
-                "{feature} needs the {needed} role or higher; your role on \"{account}\" is {role}"
+                "{feature} is not allowed for your role ({role}) on {}",
+                place(account, cloud)
             ),
         }
     }
@@ -209,50 +204,69 @@ impl Capabilities {
 }
 
 impl Accounts {
-    /// What the current selection allows at `now`.
+    /// What the current selection allows at `now`: the cloud's product first (DAM-only clouds
+    /// have no delivery features), then what the signer's policy grants the user's role there.
     pub fn features(&self, now: Timestamp) -> Capabilities {
-        let cur = self.selection().and_then(|s| self.account(&s.account));
+        let cur = self.selection().and_then(|sel| {
+            let a = self.account(&sel.account)?;
+            Some((a, a.sub_account(&sel.sub_account)?))
+        });
         let states = Feature::ALL
             .into_iter()
-            .map(|feature| {
-                let availability = match cur {
-                    None => Availability::Disabled(Reason::NoAccount),
-                    Some(a) => {
-                        let account = a.label().to_owned();
-                        match a.session() {
-                            None => Availability::Disabled(Reason::NoAccount),
-                            Some(s) if s.expires_at() <= now => {
-                                Availability::Disabled(Reason::SessionExpired {
-                                    account,
-                                    at: s.expires_at(),
-                                })
-                            }
-                            Some(_)
-                                if feature.needs_programmable_media()
-                                    && !a.product().has_optimized_delivery() =>
-                            {
-                                Availability::Disabled(Reason::Product {
-                                    account,
-                                    product: a.product(),
-                                })
-                            }
-                            Some(_) if !a.role().permits(feature.permission()) => {
-                                Availability::Disabled(Reason::Role {
-                                    account,
-                                    role: a.role(),
-                                    needed: feature.permission().minimum_role(),
-                                })
-                            }
-                            Some(_) => Availability::Enabled,
-                        }
-                    }
-                };
-                FeatureState {
-                    feature,
-                    availability,
-                }
+            .map(|feature| FeatureState {
+                feature,
+                availability: availability(feature, cur, now),
             })
             .collect();
         Capabilities { states }
+    }
+}
+
+fn availability(
+    feature: Feature,
+    cur: Option<(&Account, &SubAccount)>,
+    now: Timestamp,
+) -> Availability {
+    let Some((a, c)) = cur else {
+        return Availability::Disabled(Reason::NoAccount);
+    };
+    let account = a.label().to_owned();
+    match a.session() {
+        None => return Availability::Disabled(Reason::NoAccount),
+        Some(s) if s.expires_at() <= now => {
+            return Availability::Disabled(Reason::SessionExpired {
+                account,
+                at: s.expires_at(),
+            })
+        }
+        Some(_) => {}
+    }
+    let cloud = c.label().to_owned();
+    if feature.needs_programmable_media() && !c.product().has_optimized_delivery() {
+        return Availability::Disabled(Reason::Product {
+            account,
+            cloud,
+            product: c.product(),
+        });
+    }
+    let g = c.grants();
+    let allowed = match feature {
+        Feature::MediaLibrary => g.media_library,
+        Feature::Upload => g.can_upload(),
+        Feature::SignedDelivery => g.can_sign_delivery(),
+        Feature::ManageAccount => c.role().can_manage(),
+        Feature::OptimizedDelivery
+        | Feature::DeliveryTransformations
+        | Feature::ProductGallery
+        | Feature::VideoPlayer => true,
+    };
+    if allowed {
+        Availability::Enabled
+    } else {
+        Availability::Disabled(Reason::Role {
+            account,
+            cloud,
+            role: c.role(),
+        })
     }
 }

@@ -1,7 +1,6 @@
 //! The wire type of the signer's account listing: `GET /v1/accounts` with the host's bearer
-//! token answers which accounts and sub-accounts (clouds) the caller may use, and with which
-//! role. The signer builds an [`AccountListing`] and serialises it with serde; the browser parses
-//! it with [`AccountListing::parse`], which checks every rule and names the offending field.
+//! token answers which accounts and sub-accounts (clouds) the caller may use, with which role,
+//! and what the signer's policy lets them have signed. This is the shape `cld-signer` returns:
 //!
 //! ```json
 //! {
@@ -9,25 +8,34 @@
 //!   "expires_at": 1764212400,
 //!   "accounts": [
 //!     {
-//!       "id": "acme",
-//!       "label": "ACME",
-//!       "product": "programmable_media",
+//!       "id": "acme", "label": "ACME", "cloud_name": "acme-prod", "api_key": "123456789012345",
+//!       "products": ["programmable_media"], "signature_algorithm": "sha256",
 //!       "role": "admin",
-//!       "default_sub_account": "acme-prod",
+//!       "permissions": { "upload_params": ["*"], "upload_presets": ["*"], "folder_prefix": "",
+//!                        "delivery_types": ["upload", "authenticated"], "media_library": true },
 //!       "sub_accounts": [
-//!         { "id": "acme-prod", "label": "Production", "cloud_name": "acme-prod", "api_key": "123456789012345" },
-//!         { "id": "acme-staging", "label": "Staging", "cloud_name": "acme-staging", "api_key": "543210987654321" }
+//!         { "id": "acme-staging", "label": "ACME staging", "cloud_name": "acme-staging",
+//!           "api_key": "543210987654321", "products": ["programmable_media"], "role": "uploader",
+//!           "permissions": { "...": "..." } }
 //!       ]
 //!     }
 //!   ]
 //! }
 //! ```
 //!
-//! `expires_at` is the expiry of the token the listing was obtained with (the JWT `exp`, Unix
-//! seconds): a login made with this listing lasts until then. `default_sub_account` is optional
-//! (the first sub-account otherwise). Unknown fields are ignored, except that a listing carrying
-//! any field whose name mentions a secret, a token or a signature is refused outright: the
-//! signer never sends those, and the plugin never stores them.
+//! Each top-level entry is an account *and* its primary cloud; its `sub_accounts` are further
+//! clouds. `role` is the caller's role on the primary cloud, `null` when the token grants only
+//! some sub-accounts (the primary cloud is then not offered). The plugin's model lists the
+//! primary cloud first among the account's sub-accounts ([`ListedAccount::clouds`]).
+//!
+//! `expires_at` (Unix seconds) is when the token the listing was fetched with expires: a login
+//! made with the listing lasts until then. It is optional on the wire, because the host that
+//! issued the token knows it too: [`AccountListing::parse_with_expiry`] takes the earlier of the
+//! two. `permissions` is optional (the role's default table applies, [`Grants::for_role`]);
+//! `products` may also be given as a single `product` string. Unknown fields are ignored
+//! (`signature_algorithm` is one), except that a listing with any field named like a secret,
+//! token, password or signature (`api_secret`, `access_token`, `signature`, ...) is refused
+//! outright: the signer never sends those, and the plugin never stores them.
 
 use core::fmt;
 
@@ -35,8 +43,8 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::model::{
-    check_api_key, check_cloud_name, check_id, check_label, check_user, InvalidValue, Product,
-    Role, Timestamp,
+    check_api_key, check_cloud_name, check_id, check_label, check_user, Grants, InvalidValue,
+    Product, Role, Timestamp,
 };
 
 /// The versioned path of the listing endpoint on the signer.
@@ -45,11 +53,13 @@ pub const LISTING_PATH: &str = "/v1/accounts";
 pub const MAX_ACCOUNTS: usize = 200;
 /// At most this many sub-accounts per account (Provisioning API listings can be long).
 pub const MAX_SUB_ACCOUNTS: usize = 1000;
+/// At most this many entries in a `permissions` list.
+const MAX_GRANT_ENTRIES: usize = 200;
 
 /// What the signer's `GET /v1/accounts` answers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AccountListing {
-    /// Who the host's token names (the Media Library `username`).
+    /// Who the host's token names.
     pub user: String,
     /// When the token, and so any login made with this listing, expires.
     pub expires_at: Timestamp,
@@ -57,21 +67,25 @@ pub struct AccountListing {
     pub accounts: Vec<ListedAccount>,
 }
 
-/// One account in a listing.
+/// One account in a listing, which is also its primary cloud.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ListedAccount {
-    /// Stable id, as in the signer's configuration.
+    /// Stable id, as in the signer's configuration and the token's `roles`.
     pub id: String,
     /// Display name.
     pub label: String,
-    /// The Cloudinary product the account uses.
-    pub product: Product,
-    /// The caller's role on this account.
-    pub role: Role,
-    /// The sub-account selected when the user picks this account; the first one if absent.
+    /// The primary cloud's name.
+    pub cloud_name: String,
+    /// The primary cloud's public API key.
+    pub api_key: String,
+    /// The Cloudinary products the account uses.
+    pub products: Vec<Product>,
+    /// The caller's role on the primary cloud; `None` when only sub-accounts are granted.
+    pub role: Option<Role>,
+    /// What the signer will sign on the primary cloud for the caller.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub default_sub_account: Option<String>,
-    /// The account's sub-accounts (clouds); at least one.
+    pub permissions: Option<Grants>,
+    /// Further clouds of the account the caller may use.
     pub sub_accounts: Vec<ListedSubAccount>,
 }
 
@@ -79,7 +93,7 @@ pub struct ListedAccount {
 /// secret stays in the signer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ListedSubAccount {
-    /// Stable id within the account.
+    /// Stable id (unique in the signer's configuration).
     pub id: String,
     /// Display name.
     pub label: String,
@@ -87,6 +101,32 @@ pub struct ListedSubAccount {
     pub cloud_name: String,
     /// The public API key the widgets are configured with.
     pub api_key: String,
+    /// The Cloudinary products the cloud uses.
+    pub products: Vec<Product>,
+    /// The caller's role on it.
+    pub role: Role,
+    /// What the signer will sign on it for the caller.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Grants>,
+}
+
+/// One usable cloud of a listed account, primary or sub-account, in the plugin's terms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedCloud<'a> {
+    /// Id (the account id for the primary cloud).
+    pub id: &'a str,
+    /// Display name.
+    pub label: &'a str,
+    /// Cloud name.
+    pub cloud_name: &'a str,
+    /// Public API key.
+    pub api_key: &'a str,
+    /// Effective product ([`Product::effective`]).
+    pub product: Product,
+    /// The caller's role.
+    pub role: Role,
+    /// The signer's grants, or the role's defaults.
+    pub grants: Grants,
 }
 
 /// Why a listing was refused: the path of the field and the rule it breaks.
@@ -110,10 +150,8 @@ pub enum ListingProblem {
     Invalid(InvalidValue),
     /// Two entries share an id or cloud name.
     Duplicate(String),
-    /// An account without sub-accounts.
-    NoSubAccounts,
-    /// `default_sub_account` names no sub-account of the account.
-    UnknownDefault(String),
+    /// An account that offers no cloud at all.
+    NoCloud,
     /// Too many entries.
     TooMany(usize),
     /// A field whose name says it holds a secret, token or signature.
@@ -149,12 +187,9 @@ impl fmt::Display for ListingError {
             ListingProblem::Type(t) => write!(f, "expected {t}"),
             ListingProblem::Invalid(e) => write!(f, "{e}"),
             ListingProblem::Duplicate(v) => write!(f, "duplicate {v:?}"),
-            ListingProblem::NoSubAccounts => {
-                f.write_str("an account needs at least one sub-account (cloud)")
-            }
-            ListingProblem::UnknownDefault(v) => {
-                write!(f, "{v:?} is not one of the account's sub-accounts")
-            }
+            ListingProblem::NoCloud => f.write_str(
+                "the account grants neither its primary cloud (role is null) nor any sub-account",
+            ),
             ListingProblem::TooMany(max) => write!(f, "more than {max} entries"),
             ListingProblem::SecretField => f.write_str(
                 "a listing must never carry a secret, token or signature; refusing all of it",
@@ -165,22 +200,28 @@ impl fmt::Display for ListingError {
 
 impl std::error::Error for ListingError {}
 
-/// Field names that must never reach the browser's state.
+/// Field names that must never reach the browser's state: anything mentioning a secret, a
+/// password or a private key, and names whose last word is `token` or `signature`
+/// (`access_token`, `ml_signature`), but not `signature_algorithm` or `token_type`.
 pub(crate) fn is_sensitive_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    ["secret", "token", "signature", "password", "private_key"]
+    if ["secret", "password", "private_key", "privatekey"]
         .iter()
         .any(|s| n.contains(s))
+    {
+        return true;
+    }
+    let last = n
+        .rsplit(|c: char| !c.is_ascii_alphanumeric())
+        .next()
+        .unwrap_or("");
+    matches!(last, "token" | "signature" | "accesstoken" | "refreshtoken")
 }
 
 fn find_sensitive(v: &Value, path: &str) -> Option<String> {
     match v {
         Value::Object(m) => m.iter().find_map(|(k, v)| {
-            let p = if path.is_empty() {
-                k.clone()
-            } else {
-                format!("{path}.{k}")
-            };
+            let p = join(path, k);
             if is_sensitive_name(k) {
                 Some(p)
             } else {
@@ -203,21 +244,26 @@ fn join(path: &str, field: &str) -> String {
     }
 }
 
+fn present<'a>(obj: &'a Map<String, Value>, field: &str) -> Option<&'a Value> {
+    obj.get(field).filter(|v| !v.is_null())
+}
+
 fn get<'a>(
     obj: &'a Map<String, Value>,
     path: &str,
     field: &str,
 ) -> Result<&'a Value, ListingError> {
-    obj.get(field)
-        .filter(|v| !v.is_null())
-        .ok_or_else(|| ListingError::at(join(path, field), ListingProblem::Missing))
+    present(obj, field).ok_or_else(|| ListingError::at(join(path, field), ListingProblem::Missing))
+}
+
+fn as_string(v: &Value, path: String) -> Result<String, ListingError> {
+    v.as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| ListingError::at(path, ListingProblem::Type("a string")))
 }
 
 fn string(obj: &Map<String, Value>, path: &str, field: &str) -> Result<String, ListingError> {
-    get(obj, path, field)?
-        .as_str()
-        .map(str::to_owned)
-        .ok_or_else(|| ListingError::at(join(path, field), ListingProblem::Type("a string")))
+    as_string(get(obj, path, field)?, join(path, field))
 }
 
 fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>, ListingError> {
@@ -225,20 +271,12 @@ fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>, Listin
         .ok_or_else(|| ListingError::at(path, ListingProblem::Type("an object")))
 }
 
-fn array<'a>(
-    obj: &'a Map<String, Value>,
-    path: &str,
-    field: &str,
-    max: usize,
-) -> Result<&'a Vec<Value>, ListingError> {
-    let a = get(obj, path, field)?
+fn array(v: &Value, path: String, max: usize) -> Result<&Vec<Value>, ListingError> {
+    let a = v
         .as_array()
-        .ok_or_else(|| ListingError::at(join(path, field), ListingProblem::Type("an array")))?;
+        .ok_or_else(|| ListingError::at(path.clone(), ListingProblem::Type("an array")))?;
     if a.len() > max {
-        return Err(ListingError::at(
-            join(path, field),
-            ListingProblem::TooMany(max),
-        ));
+        return Err(ListingError::at(path, ListingProblem::TooMany(max)));
     }
     Ok(a)
 }
@@ -261,8 +299,109 @@ fn field(
     checked(join(path, name), string(obj, path, name)?, check)
 }
 
+fn role(v: &Value, path: String) -> Result<Role, ListingError> {
+    as_string(v, path.clone())?
+        .parse()
+        .map_err(|e| ListingError::at(path, ListingProblem::Invalid(e)))
+}
+
+fn products(obj: &Map<String, Value>, path: &str) -> Result<Vec<Product>, ListingError> {
+    let parse = |v: &Value, p: String| -> Result<Product, ListingError> {
+        as_string(v, p.clone())?
+            .parse()
+            .map_err(|e| ListingError::at(p, ListingProblem::Invalid(e)))
+    };
+    if let Some(list) = present(obj, "products") {
+        let p = join(path, "products");
+        let list = array(list, p.clone(), 8)?;
+        if list.is_empty() {
+            return Err(ListingError::at(p, ListingProblem::Missing));
+        }
+        list.iter()
+            .enumerate()
+            .map(|(i, v)| parse(v, format!("{p}[{i}]")))
+            .collect()
+    } else {
+        Ok(vec![parse(
+            get(obj, path, "product")?,
+            join(path, "product"),
+        )?])
+    }
+}
+
+fn text_list(
+    obj: &Map<String, Value>,
+    path: &str,
+    name: &str,
+) -> Result<Vec<String>, ListingError> {
+    let p = join(path, name);
+    match present(obj, name) {
+        None => Ok(Vec::new()),
+        Some(v) => array(v, p.clone(), MAX_GRANT_ENTRIES)?
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                let ip = format!("{p}[{i}]");
+                let s = as_string(v, ip.clone())?;
+                if s.is_empty() || s.len() > 255 || s.chars().any(char::is_control) {
+                    return Err(ListingError::at(
+                        ip,
+                        ListingProblem::Invalid(InvalidValue::new(
+                            "entry",
+                            &s,
+                            "use 1 to 255 characters without control characters",
+                        )),
+                    ));
+                }
+                Ok(s)
+            })
+            .collect(),
+    }
+}
+
+fn grants(obj: &Map<String, Value>, path: &str) -> Result<Option<Grants>, ListingError> {
+    let Some(v) = present(obj, "permissions") else {
+        return Ok(None);
+    };
+    let p = join(path, "permissions");
+    let o = object(v, &p)?;
+    let folder_prefix = match present(o, "folder_prefix") {
+        None => String::new(),
+        Some(v) => {
+            let s = as_string(v, join(&p, "folder_prefix"))?;
+            if s.len() > 255 || s.chars().any(char::is_control) {
+                return Err(ListingError::at(
+                    join(&p, "folder_prefix"),
+                    ListingProblem::Invalid(InvalidValue::new(
+                        "folder prefix",
+                        &s,
+                        "use up to 255 characters without control characters",
+                    )),
+                ));
+            }
+            s
+        }
+    };
+    let media_library = match present(o, "media_library") {
+        None => false,
+        Some(v) => v.as_bool().ok_or_else(|| {
+            ListingError::at(
+                join(&p, "media_library"),
+                ListingProblem::Type("true or false"),
+            )
+        })?,
+    };
+    Ok(Some(Grants {
+        upload_params: text_list(o, &p, "upload_params")?,
+        upload_presets: text_list(o, &p, "upload_presets")?,
+        folder_prefix,
+        delivery_types: text_list(o, &p, "delivery_types")?,
+        media_library,
+    }))
+}
+
 impl AccountListing {
-    /// Parses and validates the signer's JSON answer.
+    /// Parses and validates the signer's JSON answer, which must carry `expires_at`.
     ///
     /// ```
     /// use cloudinary_connector::core::accounts::AccountListing;
@@ -273,50 +412,69 @@ impl AccountListing {
     /// );
     /// ```
     pub fn parse(json: &str) -> Result<Self, ListingError> {
-        let v: Value = serde_json::from_str(json)
-            .map_err(|e| ListingError::at("", ListingProblem::Json(e.to_string())))?;
-        Self::from_value(&v)
+        Self::from_value(&Self::json(json)?, None)
     }
 
-    /// Validates an already parsed JSON value.
-    pub fn from_value(v: &Value) -> Result<Self, ListingError> {
+    /// Parses the signer's answer for a token that expires at `token_expires_at`: the login
+    /// lasts until the earlier of that and the listing's own `expires_at`, which may be absent.
+    pub fn parse_with_expiry(
+        json: &str,
+        token_expires_at: Timestamp,
+    ) -> Result<Self, ListingError> {
+        Self::from_value(&Self::json(json)?, Some(token_expires_at))
+    }
+
+    fn json(json: &str) -> Result<Value, ListingError> {
+        serde_json::from_str(json)
+            .map_err(|e| ListingError::at("", ListingProblem::Json(e.to_string())))
+    }
+
+    /// Validates an already parsed JSON value (see [`AccountListing::parse_with_expiry`] for
+    /// `token_expires_at`).
+    pub fn from_value(
+        v: &Value,
+        token_expires_at: Option<Timestamp>,
+    ) -> Result<Self, ListingError> {
         if let Some(path) = find_sensitive(v, "") {
             return Err(ListingError::at(path, ListingProblem::SecretField));
         }
         let top = object(v, "")?;
         let user = field(top, "", "user", check_user)?;
-        let expires_at = get(top, "", "expires_at")?
-            .as_u64()
-            .map(Timestamp)
-            .ok_or_else(|| {
+        let listed = match present(top, "expires_at") {
+            None => None,
+            Some(e) => Some(e.as_u64().map(Timestamp).ok_or_else(|| {
                 ListingError::at(
                     "expires_at",
                     ListingProblem::Type("Unix seconds (a non-negative integer)"),
                 )
-            })?;
+            })?),
+        };
+        let expires_at = match (listed, token_expires_at) {
+            (Some(a), Some(b)) => a.min(b),
+            (Some(a), None) | (None, Some(a)) => a,
+            (None, None) => return Err(ListingError::at("expires_at", ListingProblem::Missing)),
+        };
         let mut accounts = Vec::new();
-        for (i, a) in array(top, "", "accounts", MAX_ACCOUNTS)?.iter().enumerate() {
+        let list = array(get(top, "", "accounts")?, "accounts".into(), MAX_ACCOUNTS)?;
+        for (i, a) in list.iter().enumerate() {
             let p = format!("accounts[{i}]");
             let obj = object(a, &p)?;
             let id = field(obj, &p, "id", |v| check_id("account id", v))?;
             let label = field(obj, &p, "label", check_label)?;
-            let product = string(obj, &p, "product")?
-                .parse::<Product>()
-                .map_err(|e| ListingError::at(join(&p, "product"), ListingProblem::Invalid(e)))?;
-            let role = string(obj, &p, "role")?
-                .parse::<Role>()
-                .map_err(|e| ListingError::at(join(&p, "role"), ListingProblem::Invalid(e)))?;
-            let default_sub_account = match obj.get("default_sub_account") {
-                None | Some(Value::Null) => None,
-                Some(_) => Some(field(obj, &p, "default_sub_account", |v| {
-                    check_id("sub-account id", v)
-                })?),
+            let cloud_name = field(obj, &p, "cloud_name", check_cloud_name)?;
+            let api_key = field(obj, &p, "api_key", check_api_key)?;
+            let account_products = products(obj, &p)?;
+            let account_role = match present(obj, "role") {
+                None => None,
+                Some(r) => Some(role(r, join(&p, "role"))?),
             };
+            let permissions = grants(obj, &p)?;
             let mut sub_accounts = Vec::new();
-            for (j, s) in array(obj, &p, "sub_accounts", MAX_SUB_ACCOUNTS)?
-                .iter()
-                .enumerate()
-            {
+            let subs = match present(obj, "sub_accounts") {
+                None => &Vec::new(),
+                Some(s) => array(s, join(&p, "sub_accounts"), MAX_SUB_ACCOUNTS)?,
+            };
+            for (j, s) in subs.iter().enumerate() {
                 let sp = format!("{p}.sub_accounts[{j}]");
                 let so = object(s, &sp)?;
                 sub_accounts.push(ListedSubAccount {
@@ -324,14 +482,19 @@ impl AccountListing {
                     label: field(so, &sp, "label", check_label)?,
                     cloud_name: field(so, &sp, "cloud_name", check_cloud_name)?,
                     api_key: field(so, &sp, "api_key", check_api_key)?,
+                    products: products(so, &sp)?,
+                    role: role(get(so, &sp, "role")?, join(&sp, "role"))?,
+                    permissions: grants(so, &sp)?,
                 });
             }
             accounts.push(ListedAccount {
                 id,
                 label,
-                product,
-                role,
-                default_sub_account,
+                cloud_name,
+                api_key,
+                products: account_products,
+                role: account_role,
+                permissions,
                 sub_accounts,
             });
         }
@@ -344,9 +507,10 @@ impl AccountListing {
         Ok(listing)
     }
 
-    /// Checks the rules that span fields: unique ids and cloud names, at least one sub-account
-    /// per account, a default that exists, and every value's own rule. The signer calls it on
-    /// what it is about to send; [`AccountListing::parse`] calls it on what it received.
+    /// Checks the rules that span fields: unique account ids, unique cloud ids and cloud names
+    /// within an account, at least one usable cloud per account, and every value's own rule.
+    /// The signer can call it on what it is about to send; the parsers call it on what they
+    /// received.
     pub fn validate(&self) -> Result<(), ListingError> {
         checked("user".into(), self.user.clone(), check_user)?;
         if self.accounts.len() > MAX_ACCOUNTS {
@@ -359,16 +523,22 @@ impl AccountListing {
             let p = format!("accounts[{i}]");
             checked(join(&p, "id"), a.id.clone(), |v| check_id("account id", v))?;
             checked(join(&p, "label"), a.label.clone(), check_label)?;
+            checked(
+                join(&p, "cloud_name"),
+                a.cloud_name.clone(),
+                check_cloud_name,
+            )?;
+            checked(join(&p, "api_key"), a.api_key.clone(), check_api_key)?;
+            if a.products.is_empty() {
+                return Err(ListingError::at(
+                    join(&p, "products"),
+                    ListingProblem::Missing,
+                ));
+            }
             if self.accounts[..i].iter().any(|b| b.id == a.id) {
                 return Err(ListingError::at(
                     join(&p, "id"),
                     ListingProblem::Duplicate(a.id.clone()),
-                ));
-            }
-            if a.sub_accounts.is_empty() {
-                return Err(ListingError::at(
-                    join(&p, "sub_accounts"),
-                    ListingProblem::NoSubAccounts,
                 ));
             }
             if a.sub_accounts.len() > MAX_SUB_ACCOUNTS {
@@ -376,6 +546,14 @@ impl AccountListing {
                     join(&p, "sub_accounts"),
                     ListingProblem::TooMany(MAX_SUB_ACCOUNTS),
                 ));
+            }
+            if let Some(g) = &a.permissions {
+                g.check().map_err(|e| {
+                    ListingError::at(join(&p, "permissions"), ListingProblem::Invalid(e))
+                })?;
+            }
+            if a.role.is_none() && a.sub_accounts.is_empty() {
+                return Err(ListingError::at(p, ListingProblem::NoCloud));
             }
             for (j, s) in a.sub_accounts.iter().enumerate() {
                 let sp = format!("{p}.sub_accounts[{j}]");
@@ -389,25 +567,30 @@ impl AccountListing {
                     check_cloud_name,
                 )?;
                 checked(join(&sp, "api_key"), s.api_key.clone(), check_api_key)?;
+                if let Some(g) = &s.permissions {
+                    g.check().map_err(|e| {
+                        ListingError::at(join(&sp, "permissions"), ListingProblem::Invalid(e))
+                    })?;
+                }
+                if s.products.is_empty() {
+                    return Err(ListingError::at(
+                        join(&sp, "products"),
+                        ListingProblem::Missing,
+                    ));
+                }
                 let earlier = &a.sub_accounts[..j];
-                if earlier.iter().any(|t| t.id == s.id) {
+                if s.id == a.id || earlier.iter().any(|t| t.id == s.id) {
                     return Err(ListingError::at(
                         join(&sp, "id"),
                         ListingProblem::Duplicate(s.id.clone()),
                     ));
                 }
-                if earlier.iter().any(|t| t.cloud_name == s.cloud_name) {
+                if s.cloud_name == a.cloud_name
+                    || earlier.iter().any(|t| t.cloud_name == s.cloud_name)
+                {
                     return Err(ListingError::at(
                         join(&sp, "cloud_name"),
                         ListingProblem::Duplicate(s.cloud_name.clone()),
-                    ));
-                }
-            }
-            if let Some(d) = &a.default_sub_account {
-                if !a.sub_accounts.iter().any(|s| &s.id == d) {
-                    return Err(ListingError::at(
-                        join(&p, "default_sub_account"),
-                        ListingProblem::UnknownDefault(d.clone()),
                     ));
                 }
             }
@@ -427,33 +610,73 @@ impl AccountListing {
 }
 
 impl ListedAccount {
-    /// The default sub-account's id (the declared one, else the first).
-    pub fn default_sub_account_id(&self) -> &str {
-        self.default_sub_account
-            .as_deref()
-            .unwrap_or_else(|| self.sub_accounts[0].id.as_str())
+    /// The clouds the caller may use in this account: the primary cloud first (when `role`
+    /// is set), then the sub-accounts, in the signer's order.
+    pub fn clouds(&self) -> Vec<ListedCloud<'_>> {
+        let primary = self.role.map(|role| ListedCloud {
+            id: &self.id,
+            label: &self.label,
+            cloud_name: &self.cloud_name,
+            api_key: &self.api_key,
+            product: Product::effective(&self.products),
+            role,
+            grants: self
+                .permissions
+                .clone()
+                .unwrap_or_else(|| Grants::for_role(role)),
+        });
+        primary
+            .into_iter()
+            .chain(self.sub_accounts.iter().map(|s| {
+                ListedCloud {
+                    id: &s.id,
+                    label: &s.label,
+                    cloud_name: &s.cloud_name,
+                    api_key: &s.api_key,
+                    product: Product::effective(&s.products),
+                    role: s.role,
+                    grants: s
+                        .permissions
+                        .clone()
+                        .unwrap_or_else(|| Grants::for_role(s.role)),
+                }
+            }))
+            .collect()
     }
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use serde_json::json;
 
+    fn perms(ml: bool, upload: bool) -> Value {
+        json!({"upload_params": if upload { json!(["*"]) } else { json!([]) }, "upload_presets": [],
+               "folder_prefix": "", "delivery_types": ["upload", "authenticated"], "media_library": ml})
+    }
+
+    /// The shape `cld-signer` answers (`signer/src/lib.rs`, `list_accounts`).
     pub(crate) fn sample() -> Value {
         json!({
             "user": "alice@example.com",
             "expires_at": 2000,
             "accounts": [
-                {"id": "acme", "label": "ACME", "product": "programmable_media", "role": "admin",
-                 "default_sub_account": "acme-prod",
+                {"id": "acme", "label": "ACME", "cloud_name": "acme-prod", "api_key": "222",
+                 "products": ["programmable_media"], "signature_algorithm": "sha256",
+                 "role": "admin", "permissions": perms(true, true),
                  "sub_accounts": [
-                    {"id": "acme-staging", "label": "Staging", "cloud_name": "acme-staging", "api_key": "111"},
-                    {"id": "acme-prod", "label": "Production", "cloud_name": "acme-prod", "api_key": "222"}]},
-                {"id": "brand-b", "label": "Brand B", "product": "dam", "role": "uploader",
-                 "sub_accounts": [{"id": "b-main", "label": "Main", "cloud_name": "brand-b", "api_key": "333"}]},
-                {"id": "agency", "label": "Agency", "product": "programmable_media", "role": "viewer",
-                 "sub_accounts": [{"id": "ag", "label": "Agency cloud", "cloud_name": "agency", "api_key": "444"}]}
+                    {"id": "acme-staging", "label": "Staging", "cloud_name": "acme-staging", "api_key": "111",
+                     "products": ["programmable_media"], "signature_algorithm": "sha1",
+                     "role": "uploader", "permissions": perms(true, true)}]},
+                {"id": "brand-b", "label": "Brand B", "cloud_name": "brand-b", "api_key": "333",
+                 "products": ["dam"], "signature_algorithm": "sha256", "role": "uploader",
+                 "permissions": perms(true, true), "sub_accounts": []},
+                {"id": "agency", "label": "Agency", "cloud_name": "agency", "api_key": "444",
+                 "products": ["programmable_media", "dam"], "signature_algorithm": "sha256",
+                 "role": null, "permissions": null,
+                 "sub_accounts": [
+                    {"id": "agency-eu", "label": "Agency EU", "cloud_name": "agency-eu", "api_key": "555",
+                     "products": ["programmable_media"], "role": "viewer", "permissions": perms(false, false)}]}
             ]
         })
     }
@@ -462,18 +685,69 @@ pub(crate) mod tests {
     fn refused(edit: impl FnOnce(&mut Value)) -> String {
         let mut v = sample();
         edit(&mut v);
-        AccountListing::from_value(&v).unwrap_err().to_string()
+        AccountListing::from_value(&v, None)
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
-    fn the_sample_parses_and_round_trips() {
-        let l = AccountListing::from_value(&sample()).unwrap();
+    fn the_signers_shape_parses_and_round_trips() {
+        let l = AccountListing::from_value(&sample(), None).unwrap();
         assert_eq!(l.accounts.len(), 3);
-        assert_eq!(l.accounts[0].default_sub_account_id(), "acme-prod");
-        assert_eq!(l.accounts[1].default_sub_account_id(), "b-main");
-        assert_eq!(l.accounts[1].product, Product::Dam);
+        let ids = |a: &ListedAccount| {
+            a.clouds()
+                .iter()
+                .map(|c| c.id.to_owned())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&l.accounts[0]), ["acme", "acme-staging"]);
+        assert_eq!(
+            ids(&l.accounts[2]),
+            ["agency-eu"],
+            "role null: the primary cloud is not offered"
+        );
+        assert_eq!(l.accounts[1].clouds()[0].product, Product::Dam);
+        assert_eq!(
+            Product::effective(&l.accounts[2].products),
+            Product::ProgrammableMedia,
+            "an account with both products gets every feature"
+        );
         assert_eq!(AccountListing::parse(&l.to_json()).unwrap(), l);
-        assert!(!l.to_json().contains("default_sub_account\":null"));
+    }
+
+    #[test]
+    fn expiry_comes_from_the_listing_or_the_token_whichever_is_earlier() {
+        let mut v = sample();
+        let l = AccountListing::from_value(&v, Some(Timestamp(1500))).unwrap();
+        assert_eq!(l.expires_at, Timestamp(1500));
+        v.as_object_mut().unwrap().remove("expires_at");
+        let l = AccountListing::parse_with_expiry(&v.to_string(), Timestamp(1800)).unwrap();
+        assert_eq!(l.expires_at, Timestamp(1800));
+        assert_eq!(
+            AccountListing::parse(&v.to_string())
+                .unwrap_err()
+                .to_string(),
+            "invalid account listing from the signer: expires_at: missing"
+        );
+    }
+
+    #[test]
+    fn permissions_default_to_the_role_table() {
+        let mut v = sample();
+        v["accounts"][1]
+            .as_object_mut()
+            .unwrap()
+            .remove("permissions");
+        v["accounts"][1]["role"] = json!("viewer");
+        let l = AccountListing::from_value(&v, None).unwrap();
+        assert_eq!(
+            l.accounts[1].clouds()[0].grants,
+            Grants::for_role(Role::Viewer)
+        );
+        v["accounts"][1].as_object_mut().unwrap().remove("products");
+        v["accounts"][1]["product"] = json!("dam");
+        let l = AccountListing::from_value(&v, None).unwrap();
+        assert_eq!(l.accounts[1].products, [Product::Dam]);
     }
 
     #[test]
@@ -506,45 +780,59 @@ pub(crate) mod tests {
             )
         );
         assert_eq!(
-            refused(|v| v["accounts"][2]["product"] = json!("assets")),
+            refused(|v| v["accounts"][0]["sub_accounts"][0]["role"] = json!(null)),
+            format!("{p}accounts[0].sub_accounts[0].role: missing")
+        );
+        assert_eq!(
+            refused(|v| v["accounts"][2]["products"] = json!(["assets"])),
             format!(
-                r#"{p}accounts[2].product: product "assets" is invalid: expected programmable_media or dam"#
+                r#"{p}accounts[2].products[0]: product "assets" is invalid: expected programmable_media or dam"#
             )
         );
         assert_eq!(
-            refused(|v| v["accounts"][0]["sub_accounts"][1]["cloud_name"] = json!("a b")),
+            refused(|v| v["accounts"][2]["products"] = json!([])),
+            format!("{p}accounts[2].products: missing")
+        );
+        assert_eq!(
+            refused(|v| v["accounts"][0]["sub_accounts"][0]["cloud_name"] = json!("a b")),
             format!(
-                r#"{p}accounts[0].sub_accounts[1].cloud_name: cloud name "a b" is invalid: use 1 to 128 ASCII letters, digits, '-' or '_'"#
+                r#"{p}accounts[0].sub_accounts[0].cloud_name: cloud name "a b" is invalid: use 1 to 128 ASCII letters, digits, '-' or '_'"#
             )
         );
         assert_eq!(
-            refused(|v| v["accounts"][0]["sub_accounts"][1]["api_key"] = json!(222)),
-            format!("{p}accounts[0].sub_accounts[1].api_key: expected a string")
+            refused(|v| v["accounts"][0]["sub_accounts"][0]["api_key"] = json!(111)),
+            format!("{p}accounts[0].sub_accounts[0].api_key: expected a string")
         );
         assert_eq!(
             refused(|v| v["accounts"][2]["id"] = json!("acme")),
             format!(r#"{p}accounts[2].id: duplicate "acme""#)
         );
         assert_eq!(
-            refused(|v| v["accounts"][0]["sub_accounts"][1]["cloud_name"] = json!("acme-staging")),
-            format!(r#"{p}accounts[0].sub_accounts[1].cloud_name: duplicate "acme-staging""#)
+            refused(|v| v["accounts"][0]["sub_accounts"][0]["cloud_name"] = json!("acme-prod")),
+            format!(r#"{p}accounts[0].sub_accounts[0].cloud_name: duplicate "acme-prod""#)
         );
         assert_eq!(
-            refused(|v| v["accounts"][1]["sub_accounts"] = json!([])),
-            format!(
-                "{p}accounts[1].sub_accounts: an account needs at least one sub-account (cloud)"
-            )
+            refused(|v| v["accounts"][0]["sub_accounts"][0]["id"] = json!("acme")),
+            format!(r#"{p}accounts[0].sub_accounts[0].id: duplicate "acme""#)
         );
         assert_eq!(
-            refused(|v| v["accounts"][0]["default_sub_account"] = json!("gone")),
-            format!(
-                r#"{p}accounts[0].default_sub_account: "gone" is not one of the account's sub-accounts"#
-            )
+            refused(|v| v["accounts"][2]["sub_accounts"] = json!([])),
+            format!("{p}accounts[2]: the account grants neither its primary cloud (role is null) nor any sub-account")
         );
         assert_eq!(
             refused(|v| v["accounts"][0]["label"] = json!("")),
             format!(
                 r#"{p}accounts[0].label: label "" is invalid: use 1 to 100 characters, not only spaces, without control characters"#
+            )
+        );
+        assert_eq!(
+            refused(|v| v["accounts"][0]["permissions"]["media_library"] = json!("yes")),
+            format!("{p}accounts[0].permissions.media_library: expected true or false")
+        );
+        assert_eq!(
+            refused(|v| v["accounts"][0]["permissions"]["upload_presets"] = json!(["ok", ""])),
+            format!(
+                r#"{p}accounts[0].permissions.upload_presets[1]: entry "" is invalid: use 1 to 255 characters without control characters"#
             )
         );
         assert_eq!(
@@ -566,12 +854,31 @@ pub(crate) mod tests {
         assert!(refused(|v| v["Access_Token"] = json!("x")).contains(": Access_Token: "));
         assert!(refused(|v| v["accounts"][1]["signature"] = json!("x"))
             .contains("accounts[1].signature"));
+        assert!(refused(|v| v["accounts"][1]["ml-signature"] = json!("x"))
+            .contains("accounts[1].ml-signature"));
+        assert!(refused(|v| v["password"] = json!("x")).contains(": password: "));
     }
 
     #[test]
-    fn unknown_harmless_fields_are_ignored() {
-        let mut v = sample();
-        v["accounts"][0]["source"] = json!("provisioning");
-        assert!(AccountListing::from_value(&v).is_ok());
+    fn harmless_names_that_mention_signatures_or_tokens_are_fine() {
+        for name in [
+            "signature_algorithm",
+            "token_type",
+            "source",
+            "signatures_issued",
+        ] {
+            assert!(!is_sensitive_name(name), "{name}");
+        }
+        for name in [
+            "api_secret",
+            "secret",
+            "token",
+            "access_token",
+            "refreshToken",
+            "signature",
+            "private_key",
+        ] {
+            assert!(is_sensitive_name(name), "{name}");
+        }
     }
 }

@@ -42,49 +42,51 @@ impl fmt::Display for Timestamp {
     }
 }
 
-/// The caller's role on one account, as the signer's token grants it. Roles are ordered:
-/// `Viewer < Uploader < Admin`, and a role permits everything a lower role permits.
+/// The caller's role on one account or sub-account, as the signer's token grants it. Roles are
+/// ordered: `Viewer < Uploader < Admin`.
 ///
-/// The signer enforces the same table ([`Role::permits`]) on every request, whatever the UI shows.
+/// The signer's policy per account and role decides what each role may have signed, and the
+/// listing carries it ([`Grants`]); [`Role::permits`] is the default table used when a listing
+/// carries no permissions, and matches the signer's default policy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
-    /// Browses the Media Library and inserts assets; cannot upload.
+    /// Delivery URLs (signed ones too); no Media Library login, no upload.
     Viewer,
-    /// A viewer who may also upload and have delivery URLs signed.
+    /// A viewer who may also sign in to the Media Library and upload.
     Uploader,
-    /// An uploader who may also manage the account (sub-accounts, presets, settings).
+    /// An uploader who may also manage the account (credential check, live sub-account list).
     Admin,
 }
 
-/// What a role may do. The minimum role for each is [`Permission::minimum_role`].
+/// What a role may do by default. The minimum role for each is [`Permission::minimum_role`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum Permission {
-    /// Open the Media Library, build delivery URLs, sign the Media Library login.
+    /// Have delivery URLs signed (authenticated assets, strict transformations).
+    SignDelivery,
+    /// Open the Media Library with a signed (automatic) login, i.e. browse the account's assets.
     Browse,
     /// Upload assets (signed upload parameters).
     Upload,
-    /// Have delivery URLs signed (authenticated/private assets, strict transformations).
-    SignDelivery,
-    /// Manage the account: list sub-accounts live, change settings.
+    /// Manage the account: check credentials, list sub-accounts live.
     Manage,
 }
 
 impl Permission {
     /// Every permission, in order.
     pub const ALL: [Permission; 4] = [
+        Permission::SignDelivery,
         Permission::Browse,
         Permission::Upload,
-        Permission::SignDelivery,
         Permission::Manage,
     ];
 
-    /// The lowest role that holds this permission.
+    /// The lowest role that holds this permission by default.
     pub const fn minimum_role(self) -> Role {
         match self {
-            Permission::Browse => Role::Viewer,
-            Permission::Upload | Permission::SignDelivery => Role::Uploader,
+            Permission::SignDelivery => Role::Viewer,
+            Permission::Browse | Permission::Upload => Role::Uploader,
             Permission::Manage => Role::Admin,
         }
     }
@@ -94,7 +96,7 @@ impl Role {
     /// Every role, lowest first.
     pub const ALL: [Role; 3] = [Role::Viewer, Role::Uploader, Role::Admin];
 
-    /// Whether this role holds `permission`.
+    /// Whether this role holds `permission` by default.
     ///
     /// ```
     /// use cloudinary_connector::core::accounts::{Permission, Role};
@@ -104,7 +106,7 @@ impl Role {
     pub fn permits(self, permission: Permission) -> bool {
         self >= permission.minimum_role()
     }
-    /// Media Library, delivery URLs.
+    /// Media Library with a signed login.
     pub fn can_browse(self) -> bool {
         self.permits(Permission::Browse)
     }
@@ -146,6 +148,87 @@ impl FromStr for Role {
     }
 }
 
+/// What the signer's policy lets the caller have signed on one cloud (the listing's
+/// `permissions` object). The UI follows it; the signer enforces it either way.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Grants {
+    /// Upload parameters the signer will sign (`["*"]` for any; empty: no upload).
+    #[serde(default)]
+    pub upload_params: Vec<String>,
+    /// Upload presets the caller may use (`["*"]` for any).
+    #[serde(default)]
+    pub upload_presets: Vec<String>,
+    /// The folder uploads must go to (or under); empty for anywhere.
+    #[serde(default)]
+    pub folder_prefix: String,
+    /// Delivery types the signer will sign URLs for (empty: none).
+    #[serde(default)]
+    pub delivery_types: Vec<String>,
+    /// Whether the signer signs the Media Library login.
+    #[serde(default)]
+    pub media_library: bool,
+}
+
+impl Grants {
+    /// The default table for a role, used when a listing carries no `permissions`; it follows
+    /// the signer's default policy (`*` standing for "what the signer allows").
+    pub fn for_role(role: Role) -> Self {
+        let any = || vec!["*".to_owned()];
+        Grants {
+            upload_params: if role.can_upload() { any() } else { Vec::new() },
+            upload_presets: if role.can_manage() { any() } else { Vec::new() },
+            folder_prefix: String::new(),
+            delivery_types: if role.can_sign_delivery() {
+                vec!["upload".into(), "authenticated".into()]
+            } else {
+                Vec::new()
+            },
+            media_library: role.can_browse(),
+        }
+    }
+    /// Checks every entry: lists of at most 200 entries of 1 to 255 characters, a folder
+    /// prefix of at most 255 characters, no control characters.
+    pub fn check(&self) -> Result<(), InvalidValue> {
+        const RULE: &str =
+            "use at most 200 entries of 1 to 255 characters without control characters";
+        for (what, list) in [
+            ("upload_params", &self.upload_params),
+            ("upload_presets", &self.upload_presets),
+            ("delivery_types", &self.delivery_types),
+        ] {
+            if list.len() > 200 {
+                return Err(InvalidValue::new(
+                    what,
+                    &format!("{} entries", list.len()),
+                    RULE,
+                ));
+            }
+            if let Some(bad) = list
+                .iter()
+                .find(|e| e.is_empty() || e.len() > 255 || e.chars().any(char::is_control))
+            {
+                return Err(InvalidValue::new(what, bad, RULE));
+            }
+        }
+        if self.folder_prefix.len() > 255 || self.folder_prefix.chars().any(char::is_control) {
+            return Err(InvalidValue::new(
+                "folder_prefix",
+                &self.folder_prefix,
+                "use up to 255 characters without control characters",
+            ));
+        }
+        Ok(())
+    }
+    /// Whether any upload can be signed.
+    pub fn can_upload(&self) -> bool {
+        !self.upload_params.is_empty()
+    }
+    /// Whether any delivery URL can be signed.
+    pub fn can_sign_delivery(&self) -> bool {
+        !self.delivery_types.is_empty()
+    }
+}
+
 /// The Cloudinary product an account uses. The partner guidelines ask an integration to enable
 /// only the features of the products the customer has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -173,6 +256,15 @@ impl Product {
         match self {
             Product::ProgrammableMedia => "Programmable Media",
             Product::Dam => "DAM",
+        }
+    }
+    /// The product that decides the features of a cloud that uses `products`: Programmable
+    /// Media if it is among them (a cloud with both gets every feature), DAM otherwise.
+    pub fn effective(products: &[Product]) -> Product {
+        if products.contains(&Product::ProgrammableMedia) {
+            Product::ProgrammableMedia
+        } else {
+            Product::Dam
         }
     }
     /// Whether optimised delivery (`f_auto,q_auto`, delivery transformations) is part of it.
@@ -305,15 +397,17 @@ mod tests {
 
     #[test]
     fn role_table_is_the_documented_one() {
+        // The signer's default policy: viewers get signed delivery only; uploaders the Media
+        // Library login and uploads too; admins management as well.
         let table: Vec<(Role, [bool; 4])> = Role::ALL
             .into_iter()
             .map(|r| {
                 (
                     r,
                     [
+                        r.can_sign_delivery(),
                         r.can_browse(),
                         r.can_upload(),
-                        r.can_sign_delivery(),
                         r.can_manage(),
                     ],
                 )
@@ -326,6 +420,23 @@ mod tests {
                 (Role::Uploader, [true, true, true, false]),
                 (Role::Admin, [true, true, true, true]),
             ]
+        );
+        let v = Grants::for_role(Role::Viewer);
+        assert!(!v.can_upload() && v.can_sign_delivery() && !v.media_library);
+        let u = Grants::for_role(Role::Uploader);
+        assert!(u.can_upload() && u.media_library && u.upload_presets.is_empty());
+        assert_eq!(Grants::for_role(Role::Admin).upload_presets, ["*"]);
+    }
+
+    #[test]
+    fn grants_are_checked() {
+        let mut g = Grants::for_role(Role::Admin);
+        assert!(g.check().is_ok());
+        g.upload_presets.push("bad\npreset".into());
+        assert_eq!(
+            g.check().unwrap_err().to_string(),
+            "upload_presets \"bad\\npreset\" is invalid: use at most 200 entries of 1 to 255 characters \
+             without control characters"
         );
     }
 

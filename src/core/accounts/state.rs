@@ -5,15 +5,18 @@ use serde::{Deserialize, Serialize};
 use super::effects::{Cloud, Effect, Notice};
 use super::error::AccountError;
 use super::listing::{AccountListing, ListedAccount};
-use super::model::{check_id, check_label, Product, Role, Timestamp};
+use super::model::{check_id, check_label, Grants, Product, Role, Timestamp};
 
-/// A sub-account (cloud) of an account.
+/// A cloud of an account: its primary cloud (id = the account id) or a sub-account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubAccount {
     pub(crate) id: String,
     pub(crate) label: String,
     pub(crate) cloud_name: String,
     pub(crate) api_key: String,
+    pub(crate) product: Product,
+    pub(crate) role: Role,
+    pub(crate) grants: Grants,
 }
 
 impl SubAccount {
@@ -32,6 +35,18 @@ impl SubAccount {
     /// Public API key.
     pub fn api_key(&self) -> &str {
         &self.api_key
+    }
+    /// The product that decides its features.
+    pub fn product(&self) -> Product {
+        self.product
+    }
+    /// The caller's role on it.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+    /// What the signer will sign on it for the caller.
+    pub fn grants(&self) -> &Grants {
+        &self.grants
     }
 }
 
@@ -62,8 +77,6 @@ pub struct Account {
     pub(crate) label: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) custom_label: Option<String>,
-    pub(crate) product: Product,
-    pub(crate) role: Role,
     pub(crate) default_sub_account: String,
     pub(crate) sub_accounts: Vec<SubAccount>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -74,21 +87,22 @@ pub struct Account {
 
 impl Account {
     fn from_listed(l: &ListedAccount) -> Self {
+        let clouds = l.clouds();
         Account {
             id: l.id.clone(),
             label: l.label.clone(),
             custom_label: None,
-            product: l.product,
-            role: l.role,
-            default_sub_account: l.default_sub_account_id().to_owned(),
-            sub_accounts: l
-                .sub_accounts
-                .iter()
-                .map(|s| SubAccount {
-                    id: s.id.clone(),
-                    label: s.label.clone(),
-                    cloud_name: s.cloud_name.clone(),
-                    api_key: s.api_key.clone(),
+            default_sub_account: clouds[0].id.to_owned(),
+            sub_accounts: clouds
+                .into_iter()
+                .map(|c| SubAccount {
+                    id: c.id.to_owned(),
+                    label: c.label.to_owned(),
+                    cloud_name: c.cloud_name.to_owned(),
+                    api_key: c.api_key.to_owned(),
+                    product: c.product,
+                    role: c.role,
+                    grants: c.grants,
                 })
                 .collect(),
             last_sub_account: None,
@@ -111,15 +125,15 @@ impl Account {
     pub fn custom_label(&self) -> Option<&str> {
         self.custom_label.as_deref()
     }
-    /// The account's product.
-    pub fn product(&self) -> Product {
-        self.product
-    }
-    /// The caller's role on it.
+    /// The highest role the caller has on any of its clouds (for a role badge).
     pub fn role(&self) -> Role {
-        self.role
+        self.sub_accounts
+            .iter()
+            .map(|s| s.role)
+            .max()
+            .unwrap_or(Role::Viewer)
     }
-    /// Its sub-accounts, in the signer's order.
+    /// Its clouds (the primary one first, when granted), in the signer's order.
     pub fn sub_accounts(&self) -> &[SubAccount] {
         &self.sub_accounts
     }
@@ -127,7 +141,8 @@ impl Account {
     pub fn sub_account(&self, id: &str) -> Option<&SubAccount> {
         self.sub_accounts.iter().find(|s| s.id == id)
     }
-    /// The sub-account picked when switching to this account without naming one.
+    /// The sub-account picked when switching to this account without naming one: the
+    /// primary cloud when granted, else the first sub-account.
     pub fn default_sub_account(&self) -> &str {
         &self.default_sub_account
     }
@@ -170,8 +185,8 @@ pub struct Selection {
 /// ```
 /// use cloudinary_connector::core::accounts::{Accounts, AccountListing, Effect, Timestamp};
 /// let listing = AccountListing::parse(r#"{"user":"alice","expires_at":5000,"accounts":[
-///   {"id":"acme","label":"ACME","product":"programmable_media","role":"uploader",
-///    "sub_accounts":[{"id":"prod","label":"Production","cloud_name":"acme","api_key":"1234"}]}]}"#).unwrap();
+///   {"id":"acme","label":"ACME","cloud_name":"acme","api_key":"1234",
+///    "products":["programmable_media"],"role":"uploader","sub_accounts":[]}]}"#).unwrap();
 /// let mut accounts = Accounts::new("tab-1").unwrap();
 /// let effects = accounts.login("acme", &listing, Timestamp(1000)).unwrap();
 /// assert!(matches!(effects.last(), Some(Effect::Persist)));
@@ -244,8 +259,9 @@ impl Accounts {
             sub_account_label: s.label.clone(),
             cloud_name: s.cloud_name.clone(),
             api_key: s.api_key.clone(),
-            product: a.product,
-            role: a.role,
+            product: s.product,
+            role: s.role,
+            grants: s.grants.clone(),
             user: a.session.as_ref()?.user.clone(),
         })
     }
@@ -518,19 +534,26 @@ impl Accounts {
                             user: listing.user.clone(),
                         });
                     } else {
-                        if o.role != a.role {
-                            notices.push(Notice::RoleChanged {
-                                account: label.clone(),
-                                from: o.role,
-                                to: a.role,
-                            });
-                        }
-                        if o.product != a.product {
-                            notices.push(Notice::ProductChanged {
-                                account: label.clone(),
-                                from: o.product,
-                                to: a.product,
-                            });
+                        for old_sub in &o.sub_accounts {
+                            let Some(new_sub) = a.sub_account(&old_sub.id) else {
+                                continue;
+                            };
+                            if old_sub.role != new_sub.role {
+                                notices.push(Notice::RoleChanged {
+                                    account: label.clone(),
+                                    sub_account: new_sub.label.clone(),
+                                    from: old_sub.role,
+                                    to: new_sub.role,
+                                });
+                            }
+                            if old_sub.product != new_sub.product {
+                                notices.push(Notice::ProductChanged {
+                                    account: label.clone(),
+                                    sub_account: new_sub.label.clone(),
+                                    from: old_sub.product,
+                                    to: new_sub.product,
+                                });
+                            }
                         }
                         a.session = Some(Session {
                             user: s.user,

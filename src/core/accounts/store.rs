@@ -8,12 +8,16 @@
 //!   "schema": 1,
 //!   "revision": 7,
 //!   "writer": "tab-4f2a",
-//!   "current": { "account": "acme", "sub_account": "acme-prod" },
+//!   "current": { "account": "acme", "sub_account": "acme-staging" },
 //!   "accounts": [
-//!     { "id": "acme", "label": "ACME", "custom_label": "ACME (client)", "product": "programmable_media",
-//!       "role": "admin", "default_sub_account": "acme-prod",
-//!       "sub_accounts": [ { "id": "acme-prod", "label": "Production", "cloud_name": "acme-prod", "api_key": "1234" } ],
-//!       "last_sub_account": "acme-prod",
+//!     { "id": "acme", "label": "ACME", "custom_label": "ACME (client)", "default_sub_account": "acme",
+//!       "sub_accounts": [
+//!         { "id": "acme", "label": "ACME", "cloud_name": "acme-prod", "api_key": "1234",
+//!           "product": "programmable_media", "role": "admin",
+//!           "grants": { "upload_params": ["*"], "upload_presets": ["*"], "folder_prefix": "",
+//!                       "delivery_types": ["upload"], "media_library": true } },
+//!         { "id": "acme-staging", "...": "..." } ],
+//!       "last_sub_account": "acme-staging",
 //!       "session": { "user": "alice@example.com", "expires_at": 1764212400 } }
 //!   ]
 //! }
@@ -154,6 +158,7 @@ fn validate_account(
         check_label(&s.label).map_err(|x| at(x.to_string()))?;
         check_cloud_name(&s.cloud_name).map_err(|x| at(x.to_string()))?;
         check_api_key(&s.api_key).map_err(|x| at(x.to_string()))?;
+        s.grants.check().map_err(|x| at(x.to_string()))?;
         if a.sub_accounts[..j]
             .iter()
             .any(|t| t.id == s.id || t.cloud_name == s.cloud_name)
