@@ -1128,3 +1128,101 @@ mod two_tabs {
         assert_eq!(b, before);
     }
 }
+
+/// The listing captured from the real `cld-signer` (dev mode, signer/tests/fixtures/
+/// test-config.toml, token roles demo=admin, brand=uploader, brand-us=viewer, archive=viewer).
+mod signer_wire {
+    use super::*;
+
+    const CAPTURED: &str = include_str!("fixtures/accounts/signer-listing.json");
+
+    #[test]
+    fn the_real_signers_listing_parses_with_the_tokens_expiry() {
+        assert_eq!(
+            AccountListing::parse(CAPTURED).unwrap_err().to_string(),
+            "invalid account listing from the signer: expires_at: missing",
+            "the signer does not send expires_at (yet): the token's expiry is needed"
+        );
+        let l = AccountListing::parse_with_expiry(CAPTURED, Timestamp(EXP)).unwrap();
+        assert_eq!(l.user, "alice@example.com");
+        let clouds: Vec<(String, Vec<(String, Role)>)> = l
+            .accounts
+            .iter()
+            .map(|a| {
+                let c = a
+                    .clouds()
+                    .iter()
+                    .map(|c| (c.id.to_owned(), c.role))
+                    .collect();
+                (a.id.clone(), c)
+            })
+            .collect();
+        assert_eq!(
+            clouds,
+            [
+                ("demo".to_owned(), vec![("demo".to_owned(), Role::Admin)]),
+                (
+                    "brand".to_owned(),
+                    vec![
+                        ("brand".to_owned(), Role::Uploader),
+                        ("brand-eu".to_owned(), Role::Uploader),
+                        ("brand-us".to_owned(), Role::Viewer)
+                    ]
+                ),
+                (
+                    "archive".to_owned(),
+                    vec![("archive".to_owned(), Role::Viewer)]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_real_signers_policies_shape_the_features() {
+        let l = AccountListing::parse_with_expiry(CAPTURED, Timestamp(EXP)).unwrap();
+        let mut acc = Accounts::new("tab").unwrap();
+        for id in ["demo", "brand", "archive"] {
+            acc.login(id, &l, T0).unwrap();
+        }
+        let on = |acc: &Accounts| -> Vec<Feature> {
+            let caps = acc.features(T0);
+            Feature::ALL
+                .into_iter()
+                .filter(|f| caps.is_enabled(*f))
+                .collect()
+        };
+        // archive: DAM only, viewer whose policy grants the Media Library login.
+        assert_eq!(on(&acc), [Feature::MediaLibrary]);
+        assert_eq!(
+            acc.features(T0).get(Feature::Upload).to_string(),
+            "Uploading is not allowed for your role (viewer) on \"Archive (Assets / DAM)\""
+        );
+        acc.switch_to("demo", None, T0).unwrap();
+        assert_eq!(on(&acc), Feature::ALL, "admin on Programmable Media + DAM");
+        acc.switch_to("brand", Some("brand-us"), T0).unwrap();
+        assert_eq!(
+            on(&acc),
+            [
+                Feature::OptimizedDelivery,
+                Feature::DeliveryTransformations,
+                Feature::SignedDelivery,
+                Feature::ProductGallery,
+                Feature::VideoPlayer
+            ]
+        );
+        let cur = acc.current().unwrap();
+        assert_eq!(
+            (cur.cloud_name.as_str(), cur.role),
+            ("brand-us", Role::Viewer)
+        );
+        acc.switch_sub_account("brand-eu", T0).unwrap();
+        assert_eq!(
+            acc.current().unwrap().grants.folder_prefix,
+            "brand/alice@example.com"
+        );
+        assert_eq!(
+            acc.current().unwrap().grants.upload_presets,
+            ["brand_signed"]
+        );
+    }
+}
