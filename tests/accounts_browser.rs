@@ -2,7 +2,7 @@
 //! signer/tests/fixtures/test-config.toml): three accounts, one with two sub-accounts, and a
 //! different role on each. Partner review scenario: "Switching accounts and sub-accounts".
 //!
-//! SIGNER_URL is baked in at compile time (`SIGNER_URL=http://127.0.0.1:18787`).
+//! SIGNER_URL is baked in at compile time (default `http://127.0.0.1:18787`, the test command's).
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 
 use std::cell::Cell;
@@ -20,7 +20,11 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn signer() -> &'static str {
-    option_env!("SIGNER_URL").expect("build the browser tests with SIGNER_URL set")
+    // The test command's signer (signer/tests/fixtures/test-config.toml, --dev).
+    match option_env!("SIGNER_URL") {
+        Some(url) => url,
+        None => "http://127.0.0.1:18787",
+    }
 }
 
 /// The token roles every test uses: admin on demo (Programmable Media + DAM), uploader on brand
