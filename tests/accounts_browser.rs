@@ -363,3 +363,56 @@ fn the_storage_watch_fires_for_its_key_until_dropped() {
     fire("cc-accounts-test:watch:accounts");
     assert_eq!(hits.get(), 1, "no listener is left behind");
 }
+
+/// A host's own storage plugs in through `KeyValueStore`; a failing one is reported, and the
+/// transition it could not persist is still applied in memory.
+#[wasm_bindgen_test]
+async fn a_host_storage_adapter_is_used_and_its_failures_are_reported() {
+    use cloudinary_connector::host::accounts::KeyValueStore;
+    use std::cell::RefCell;
+    use std::collections::BTreeMap;
+
+    #[derive(Default)]
+    struct Mem {
+        map: RefCell<BTreeMap<String, String>>,
+        full: Cell<bool>,
+    }
+    impl KeyValueStore for Mem {
+        fn get(&self, key: &str) -> Result<Option<String>, String> {
+            Ok(self.map.borrow().get(key).cloned())
+        }
+        fn set(&self, key: &str, value: &str) -> Result<(), String> {
+            if self.full.get() {
+                return Err("QuotaExceededError: the host's storage is full".into());
+            }
+            self.map.borrow_mut().insert(key.into(), value.into());
+            Ok(())
+        }
+        fn remove(&self, key: &str) -> Result<(), String> {
+            self.map.borrow_mut().remove(key);
+            Ok(())
+        }
+    }
+    let mem = Rc::new(Mem::default());
+    let (token, _) = dev_token("alice@example.com", &ROLES).await;
+    let mut s = open(AccountStore::new(mem.clone(), "host-ns:"), "tab-a");
+    let listing = fetch_listing(signer(), &token, None).await.unwrap();
+    let ticket = s.begin_login("demo");
+    s.login(ticket, &listing, now()).unwrap();
+    assert!(mem
+        .map
+        .borrow()
+        .get("host-ns:accounts")
+        .unwrap()
+        .contains("\"demo\""));
+    mem.full.set(true);
+    let ticket = s.begin_login("brand");
+    assert_eq!(
+        s.login(ticket, &listing, now()).unwrap_err().to_string(),
+        "the browser storage failed: QuotaExceededError: the host's storage is full"
+    );
+    assert!(
+        s.state().account("brand").unwrap().is_logged_in(now()),
+        "applied in memory"
+    );
+}

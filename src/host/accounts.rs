@@ -23,6 +23,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::rc::Rc;
 
 use gloo_net::http::Request;
 use serde_json::Value;
@@ -185,19 +186,61 @@ pub async fn fetch_listing(
     AccountListing::parse_with_expiry(&text, expires).map_err(AccountsError::Listing)
 }
 
+/// Where the state is stored: the page's `localStorage` (`web_sys::Storage` implements it), or
+/// the host's own namespaced storage through an adapter. Errors are the storage's messages.
+pub trait KeyValueStore {
+    /// The value under `key`, if any.
+    fn get(&self, key: &str) -> Result<Option<String>, String>;
+    /// Stores `value` under `key`.
+    fn set(&self, key: &str, value: &str) -> Result<(), String>;
+    /// Removes `key`.
+    fn remove(&self, key: &str) -> Result<(), String>;
+}
+
+impl KeyValueStore for web_sys::Storage {
+    fn get(&self, key: &str) -> Result<Option<String>, String> {
+        self.get_item(key).map_err(|e| js_message(&e))
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), String> {
+        self.set_item(key, value).map_err(|e| js_message(&e))
+    }
+    fn remove(&self, key: &str) -> Result<(), String> {
+        self.remove_item(key).map_err(|e| js_message(&e))
+    }
+}
+
+impl<T: KeyValueStore + ?Sized> KeyValueStore for Rc<T> {
+    fn get(&self, key: &str) -> Result<Option<String>, String> {
+        (**self).get(key)
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), String> {
+        (**self).set(key, value)
+    }
+    fn remove(&self, key: &str) -> Result<(), String> {
+        (**self).remove(key)
+    }
+}
+
 /// The namespaced storage key the account state lives under.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AccountStore {
-    storage: web_sys::Storage,
+    backend: Rc<dyn KeyValueStore>,
     key: String,
 }
 
-impl AccountStore {
-    /// The state under `prefix` + [`STORAGE_KEY`] in `storage`.
-    pub fn new(storage: web_sys::Storage, prefix: &str) -> Self {
-        AccountStore { storage, key: format!("{prefix}{STORAGE_KEY}") }
+impl fmt::Debug for AccountStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccountStore").field("key", &self.key).finish_non_exhaustive()
     }
-    /// The state in the page's `localStorage` (shared by the origin's tabs).
+}
+
+impl AccountStore {
+    /// The state under `prefix` + [`STORAGE_KEY`] in `backend`.
+    pub fn new(backend: impl KeyValueStore + 'static, prefix: &str) -> Self {
+        AccountStore { backend: Rc::new(backend), key: format!("{prefix}{STORAGE_KEY}") }
+    }
+    /// The state in the page's `localStorage` (shared by the origin's tabs, which see each
+    /// other's writes through the `storage` event).
     pub fn local(prefix: &str) -> Result<Self, AccountsError> {
         let storage = web_sys::window()
             .ok_or_else(|| AccountsError::Storage("no window".into()))?
@@ -212,15 +255,15 @@ impl AccountStore {
     }
     /// The stored document, if any.
     pub fn read(&self) -> Result<Option<String>, AccountsError> {
-        self.storage.get_item(&self.key).map_err(|e| AccountsError::Storage(js_message(&e)))
+        self.backend.get(&self.key).map_err(AccountsError::Storage)
     }
     /// Writes the document.
     pub fn write(&self, doc: &str) -> Result<(), AccountsError> {
-        self.storage.set_item(&self.key, doc).map_err(|e| AccountsError::Storage(js_message(&e)))
+        self.backend.set(&self.key, doc).map_err(AccountsError::Storage)
     }
     /// Removes the key (uninstall with "remove all data").
     pub fn clear(&self) -> Result<(), AccountsError> {
-        self.storage.remove_item(&self.key).map_err(|e| AccountsError::Storage(js_message(&e)))
+        self.backend.remove(&self.key).map_err(AccountsError::Storage)
     }
 }
 
