@@ -425,7 +425,12 @@ impl World {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 1_000, max_shrink_iters: 5_000, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig {
+        // 400 cases (≈ 10k transitions) in the suite; PROPTEST_CASES=20000 for a deeper run.
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(400),
+        max_shrink_iters: 5_000,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn random_transition_sequences_keep_the_invariants(ops in prop::collection::vec(op(), 1..60)) {
