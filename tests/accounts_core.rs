@@ -1226,3 +1226,32 @@ mod signer_wire {
         );
     }
 }
+
+#[test]
+fn logging_in_as_another_user_drops_the_previous_users_signatures_and_widgets() {
+    let mut acc = two_logged_in();
+    let bob = listing_with(|v| v["user"] = json!("bob@example.com"));
+    let fx = acc.login("brand-b", &bob, T0).unwrap();
+    let mut want = ended("acme");
+    want.extend(ended("brand-b"));
+    want.extend([
+        notify(Notice::UserChanged {
+            account: "ACME".into(),
+            user: "bob@example.com".into(),
+        }),
+        notify(Notice::UserChanged {
+            account: "Brand B".into(),
+            user: "bob@example.com".into(),
+        }),
+        notify(Notice::LoggedIn {
+            account: "Brand B".into(),
+        }),
+        Effect::RemountOn(Cloud {
+            user: "bob@example.com".into(),
+            ..cloud("brand-b", "brand-b")
+        }),
+        Effect::Persist,
+    ]);
+    assert_eq!(fx, want);
+    assert!(acc.account("acme").unwrap().session().is_none());
+}

@@ -292,7 +292,14 @@ fn check_invariants(acc: &Accounts, now: Timestamp, swept: bool) -> Result<(), T
     Ok(())
 }
 
-fn check_effects(acc: &Accounts, effects: &[Effect]) -> Result<(), TestCaseError> {
+/// Effects agree with the state; and no session ends (or changes hands) without its account's
+/// pending work cancelled, widgets unmounted and cached signatures dropped. `before` is `None`
+/// after a reload (nothing was mounted).
+fn check_effects(
+    before: Option<&Accounts>,
+    acc: &Accounts,
+    effects: &[Effect],
+) -> Result<(), TestCaseError> {
     if let Some(i) = effects.iter().position(|e| *e == Effect::Persist) {
         prop_assert_eq!(i, effects.len() - 1, "Persist comes last");
     }
@@ -300,11 +307,51 @@ fn check_effects(acc: &Accounts, effects: &[Effect]) -> Result<(), TestCaseError
         match e {
             Effect::RemountOn(c) => prop_assert_eq!(Some(c.clone()), acc.current()),
             Effect::NoCurrentAccount => prop_assert!(acc.current().is_none()),
-            Effect::DropCachedSignatures(id) => prop_assert!(
-                acc.account(id).and_then(|a| a.session()).is_none(),
-                "signatures dropped for a still logged-in account"
-            ),
             _ => {}
+        }
+    }
+    let Some(before) = before else { return Ok(()) };
+    for old in before.accounts() {
+        let Some(old_session) = old.session() else {
+            continue;
+        };
+        let still = acc
+            .account(old.id())
+            .and_then(|a| a.session())
+            .is_some_and(|s| s.user() == old_session.user());
+        let dropped = effects.contains(&Effect::DropCachedSignatures(old.id().to_owned()));
+        prop_assert_eq!(!still, dropped, "signatures of {} vs its session", old.id());
+        if dropped {
+            prop_assert!(effects.contains(&Effect::UnmountWidgetsOf(old.id().to_owned())));
+            prop_assert!(effects.contains(&Effect::CancelPending(old.id().to_owned())));
+        }
+    }
+    // What widgets are bound to (labels are not: a rename does not remount).
+    let binding = |a: &Accounts| {
+        a.current().map(|c| {
+            (
+                c.account,
+                c.sub_account,
+                c.cloud_name,
+                c.role,
+                c.product,
+                c.grants,
+                c.user,
+            )
+        })
+    };
+    if binding(before) != binding(acc) {
+        prop_assert!(
+            effects
+                .iter()
+                .any(|e| matches!(e, Effect::RemountOn(_) | Effect::NoCurrentAccount)),
+            "the binding changed without a remount"
+        );
+        if let Some(old) = before.current() {
+            prop_assert!(
+                effects.contains(&Effect::UnmountWidgetsOf(old.account.clone())),
+                "the old cloud's widgets stay mounted"
+            );
         }
     }
     Ok(())
@@ -321,6 +368,7 @@ impl World {
 
     fn step(&mut self, op: &Op) -> Result<(), TestCaseError> {
         let now = Timestamp(self.now);
+        let snapshot = self.tabs.clone();
         let (t, result, swept): (usize, Result<Vec<Effect>, String>, bool) = match op {
             Op::Wait(d) => {
                 self.now += d;
@@ -399,7 +447,8 @@ impl World {
             }
         };
         if let Ok(effects) = &result {
-            check_effects(&self.tabs[t], effects)?;
+            let before = (!matches!(op, Op::Reload(_))).then(|| &snapshot[t]);
+            check_effects(before, &self.tabs[t], effects)?;
             self.persist_from(t, effects);
         }
         check_invariants(&self.tabs[t], now, swept)?;

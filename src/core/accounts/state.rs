@@ -615,8 +615,16 @@ impl Accounts {
         let cloud = self.current();
         let mut effects = Vec::new();
         let mut ended = Vec::new();
-        for old in before.accounts.iter().filter(|a| a.session.is_some()) {
-            let still = self.account(&old.id).is_some_and(|a| a.session.is_some());
+        for old in before.accounts.iter() {
+            let Some(old_session) = &old.session else {
+                continue;
+            };
+            // A session ends when it is gone, or when it now belongs to another user (the
+            // previous user's signatures and widgets must not outlive the switch).
+            let still = self
+                .account(&old.id)
+                .and_then(|a| a.session.as_ref())
+                .is_some_and(|s| s.user == old_session.user);
             if !still {
                 effects.push(Effect::CancelPending(old.id.clone()));
                 effects.push(Effect::UnmountWidgetsOf(old.id.clone()));
