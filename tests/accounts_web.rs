@@ -75,6 +75,10 @@ async fn the_switcher_api_logs_in_switches_and_explains_disabled_features() {
     assert_eq!(kinds(&fx), ["notify:loggedIn", "remountOn", "persisted"]);
     assert_eq!(fx[1]["cloud"]["cloudName"], "brand-cloud");
     assert_eq!(fx[1]["cloud"]["role"], "admin");
+    assert_eq!(
+        fx[1]["cloud"]["widgetAccount"],
+        json!({"id": "brand", "cloud_name": "brand-cloud", "api_key": "223344556677889"})
+    );
     JsFuture::from(accounts.login("archive".into(), token.clone(), None))
         .await
         .unwrap();
@@ -127,6 +131,10 @@ async fn the_switcher_api_logs_in_switches_and_explains_disabled_features() {
             "remountOn",
             "persisted"
         ]
+    );
+    assert_eq!(
+        fx[2]["cloud"]["signerAccount"], "brand-us",
+        "the signer signs for the sub-account"
     );
     let f = rust(&accounts.features());
     assert_eq!(f["defaultTransformation"], "f_auto,q_auto");

@@ -26,6 +26,9 @@ fn cloud_json(c: &Cloud) -> Value {
         "subAccount": c.sub_account, "subAccountLabel": c.sub_account_label,
         "cloudName": c.cloud_name, "apiKey": c.api_key,
         "product": c.product.as_str(), "role": c.role.as_str(), "user": c.user,
+        "signerAccount": c.signer_account(),
+        // What the widgets' `remount(account)` takes.
+        "widgetAccount": {"id": c.signer_account(), "cloud_name": c.cloud_name, "api_key": c.api_key},
         "grants": {
             "uploadParams": c.grants.upload_params, "uploadPresets": c.grants.upload_presets,
             "folderPrefix": c.grants.folder_prefix, "deliveryTypes": c.grants.delivery_types,

@@ -31,6 +31,14 @@ pub struct Cloud {
     pub user: String,
 }
 
+impl Cloud {
+    /// The id the signer signs for on this cloud (`"account"` in its requests): the
+    /// sub-account's own id, which is the account id for the primary cloud.
+    pub fn signer_account(&self) -> &str {
+        &self.sub_account
+    }
+}
+
 /// One thing the host layer must do, in order. Effects name accounts by id.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
