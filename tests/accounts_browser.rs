@@ -416,3 +416,28 @@ async fn a_host_storage_adapter_is_used_and_its_failures_are_reported() {
         "applied in memory"
     );
 }
+
+/// Sub-accounts live from Cloudinary go through the signer's admin endpoint: a viewer is refused
+/// by the signer, and an account without Provisioning API credentials says so.
+#[wasm_bindgen_test]
+async fn remote_sub_accounts_need_an_admin_and_provisioning_credentials() {
+    use cloudinary_connector::host::accounts::fetch_remote_sub_accounts;
+    let (token, _) = dev_token("alice@example.com", &ROLES).await;
+    assert_eq!(
+        fetch_remote_sub_accounts(signer(), &token, "archive").await.unwrap_err().to_string(),
+        "the signer refused the sub-account listing (403): listing sub-accounts on account \"archive\" \
+         needs the admin role, not viewer"
+    );
+    assert_eq!(
+        fetch_remote_sub_accounts(signer(), &token, "demo").await.unwrap_err().to_string(),
+        "the signer refused the sub-account listing (422): account \"demo\" has no [accounts.provisioning] \
+         credentials to list sub-accounts with"
+    );
+    assert_eq!(
+        fetch_remote_sub_accounts(signer(), &token, "../x")
+            .await
+            .unwrap_err()
+            .to_string(),
+        "account id \"../x\" is invalid: use 1 to 64 ASCII letters, digits, '-', '_' or '.'"
+    );
+}

@@ -21,6 +21,7 @@ mod error;
 mod features;
 mod listing;
 mod model;
+pub mod provisioning;
 mod state;
 pub mod store;
 
@@ -32,5 +33,22 @@ pub use listing::{
     LISTING_PATH, MAX_ACCOUNTS, MAX_SUB_ACCOUNTS,
 };
 pub use model::{Grants, InvalidValue, Permission, Product, Role, Timestamp};
+pub use provisioning::{
+    remote_sub_accounts_path, RemoteStatus, RemoteSubAccount, RemoteSubAccounts,
+};
 pub use state::{Account, Accounts, Selection, Session, SubAccount};
 pub use store::{LoadIssue, Restored, StoreError, SCHEMA_VERSION, STORAGE_KEY};
+
+/// Checks an account or sub-account id's syntax (what the signer's configuration allows).
+///
+/// ```
+/// use cloudinary_connector::core::accounts::check_account_id;
+/// assert!(check_account_id("brand-eu").is_ok());
+/// assert_eq!(
+///     check_account_id("a/b").unwrap_err().to_string(),
+///     "account id \"a/b\" is invalid: use 1 to 64 ASCII letters, digits, '-', '_' or '.'"
+/// );
+/// ```
+pub fn check_account_id(id: &str) -> Result<(), InvalidValue> {
+    model::check_id("account id", id)
+}

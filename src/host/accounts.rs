@@ -31,8 +31,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::core::accounts::{
-    AccountError, AccountListing, Accounts, Effect, ListingError, LoadIssue, StoreError,
-    Timestamp, LISTING_PATH, STORAGE_KEY,
+    check_account_id, remote_sub_accounts_path, AccountError, AccountListing, Accounts, Effect,
+    ListingError, LoadIssue, RemoteSubAccounts, StoreError, Timestamp, LISTING_PATH, STORAGE_KEY,
 };
 
 /// Why an accounts operation failed in the browser. Messages never contain a token.
@@ -50,6 +50,8 @@ pub enum AccountsError {
     },
     /// The signer refused (4xx/5xx) with this message.
     Refused {
+        /// What was asked (`account listing`, `sub-account listing`).
+        what: String,
         /// HTTP status.
         status: u16,
         /// The signer's `error.message`.
@@ -77,8 +79,8 @@ impl fmt::Display for AccountsError {
             AccountsError::Unreachable { url, message } => {
                 write!(f, "the signer at {url} is unreachable: {message}")
             }
-            AccountsError::Refused { status, message } => {
-                write!(f, "the signer refused the account listing ({status}): {message}")
+            AccountsError::Refused { what, status, message } => {
+                write!(f, "the signer refused the {what} ({status}): {message}")
             }
             AccountsError::Listing(e) => write!(f, "{e}"),
             AccountsError::Transition(e) => write!(f, "{e}"),
@@ -166,7 +168,15 @@ pub async fn fetch_listing(
         AccountsError::Token("the token declares no expiry (`exp`) and none was given".into())
     })?;
     let expires = token_expires_at.map_or(expires, |given| given.min(expires));
-    let url = format!("{}{LISTING_PATH}", signer_url.trim_end_matches('/'));
+    let text = signer_get(signer_url, LISTING_PATH, token, "account listing").await?;
+    AccountListing::parse_with_expiry(&text, expires).map_err(AccountsError::Listing)
+}
+
+async fn signer_get(signer_url: &str, path: &str, token: &str, what: &str) -> Result<String, AccountsError> {
+    if token.trim().is_empty() {
+        return Err(AccountsError::Token("the host gave an empty token".into()));
+    }
+    let url = format!("{}{path}", signer_url.trim_end_matches('/'));
     let unreachable =
         |e: gloo_net::Error| AccountsError::Unreachable { url: url.clone(), message: e.to_string() };
     let res = Request::get(&url)
@@ -181,9 +191,22 @@ pub async fn fetch_listing(
             .ok()
             .and_then(|v| v.pointer("/error/message")?.as_str().map(str::to_owned))
             .unwrap_or_else(|| format!("HTTP {status} without an error message"));
-        return Err(AccountsError::Refused { status, message });
+        return Err(AccountsError::Refused { what: what.to_owned(), status, message });
     }
-    AccountListing::parse_with_expiry(&text, expires).map_err(AccountsError::Listing)
+    Ok(text)
+}
+
+/// Fetches Cloudinary's sub-accounts of `account` through the signer's admin endpoint
+/// (Provisioning API); set them against the user's clouds with
+/// [`Accounts::provisioning_view`].
+pub async fn fetch_remote_sub_accounts(
+    signer_url: &str,
+    token: &str,
+    account: &str,
+) -> Result<RemoteSubAccounts, AccountsError> {
+    check_account_id(account).map_err(|e| AccountsError::Transition(AccountError::Invalid(e)))?;
+    let text = signer_get(signer_url, &remote_sub_accounts_path(account), token, "sub-account listing").await?;
+    RemoteSubAccounts::parse(&text).map_err(AccountsError::Listing)
 }
 
 /// Where the state is stored: the page's `localStorage` (`web_sys::Storage` implements it), or

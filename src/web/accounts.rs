@@ -10,9 +10,10 @@ use serde::Serialize as _;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
-use crate::core::accounts::{Availability, Cloud, Effect, Notice, Timestamp};
+use crate::core::accounts::{Availability, Cloud, Effect, Notice, RemoteStatus, Timestamp};
 use crate::host::accounts::{
-    fetch_listing, now, AccountStore, AccountsError, AccountsSession, StorageWatch,
+    fetch_listing, fetch_remote_sub_accounts, now, AccountStore, AccountsError, AccountsSession,
+    StorageWatch,
 };
 
 fn js(v: &Value) -> JsValue {
@@ -129,6 +130,37 @@ impl JsAccounts {
         wasm_bindgen_futures::future_to_promise(async move {
             let listing = fetch_listing(&url, &token, opt_ts(token_expires_at)).await?;
             effects(session.borrow_mut().reconcile(&listing, now()))
+        })
+    }
+
+    /// Cloudinary's sub-accounts of `accountId` (admins; through the signer's Provisioning API
+    /// endpoint), each with `status` and the `text` to show: `[{id, name, cloudName, enabled,
+    /// status: "usable" | "disabled" | "notConfigured" | "notGranted", subAccount, text}]`.
+    #[wasm_bindgen(js_name = remoteSubAccounts)]
+    pub fn remote_sub_accounts(&self, account_id: String, token: String) -> js_sys::Promise {
+        let session = self.session.clone();
+        let url = self.signer_url.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let remote = fetch_remote_sub_accounts(&url, &token, &account_id).await?;
+            let view = session
+                .borrow()
+                .state()
+                .provisioning_view(&remote)
+                .map_err(AccountsError::Transition)?;
+            let list: Vec<Value> = view
+                .iter()
+                .map(|(r, st)| {
+                    let (status, sub) = match st {
+                        RemoteStatus::Usable(id) => ("usable", Some(id)),
+                        RemoteStatus::Disabled => ("disabled", None),
+                        RemoteStatus::NotConfigured => ("notConfigured", None),
+                        RemoteStatus::NotGranted(id) => ("notGranted", Some(id)),
+                    };
+                    json!({"id": r.id, "name": r.name, "cloudName": r.cloud_name, "enabled": r.enabled,
+                           "status": status, "subAccount": sub, "text": st.to_string()})
+                })
+                .collect();
+            Ok(js(&Value::Array(list)))
         })
     }
 

@@ -132,6 +132,7 @@ pub struct ListedCloud<'a> {
 /// Why a listing was refused: the path of the field and the rule it breaks.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListingError {
+    what: &'static str,
     path: String,
     problem: ListingProblem,
 }
@@ -159,11 +160,17 @@ pub enum ListingProblem {
 }
 
 impl ListingError {
-    fn at(path: impl Into<String>, problem: ListingProblem) -> Self {
+    pub(crate) fn at(path: impl Into<String>, problem: ListingProblem) -> Self {
         ListingError {
+            what: "account listing",
             path: path.into(),
             problem,
         }
+    }
+    /// The same error about another of the signer's answers.
+    pub(crate) fn about(mut self, what: &'static str) -> Self {
+        self.what = what;
+        self
     }
     /// The JSON path of the offending field (`accounts[1].sub_accounts[0].cloud_name`).
     pub fn path(&self) -> &str {
@@ -177,7 +184,7 @@ impl ListingError {
 
 impl fmt::Display for ListingError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("invalid account listing from the signer: ")?;
+        write!(f, "invalid {} from the signer: ", self.what)?;
         if !self.path.is_empty() {
             write!(f, "{}: ", self.path)?;
         }
@@ -218,7 +225,7 @@ pub(crate) fn is_sensitive_name(name: &str) -> bool {
     matches!(last, "token" | "signature" | "accesstoken" | "refreshtoken")
 }
 
-fn find_sensitive(v: &Value, path: &str) -> Option<String> {
+pub(crate) fn find_sensitive(v: &Value, path: &str) -> Option<String> {
     match v {
         Value::Object(m) => m.iter().find_map(|(k, v)| {
             let p = join(path, k);
@@ -244,11 +251,11 @@ fn join(path: &str, field: &str) -> String {
     }
 }
 
-fn present<'a>(obj: &'a Map<String, Value>, field: &str) -> Option<&'a Value> {
+pub(crate) fn present<'a>(obj: &'a Map<String, Value>, field: &str) -> Option<&'a Value> {
     obj.get(field).filter(|v| !v.is_null())
 }
 
-fn get<'a>(
+pub(crate) fn get<'a>(
     obj: &'a Map<String, Value>,
     path: &str,
     field: &str,
@@ -256,7 +263,7 @@ fn get<'a>(
     present(obj, field).ok_or_else(|| ListingError::at(join(path, field), ListingProblem::Missing))
 }
 
-fn as_string(v: &Value, path: String) -> Result<String, ListingError> {
+pub(crate) fn as_string(v: &Value, path: String) -> Result<String, ListingError> {
     v.as_str()
         .map(str::to_owned)
         .ok_or_else(|| ListingError::at(path, ListingProblem::Type("a string")))
@@ -266,12 +273,12 @@ fn string(obj: &Map<String, Value>, path: &str, field: &str) -> Result<String, L
     as_string(get(obj, path, field)?, join(path, field))
 }
 
-fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>, ListingError> {
+pub(crate) fn object<'a>(v: &'a Value, path: &str) -> Result<&'a Map<String, Value>, ListingError> {
     v.as_object()
         .ok_or_else(|| ListingError::at(path, ListingProblem::Type("an object")))
 }
 
-fn array(v: &Value, path: String, max: usize) -> Result<&Vec<Value>, ListingError> {
+pub(crate) fn array(v: &Value, path: String, max: usize) -> Result<&Vec<Value>, ListingError> {
     let a = v
         .as_array()
         .ok_or_else(|| ListingError::at(path.clone(), ListingProblem::Type("an array")))?;
@@ -281,7 +288,7 @@ fn array(v: &Value, path: String, max: usize) -> Result<&Vec<Value>, ListingErro
     Ok(a)
 }
 
-fn checked(
+pub(crate) fn checked(
     path: String,
     value: String,
     check: impl FnOnce(&str) -> Result<(), InvalidValue>,
@@ -290,7 +297,7 @@ fn checked(
     Ok(value)
 }
 
-fn field(
+pub(crate) fn field(
     obj: &Map<String, Value>,
     path: &str,
     name: &str,
