@@ -1,6 +1,7 @@
 //! The pure core: no I/O, no `web-sys`, no secrets. Everything here runs natively under
 //! `cargo test` and, unchanged, in the browser.
 
+pub mod accounts;
 pub mod identity;
 pub mod lifecycle;
 pub mod manifest;

@@ -7,3 +7,4 @@ pub mod resources;
 pub mod script;
 pub mod signer_client;
 pub mod widgets;
+pub mod accounts;

@@ -31,3 +31,4 @@ pub fn integration_info(
 
 pub mod plugin;
 pub mod widgets;
+pub mod accounts;
