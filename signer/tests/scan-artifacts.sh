@@ -4,8 +4,10 @@
 #   signer/tests/scan-artifacts.sh [DIR...]      # default: pkg www
 #
 # Run after `wasm-pack build` (and on any directory that is served to browsers). Searches text and
-# binary files (the .wasm too). Exit 0: clean; 1: a secret was found (the file is named, the secret is
-# not printed); 2: nothing to scan.
+# binary files (the .wasm too). A credential URL is `cloudinary://<digits>:<secret>@` (placeholders
+# such as `cloudinary://<key>:<secret>@<cloud>` in docs do not count).
+# Exit 0: clean; 1: a secret was found (the file is named, the secret is not printed); 2: nothing
+# to scan.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=signer/tests/fixtures/test-env.sh
@@ -27,7 +29,7 @@ if files=$(grep -rlaF "${patterns[@]}" "${existing[@]}"); then
   echo "scan-artifacts: a signer test secret is in: $files" >&2
   found=1
 fi
-if files=$(grep -rlaE 'cloudinary://[^:@/[:space:]]+:[^@/[:space:]]+@' "${existing[@]}"); then
+if files=$(grep -rlaE 'cloudinary://[0-9]+:[A-Za-z0-9_-]+@' "${existing[@]}"); then
   echo "scan-artifacts: a cloudinary://key:secret@cloud URL is in: $files" >&2
   found=1
 fi
