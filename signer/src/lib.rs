@@ -559,7 +559,9 @@ async fn list_accounts(
         v["sub_accounts"] = Value::Array(subs);
         out.push(v);
     }
-    Ok(Json(json!({ "user": claims.sub, "expires_at": claims.exp, "accounts": out })))
+    Ok(Json(
+        json!({ "user": claims.sub, "expires_at": claims.exp, "accounts": out }),
+    ))
 }
 
 fn require_admin(acct: &Account, role: Role, what: &str) -> Result<(), ApiError> {

@@ -590,7 +590,11 @@ async fn accounts_list_roles_and_permissions_without_secrets() {
         assert!(!text.contains(s));
     }
     assert_eq!(r.body["user"], "alice");
-    assert_eq!(r.body["expires_at"], NOW + 600, "the token's expiry: a login made with the listing lasts until then");
+    assert_eq!(
+        r.body["expires_at"],
+        NOW + 600,
+        "the token's expiry: a login made with the listing lasts until then"
+    );
     let accts = r.body["accounts"].as_array().unwrap();
     assert_eq!(accts.len(), 2);
     assert_eq!(accts[0]["id"], "vec");
