@@ -188,6 +188,10 @@ pub struct ServerConfig {
     pub cloudinary_api_base: String,
     /// Timeout of outbound calls, milliseconds.
     pub outbound_timeout_ms: u64,
+    /// Time a client has to send its request headers, milliseconds.
+    pub header_read_timeout_ms: u64,
+    /// Connections served at once.
+    pub max_connections: usize,
 }
 
 /// The host identity sent in the User-Agent of outbound calls.
@@ -295,6 +299,8 @@ struct RawServer {
     timestamp_max_future_secs: Option<u64>,
     cloudinary_api_base: Option<String>,
     outbound_timeout_ms: Option<u64>,
+    header_read_timeout_ms: Option<u64>,
+    max_connections: Option<usize>,
 }
 
 #[derive(Deserialize, Default)]
@@ -840,6 +846,12 @@ fn build_server(s: RawServer) -> Result<ServerConfig, ConfigError> {
         timestamp_max_future_secs: s.timestamp_max_future_secs.unwrap_or(300),
         cloudinary_api_base: api_base,
         outbound_timeout_ms: positive(s.outbound_timeout_ms, 10_000, "outbound_timeout_ms")?,
+        header_read_timeout_ms: positive(
+            s.header_read_timeout_ms,
+            10_000,
+            "header_read_timeout_ms",
+        )?,
+        max_connections: positive(s.max_connections, 1024, "max_connections")?,
     })
 }
 

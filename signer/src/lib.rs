@@ -27,6 +27,7 @@ pub mod error;
 pub mod outbound;
 pub mod policy;
 pub mod ratelimit;
+pub mod serve;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -11,10 +11,11 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use cloudinary_connector_signer::config::{self, Config, ProcessEnv};
 use cloudinary_connector_signer::policy::Role;
-use cloudinary_connector_signer::{mint_token, DevTokenRequest, Options, Signer};
+use cloudinary_connector_signer::{mint_token, serve, DevTokenRequest, Options, Signer};
 
 const USAGE: &str = "usage:
   cld-signer [serve] [--config PATH] [--listen ADDR] [--dev] [--log-format text|json]
@@ -230,14 +231,15 @@ fn serve(args: &Args, cfg: Config) -> ExitCode {
             "cld-signer {} listening on http://{bound}",
             cloudinary_connector_signer::VERSION
         );
-        let served = axum::serve(listener, signer.router()).with_graceful_shutdown(shutdown_signal()).await;
-        match served {
-            Ok(()) => {
-                tracing::info!("cld-signer stopped");
-                ExitCode::SUCCESS
-            }
-            Err(e) => fail(&format!("server error: {e}")),
-        }
+        let srv = &signer.config().server;
+        let opts = serve::ServeOptions {
+            header_read_timeout: Duration::from_millis(srv.header_read_timeout_ms),
+            max_connections: srv.max_connections,
+            drain_timeout: Duration::from_millis(srv.request_timeout_ms + 1_000),
+        };
+        serve::serve(listener, signer.router(), opts, shutdown_signal()).await;
+        tracing::info!("cld-signer stopped");
+        ExitCode::SUCCESS
     })
 }
 

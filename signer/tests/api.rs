@@ -989,14 +989,14 @@ async fn serves_over_a_real_socket() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, signer.router())
-            .with_graceful_shutdown(async {
-                let _ = stop_rx.await;
-            })
-            .await
-            .unwrap();
-    });
+    let server = tokio::spawn(cloudinary_connector_signer::serve::serve(
+        listener,
+        signer.router(),
+        Default::default(),
+        async {
+            let _ = stop_rx.await;
+        },
+    ));
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -1082,4 +1082,51 @@ fn stalled_body() -> Body {
         }
     }
     Body::new(Stalled(false))
+}
+
+/// A client that trickles its request headers is disconnected after the header-read timeout,
+/// while a normal client on the same server is served.
+#[tokio::test]
+async fn a_client_trickling_its_headers_is_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let signer = base_signer("s");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let opts = cloudinary_connector_signer::serve::ServeOptions {
+        header_read_timeout: std::time::Duration::from_millis(300),
+        max_connections: 8,
+        drain_timeout: std::time::Duration::from_secs(1),
+    };
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(cloudinary_connector_signer::serve::serve(
+        listener,
+        signer.router(),
+        opts,
+        async {
+            let _ = stop_rx.await;
+        },
+    ));
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /v1/health HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        slow.read_to_end(&mut buf),
+    )
+    .await;
+    assert!(read.is_ok(), "the slow connection was not closed");
+    assert!(
+        started.elapsed() >= std::time::Duration::from_millis(250),
+        "{:?}",
+        started.elapsed()
+    );
+    let res = reqwest::get(format!("http://{addr}/v1/health"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    stop_tx.send(()).unwrap();
+    server.await.unwrap();
 }
