@@ -4,6 +4,7 @@
 pub mod identity;
 pub mod manifest;
 pub mod sign;
+pub mod url;
 
 /// The plugin's own version: the one version source is `Cargo.toml`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,477 @@
+//! Delivery-URL assembly, as the Node SDK's `url()` and Python's `cloudinary_url()` do it:
+//! `[prefix, resource_type, type, signature, transformation, version, source]`, empty parts
+//! skipped. The signature comes from a [`SignatureSource`]: this module never sees a secret.
+
+use super::analytics::Analytics;
+use super::encode::{crc32, encode_public_id, percent_decode, smart_escape};
+use super::error::UrlError;
+use super::options::generate;
+use super::value::Value;
+
+/// The hash a delivery-URL signature uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignatureAlgorithm {
+    /// SHA-1 (the default).
+    Sha1,
+    /// SHA-256 (`signature_algorithm: "sha256"`, and always with `long_url_signature`).
+    Sha256,
+}
+
+impl SignatureAlgorithm {
+    /// `sha1` / `sha256`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignatureAlgorithm::Sha1 => "sha1",
+            SignatureAlgorithm::Sha256 => "sha256",
+        }
+    }
+}
+
+/// What a signature source is asked to sign: `signature = base64url(hash(to_sign + secret))[..length]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignRequest {
+    /// The exact string to sign ([`crate::core::sign::url_string_to_sign`]).
+    pub to_sign: String,
+    /// The hash.
+    pub algorithm: SignatureAlgorithm,
+    /// 8, or 32 with `long_url_signature`.
+    pub length: usize,
+}
+
+/// Something that turns a [`SignRequest`] into a signature: in the browser, the signing
+/// endpoint (asynchronously, through [`PreparedUrl`]); in tests, a test-only hasher.
+pub trait SignatureSource {
+    /// The signature (`length` URL-safe base64 characters), or why there is none.
+    fn signature(&self, request: &SignRequest) -> Result<String, String>;
+
+    /// Whether this source can sign at all ([`NoSignatures`] cannot: asking it is
+    /// [`UrlError::SignatureRequired`]).
+    fn available(&self) -> bool {
+        true
+    }
+}
+
+impl<F> SignatureSource for F
+where
+    F: Fn(&SignRequest) -> Result<String, String>,
+{
+    fn signature(&self, request: &SignRequest) -> Result<String, String> {
+        self(request)
+    }
+}
+
+/// The source to use when nothing may be signed: asking it is [`UrlError::SignatureRequired`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoSignatures;
+
+/// A URL whose parts are known, waiting only for its signature (when it needs one).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreparedUrl {
+    head: String,
+    tail: String,
+    sign: Option<SignRequest>,
+}
+
+impl PreparedUrl {
+    /// What must be signed, if anything.
+    pub fn sign_request(&self) -> Option<&SignRequest> {
+        self.sign.as_ref()
+    }
+
+    /// The URL, with `signature` inserted as `s--<signature>--` where one is needed.
+    pub fn finish(self, signature: Option<&str>) -> Result<String, UrlError> {
+        let Some(req) = &self.sign else { return Ok(self.head + &self.tail) };
+        let sig = signature.ok_or(UrlError::SignatureRequired)?;
+        check_signature(sig, req.length)?;
+        let mut url = self.head;
+        url.reserve(sig.len() + 6 + self.tail.len());
+        url.push_str("/s--");
+        url.push_str(sig);
+        url.push_str("--");
+        url.push_str(&self.tail);
+        Ok(url)
+    }
+
+    /// The URL, asking `source` for the signature where one is needed.
+    pub fn finish_with(self, source: &dyn SignatureSource) -> Result<String, UrlError> {
+        match &self.sign {
+            None => self.finish(None),
+            Some(_) if !source.available() => Err(UrlError::SignatureRequired),
+            Some(req) => {
+                let sig = source.signature(req).map_err(UrlError::BadSignature)?;
+                self.finish(Some(&sig))
+            }
+        }
+    }
+}
+
+impl SignatureSource for NoSignatures {
+    fn signature(&self, _: &SignRequest) -> Result<String, String> {
+        Err("no signature source".to_owned())
+    }
+
+    fn available(&self) -> bool {
+        false
+    }
+}
+
+fn check_signature(sig: &str, length: usize) -> Result<(), UrlError> {
+    let ok = sig.len() == length && sig.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(UrlError::BadSignature(format!("expected {length} URL-safe base64 characters")))
+    }
+}
+
+/// `options` first, then `config` (a `null` option falls back to the configuration, as in the
+/// Node SDK).
+fn opt<'a>(options: &'a Value, config: &'a Value, key: &str) -> Option<&'a Value> {
+    options.get(key).or_else(|| config.get(key))
+}
+
+fn opt_text<'a>(options: &'a Value, config: &'a Value, key: &'static str) -> Result<Option<&'a str>, UrlError> {
+    match opt(options, config, key) {
+        None => Ok(None),
+        Some(v) => v.as_text().map(Some).ok_or_else(|| UrlError::option(key, "expected a string")),
+    }
+}
+
+fn flag(options: &Value, config: &Value, key: &str) -> bool {
+    opt(options, config, key).is_some_and(Value::truthy)
+}
+
+const OLD_AKAMAI_SHARED_CDN: &str = "cloudinary-a.akamaihd.net";
+const SHARED_CDN: &str = "res.cloudinary.com";
+
+/// The Node SDK's `url(public_id, options)` with `config` as its global configuration, signing
+/// through `signer`. Plain `url()` output matches the official SDKs byte for byte.
+pub fn url(
+    public_id: &str,
+    options: &Value,
+    config: &Value,
+    signer: &dyn SignatureSource,
+) -> Result<String, UrlError> {
+    match prepare(public_id, options, config)? {
+        Prepared::Unchanged(s) => Ok(s),
+        Prepared::Url(p) => p.finish_with(signer),
+    }
+}
+
+/// The result of [`prepare`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Prepared {
+    /// The public id is already a URL (`http(s)://…` with no delivery type): returned as it is.
+    Unchanged(String),
+    /// A delivery URL, maybe waiting for a signature.
+    Url(PreparedUrl),
+}
+
+impl Prepared {
+    /// The URL when no signature is needed; [`UrlError::SignatureRequired`] otherwise.
+    pub fn into_unsigned(self) -> Result<String, UrlError> {
+        match self {
+            Prepared::Unchanged(s) => Ok(s),
+            Prepared::Url(p) => p.finish(None),
+        }
+    }
+}
+
+fn starts_with_http(s: &str) -> bool {
+    let b = s.as_bytes();
+    let lower = |i: usize| b.get(i).map(u8::to_ascii_lowercase);
+    lower(0) == Some(b'h')
+        && lower(1) == Some(b't')
+        && lower(2) == Some(b't')
+        && lower(3) == Some(b'p')
+        && (s.get(4..6).is_some_and(|x| x == ":/") || (lower(4) == Some(b's') && s.get(5..7).is_some_and(|x| x == ":/")))
+}
+
+/// Python's `re.sub(r'([^:])/+', r'\1/', s)`: runs of slashes collapse to one, except that
+/// after `:` (or at the start) a run keeps at most two.
+fn collapse_slashes(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains("//") {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let b = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    let mut last = 0;
+    while i < b.len() {
+        if b[i] != b'/' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i] == b'/' {
+            i += 1;
+        }
+        out.push_str(&s[last..start]);
+        let after_colon_or_start = start == 0 || b[start - 1] == b':';
+        out.push_str(if after_colon_or_start && i - start >= 2 { "//" } else { "/" });
+        last = i;
+    }
+    out.push_str(&s[last..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// `image/upload/v123/sample.jpg` (a preloaded-file path) → its parts.
+fn preloaded(public_id: &str) -> Option<(&str, &str, &str, &str)> {
+    let (rt, rest) = public_id.split_once('/')?;
+    if rt != "image" && rt != "raw" {
+        return None;
+    }
+    let (ty, rest) = rest.split_once('/')?;
+    if ty.is_empty() || !ty.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+        return None;
+    }
+    let (ver, id) = rest.split_once('/')?;
+    let digits = ver.strip_prefix('v')?;
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || id.is_empty() || id.contains('#') {
+        return None;
+    }
+    Some((rt, ty, digits, id))
+}
+
+/// Everything of the URL except the signature, and what to sign.
+pub fn prepare(public_id: &str, options: &Value, config: &Value) -> Result<Prepared, UrlError> {
+    if opt(options, config, "api_secret").is_some() {
+        return Err(UrlError::SecretNotAccepted);
+    }
+    if options.get("auth_token").is_some_and(|v| *v != Value::Bool(false)) || config.get("auth_token").is_some() {
+        return Err(UrlError::AuthTokenNotSupported);
+    }
+    if public_id.is_empty() {
+        return Err(UrlError::EmptyPublicId);
+    }
+    let mut delivery_type = opt_text(options, &Value::Null, "type")?;
+    let mut format = opt_text(options, &Value::Null, "format")?;
+    let use_fetch_format = delivery_type == Some("fetch") || flag(options, config, "use_fetch_format");
+    let fetch_format = if use_fetch_format && options.get("fetch_format").is_none() {
+        let f = options.get("format");
+        format = None;
+        f
+    } else {
+        None
+    };
+
+    let mut transformation = String::new();
+    generate(options, config, fetch_format, &mut transformation)?;
+
+    let mut resource_type = opt_text(options, &Value::Null, "resource_type")?.unwrap_or("image");
+    let version_value = options.get("version").filter(|v| v.truthy());
+    let mut version: Option<&str> = match version_value {
+        Some(v) => Some(v.as_text().ok_or_else(|| UrlError::option("version", "expected a number or a string"))?),
+        None => None,
+    };
+    let mut public_id = public_id;
+    if let Some((rt, ty, v, id)) = preloaded(public_id) {
+        resource_type = rt;
+        delivery_type = Some(ty);
+        version = Some(v);
+        public_id = id;
+    }
+    if matches!(delivery_type, None | Some("upload") | Some("asset")) && starts_with_http(public_id) {
+        return Ok(Prepared::Unchanged(public_id.to_owned()));
+    }
+
+    // Resource type / delivery type, with SEO suffix, root path and short forms.
+    let url_suffix = opt_text(options, &Value::Null, "url_suffix")?.filter(|s| !s.is_empty());
+    let mut ty: Option<&str> = Some(delivery_type.unwrap_or("upload"));
+    let mut rt: Option<&str> = Some(resource_type);
+    if url_suffix.is_some() {
+        let seo = match (resource_type, ty.unwrap_or("upload")) {
+            ("image", "upload") => "images",
+            ("image", "private") => "private_images",
+            ("image", "authenticated") => "authenticated_images",
+            ("raw", "upload") => "files",
+            ("video", "upload") => "videos",
+            (r, t) => {
+                return Err(UrlError::UrlSuffixNotSupported {
+                    resource_type: r.to_owned(),
+                    delivery_type: t.to_owned(),
+                })
+            }
+        };
+        rt = Some(seo);
+        ty = None;
+    }
+    if flag(options, config, "use_root_path") {
+        if (rt == Some("image") && ty == Some("upload")) || (rt == Some("images") && ty.is_none()) {
+            rt = None;
+            ty = None;
+        } else {
+            return Err(UrlError::RootPathNotSupported);
+        }
+    }
+    if flag(options, config, "shorten") && rt == Some("image") && ty == Some("upload") {
+        rt = Some("iu");
+        ty = None;
+    }
+
+    // Source: remote URLs smart-escaped; public ids decoded then re-encoded.
+    let collapsed = collapse_slashes(public_id);
+    let mut source = String::with_capacity(collapsed.len() + 16);
+    let source_to_sign = if starts_with_http(&collapsed) {
+        smart_escape(&collapsed, &mut source);
+        source.clone()
+    } else {
+        match percent_decode(&collapsed) {
+            Some(decoded) => encode_public_id(&decoded, &mut source),
+            None => encode_public_id(&collapsed, &mut source),
+        }
+        // The signed source is the public id with its format, without the SEO suffix.
+        let mut to_sign = source.clone();
+        if let Some(suffix) = url_suffix {
+            if suffix.contains(['.', '/']) {
+                return Err(UrlError::InvalidUrlSuffix);
+            }
+            source.push('/');
+            source.push_str(suffix);
+        }
+        if let Some(f) = format {
+            for s in [&mut source, &mut to_sign] {
+                s.push('.');
+                s.push_str(f);
+            }
+        }
+        to_sign
+    };
+
+    let force_version = opt(options, config, "force_version").map_or(true, Value::truthy);
+    if version.is_none()
+        && force_version
+        && source_to_sign.contains('/')
+        && !starts_with_http(&source_to_sign)
+        && !starts_with_version(&source_to_sign)
+    {
+        version = Some("1");
+    }
+
+    let transformation = collapse_slashes(&transformation).into_owned();
+
+    let sign = if flag(options, config, "sign_url") {
+        let long = flag(options, config, "long_url_signature");
+        let algorithm = match opt_text(options, config, "signature_algorithm")? {
+            _ if long => SignatureAlgorithm::Sha256,
+            None | Some("sha1") => SignatureAlgorithm::Sha1,
+            Some("sha256") => SignatureAlgorithm::Sha256,
+            Some(other) => return Err(UrlError::UnsupportedSignatureAlgorithm(other.to_owned())),
+        };
+        // The signed source is the public id as it appears in the URL (decoded once, then
+        // re-encoded), with its format: `%25a%20(b)` signs `%25a%20(b).jpg` (Node SDK "should
+        // sign the decoded form of a url"), text layers sign their escaped form (pycloudinary).
+        let to_sign = crate::core::sign::url_string_to_sign(&transformation, &source_to_sign);
+        Some(SignRequest { to_sign, algorithm, length: if long { 32 } else { 8 } })
+    } else {
+        None
+    };
+
+    // Host.
+    let cloud_name = opt_text(options, config, "cloud_name")?.filter(|c| !c.is_empty()).ok_or(UrlError::MissingCloudName)?;
+    let mut head = prefix(&source, cloud_name, options, config)?;
+    for part in [rt, ty].into_iter().flatten() {
+        head.push('/');
+        head.push_str(part);
+    }
+    let mut tail = String::with_capacity(transformation.len() + source.len() + 16);
+    if !transformation.is_empty() {
+        tail.push('/');
+        tail.push_str(&transformation);
+    }
+    if let Some(v) = version {
+        tail.push_str("/v");
+        tail.push_str(v);
+    }
+    tail.push('/');
+    tail.push_str(&source);
+
+    if flag(options, config, "urlAnalytics") && !source.contains('?') {
+        let code = opt_text(options, config, "analytics_sdk_code")?
+            .and_then(|c| c.chars().next())
+            .unwrap_or('T');
+        tail.push_str("?_a=");
+        tail.push_str(&Analytics::integration(code).token());
+    }
+    Ok(Prepared::Url(PreparedUrl { head, tail, sign }))
+}
+
+fn starts_with_version(s: &str) -> bool {
+    s.strip_prefix('v').is_some_and(|r| r.bytes().next().is_some_and(|b| b.is_ascii_digit()))
+}
+
+fn prefix(source: &str, cloud_name: &str, options: &Value, config: &Value) -> Result<String, UrlError> {
+    if cloud_name.starts_with('/') {
+        return Ok(format!("/res{cloud_name}"));
+    }
+    let private_cdn = flag(options, config, "private_cdn");
+    let secure = match options.get("secure") {
+        Some(v) => v.truthy(),
+        None => flag(options, config, "ssl_detected") || flag(&Value::Null, config, "secure"),
+    };
+    let cdn_subdomain = flag(options, config, "cdn_subdomain");
+    let shard = || (crc32(source.as_bytes()) % 5 + 1) as u8;
+    let mut shared_domain = !private_cdn;
+    let mut prefix = String::with_capacity(48);
+    if secure {
+        let dist = opt_text(options, config, "secure_distribution")?.filter(|d| !d.is_empty() && *d != OLD_AKAMAI_SHARED_CDN);
+        let mut dist = match dist {
+            Some(d) => d.to_owned(),
+            None if private_cdn => format!("{cloud_name}-res.cloudinary.com"),
+            None => SHARED_CDN.to_owned(),
+        };
+        shared_domain = shared_domain || dist == SHARED_CDN;
+        let secure_cdn_subdomain = match opt(options, config, "secure_cdn_subdomain") {
+            Some(v) => v.truthy(),
+            None => shared_domain && cdn_subdomain,
+        };
+        if secure_cdn_subdomain {
+            dist = dist.replacen("res.cloudinary.com", &format!("res-{}.cloudinary.com", shard()), 1);
+        }
+        prefix.push_str("https://");
+        prefix.push_str(&dist);
+    } else if let Some(cname) = opt(options, config, "cname").filter(|v| v.truthy()).and_then(Value::as_text) {
+        prefix.push_str("http://");
+        if cdn_subdomain {
+            prefix.push('a');
+            prefix.push((b'0' + shard()) as char);
+            prefix.push('.');
+        }
+        prefix.push_str(cname);
+    } else {
+        prefix.push_str("http://");
+        if private_cdn {
+            prefix.push_str(cloud_name);
+            prefix.push('-');
+        }
+        prefix.push_str("res");
+        if cdn_subdomain {
+            prefix.push('-');
+            prefix.push((b'0' + shard()) as char);
+        }
+        prefix.push_str(".cloudinary.com");
+    }
+    if shared_domain {
+        prefix.push('/');
+        prefix.push_str(cloud_name);
+    }
+    Ok(prefix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slashes_collapse_except_after_a_scheme() {
+        assert_eq!(collapse_slashes("a//b///c"), "a/b/c");
+        assert_eq!(collapse_slashes("http://x//y"), "http://x/y");
+        assert_eq!(collapse_slashes("l_fetch:http://x"), "l_fetch:http://x");
+    }
+
+    #[test]
+    fn preloaded_paths_are_split() {
+        assert_eq!(preloaded("image/upload/v123/a/b.jpg"), Some(("image", "upload", "123", "a/b.jpg")));
+        assert_eq!(preloaded("video/upload/v123/a"), None);
+    }
+}
