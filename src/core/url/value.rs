@@ -128,3 +128,222 @@ impl From<&serde_json::Value> for Value {
         }
     }
 }
+
+impl Value {
+    /// Parses JSON (as `JSON.stringify` writes it) into a [`Value`], keeping number text as
+    /// written. The browser facade passes option objects this way: one string instead of one
+    /// call per property, and no `serde_json` in the URL-only build.
+    ///
+    /// ```
+    /// use cloudinary_connector::core::url::Value;
+    /// let v = Value::from_json(r#"{"width":100,"crop":"fill","flags":["a","b"],"x":2.5e-7}"#).unwrap();
+    /// assert_eq!(v.get("width"), Some(&Value::Num("100".into())));
+    /// assert_eq!(v.get("x"), Some(&Value::Num("2.5e-7".into())));
+    /// assert_eq!(Value::from_json("{").unwrap_err(), "invalid JSON at byte 1");
+    /// ```
+    pub fn from_json(s: &str) -> Result<Value, String> {
+        let mut p = JsonParser { s: s.as_bytes(), src: s, i: 0, depth: 0 };
+        let v = p.value()?;
+        p.ws();
+        if p.i != p.s.len() {
+            return Err(p.err());
+        }
+        Ok(v)
+    }
+}
+
+struct JsonParser<'a> {
+    s: &'a [u8],
+    src: &'a str,
+    i: usize,
+    depth: u32,
+}
+
+impl JsonParser<'_> {
+    fn err(&self) -> String {
+        format!("invalid JSON at byte {}", self.i)
+    }
+
+    fn ws(&mut self) {
+        while self.i < self.s.len() && matches!(self.s[self.i], b' ' | b'\t' | b'\n' | b'\r') {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, lit: &str) -> Result<(), String> {
+        if self.s[self.i..].starts_with(lit.as_bytes()) {
+            self.i += lit.len();
+            Ok(())
+        } else {
+            Err(self.err())
+        }
+    }
+
+    fn value(&mut self) -> Result<Value, String> {
+        self.ws();
+        let Some(&c) = self.s.get(self.i) else { return Err(self.err()) };
+        match c {
+            b'n' => self.eat("null").map(|()| Value::Null),
+            b't' => self.eat("true").map(|()| Value::Bool(true)),
+            b'f' => self.eat("false").map(|()| Value::Bool(false)),
+            b'"' => self.string().map(Value::Str),
+            b'[' | b'{' => {
+                self.depth += 1;
+                if self.depth > 64 {
+                    return Err("JSON nested too deeply".to_owned());
+                }
+                let v = if c == b'[' { self.array() } else { self.object() };
+                self.depth -= 1;
+                v
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = self.i;
+                self.i += 1;
+                while self.i < self.s.len() && matches!(self.s[self.i], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') {
+                    self.i += 1;
+                }
+                Ok(Value::Num(self.src[start..self.i].to_owned()))
+            }
+            _ => Err(self.err()),
+        }
+    }
+
+    fn array(&mut self) -> Result<Value, String> {
+        self.i += 1;
+        let mut items = Vec::new();
+        self.ws();
+        if self.s.get(self.i) == Some(&b']') {
+            self.i += 1;
+            return Ok(Value::List(items));
+        }
+        loop {
+            items.push(self.value()?);
+            self.ws();
+            match self.s.get(self.i) {
+                Some(b',') => self.i += 1,
+                Some(b']') => {
+                    self.i += 1;
+                    return Ok(Value::List(items));
+                }
+                _ => return Err(self.err()),
+            }
+        }
+    }
+
+    fn object(&mut self) -> Result<Value, String> {
+        self.i += 1;
+        let mut entries = Vec::new();
+        self.ws();
+        if self.s.get(self.i) == Some(&b'}') {
+            self.i += 1;
+            return Ok(Value::Map(entries));
+        }
+        loop {
+            self.ws();
+            if self.s.get(self.i) != Some(&b'"') {
+                return Err(self.err());
+            }
+            let k = self.string()?;
+            self.ws();
+            self.eat(":")?;
+            let v = self.value()?;
+            entries.push((k, v));
+            self.ws();
+            match self.s.get(self.i) {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    return Ok(Value::Map(entries));
+                }
+                _ => return Err(self.err()),
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, String> {
+        let h = self.src.get(self.i..self.i + 4).ok_or_else(|| self.err())?;
+        let v = u32::from_str_radix(h, 16).map_err(|_| self.err())?;
+        self.i += 4;
+        Ok(v)
+    }
+
+    fn string(&mut self) -> Result<String, String> {
+        self.i += 1;
+        let mut out = String::new();
+        let mut start = self.i;
+        loop {
+            let Some(&c) = self.s.get(self.i) else { return Err(self.err()) };
+            match c {
+                b'"' => {
+                    out.push_str(&self.src[start..self.i]);
+                    self.i += 1;
+                    return Ok(out);
+                }
+                b'\\' => {
+                    out.push_str(&self.src[start..self.i]);
+                    self.i += 1;
+                    let Some(&e) = self.s.get(self.i) else { return Err(self.err()) };
+                    self.i += 1;
+                    match e {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let cp = if (0xD800..0xDC00).contains(&hi) && self.s[self.i..].starts_with(b"\\u") {
+                                self.i += 2;
+                                let lo = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    return Err(self.err());
+                                }
+                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                            } else {
+                                hi
+                            };
+                            // Lone surrogates (possible in JS strings) become U+FFFD.
+                            out.push(char::from_u32(cp).unwrap_or('\u{FFFD}'));
+                        }
+                        _ => return Err(self.err()),
+                    }
+                    start = self.i;
+                }
+                _ => self.i += 1,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_parses_like_javascript_writes_it() {
+        let v = Value::from_json(r#" {"a":[1,-2.5,true,null,{}],"b":"x\"\\\/\n\u00e9\ud83d\ude0d","c":[]} "#).unwrap();
+        assert_eq!(
+            v,
+            Value::Map(vec![
+                (
+                    "a".into(),
+                    Value::List(vec![
+                        Value::Num("1".into()),
+                        Value::Num("-2.5".into()),
+                        Value::Bool(true),
+                        Value::Null,
+                        Value::Map(vec![])
+                    ])
+                ),
+                ("b".into(), Value::Str("x\"\\/\né😍".into())),
+                ("c".into(), Value::List(vec![])),
+            ])
+        );
+        assert_eq!(Value::from_json("[1,]").unwrap_err(), "invalid JSON at byte 3");
+        assert_eq!(Value::from_json("{} x").unwrap_err(), "invalid JSON at byte 3");
+        assert_eq!(Value::from_json(&"[".repeat(100)).unwrap_err(), "JSON nested too deeply");
+    }
+}
