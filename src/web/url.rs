@@ -7,9 +7,10 @@ use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
+use crate::core::url::{prepare, Prepared, SignRequest, UrlError, Value};
+#[cfg(not(feature = "url-minimal"))]
 use crate::core::url::{
-    breakpoints, options::transformation_string, prepare, srcset::breakpoints_from_options, DeliveryDefaults,
-    Prepared, SignRequest, Transformation, UrlError, Value,
+    breakpoints, options::transformation_string, srcset::breakpoints_from_options, DeliveryDefaults, Transformation,
 };
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -182,6 +183,7 @@ pub fn signed_url(
     }
 }
 
+#[cfg(not(feature = "url-minimal"))]
 /// The URL, asking `signer(request)` (which may return a Promise) for the signature when one is
 /// needed. The signer is typically a call to the signing endpoint.
 #[wasm_bindgen(js_name = urlWithSigner, unchecked_return_type = "Promise<string>")]
@@ -212,12 +214,14 @@ pub fn url_with_signer(
     }))
 }
 
+#[cfg(not(feature = "url-minimal"))]
 fn defaults_from_js(v: &JsValue) -> Result<DeliveryDefaults, JsError> {
     let o = options_from_js(v)?;
     let on = |k: &str| o.get(k).map_or(true, Value::truthy);
     Ok(DeliveryDefaults { auto_format_quality: on("autoFormatQuality"), analytics: on("analytics") })
 }
 
+#[cfg(not(feature = "url-minimal"))]
 /// The plugin's own delivery URL: `url()` plus `f_auto,q_auto` and the `_a` analytics token by
 /// default (switch either off with `{autoFormatQuality: false, analytics: false}`).
 #[wasm_bindgen(js_name = deliveryUrl)]
@@ -231,6 +235,7 @@ pub fn delivery_url(
     unsigned(with_config(|cfg| prepare(public_id, &options, cfg)).map_err(err)?)
 }
 
+#[cfg(not(feature = "url-minimal"))]
 /// The widths of responsive breakpoints (`{min_width, max_width, max_images}` or
 /// `{breakpoints}`), as the Node SDK computes them.
 #[wasm_bindgen(js_name = breakpoints)]
@@ -239,6 +244,7 @@ pub fn breakpoints_js(#[wasm_bindgen(unchecked_param_type = "BreakpointOptions")
     breakpoints(&bp).map_err(err)
 }
 
+#[cfg(not(feature = "url-minimal"))]
 /// `{srcset, sizes}` for a responsive image: each item is the URL with `c_scale,w_<width>`
 /// chained. `defaults` are the plugin's delivery defaults (on unless switched off).
 #[wasm_bindgen(js_name = srcset, unchecked_return_type = "{ srcset: string; sizes: string }")]
@@ -259,6 +265,7 @@ pub fn srcset_js(
     Ok(o.into())
 }
 
+#[cfg(not(feature = "url-minimal"))]
 /// The transformation string of transformation options (the Node SDK's
 /// `generate_transformation_string`).
 #[wasm_bindgen(js_name = transformationString)]
@@ -269,6 +276,7 @@ pub fn transformation_string_js(
     with_config(|cfg| transformation_string(&options, cfg)).map_err(err)
 }
 
+#[cfg(not(feature = "url-minimal"))]
 /// Checks a transformation string against the typed model and returns it; a specific error
 /// (`unknown crop mode 'blur'`, `negative width '-5'`, ...) when it is invalid.
 #[wasm_bindgen(js_name = checkTransformation)]

@@ -190,7 +190,7 @@ fn starts_with_http(s: &str) -> bool {
 /// Python's `re.sub(r'([^:])/+', r'\1/', s)`: runs of slashes collapse to one, except that
 /// after `:` (or at the start) a run keeps at most two.
 fn collapse_slashes(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.contains("//") {
+    if super::options::find_bytes(s.as_bytes(), b"//").is_none() {
         return std::borrow::Cow::Borrowed(s);
     }
     let b = s.as_bytes();
@@ -426,7 +426,10 @@ fn prefix(source: &str, cloud_name: &str, options: &Value, config: &Value) -> Re
             None => shared_domain && cdn_subdomain,
         };
         if secure_cdn_subdomain {
-            dist = dist.replacen("res.cloudinary.com", &format!("res-{}.cloudinary.com", shard()), 1);
+            if let Some(i) = super::options::find_bytes(dist.as_bytes(), b"res.cloudinary.com") {
+                dist.insert(i + 3, (b'0' + shard()) as char);
+                dist.insert(i + 3, '-');
+            }
         }
         prefix.push_str("https://");
         prefix.push_str(&dist);

@@ -201,8 +201,13 @@ fn generate_map(o: &Value, config: &Value, fetch_format: Option<&Value>, out: &m
                 vars.push(s);
             }
         }
-        vars.sort();
+        // Sorted by insertion: no sort routine in the wasm for a handful of variables.
+        let mut sorted: Vec<String> = Vec::with_capacity(vars.len());
         for v in vars {
+            let pos = sorted.partition_point(|x| *x <= v);
+            sorted.insert(pos, v);
+        }
+        for v in sorted {
             sep(&mut comp);
             comp.push_str(&v);
         }
@@ -228,7 +233,7 @@ fn generate_map(o: &Value, config: &Value, fetch_format: Option<&Value>, out: &m
                 end_offset = Some(text_of(&l[l.len() - 1], "offset")?.to_owned());
             }
             Value::Str(s) if is_range(s) => {
-                let (a, b) = s.split_once("..").unwrap_or((s, ""));
+                let (a, b) = split_range(s).unwrap_or((s, ""));
                 start_offset = Some(a.to_owned());
                 end_offset = Some(b.to_owned());
             }
@@ -461,9 +466,19 @@ fn border(v: Option<&Value>, out: &mut String) -> Result<(), UrlError> {
     Ok(())
 }
 
+/// The first position of `needle` in `hay` (a byte search without `str`'s two-way searcher).
+pub(crate) fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// `a..b` split at the first `..`.
+fn split_range(s: &str) -> Option<(&str, &str)> {
+    find_bytes(s.as_bytes(), b"..").map(|i| (&s[..i], &s[i + 2..]))
+}
+
 /// Whether `s` is `<number>[%pP]..<number>[%pP]`.
 fn is_range(s: &str) -> bool {
-    match s.split_once("..") {
+    match split_range(s) {
         Some((a, b)) => range_number(a).is_some() && range_number(b).is_some(),
         None => false,
     }
@@ -508,7 +523,10 @@ fn keyframe_interval(v: Option<&Value>, out: &mut String) -> Result<(), UrlError
             Ok(())
         }
         Some(Value::Num(n)) => {
-            let positive = n.parse::<f64>().map(|x| x > 0.0).unwrap_or(false);
+            // Positive: no sign, and some non-zero digit before any exponent (no float parsing:
+            // it would pull the float tables into the wasm).
+            let mantissa = n.split(['e', 'E']).next().unwrap_or_default();
+            let positive = !n.starts_with('-') && mantissa.bytes().any(|b| matches!(b, b'1'..=b'9'));
             if !positive {
                 return Err(UrlError::option("keyframe_interval", "should be greater than zero"));
             }
@@ -640,7 +658,7 @@ fn layer(v: &Value, which: &'static str, out: &mut String) -> Result<(), UrlErro
         Value::Str(s) => {
             let (resource_type, url) = if let Some(url) = s.strip_prefix("fetch:") {
                 (None, url)
-            } else if let Some(pos) = s.get(..12.min(s.len())).and_then(|head| head.find(":fetch:")) {
+            } else if let Some(pos) = find_bytes(s.as_bytes().get(..12).unwrap_or(s.as_bytes()), b":fetch:") {
                 (Some(&s[..pos]), &s[pos + 7..])
             } else {
                 out.push_str(s);
@@ -769,65 +787,70 @@ pub fn normalize_expression_into(expr: &str, out: &mut String) {
         out.push_str(expr);
         return;
     }
-    // Fast path: plain values (numbers, names without operators or spaces).
-    if !b.iter().any(|c| matches!(c, b' ' | b'_' | b'|' | b'>' | b'<' | b'&' | b'!' | b'=' | b'/' | b'-' | b'+' | b'*' | b'^'))
-        && !PREDEFINED_VARS.iter().any(|(name, _)| expr.contains(name))
-    {
-        out.push_str(expr);
-        return;
-    }
-    let mut tmp = String::with_capacity(expr.len());
     let mut i = 0;
-    'scan: while i < b.len() {
-        let rest = &expr[i..];
-        for (op, name) in OPERATORS {
-            if rest.starts_with(op) && matches!(b.get(i + op.len()), Some(b' ') | Some(b'_')) {
-                tmp.push_str(name);
-                i += op.len();
-                continue 'scan;
-            }
-        }
-        if b[i] == b'$' {
-            let mut j = i + 1;
-            while j < b.len() && b[j] == b'_' {
-                j += 1;
-            }
-            let start = j;
-            while j < b.len() && b[j] != b'_' && b[j] != b' ' {
-                j += 1;
-            }
-            if j > start {
-                tmp.push_str(&expr[i..j]);
-                i = j;
+    let mut copied = 0;
+    // Set when the last byte written was the `_` of a collapsed run of spaces/underscores.
+    let mut in_run = false;
+    let flush = |out: &mut String, from: usize, to: usize| out.push_str(&expr[from..to]);
+    while i < b.len() {
+        let c = b[i];
+        let replacement: Option<(&str, usize)> = match c {
+            b' ' | b'_' => {
+                flush(out, copied, i);
+                if !in_run {
+                    out.push('_');
+                }
+                in_run = true;
+                i += 1;
+                copied = i;
                 continue;
             }
-        }
-        let after_sigil = i > 0 && matches!(b[i - 1], b'$' | b':');
-        if !after_sigil {
-            for (var, short) in PREDEFINED_VARS {
-                if rest.starts_with(var) {
-                    tmp.push_str(short);
-                    i += var.len();
-                    continue 'scan;
+            b'|' | b'>' | b'<' | b'&' | b'!' | b'=' | b'/' | b'-' | b'+' | b'*' | b'^' => OPERATORS
+                .iter()
+                .find(|(op, _)| b[i..].starts_with(op.as_bytes()) && matches!(b.get(i + op.len()), Some(b' ') | Some(b'_')))
+                .map(|(op, name)| (*name, op.len())),
+            b'$' => {
+                let mut j = i + 1;
+                while j < b.len() && b[j] == b'_' {
+                    j += 1;
                 }
+                let start = j;
+                while j < b.len() && b[j] != b'_' && b[j] != b' ' {
+                    j += 1;
+                }
+                if j > start {
+                    flush(out, copied, i);
+                    out.push_str(&expr[i..j]);
+                    in_run = false;
+                    i = j;
+                    copied = j;
+                    continue;
+                }
+                None
+            }
+            b'a' | b'c' | b'd' | b'f' | b'h' | b'i' | b'p' | b't' | b'w' if !(i > 0 && matches!(b[i - 1], b'$' | b':')) => {
+                PREDEFINED_VARS
+                    .iter()
+                    .find(|(var, _)| var.as_bytes()[0] == c && b[i..].starts_with(var.as_bytes()))
+                    .map(|(var, short)| (*short, var.len()))
+            }
+            _ => None,
+        };
+        match replacement {
+            Some((text, len)) => {
+                flush(out, copied, i);
+                out.push_str(text);
+                in_run = false;
+                i += len;
+                copied = i;
+            }
+            None => {
+                in_run = false;
+                i += 1;
             }
         }
-        let ch = rest.chars().next().unwrap_or_default();
-        tmp.push(ch);
-        i += ch.len_utf8();
     }
-    let mut in_run = false;
-    for c in tmp.chars() {
-        if c == ' ' || c == '_' {
-            if !in_run {
-                out.push('_');
-            }
-            in_run = true;
-        } else {
-            out.push(c);
-            in_run = false;
-        }
-    }
+    flush(out, copied, b.len());
 }
 
 #[cfg(test)]
@@ -849,6 +872,10 @@ mod tests {
         assert_eq!(norm("!a  b!"), "!a  b!");
         assert_eq!(norm("-24"), "-24");
         assert_eq!(norm("face_count > 2"), "fc_gt_2");
+        assert_eq!(norm("_x  __ y_"), "_x_y_");
+        assert_eq!(norm("$ab_cd"), "$ab_cd");
+        assert_eq!(norm("sepia"), "sepia");
+        assert_eq!(norm("a:width"), "a:width");
     }
 
     #[test]

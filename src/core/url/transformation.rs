@@ -60,7 +60,7 @@ impl fmt::Display for ParseError {
             ParseError::EmptyNamedTransformation => f.write_str("empty named transformation"),
             ParseError::EmptyValue(key) => write!(f, "empty value for '{key}'"),
             ParseError::EmptyQualifier => f.write_str("empty qualifier (two separators in a row)"),
-            ParseError::InvalidCharacter { ch, token } => write!(f, "invalid character {ch:?} in '{token}'"),
+            ParseError::InvalidCharacter { ch, token } => write!(f, "invalid character '{ch}' in '{token}'"),
             ParseError::InvalidVariableName(n) => write!(f, "invalid variable name '{n}'"),
         }
     }
