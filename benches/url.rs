@@ -26,7 +26,12 @@ fn options() -> Value {
     Value::map().with(
         "transformation",
         Value::List(vec![
-            step(&[("crop", "fill".into()), ("gravity", "auto".into()), ("width", 400.into()), ("height", 300.into())]),
+            step(&[
+                ("crop", "fill".into()),
+                ("gravity", "auto".into()),
+                ("width", 400.into()),
+                ("height", 300.into()),
+            ]),
             step(&[("effect", "sepia".into())]),
             step(&[("radius", 20.into())]),
             step(&[("fetch_format", "auto".into())]),
@@ -38,13 +43,28 @@ fn options() -> Value {
 fn bench(c: &mut Criterion) {
     let config = Value::map().with("cloud_name", "demo").with("secure", true);
     let opts = options();
-    assert_eq!(url("sample", &opts, &config, &NoSignatures).unwrap(), EXPECTED);
+    assert_eq!(
+        url("sample", &opts, &config, &NoSignatures).unwrap(),
+        EXPECTED
+    );
     let json = r#"{"transformation":[{"crop":"fill","gravity":"auto","width":400,"height":300},{"effect":"sepia"},{"radius":20},{"fetch_format":"auto"},{"quality":"auto"}]}"#;
 
     let mut g = c.benchmark_group("chained_transformation");
     g.throughput(Throughput::Elements(1));
     g.bench_function("url_from_options", |b| {
-        b.iter(|| url(black_box("sample"), black_box(&opts), &config, &NoSignatures).unwrap())
+        b.iter(|| {
+            url(
+                black_box("sample"),
+                black_box(&opts),
+                &config,
+                &NoSignatures,
+            )
+            .unwrap()
+        })
+    });
+    let template = cloudinary_connector::core::url::UrlTemplate::new(&opts, &config).unwrap();
+    g.bench_function("url_template", |b| {
+        b.iter(|| template.url(black_box("sample"), &NoSignatures).unwrap())
     });
     g.bench_function("url_from_json_options", |b| {
         // What the browser facade does per call: parse the JSON.stringify'd options, then build.
@@ -56,16 +76,30 @@ fn bench(c: &mut Criterion) {
     g.bench_function("typed_builder", |b| {
         b.iter(|| {
             let t = Transformation::new()
-                .then(Step::new().crop(CropMode::Fill).gravity(Gravity::Auto).width(400).height(300))
+                .then(
+                    Step::new()
+                        .crop(CropMode::Fill)
+                        .gravity(Gravity::Auto)
+                        .width(400)
+                        .height(300),
+                )
                 .then("e_sepia".parse().unwrap())
                 .then(Step::new().radius("20"))
                 .then(Step::new().format_auto())
                 .then(Step::new().quality_auto());
-            DeliveryUrl::new("demo", black_box("sample")).transformation(t).to_url(&NoSignatures).unwrap()
+            DeliveryUrl::new("demo", black_box("sample"))
+                .transformation(t)
+                .to_url(&NoSignatures)
+                .unwrap()
         })
     });
     g.bench_function("parse_and_print_transformation", |b| {
-        b.iter(|| black_box("c_fill,g_auto,h_300,w_400/e_sepia/r_20/f_auto/q_auto").parse::<Transformation>().unwrap().to_string())
+        b.iter(|| {
+            black_box("c_fill,g_auto,h_300,w_400/e_sepia/r_20/f_auto/q_auto")
+                .parse::<Transformation>()
+                .unwrap()
+                .to_string()
+        })
     });
     g.finish();
 }

@@ -1,5 +1,7 @@
 // URLs per second for a chained transformation, in one Node process:
-//   ours   — the plugin's `url()` from the `wasm-pack build --target nodejs` build,
+//   ours   — the plugin's `url(id, options)` from the `wasm-pack build --target nodejs` build
+//            (options object built per call, as with the SDK), and `new UrlFactory(options)`
+//            once + `factory.url(id)` per URL (a gallery/grid of assets sharing a transformation),
 //   url-gen — @cloudinary/url-gen 1.22 (the builder API, as its users write it),
 //   npm    — cloudinary 2.x `cloudinary.url()` (same options object as ours).
 // All three outputs are checked byte-identical before timing.
@@ -43,8 +45,10 @@ const options = () => ({
     { quality: 'auto' },
   ],
 });
+const factory = new ours.UrlFactory(options());
 const impls = {
-  ours: (id) => ours.url(id, options()),
+  'ours url()': (id) => ours.url(id, options()),
+  'ours UrlFactory': (id) => factory.url(id),
   'url-gen': (id) =>
     cld
       .image(id)

@@ -17,7 +17,9 @@
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use cloudinary_connector::core::url::encode::base64;
-use cloudinary_connector::core::url::{url, SignRequest, SignatureAlgorithm, SignatureSource, Value};
+use cloudinary_connector::core::url::{
+    url, SignRequest, SignatureAlgorithm, SignatureSource, Value,
+};
 use serde_json::Value as J;
 use sha1::Digest as _;
 
@@ -70,11 +72,17 @@ fn suite_config(suite: &str) -> Value {
 }
 
 #[cfg_attr(not(all(target_arch = "wasm32", target_os = "unknown")), test)]
-#[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(
+    all(target_arch = "wasm32", target_os = "unknown"),
+    wasm_bindgen_test::wasm_bindgen_test
+)]
 fn all_recorded_sdk_cases_match_byte_for_byte() {
     let cases: J = serde_json::from_str(CASES).expect("url_cases.json parses");
-    let annotations: J = serde_json::from_str(ANNOTATIONS).expect("url_cases_annotations.json parses");
-    let annotations = annotations["cases"].as_array().expect("annotations.cases is an array");
+    let annotations: J =
+        serde_json::from_str(ANNOTATIONS).expect("url_cases_annotations.json parses");
+    let annotations = annotations["cases"]
+        .as_array()
+        .expect("annotations.cases is an array");
     let signer = FixtureSigner { secret: "b".into() };
 
     let mut failures = Vec::new();
@@ -85,33 +93,64 @@ fn all_recorded_sdk_cases_match_byte_for_byte() {
         for (index, case) in list.iter().enumerate() {
             let mut config = suite_config(suite);
             merge(&mut config, &case["config_overrides"]);
-            for a in annotations.iter().filter(|a| a["suite"] == suite && a["index"] == index) {
-                assert_eq!(a["expected_url"], case["expected_url"], "annotation {suite}[{index}] is for another case");
-                assert_eq!(a["source"], case["source"], "annotation {suite}[{index}] is for another test");
+            for a in annotations
+                .iter()
+                .filter(|a| a["suite"] == suite && a["index"] == index)
+            {
+                assert_eq!(
+                    a["expected_url"], case["expected_url"],
+                    "annotation {suite}[{index}] is for another case"
+                );
+                assert_eq!(
+                    a["source"], case["source"],
+                    "annotation {suite}[{index}] is for another test"
+                );
                 merge(&mut config, &a["config"]);
                 used_annotations += 1;
             }
             let public_id = case["public_id"].as_str().expect("public_id is a string");
             let options = Value::from(&case["options"]);
-            let expected = case["expected_url"].as_str().expect("expected_url is a string");
+            let expected = case["expected_url"]
+                .as_str()
+                .expect("expected_url is a string");
             ran += 1;
             match url(public_id, &options, &config, &signer) {
                 Ok(got) if got == expected => {}
-                Ok(got) => failures.push(format!("{suite}[{index}] {public_id:?} {}\n  expected {expected}\n  got      {got}", case["options"])),
-                Err(e) => failures.push(format!("{suite}[{index}] {public_id:?} {}\n  expected {expected}\n  error    {e}", case["options"])),
+                Ok(got) => failures.push(format!(
+                    "{suite}[{index}] {public_id:?} {}\n  expected {expected}\n  got      {got}",
+                    case["options"]
+                )),
+                Err(e) => failures.push(format!(
+                    "{suite}[{index}] {public_id:?} {}\n  expected {expected}\n  error    {e}",
+                    case["options"]
+                )),
             }
         }
     }
     assert_eq!(ran, 268, "every recorded case runs");
-    assert_eq!(used_annotations, annotations.len(), "every annotation applies to a case");
-    assert!(failures.is_empty(), "{} of {ran} cases differ:\n{}", failures.len(), failures.join("\n"));
+    assert_eq!(
+        used_annotations,
+        annotations.len(),
+        "every annotation applies to a case"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {ran} cases differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[cfg_attr(not(all(target_arch = "wasm32", target_os = "unknown")), test)]
-#[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), wasm_bindgen_test::wasm_bindgen_test)]
+#[cfg_attr(
+    all(target_arch = "wasm32", target_os = "unknown"),
+    wasm_bindgen_test::wasm_bindgen_test
+)]
 fn url_signature_vectors_through_the_signature_source_path() {
     let data: J = serde_json::from_str(SIGNATURES).expect("signatures.json parses");
-    let vectors = data["url_signature"].as_array().expect("url_signature is an array");
+    let vectors = data["url_signature"]
+        .as_array()
+        .expect("url_signature is an array");
     assert_eq!(vectors.len(), 6);
     for v in vectors {
         let to_sign = v["to_sign"].as_str().unwrap();
@@ -122,11 +161,17 @@ fn url_signature_vectors_through_the_signature_source_path() {
         };
         let length = v["length"].as_u64().unwrap() as usize;
         let expected = v["signature"].as_str().unwrap();
-        assert_eq!(sign(to_sign, v["secret"].as_str().unwrap(), algorithm, length), expected, "{to_sign}");
+        assert_eq!(
+            sign(to_sign, v["secret"].as_str().unwrap(), algorithm, length),
+            expected,
+            "{to_sign}"
+        );
 
         // And through the engine: a URL whose string to sign is `to_sign` carries `s--<sig>--`.
         let (public_id, mut options) = match to_sign.split_once('/') {
-            Some((t, id)) if !to_sign.starts_with("http") => (id, Value::map().with("raw_transformation", t)),
+            Some((t, id)) if !to_sign.starts_with("http") => {
+                (id, Value::map().with("raw_transformation", t))
+            }
             _ => (to_sign, Value::map()),
         };
         if to_sign.starts_with("http") {
@@ -135,8 +180,19 @@ fn url_signature_vectors_through_the_signature_source_path() {
         options.set("sign_url", true.into());
         options.set("long_url_signature", (length == 32).into());
         options.set("signature_algorithm", algorithm.as_str().into());
-        let signer = FixtureSigner { secret: v["secret"].as_str().unwrap().into() };
-        let got = url(public_id, &options, &suite_config("cloudinary_npm"), &signer).unwrap();
-        assert!(got.contains(&format!("/s--{expected}--/")), "{got} lacks {expected}");
+        let signer = FixtureSigner {
+            secret: v["secret"].as_str().unwrap().into(),
+        };
+        let got = url(
+            public_id,
+            &options,
+            &suite_config("cloudinary_npm"),
+            &signer,
+        )
+        .unwrap();
+        assert!(
+            got.contains(&format!("/s--{expected}--/")),
+            "{got} lacks {expected}"
+        );
     }
 }

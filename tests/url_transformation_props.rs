@@ -16,17 +16,32 @@ fn qualifier() -> impl Strategy<Value = Qualifier> {
         prop::sample::select(CropMode::ALL).prop_map(Qualifier::Crop),
         prop::sample::select(Compass::ALL).prop_map(|c| Qualifier::Gravity(Gravity::Compass(c))),
         Just(Qualifier::Gravity(Gravity::Auto)),
-        "(auto:[a-z]{1,8}|ocr_text|custom_no_override)".prop_map(|g| Qualifier::param("g", &g).unwrap()),
+        "(auto:[a-z]{1,8}|ocr_text|custom_no_override)"
+            .prop_map(|g| Qualifier::param("g", &g).unwrap()),
         any::<u32>().prop_map(|w| Qualifier::Width(Dimension::Px(w))),
         any::<u32>().prop_map(|h| Qualifier::Height(Dimension::Px(h))),
-        "(0\\.[0-9]{1,3}|auto(:[0-9]{1,3})?|iw_div_[0-9]|ow)".prop_map(|w| Qualifier::param("w", &w).unwrap()),
+        "(0\\.[0-9]{1,3}|auto(:[0-9]{1,3})?|iw_div_[0-9]|ow)"
+            .prop_map(|w| Qualifier::param("w", &w).unwrap()),
         prop::collection::vec("[a-z][a-z0-9_ -]{0,6}[a-z0-9]", 1..3).prop_map(|names| {
-            let joined = names.iter().map(|n| n.replace(' ', "%20")).collect::<Vec<_>>().join(".");
+            let joined = names
+                .iter()
+                .map(|n| n.replace(' ', "%20"))
+                .collect::<Vec<_>>()
+                .join(".");
             Qualifier::param("t", &joined).unwrap()
         }),
-        ("[a-z][a-z0-9]{0,5}", value()).prop_map(|(n, v)| format!("${n}_{v}").parse::<Qualifier>().unwrap()),
+        ("[a-z][a-z0-9]{0,5}", value())
+            .prop_map(|(n, v)| format!("${n}_{v}").parse::<Qualifier>().unwrap()),
         value().prop_map(|v| Qualifier::param("if", &v).unwrap()),
-        (prop::sample::select(&["a", "ar", "b", "bo", "co", "dpr", "e", "f", "fl", "l", "o", "q", "r", "u", "x", "y", "z", "zz"][..]), value())
+        (
+            prop::sample::select(
+                &[
+                    "a", "ar", "b", "bo", "co", "dpr", "e", "f", "fl", "l", "o", "q", "r", "u",
+                    "x", "y", "z", "zz"
+                ][..]
+            ),
+            value()
+        )
             .prop_map(|(k, v)| Qualifier::param(k, &v).unwrap()),
         "[A-Za-z0-9:.%-]{1,10}".prop_map(|raw| raw.parse::<Qualifier>().unwrap()),
     ]
@@ -37,7 +52,11 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 fn transformation() -> impl Strategy<Value = Transformation> {
-    prop::collection::vec(step(), 0..5).prop_map(|steps| steps.into_iter().fold(Transformation::new(), Transformation::then))
+    prop::collection::vec(step(), 0..5).prop_map(|steps| {
+        steps
+            .into_iter()
+            .fold(Transformation::new(), Transformation::then)
+    })
 }
 
 proptest! {

@@ -14,8 +14,10 @@ pub fn app() -> Router {
 }
 
 async fn health() -> Json<Value> {
-    Json(json!({"status": "ok", "service": "cld-signer", "version": VERSION,
-                "plugin_version": cloudinary_connector::core::VERSION}))
+    Json(
+        json!({"status": "ok", "service": "cld-signer", "version": VERSION,
+                "plugin_version": cloudinary_connector::core::VERSION}),
+    )
 }
 
 #[cfg(test)]
@@ -33,7 +35,8 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
-        let body: Value = serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
+        let body: Value =
+            serde_json::from_slice(&res.into_body().collect().await.unwrap().to_bytes()).unwrap();
         assert_eq!(body["status"], "ok");
     }
 }

@@ -13,7 +13,9 @@ async fn main() {
                 listen = match v.parse() {
                     Ok(addr) => addr,
                     Err(_) => {
-                        eprintln!("cld-signer: --listen needs an address like 127.0.0.1:8787, not {v:?}");
+                        eprintln!(
+                            "cld-signer: --listen needs an address like 127.0.0.1:8787, not {v:?}"
+                        );
                         std::process::exit(2);
                     }
                 }
@@ -31,7 +33,10 @@ async fn main() {
             std::process::exit(1);
         }
     };
-    eprintln!("cld-signer listening on http://{}", listener.local_addr().expect("bound"));
+    eprintln!(
+        "cld-signer listening on http://{}",
+        listener.local_addr().expect("bound")
+    );
     axum::serve(listener, cloudinary_connector_signer::app())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -165,7 +165,9 @@ impl Identity {
         check_text("platform name", platform_name)?;
         check_text("platform version", platform_version)?;
         if !platform_name.chars().any(|c| c.is_ascii_alphanumeric()) {
-            return Err(IdentityError::UnusablePlatformName(platform_name.to_owned()));
+            return Err(IdentityError::UnusablePlatformName(
+                platform_name.to_owned(),
+            ));
         }
         Ok(Identity {
             platform_name: platform_name.to_owned(),
@@ -197,7 +199,10 @@ impl Identity {
     /// The platform name as one User-Agent token: ASCII letters and digits only
     /// (`"Decap CMS"` → `"DecapCMS"`).
     pub fn platform_token(&self) -> String {
-        self.platform_name.chars().filter(char::is_ascii_alphanumeric).collect()
+        self.platform_name
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect()
     }
 
     /// `Cloudinary<platform>/<plugin ver> (<platform> <ver>) <SDK>/<ver>`, the format the partner
@@ -228,7 +233,9 @@ mod tests {
 
     #[track_caller]
     fn err(name: &str, ver: &str) -> String {
-        Identity::new(name, ver, Environment::Dev).unwrap_err().to_string()
+        Identity::new(name, ver, Environment::Dev)
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -236,7 +243,9 @@ mod tests {
         let id = Identity::new("Magento", "2.4.6", Environment::Prod).unwrap();
         assert_eq!(
             id.user_agent(),
-            format!("CloudinaryMagento/{VERSION} (Magento 2.4.6) CloudinaryConnectorRust/{VERSION}")
+            format!(
+                "CloudinaryMagento/{VERSION} (Magento 2.4.6) CloudinaryConnectorRust/{VERSION}"
+            )
         );
     }
 

@@ -181,7 +181,10 @@ fn opt_string_value(v: &Value, field: &'static str) -> Result<Option<String>, Ma
     match v {
         Value::Null => Ok(None),
         Value::String(s) if !s.trim().is_empty() => Ok(Some(s.trim().to_owned())),
-        _ => Err(ManifestError::Type { field, expected: "a non-empty string" }),
+        _ => Err(ManifestError::Type {
+            field,
+            expected: "a non-empty string",
+        }),
     }
 }
 
@@ -189,7 +192,9 @@ fn link(value: String, field: &'static str) -> Result<String, ManifestError> {
     let lower = value.to_ascii_lowercase();
     let absolute = lower.starts_with("https://") || lower.starts_with("http://");
     let relative = !value.contains(':') && !value.contains(char::is_whitespace);
-    if (absolute && value.len() > "https://".len() && !value.contains(char::is_whitespace)) || relative {
+    if (absolute && value.len() > "https://".len() && !value.contains(char::is_whitespace))
+        || relative
+    {
         Ok(value)
     } else {
         Err(ManifestError::BadLink { field, value })
@@ -209,7 +214,10 @@ impl Manifest {
         let obj = value.as_object().ok_or(ManifestError::NotAnObject)?;
 
         let id = string(obj, "id")?;
-        if !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+        if !id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
             return Err(ManifestError::BadId(id));
         }
         let name = string(obj, "name")?;
@@ -258,7 +266,9 @@ impl Manifest {
                     None => None,
                 };
                 if let Some(e) = &email {
-                    let ok = e.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.'));
+                    let ok = e
+                        .split_once('@')
+                        .is_some_and(|(a, b)| !a.is_empty() && b.contains('.'));
                     if !ok || e.contains(char::is_whitespace) {
                         return Err(ManifestError::Type {
                             field: "support.email",
@@ -278,7 +288,10 @@ impl Manifest {
                 Support { email, url }
             }
             Some(_) => {
-                return Err(ManifestError::Type { field: "support", expected: "an object" })
+                return Err(ManifestError::Type {
+                    field: "support",
+                    expected: "an object",
+                })
             }
         };
         let docs = link(string(obj, "docs")?, "docs")?;
@@ -300,10 +313,11 @@ impl Manifest {
 
     /// Checks that a host offering extension API `host_version` is inside [`Manifest::host_api`].
     pub fn check_host_api(&self, host_version: &str) -> Result<Version, ManifestError> {
-        let host = Version::parse(host_version.trim()).map_err(|e| ManifestError::BadHostVersion {
-            value: host_version.to_owned(),
-            reason: e.to_string(),
-        })?;
+        let host =
+            Version::parse(host_version.trim()).map_err(|e| ManifestError::BadHostVersion {
+                value: host_version.to_owned(),
+                reason: e.to_string(),
+            })?;
         if self.host_api.matches(&host) {
             Ok(host)
         } else {
@@ -342,7 +356,17 @@ mod tests {
 
     #[test]
     fn missing_fields_are_named() {
-        for f in ["id", "name", "version", "entry", "hostApi", "permissions", "support", "docs", "knownLimitations"] {
+        for f in [
+            "id",
+            "name",
+            "version",
+            "entry",
+            "hostApi",
+            "permissions",
+            "support",
+            "docs",
+            "knownLimitations",
+        ] {
             let msg = refused(|o| {
                 o.remove(f);
             });
@@ -403,7 +427,10 @@ mod tests {
             }),
             "the manifest field `docs` must be an http(s) URL or a relative path, not \"javascript:alert(1)\""
         );
-        assert_eq!(Manifest::parse("[]").unwrap_err().to_string(), "the manifest must be a JSON object");
+        assert_eq!(
+            Manifest::parse("[]").unwrap_err().to_string(),
+            "the manifest must be a JSON object"
+        );
         assert_eq!(
             Manifest::parse("{").unwrap_err().to_string(),
             "the manifest is not valid JSON: EOF while parsing an object at line 1 column 1"
@@ -417,7 +444,10 @@ mod tests {
         assert!(m.check_host_api("1.4.2").is_ok());
         assert_eq!(
             m.check_host_api("2.0.0").unwrap_err().to_string(),
-            format!("host API 2.0.0 is outside the range ^1.0 that {} supports", m.name)
+            format!(
+                "host API 2.0.0 is outside the range ^1.0 that {} supports",
+                m.name
+            )
         );
         assert_eq!(
             m.check_host_api("one").unwrap_err().to_string(),

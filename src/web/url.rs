@@ -286,3 +286,45 @@ pub fn check_transformation(transformation: &str) -> Result<String, JsError> {
         .map(|t| t.to_string())
         .map_err(|e| JsError::new(&format!("invalid transformation: {e}")))
 }
+
+/// Many URLs with the same options (a gallery, a product grid): the transformation is built once,
+/// then `factory.url(publicId)` only assembles the URL. Options are read when it is created,
+/// together with the global configuration at that time.
+#[cfg(not(feature = "url-minimal"))]
+#[wasm_bindgen(js_name = UrlFactory)]
+#[derive(Debug)]
+pub struct JsUrlFactory(crate::core::url::UrlTemplate);
+
+#[cfg(not(feature = "url-minimal"))]
+#[wasm_bindgen(js_class = UrlFactory)]
+impl JsUrlFactory {
+    /// Reads and checks `options` (the same as `url()`'s).
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(unchecked_param_type = "UrlOptions")] options: JsValue) -> Result<JsUrlFactory, JsError> {
+        let options = options_from_js(&options)?;
+        with_config(|cfg| crate::core::url::UrlTemplate::new(&options, cfg)).map(JsUrlFactory).map_err(err)
+    }
+
+    /// The URL of `publicId` (errors when it must be signed: use `urlToSign`/`signedUrl`).
+    pub fn url(&self, public_id: &str) -> Result<String, JsError> {
+        unsigned(self.0.prepare(public_id).map_err(err)?)
+    }
+
+    /// What must be signed for `publicId` (`null` when nothing).
+    #[wasm_bindgen(js_name = urlToSign, unchecked_return_type = "SignRequest | null")]
+    pub fn url_to_sign(&self, public_id: &str) -> Result<JsValue, JsError> {
+        Ok(match self.0.prepare(public_id).map_err(err)? {
+            Prepared::Url(p) => p.sign_request().map_or(JsValue::NULL, sign_request_js),
+            Prepared::Unchanged(_) => JsValue::NULL,
+        })
+    }
+
+    /// The URL of `publicId` with `signature` inserted.
+    #[wasm_bindgen(js_name = signedUrl)]
+    pub fn signed_url(&self, public_id: &str, signature: &str) -> Result<String, JsError> {
+        match self.0.prepare(public_id).map_err(err)? {
+            Prepared::Url(p) => p.finish(Some(signature)).map_err(err),
+            Prepared::Unchanged(s) => Ok(s),
+        }
+    }
+}

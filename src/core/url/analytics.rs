@@ -43,8 +43,13 @@ impl Analytics {
     /// The token, or `"E"` when a version cannot be encoded (as js-url-gen does).
     pub fn token(&self) -> String {
         let mut tech = self.tech_version.split('.');
-        let tech_mm = format!("{}.{}", tech.next().unwrap_or("0"), tech.next().unwrap_or("0"));
-        let (Some(sdk), Some(tech)) = (encode_version(&self.sdk_semver), encode_version(&tech_mm)) else {
+        let tech_mm = format!(
+            "{}.{}",
+            tech.next().unwrap_or("0"),
+            tech.next().unwrap_or("0")
+        );
+        let (Some(sdk), Some(tech)) = (encode_version(&self.sdk_semver), encode_version(&tech_mm))
+        else {
             return "E".to_owned();
         };
         let mut s = String::with_capacity(16);
@@ -55,9 +60,19 @@ impl Analytics {
         s.push_str(&tech);
         if self.algorithm != 'B' {
             let mut os = self.os_version.split('.');
-            let major = os.next().and_then(|v| v.parse::<usize>().ok()).filter(|v| *v < 64);
-            let minor = os.next().unwrap_or("0").parse::<usize>().ok().filter(|v| *v < 64);
-            let (Some(major), Some(minor)) = (major, minor) else { return "E".to_owned() };
+            let major = os
+                .next()
+                .and_then(|v| v.parse::<usize>().ok())
+                .filter(|v| *v < 64);
+            let minor = os
+                .next()
+                .unwrap_or("0")
+                .parse::<usize>()
+                .ok()
+                .filter(|v| *v < 64);
+            let (Some(major), Some(minor)) = (major, minor) else {
+                return "E".to_owned();
+            };
             s.push(self.os_type);
             s.push(CHARS[major] as char);
             s.push(CHARS[minor] as char);
@@ -98,7 +113,17 @@ fn encode_version(v: &str) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn a(algorithm: char, product: char, code: char, sdk: &str, tech: &str, os_type: char, os: &str, feature: char) -> String {
+    #[allow(clippy::too_many_arguments)]
+    fn a(
+        algorithm: char,
+        product: char,
+        code: char,
+        sdk: &str,
+        tech: &str,
+        os_type: char,
+        os: &str,
+        feature: char,
+    ) -> String {
         Analytics {
             algorithm,
             product,
@@ -114,19 +139,46 @@ mod tests {
 
     #[test]
     fn js_url_gen_vectors() {
-        assert_eq!(a('D', 'A', 'Z', "1.24.0", "12.0.0", 'Z', "0.0", 'D'), "DAZAlhAMZAAD");
-        assert_eq!(a('D', 'A', 'Z', "1.24.0", "12.0.0", 'Z', "0.0", 'C'), "DAZAlhAMZAAC");
-        assert_eq!(a('D', 'B', 'Z', "1.24.0", "12.0.0", 'Z', "0.0", '0'), "DBZAlhAMZAA0");
-        assert_eq!(a('D', 'B', 'Z', "1.24.0", "12.0.0", 'A', "0.0", '0'), "DBZAlhAMAAA0");
-        assert_eq!(a('D', 'B', 'Z', "1.24.0", "12.0.0", 'Z', "16.3", '0'), "DBZAlhAMZQD0");
-        assert_eq!(a('D', 'A', 'T', "1.0.0", "16.0.0", 'Z', "0.0", '0'), "DATAABAQZAA0");
+        assert_eq!(
+            a('D', 'A', 'Z', "1.24.0", "12.0.0", 'Z', "0.0", 'D'),
+            "DAZAlhAMZAAD"
+        );
+        assert_eq!(
+            a('D', 'A', 'Z', "1.24.0", "12.0.0", 'Z', "0.0", 'C'),
+            "DAZAlhAMZAAC"
+        );
+        assert_eq!(
+            a('D', 'B', 'Z', "1.24.0", "12.0.0", 'Z', "0.0", '0'),
+            "DBZAlhAMZAA0"
+        );
+        assert_eq!(
+            a('D', 'B', 'Z', "1.24.0", "12.0.0", 'A', "0.0", '0'),
+            "DBZAlhAMAAA0"
+        );
+        assert_eq!(
+            a('D', 'B', 'Z', "1.24.0", "12.0.0", 'Z', "16.3", '0'),
+            "DBZAlhAMZQD0"
+        );
+        assert_eq!(
+            a('D', 'A', 'T', "1.0.0", "16.0.0", 'Z', "0.0", '0'),
+            "DATAABAQZAA0"
+        );
     }
 
     #[test]
     fn node_sdk_vectors() {
-        assert_eq!(a('B', 'B', 'X', "7.3.0", "3.4.7", 'Z', "0.0", '0'), "BBXAEzGT0");
-        assert_eq!(a('B', 'A', 'M', "1.24.0", "12.0", 'Z', "0.0", '0'), "BAMAlhAM0");
-        assert_eq!(a('B', 'A', 'M', "1.24.0", "12.0", 'Z', "0.0", 'A'), "BAMAlhAMA");
+        assert_eq!(
+            a('B', 'B', 'X', "7.3.0", "3.4.7", 'Z', "0.0", '0'),
+            "BBXAEzGT0"
+        );
+        assert_eq!(
+            a('B', 'A', 'M', "1.24.0", "12.0", 'Z', "0.0", '0'),
+            "BAMAlhAM0"
+        );
+        assert_eq!(
+            a('B', 'A', 'M', "1.24.0", "12.0", 'Z', "0.0", 'A'),
+            "BAMAlhAMA"
+        );
     }
 
     #[test]

@@ -128,7 +128,9 @@ impl DeliveryUrl {
     pub fn new(cloud_name: &str, public_id: &str) -> Self {
         DeliveryUrl {
             public_id: public_id.to_owned(),
-            options: Value::map().with("cloud_name", cloud_name).with("secure", true),
+            options: Value::map()
+                .with("cloud_name", cloud_name)
+                .with("secure", true),
             errors: Vec::new(),
         }
     }
@@ -156,7 +158,10 @@ impl DeliveryUrl {
     /// The file extension (`jpg`, `webp`...); for `fetch`, becomes `f_<format>`.
     pub fn format(mut self, format: &str) -> Self {
         if format.is_empty() || !format.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            self.errors.push(UrlError::option("format", format!("'{format}' is not a file extension")));
+            self.errors.push(UrlError::option(
+                "format",
+                format!("'{format}' is not a file extension"),
+            ));
             return self;
         }
         self.set("format", format)
@@ -257,8 +262,13 @@ mod tests {
             .signed(true)
             .build()
             .unwrap();
-        let Prepared::Url(p) = prepared else { panic!("expected a URL") };
-        assert_eq!(p.sign_request().map(|r| r.to_sign.as_str()), Some("c_crop,h_20,w_10/image.jpg"));
+        let Prepared::Url(p) = prepared else {
+            panic!("expected a URL")
+        };
+        assert_eq!(
+            p.sign_request().map(|r| r.to_sign.as_str()),
+            Some("c_crop,h_20,w_10/image.jpg")
+        );
         assert_eq!(
             p.clone().finish(Some("Ai4Znfl3")).unwrap(),
             "https://res.cloudinary.com/demo/image/authenticated/s--Ai4Znfl3--/c_crop,h_20,w_10/image.jpg"
@@ -271,21 +281,33 @@ mod tests {
             p.finish(Some("short")).unwrap_err().to_string(),
             "signature source failed: expected 8 URL-safe base64 characters"
         );
-        let err = DeliveryUrl::new("demo", "x").signed(true).to_url(&NoSignatures).unwrap_err();
+        let err = DeliveryUrl::new("demo", "x")
+            .signed(true)
+            .to_url(&NoSignatures)
+            .unwrap_err();
         assert_eq!(err, UrlError::SignatureRequired);
         let ok = DeliveryUrl::new("demo", "x")
             .signed(true)
             .to_url(&|r: &SignRequest| Ok("A".repeat(r.length)))
             .unwrap();
-        assert_eq!(ok, "https://res.cloudinary.com/demo/image/upload/s--AAAAAAAA--/x");
+        assert_eq!(
+            ok,
+            "https://res.cloudinary.com/demo/image/upload/s--AAAAAAAA--/x"
+        );
     }
 
     #[test]
     fn errors_are_deferred_to_build() {
-        let e = DeliveryUrl::new("demo", "x").url_suffix("a.b").build().unwrap_err();
+        let e = DeliveryUrl::new("demo", "x")
+            .url_suffix("a.b")
+            .build()
+            .unwrap_err();
         assert_eq!(e.to_string(), "url_suffix should not include . or /");
         let e = DeliveryUrl::new("", "x").build().unwrap_err();
-        assert_eq!(e.to_string(), "must supply cloud_name in the options or the configuration");
+        assert_eq!(
+            e.to_string(),
+            "must supply cloud_name in the options or the configuration"
+        );
         let e = DeliveryUrl::new("demo", "").build().unwrap_err();
         assert_eq!(e.to_string(), "public id must not be empty");
     }
@@ -297,7 +319,10 @@ mod tests {
             .format("webp")
             .to_url(&NoSignatures)
             .unwrap();
-        assert_eq!(u, "https://res.cloudinary.com/demo/image/fetch/f_webp/https://example.com/a%20b.png");
+        assert_eq!(
+            u,
+            "https://res.cloudinary.com/demo/image/fetch/f_webp/https://example.com/a%20b.png"
+        );
         let u = DeliveryUrl::new("demo", "clip")
             .resource_type(ResourceType::Video)
             .url_suffix("my-clip")

@@ -6,7 +6,7 @@
 
 use super::delivery::{prepare, Prepared, SignatureSource};
 use super::error::UrlError;
-use super::srcset::{srcset, sizes};
+use super::srcset::{sizes, srcset};
 use super::value::Value;
 
 /// What the plugin adds to the URLs it delivers itself.
@@ -21,13 +21,19 @@ pub struct DeliveryDefaults {
 
 impl Default for DeliveryDefaults {
     fn default() -> Self {
-        DeliveryDefaults { auto_format_quality: true, analytics: true }
+        DeliveryDefaults {
+            auto_format_quality: true,
+            analytics: true,
+        }
     }
 }
 
 impl DeliveryDefaults {
     /// Nothing added: the plugin's URLs equal plain `url()`'s.
-    pub const OFF: DeliveryDefaults = DeliveryDefaults { auto_format_quality: false, analytics: false };
+    pub const OFF: DeliveryDefaults = DeliveryDefaults {
+        auto_format_quality: false,
+        analytics: false,
+    };
 
     /// `options` with the defaults applied (options the caller set always win).
     ///
@@ -48,7 +54,8 @@ impl DeliveryDefaults {
         };
         let raw = o.get("resource_type").and_then(Value::as_text) == Some("raw");
         if self.auto_format_quality && !raw {
-            let fetch_with_format = o.get("type").and_then(Value::as_text) == Some("fetch") && o.get("format").is_some();
+            let fetch_with_format = o.get("type").and_then(Value::as_text) == Some("fetch")
+                && o.get("format").is_some();
             if o.get("fetch_format").is_none() && !fetch_with_format {
                 o.set("fetch_format", "auto".into());
             }
@@ -85,7 +92,10 @@ impl DeliveryDefaults {
         config: &Value,
         signer: &dyn SignatureSource,
     ) -> Result<(String, String), UrlError> {
-        Ok((srcset(public_id, widths, &self.apply(options), config, signer)?, sizes(widths)))
+        Ok((
+            srcset(public_id, widths, &self.apply(options), config, signer)?,
+            sizes(widths),
+        ))
     }
 }
 
@@ -100,20 +110,32 @@ mod tests {
 
     #[test]
     fn defaults_add_auto_format_quality_and_analytics() {
-        let u = DeliveryDefaults::default().url("sample", &Value::map(), &cfg(), &NoSignatures).unwrap();
-        assert!(u.starts_with("https://res.cloudinary.com/demo/image/upload/f_auto,q_auto/sample?_a=DBT"), "{u}");
+        let u = DeliveryDefaults::default()
+            .url("sample", &Value::map(), &cfg(), &NoSignatures)
+            .unwrap();
+        assert!(
+            u.starts_with(
+                "https://res.cloudinary.com/demo/image/upload/f_auto,q_auto/sample?_a=DBT"
+            ),
+            "{u}"
+        );
     }
 
     #[test]
     fn caller_options_win_and_off_changes_nothing() {
         let o = Value::map().with("quality", 80);
-        let d = DeliveryDefaults { auto_format_quality: true, analytics: false };
+        let d = DeliveryDefaults {
+            auto_format_quality: true,
+            analytics: false,
+        };
         assert_eq!(
             d.url("sample", &o, &cfg(), &NoSignatures).unwrap(),
             "https://res.cloudinary.com/demo/image/upload/f_auto,q_80/sample"
         );
         assert_eq!(
-            DeliveryDefaults::OFF.url("sample", &o, &cfg(), &NoSignatures).unwrap(),
+            DeliveryDefaults::OFF
+                .url("sample", &o, &cfg(), &NoSignatures)
+                .unwrap(),
             "https://res.cloudinary.com/demo/image/upload/q_80/sample"
         );
         let raw = Value::map().with("resource_type", "raw");
@@ -125,9 +147,17 @@ mod tests {
 
     #[test]
     fn srcset_items_get_the_defaults() {
-        let d = DeliveryDefaults { auto_format_quality: true, analytics: false };
-        let (set, sizes) = d.srcset("sample", &[100], &Value::map(), &cfg(), &NoSignatures).unwrap();
-        assert_eq!(set, "https://res.cloudinary.com/demo/image/upload/f_auto,q_auto/c_scale,w_100/sample 100w");
+        let d = DeliveryDefaults {
+            auto_format_quality: true,
+            analytics: false,
+        };
+        let (set, sizes) = d
+            .srcset("sample", &[100], &Value::map(), &cfg(), &NoSignatures)
+            .unwrap();
+        assert_eq!(
+            set,
+            "https://res.cloudinary.com/demo/image/upload/f_auto,q_auto/c_scale,w_100/sample 100w"
+        );
         assert_eq!(sizes, "(max-width: 100px) 100px");
     }
 }

@@ -80,7 +80,9 @@ impl PreparedUrl {
 
     /// The URL, with `signature` inserted as `s--<signature>--` where one is needed.
     pub fn finish(self, signature: Option<&str>) -> Result<String, UrlError> {
-        let Some(req) = &self.sign else { return Ok(self.head + &self.tail) };
+        let Some(req) = &self.sign else {
+            return Ok(self.head + &self.tail);
+        };
         let sig = signature.ok_or(UrlError::SignatureRequired)?;
         check_signature(sig, req.length)?;
         let mut url = self.head;
@@ -116,11 +118,16 @@ impl SignatureSource for NoSignatures {
 }
 
 fn check_signature(sig: &str, length: usize) -> Result<(), UrlError> {
-    let ok = sig.len() == length && sig.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let ok = sig.len() == length
+        && sig
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if ok {
         Ok(())
     } else {
-        Err(UrlError::BadSignature(format!("expected {length} URL-safe base64 characters")))
+        Err(UrlError::BadSignature(format!(
+            "expected {length} URL-safe base64 characters"
+        )))
     }
 }
 
@@ -130,10 +137,17 @@ fn opt<'a>(options: &'a Value, config: &'a Value, key: &str) -> Option<&'a Value
     options.get(key).or_else(|| config.get(key))
 }
 
-fn opt_text<'a>(options: &'a Value, config: &'a Value, key: &'static str) -> Result<Option<&'a str>, UrlError> {
+fn opt_text<'a>(
+    options: &'a Value,
+    config: &'a Value,
+    key: &'static str,
+) -> Result<Option<&'a str>, UrlError> {
     match opt(options, config, key) {
         None => Ok(None),
-        Some(v) => v.as_text().map(Some).ok_or_else(|| UrlError::option(key, "expected a string")),
+        Some(v) => v
+            .as_text()
+            .map(Some)
+            .ok_or_else(|| UrlError::option(key, "expected a string")),
     }
 }
 
@@ -184,7 +198,8 @@ fn starts_with_http(s: &str) -> bool {
         && lower(1) == Some(b't')
         && lower(2) == Some(b't')
         && lower(3) == Some(b'p')
-        && (s.get(4..6).is_some_and(|x| x == ":/") || (lower(4) == Some(b's') && s.get(5..7).is_some_and(|x| x == ":/")))
+        && (s.get(4..6).is_some_and(|x| x == ":/")
+            || (lower(4) == Some(b's') && s.get(5..7).is_some_and(|x| x == ":/")))
 }
 
 /// Python's `re.sub(r'([^:])/+', r'\1/', s)`: runs of slashes collapse to one, except that
@@ -208,7 +223,11 @@ fn collapse_slashes(s: &str) -> std::borrow::Cow<'_, str> {
         }
         out.push_str(&s[last..start]);
         let after_colon_or_start = start == 0 || b[start - 1] == b':';
-        out.push_str(if after_colon_or_start && i - start >= 2 { "//" } else { "/" });
+        out.push_str(if after_colon_or_start && i - start >= 2 {
+            "//"
+        } else {
+            "/"
+        });
         last = i;
     }
     out.push_str(&s[last..]);
@@ -222,12 +241,20 @@ fn preloaded(public_id: &str) -> Option<(&str, &str, &str, &str)> {
         return None;
     }
     let (ty, rest) = rest.split_once('/')?;
-    if ty.is_empty() || !ty.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_') {
+    if ty.is_empty()
+        || !ty
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
         return None;
     }
     let (ver, id) = rest.split_once('/')?;
     let digits = ver.strip_prefix('v')?;
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) || id.is_empty() || id.contains('#') {
+    if digits.is_empty()
+        || !digits.bytes().all(|b| b.is_ascii_digit())
+        || id.is_empty()
+        || id.contains('#')
+    {
         return None;
     }
     Some((rt, ty, digits, id))
@@ -235,18 +262,14 @@ fn preloaded(public_id: &str) -> Option<(&str, &str, &str, &str)> {
 
 /// Everything of the URL except the signature, and what to sign.
 pub fn prepare(public_id: &str, options: &Value, config: &Value) -> Result<Prepared, UrlError> {
-    if opt(options, config, "api_secret").is_some() {
-        return Err(UrlError::SecretNotAccepted);
-    }
-    if options.get("auth_token").is_some_and(|v| *v != Value::Bool(false)) || config.get("auth_token").is_some() {
-        return Err(UrlError::AuthTokenNotSupported);
-    }
+    check_options(options, config)?;
     if public_id.is_empty() {
         return Err(UrlError::EmptyPublicId);
     }
-    let mut delivery_type = opt_text(options, &Value::Null, "type")?;
+    let delivery_type = opt_text(options, &Value::Null, "type")?;
     let mut format = opt_text(options, &Value::Null, "format")?;
-    let use_fetch_format = delivery_type == Some("fetch") || flag(options, config, "use_fetch_format");
+    let use_fetch_format =
+        delivery_type == Some("fetch") || flag(options, config, "use_fetch_format");
     let fetch_format = if use_fetch_format && options.get("fetch_format").is_none() {
         let f = options.get("format");
         format = None;
@@ -257,11 +280,114 @@ pub fn prepare(public_id: &str, options: &Value, config: &Value) -> Result<Prepa
 
     let mut transformation = String::new();
     generate(options, config, fetch_format, &mut transformation)?;
+    assemble(
+        public_id,
+        options,
+        config,
+        &transformation,
+        format,
+        delivery_type,
+    )
+}
 
+/// A URL recipe for many public ids with the same options: the transformation string is built
+/// once, each [`UrlTemplate::prepare`] only assembles host, path and public id. Galleries and
+/// `srcset`s use it; so does the JavaScript `UrlFactory`.
+///
+/// ```
+/// use cloudinary_connector::core::url::{NoSignatures, UrlTemplate, Value};
+/// let config = Value::map().with("cloud_name", "demo").with("secure", true);
+/// let t = UrlTemplate::new(&Value::map().with("width", 200).with("crop", "fill"), &config).unwrap();
+/// assert_eq!(t.url("a", &NoSignatures).unwrap(), "https://res.cloudinary.com/demo/image/upload/c_fill,w_200/a");
+/// assert_eq!(t.url("b/c", &NoSignatures).unwrap(), "https://res.cloudinary.com/demo/image/upload/c_fill,w_200/v1/b/c");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct UrlTemplate {
+    options: Value,
+    config: Value,
+    transformation: String,
+    format: Option<String>,
+}
+
+impl UrlTemplate {
+    /// Checks `options` and builds their transformation once.
+    pub fn new(options: &Value, config: &Value) -> Result<Self, UrlError> {
+        check_options(options, config)?;
+        let delivery_type = opt_text(options, &Value::Null, "type")?;
+        let mut format = opt_text(options, &Value::Null, "format")?;
+        let use_fetch_format =
+            delivery_type == Some("fetch") || flag(options, config, "use_fetch_format");
+        let fetch_format = if use_fetch_format && options.get("fetch_format").is_none() {
+            let f = options.get("format");
+            format = None;
+            f
+        } else {
+            None
+        };
+        let mut transformation = String::new();
+        generate(options, config, fetch_format, &mut transformation)?;
+        Ok(UrlTemplate {
+            format: format.map(str::to_owned),
+            options: options.clone(),
+            config: config.clone(),
+            transformation,
+        })
+    }
+
+    /// The URL parts for `public_id`, and what to sign.
+    pub fn prepare(&self, public_id: &str) -> Result<Prepared, UrlError> {
+        if public_id.is_empty() {
+            return Err(UrlError::EmptyPublicId);
+        }
+        let delivery_type = opt_text(&self.options, &Value::Null, "type")?;
+        assemble(
+            public_id,
+            &self.options,
+            &self.config,
+            &self.transformation,
+            self.format.as_deref(),
+            delivery_type,
+        )
+    }
+
+    /// The URL for `public_id`, signed through `signer` when needed.
+    pub fn url(&self, public_id: &str, signer: &dyn SignatureSource) -> Result<String, UrlError> {
+        match self.prepare(public_id)? {
+            Prepared::Unchanged(s) => Ok(s),
+            Prepared::Url(p) => p.finish_with(signer),
+        }
+    }
+}
+
+fn check_options(options: &Value, config: &Value) -> Result<(), UrlError> {
+    if opt(options, config, "api_secret").is_some() {
+        return Err(UrlError::SecretNotAccepted);
+    }
+    if options
+        .get("auth_token")
+        .is_some_and(|v| *v != Value::Bool(false))
+        || config.get("auth_token").is_some()
+    {
+        return Err(UrlError::AuthTokenNotSupported);
+    }
+    Ok(())
+}
+
+fn assemble<'a>(
+    public_id: &'a str,
+    options: &'a Value,
+    config: &'a Value,
+    transformation: &str,
+    format: Option<&str>,
+    mut delivery_type: Option<&'a str>,
+) -> Result<Prepared, UrlError> {
     let mut resource_type = opt_text(options, &Value::Null, "resource_type")?.unwrap_or("image");
     let version_value = options.get("version").filter(|v| v.truthy());
     let mut version: Option<&str> = match version_value {
-        Some(v) => Some(v.as_text().ok_or_else(|| UrlError::option("version", "expected a number or a string"))?),
+        Some(v) => Some(
+            v.as_text()
+                .ok_or_else(|| UrlError::option("version", "expected a number or a string"))?,
+        ),
         None => None,
     };
     let mut public_id = public_id;
@@ -271,7 +397,8 @@ pub fn prepare(public_id: &str, options: &Value, config: &Value) -> Result<Prepa
         version = Some(v);
         public_id = id;
     }
-    if matches!(delivery_type, None | Some("upload") | Some("asset")) && starts_with_http(public_id) {
+    if matches!(delivery_type, None | Some("upload") | Some("asset")) && starts_with_http(public_id)
+    {
         return Ok(Prepared::Unchanged(public_id.to_owned()));
     }
 
@@ -312,16 +439,18 @@ pub fn prepare(public_id: &str, options: &Value, config: &Value) -> Result<Prepa
     // Source: remote URLs smart-escaped; public ids decoded then re-encoded.
     let collapsed = collapse_slashes(public_id);
     let mut source = String::with_capacity(collapsed.len() + 16);
-    let source_to_sign = if starts_with_http(&collapsed) {
+    // `source[..base_len]` is the public id as signed and version-checked; the signed string adds
+    // the format but never the SEO suffix.
+    let base_len;
+    if starts_with_http(&collapsed) {
         smart_escape(&collapsed, &mut source);
-        source.clone()
+        base_len = source.len();
     } else {
         match percent_decode(&collapsed) {
             Some(decoded) => encode_public_id(&decoded, &mut source),
             None => encode_public_id(&collapsed, &mut source),
         }
-        // The signed source is the public id with its format, without the SEO suffix.
-        let mut to_sign = source.clone();
+        base_len = source.len();
         if let Some(suffix) = url_suffix {
             if suffix.contains(['.', '/']) {
                 return Err(UrlError::InvalidUrlSuffix);
@@ -330,25 +459,23 @@ pub fn prepare(public_id: &str, options: &Value, config: &Value) -> Result<Prepa
             source.push_str(suffix);
         }
         if let Some(f) = format {
-            for s in [&mut source, &mut to_sign] {
-                s.push('.');
-                s.push_str(f);
-            }
+            source.push('.');
+            source.push_str(f);
         }
-        to_sign
-    };
+    }
+    let id_part = &source[..base_len];
 
     let force_version = opt(options, config, "force_version").map_or(true, Value::truthy);
     if version.is_none()
         && force_version
-        && source_to_sign.contains('/')
-        && !starts_with_http(&source_to_sign)
-        && !starts_with_version(&source_to_sign)
+        && id_part.contains('/')
+        && !starts_with_http(id_part)
+        && !starts_with_version(id_part)
     {
         version = Some("1");
     }
 
-    let transformation = collapse_slashes(&transformation).into_owned();
+    let transformation = collapse_slashes(transformation);
 
     let sign = if flag(options, config, "sign_url") {
         let long = flag(options, config, "long_url_signature");
@@ -361,14 +488,25 @@ pub fn prepare(public_id: &str, options: &Value, config: &Value) -> Result<Prepa
         // The signed source is the public id as it appears in the URL (decoded once, then
         // re-encoded), with its format: `%25a%20(b)` signs `%25a%20(b).jpg` (Node SDK "should
         // sign the decoded form of a url"), text layers sign their escaped form (pycloudinary).
-        let to_sign = crate::core::sign::url_string_to_sign(&transformation, &source_to_sign);
-        Some(SignRequest { to_sign, algorithm, length: if long { 32 } else { 8 } })
+        let mut signed_source = id_part.to_owned();
+        if let (Some(f), false) = (format, starts_with_http(&collapsed)) {
+            signed_source.push('.');
+            signed_source.push_str(f);
+        }
+        let to_sign = crate::core::sign::url_string_to_sign(&transformation, &signed_source);
+        Some(SignRequest {
+            to_sign,
+            algorithm,
+            length: if long { 32 } else { 8 },
+        })
     } else {
         None
     };
 
     // Host.
-    let cloud_name = opt_text(options, config, "cloud_name")?.filter(|c| !c.is_empty()).ok_or(UrlError::MissingCloudName)?;
+    let cloud_name = opt_text(options, config, "cloud_name")?
+        .filter(|c| !c.is_empty())
+        .ok_or(UrlError::MissingCloudName)?;
     let mut head = prefix(&source, cloud_name, options, config)?;
     for part in [rt, ty].into_iter().flatten() {
         head.push('/');
@@ -397,10 +535,16 @@ pub fn prepare(public_id: &str, options: &Value, config: &Value) -> Result<Prepa
 }
 
 fn starts_with_version(s: &str) -> bool {
-    s.strip_prefix('v').is_some_and(|r| r.bytes().next().is_some_and(|b| b.is_ascii_digit()))
+    s.strip_prefix('v')
+        .is_some_and(|r| r.bytes().next().is_some_and(|b| b.is_ascii_digit()))
 }
 
-fn prefix(source: &str, cloud_name: &str, options: &Value, config: &Value) -> Result<String, UrlError> {
+fn prefix(
+    source: &str,
+    cloud_name: &str,
+    options: &Value,
+    config: &Value,
+) -> Result<String, UrlError> {
     if cloud_name.starts_with('/') {
         return Ok(format!("/res{cloud_name}"));
     }
@@ -414,7 +558,8 @@ fn prefix(source: &str, cloud_name: &str, options: &Value, config: &Value) -> Re
     let mut shared_domain = !private_cdn;
     let mut prefix = String::with_capacity(48);
     if secure {
-        let dist = opt_text(options, config, "secure_distribution")?.filter(|d| !d.is_empty() && *d != OLD_AKAMAI_SHARED_CDN);
+        let dist = opt_text(options, config, "secure_distribution")?
+            .filter(|d| !d.is_empty() && *d != OLD_AKAMAI_SHARED_CDN);
         let mut dist = match dist {
             Some(d) => d.to_owned(),
             None if private_cdn => format!("{cloud_name}-res.cloudinary.com"),
@@ -433,7 +578,10 @@ fn prefix(source: &str, cloud_name: &str, options: &Value, config: &Value) -> Re
         }
         prefix.push_str("https://");
         prefix.push_str(&dist);
-    } else if let Some(cname) = opt(options, config, "cname").filter(|v| v.truthy()).and_then(Value::as_text) {
+    } else if let Some(cname) = opt(options, config, "cname")
+        .filter(|v| v.truthy())
+        .and_then(Value::as_text)
+    {
         prefix.push_str("http://");
         if cdn_subdomain {
             prefix.push('a');
@@ -474,7 +622,10 @@ mod tests {
 
     #[test]
     fn preloaded_paths_are_split() {
-        assert_eq!(preloaded("image/upload/v123/a/b.jpg"), Some(("image", "upload", "123", "a/b.jpg")));
+        assert_eq!(
+            preloaded("image/upload/v123/a/b.jpg"),
+            Some(("image", "upload", "123", "a/b.jpg"))
+        );
         assert_eq!(preloaded("video/upload/v123/a"), None);
     }
 }

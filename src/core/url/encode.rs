@@ -27,7 +27,10 @@ pub fn smart_escape(s: &str, out: &mut String) {
 pub fn encode_public_id(s: &str, out: &mut String) {
     for &b in s.as_bytes() {
         if b.is_ascii_alphanumeric()
-            || matches!(b, b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')' | b':' | b'/')
+            || matches!(
+                b,
+                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')' | b':' | b'/'
+            )
         {
             out.push(b as char);
         } else {
@@ -138,7 +141,11 @@ mod tests {
     #[test]
     fn base64_padding_and_alphabets() {
         let mut s = String::new();
-        base64(b"https://www.test.com/test/JE01118-YGP900_1_lar.jpg?version=432023", true, &mut s);
+        base64(
+            b"https://www.test.com/test/JE01118-YGP900_1_lar.jpg?version=432023",
+            true,
+            &mut s,
+        );
         assert_eq!(s, "aHR0cHM6Ly93d3cudGVzdC5jb20vdGVzdC9KRTAxMTE4LVlHUDkwMF8xX2xhci5qcGc_dmVyc2lvbj00MzIwMjM=");
         s.clear();
         base64(b"ab", false, &mut s);

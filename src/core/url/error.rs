@@ -45,7 +45,10 @@ pub enum UrlError {
 
 impl UrlError {
     pub(crate) fn option(option: &'static str, reason: impl Into<String>) -> Self {
-        UrlError::InvalidOption { option, reason: reason.into() }
+        UrlError::InvalidOption {
+            option,
+            reason: reason.into(),
+        }
     }
 }
 

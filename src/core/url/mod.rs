@@ -36,7 +36,10 @@ pub mod value;
 pub use analytics::Analytics;
 pub use builder::{DeliveryType, DeliveryUrl, ResourceType};
 pub use defaults::DeliveryDefaults;
-pub use delivery::{prepare, url, NoSignatures, Prepared, PreparedUrl, SignRequest, SignatureAlgorithm, SignatureSource};
+pub use delivery::{
+    prepare, url, NoSignatures, Prepared, PreparedUrl, SignRequest, SignatureAlgorithm,
+    SignatureSource, UrlTemplate,
+};
 pub use error::UrlError;
 pub use options::transformation_string;
 pub use srcset::{breakpoints, sizes, srcset, Breakpoints};

@@ -7,47 +7,87 @@ use super::encode::{base64, smart_escape};
 use super::error::UrlError;
 use super::value::Value;
 
-/// The parameter keys in the order the SDKs' sort puts `key_value` strings in (keys never
-/// repeat within a component, so sorting by key equals sorting the joined strings).
-const SORTED_KEYS: [&str; 40] = [
-    "a", "ac", "af", "ar", "b", "bo", "br", "c", "co", "cs", "d", "dl", "dn", "dpr", "du", "e", "eo", "f",
-    "fl", "fn", "fps", "g", "h", "ki", "l", "o", "p", "pg", "q", "r", "so", "sp", "t", "u", "vc", "vs", "w",
-    "x", "y", "z",
+/// How a parameter's value is computed.
+#[derive(Clone, Copy)]
+enum Kind {
+    /// Copied through unchanged from this option.
+    Simple(&'static str),
+    /// Normalised as an expression (`width * 2` → `w_mul_2`).
+    Expr(&'static str),
+    /// Computed by its own rule.
+    Special(Sp),
+}
+
+#[derive(Clone, Copy)]
+enum Sp {
+    Angle,
+    AspectRatio,
+    Background,
+    Border,
+    Color,
+    Dpr,
+    Duration,
+    Effect,
+    EndOffset,
+    FetchFormat,
+    Flags,
+    Function,
+    Fps,
+    Height,
+    KeyframeInterval,
+    Overlay,
+    Radius,
+    StartOffset,
+    Named,
+    Underlay,
+    VideoCodec,
+    Width,
+}
+
+/// The parameters in the order the SDKs' sort puts `key_value` strings in (keys never repeat
+/// within a component, so sorting by key equals sorting the joined strings): no sort at run time.
+const PARAMS: [(&str, Kind); 40] = [
+    ("a", Kind::Special(Sp::Angle)),
+    ("ac", Kind::Simple("audio_codec")),
+    ("af", Kind::Simple("audio_frequency")),
+    ("ar", Kind::Special(Sp::AspectRatio)),
+    ("b", Kind::Special(Sp::Background)),
+    ("bo", Kind::Special(Sp::Border)),
+    ("br", Kind::Simple("bit_rate")),
+    ("c", Kind::Simple("crop")),
+    ("co", Kind::Special(Sp::Color)),
+    ("cs", Kind::Simple("color_space")),
+    ("d", Kind::Simple("default_image")),
+    ("dl", Kind::Simple("delay")),
+    ("dn", Kind::Simple("density")),
+    ("dpr", Kind::Special(Sp::Dpr)),
+    ("du", Kind::Special(Sp::Duration)),
+    ("e", Kind::Special(Sp::Effect)),
+    ("eo", Kind::Special(Sp::EndOffset)),
+    ("f", Kind::Special(Sp::FetchFormat)),
+    ("fl", Kind::Special(Sp::Flags)),
+    ("fn", Kind::Special(Sp::Function)),
+    ("fps", Kind::Special(Sp::Fps)),
+    ("g", Kind::Simple("gravity")),
+    ("h", Kind::Special(Sp::Height)),
+    ("ki", Kind::Special(Sp::KeyframeInterval)),
+    ("l", Kind::Special(Sp::Overlay)),
+    ("o", Kind::Expr("opacity")),
+    ("p", Kind::Simple("prefix")),
+    ("pg", Kind::Simple("page")),
+    ("q", Kind::Expr("quality")),
+    ("r", Kind::Special(Sp::Radius)),
+    ("so", Kind::Special(Sp::StartOffset)),
+    ("sp", Kind::Simple("streaming_profile")),
+    ("t", Kind::Special(Sp::Named)),
+    ("u", Kind::Special(Sp::Underlay)),
+    ("vc", Kind::Special(Sp::VideoCodec)),
+    ("vs", Kind::Simple("video_sampling")),
+    ("w", Kind::Special(Sp::Width)),
+    ("x", Kind::Expr("x")),
+    ("y", Kind::Expr("y")),
+    ("z", Kind::Expr("zoom")),
 ];
-
-/// Simple parameters: option name for the key, copied through unchanged.
-fn simple_option(key: &str) -> Option<&'static str> {
-    Some(match key {
-        "ac" => "audio_codec",
-        "af" => "audio_frequency",
-        "br" => "bit_rate",
-        "cs" => "color_space",
-        "d" => "default_image",
-        "dl" => "delay",
-        "dn" => "density",
-        "g" => "gravity",
-        "p" => "prefix",
-        "pg" => "page",
-        "sp" => "streaming_profile",
-        "vs" => "video_sampling",
-        "c" => "crop",
-        _ => return None,
-    })
-}
-
-/// Parameters normalised as expressions (`width * 2` → `w_mul_2`).
-fn expression_option(key: &str) -> Option<&'static str> {
-    Some(match key {
-        "h" => "height",
-        "o" => "opacity",
-        "q" => "quality",
-        "w" => "width",
-        "x" => "x",
-        "y" => "y",
-        "z" => "zoom",
-        _ => return None,
-    })
-}
 
 /// The transformation string of SDK `options` (with `config` for `responsive_width`,
 /// `responsive_width_transformation` and `dpr`).
@@ -87,7 +127,10 @@ pub(crate) fn generate(
             Ok(())
         }
         Value::Map(_) => generate_map(options, config, fetch_format, out),
-        _ => Err(UrlError::option("transformation", "expected an object, an array or a string")),
+        _ => Err(UrlError::option(
+            "transformation",
+            "expected an object, an array or a string",
+        )),
     }
 }
 
@@ -103,7 +146,8 @@ fn scalar<'a>(o: &'a Value, name: &'static str) -> Result<Option<&'a str>, UrlEr
 }
 
 fn text_of<'a>(v: &'a Value, name: &'static str) -> Result<&'a str, UrlError> {
-    v.as_text().ok_or_else(|| UrlError::option(name, "expected a string or a number"))
+    v.as_text()
+        .ok_or_else(|| UrlError::option(name, "expected a string or a number"))
 }
 
 /// `[a, b]` → iterator over items; a scalar → one item.
@@ -114,7 +158,12 @@ fn items(v: &Value) -> &[Value] {
     }
 }
 
-fn join_texts(v: &Value, name: &'static str, sep: char, normalize: bool) -> Result<String, UrlError> {
+fn join_texts(
+    v: &Value,
+    name: &'static str,
+    sep: char,
+    normalize: bool,
+) -> Result<String, UrlError> {
     let mut s = String::new();
     for (i, item) in items(v).iter().enumerate() {
         if i > 0 {
@@ -138,7 +187,12 @@ fn replace_leading_hash(s: &str) -> String {
 }
 
 #[allow(clippy::too_many_lines)]
-fn generate_map(o: &Value, config: &Value, fetch_format: Option<&Value>, out: &mut String) -> Result<(), UrlError> {
+fn generate_map(
+    o: &Value,
+    config: &Value,
+    fetch_format: Option<&Value>,
+    out: &mut String,
+) -> Result<(), UrlError> {
     let responsive_width = o
         .get("responsive_width")
         .or_else(|| config.get("responsive_width"))
@@ -215,8 +269,15 @@ fn generate_map(o: &Value, config: &Value, fetch_format: Option<&Value>, out: &m
     if let Some(list) = o.get("variables") {
         for pair in items(list) {
             let (name, value) = match pair {
-                Value::List(p) if p.len() == 2 => (text_of(&p[0], "variables")?, text_of(&p[1], "variables")?),
-                _ => return Err(UrlError::option("variables", "expected a list of [name, value] pairs")),
+                Value::List(p) if p.len() == 2 => {
+                    (text_of(&p[0], "variables")?, text_of(&p[1], "variables")?)
+                }
+                _ => {
+                    return Err(UrlError::option(
+                        "variables",
+                        "expected a list of [name, value] pairs",
+                    ))
+                }
             };
             sep(&mut comp);
             comp.push_str(name);
@@ -242,25 +303,31 @@ fn generate_map(o: &Value, config: &Value, fetch_format: Option<&Value>, out: &m
     }
 
     let mut value = String::new();
-    for key in SORTED_KEYS {
+    for (key, kind) in PARAMS {
         value.clear();
-        match key {
-            _ if simple_option(key).is_some() => {
-                if let Some(t) = scalar(o, simple_option(key).unwrap_or_default())? {
+        let sp = match kind {
+            Kind::Simple(name) => {
+                if let Some(t) = scalar(o, name)? {
                     value.push_str(t);
                 }
+                None
             }
-            "w" => normalize_opt(width, &mut value),
-            "h" => normalize_opt(height, &mut value),
-            _ if expression_option(key).is_some() => {
-                normalize_opt(scalar(o, expression_option(key).unwrap_or_default())?, &mut value)
+            Kind::Expr(name) => {
+                normalize_opt(scalar(o, name)?, &mut value);
+                None
             }
-            "a" => {
+            Kind::Special(sp) => Some(sp),
+        };
+        match sp {
+            None => {}
+            Some(Sp::Width) => normalize_opt(width, &mut value),
+            Some(Sp::Height) => normalize_opt(height, &mut value),
+            Some(Sp::Angle) => {
                 if let Some(v) = o.get("angle") {
                     value = join_texts(v, "angle", '.', true)?;
                 }
             }
-            "ar" => {
+            Some(Sp::AspectRatio) => {
                 if let Some(t) = scalar(o, "aspect_ratio")? {
                     match fraction(t) {
                         Some((n, d)) => {
@@ -272,33 +339,33 @@ fn generate_map(o: &Value, config: &Value, fetch_format: Option<&Value>, out: &m
                     }
                 }
             }
-            "b" => {
+            Some(Sp::Background) => {
                 if let Some(t) = scalar(o, "background")? {
                     value = replace_leading_hash(t);
                 }
             }
-            "co" => {
+            Some(Sp::Color) => {
                 if let Some(t) = scalar(o, "color")? {
                     value = replace_leading_hash(t);
                 }
             }
-            "bo" => border(o.get("border"), &mut value)?,
-            "dpr" => {
+            Some(Sp::Border) => border(o.get("border"), &mut value)?,
+            Some(Sp::Dpr) => {
                 let dpr = o.get("dpr").or_else(|| config.get("dpr"));
                 if let Some(v) = dpr {
                     normalize_expression_into(text_of(v, "dpr")?, &mut value);
                 }
             }
-            "du" => range_value(scalar(o, "duration")?, false, &mut value),
-            "so" => match &start_offset {
+            Some(Sp::Duration) => range_value(scalar(o, "duration")?, false, &mut value),
+            Some(Sp::StartOffset) => match &start_offset {
                 Some(s) => range_value(Some(s), true, &mut value),
                 None => range_value(scalar(o, "start_offset")?, true, &mut value),
             },
-            "eo" => match &end_offset {
+            Some(Sp::EndOffset) => match &end_offset {
                 Some(s) => range_value(Some(s), false, &mut value),
                 None => range_value(scalar(o, "end_offset")?, false, &mut value),
             },
-            "e" => {
+            Some(Sp::Effect) => {
                 if let Some(v) = o.get("effect") {
                     let raw = match v {
                         Value::List(_) => join_texts(v, "effect", ':', false)?,
@@ -311,17 +378,17 @@ fn generate_map(o: &Value, config: &Value, fetch_format: Option<&Value>, out: &m
                     normalize_expression_into(&raw, &mut value);
                 }
             }
-            "f" => {
+            Some(Sp::FetchFormat) => {
                 if let Some(v) = fetch_format.or_else(|| o.get("fetch_format")) {
                     value.push_str(text_of(v, "fetch_format")?);
                 }
             }
-            "fl" => {
+            Some(Sp::Flags) => {
                 if let Some(v) = o.get("flags") {
                     value = join_texts(v, "flags", '.', false)?;
                 }
             }
-            "fn" => {
+            Some(Sp::Function) => {
                 if let Some(v) = o.get("custom_function").filter(|v| v.truthy()) {
                     custom_function(v, &mut value)?;
                 } else if let Some(v) = o.get("custom_pre_function").filter(|v| v.truthy()) {
@@ -329,23 +396,25 @@ fn generate_map(o: &Value, config: &Value, fetch_format: Option<&Value>, out: &m
                     custom_function(v, &mut value)?;
                 }
             }
-            "fps" => match o.get("fps") {
+            Some(Sp::Fps) => match o.get("fps") {
                 Some(v @ Value::List(_)) => value = join_texts(v, "fps", '-', true)?,
                 Some(v) => value.push_str(text_of(v, "fps")?),
                 None => {}
             },
-            "ki" => keyframe_interval(o.get("keyframe_interval"), &mut value)?,
-            "l" => {
+            Some(Sp::KeyframeInterval) => {
+                keyframe_interval(o.get("keyframe_interval"), &mut value)?
+            }
+            Some(Sp::Overlay) => {
                 if let Some(v) = o.get("overlay") {
                     layer(v, "overlay", &mut value)?;
                 }
             }
-            "u" => {
+            Some(Sp::Underlay) => {
                 if let Some(v) = o.get("underlay") {
                     layer(v, "underlay", &mut value)?;
                 }
             }
-            "r" => match o.get("radius") {
+            Some(Sp::Radius) => match o.get("radius") {
                 Some(v @ Value::List(l)) => {
                     if l.is_empty() || l.len() > 4 {
                         return Err(UrlError::option("radius", "expected 1 to 4 values"));
@@ -355,8 +424,8 @@ fn generate_map(o: &Value, config: &Value, fetch_format: Option<&Value>, out: &m
                 Some(v) => normalize_expression_into(text_of(v, "radius")?, &mut value),
                 None => {}
             },
-            "t" => value.push_str(&named),
-            "vc" => match o.get("video_codec") {
+            Some(Sp::Named) => value.push_str(&named),
+            Some(Sp::VideoCodec) => match o.get("video_codec") {
                 Some(Value::Map(_)) => {
                     let vc = o.get("video_codec").unwrap_or(&Value::Null);
                     if let Some(codec) = vc.get("codec") {
@@ -377,7 +446,6 @@ fn generate_map(o: &Value, config: &Value, fetch_format: Option<&Value>, out: &m
                 Some(v) => value.push_str(text_of(v, "video_codec")?),
                 None => {}
             },
-            _ => {}
         }
         if !value.is_empty() {
             sep(&mut comp);
@@ -417,7 +485,10 @@ fn push_named(name: &str, out: &mut String) -> Result<(), UrlError> {
         match c {
             ' ' => out.push_str("%20"),
             ',' | '/' => {
-                return Err(UrlError::option("transformation", "a named transformation must not contain ',' or '/'"))
+                return Err(UrlError::option(
+                    "transformation",
+                    "a named transformation must not contain ',' or '/'",
+                ))
             }
             c => out.push(c),
         }
@@ -491,7 +562,11 @@ fn range_number(s: &str) -> Option<(&str, bool)> {
         _ => (s, false),
     };
     let ok = match num.split_once('.') {
-        Some((i, f)) => i.bytes().all(|b| b.is_ascii_digit()) && !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()),
+        Some((i, f)) => {
+            i.bytes().all(|b| b.is_ascii_digit())
+                && !f.is_empty()
+                && f.bytes().all(|b| b.is_ascii_digit())
+        }
         None => !num.is_empty() && num.bytes().all(|b| b.is_ascii_digit()),
     };
     ok.then_some((num, modifier))
@@ -526,9 +601,13 @@ fn keyframe_interval(v: Option<&Value>, out: &mut String) -> Result<(), UrlError
             // Positive: no sign, and some non-zero digit before any exponent (no float parsing:
             // it would pull the float tables into the wasm).
             let mantissa = n.split(['e', 'E']).next().unwrap_or_default();
-            let positive = !n.starts_with('-') && mantissa.bytes().any(|b| matches!(b, b'1'..=b'9'));
+            let positive =
+                !n.starts_with('-') && mantissa.bytes().any(|b| matches!(b, b'1'..=b'9'));
             if !positive {
-                return Err(UrlError::option("keyframe_interval", "should be greater than zero"));
+                return Err(UrlError::option(
+                    "keyframe_interval",
+                    "should be greater than zero",
+                ));
             }
             out.push_str(n);
             // A number is a float interval: `10` → `10.0`, as the Python SDK prints it.
@@ -537,7 +616,10 @@ fn keyframe_interval(v: Option<&Value>, out: &mut String) -> Result<(), UrlError
             }
             Ok(())
         }
-        Some(_) => Err(UrlError::option("keyframe_interval", "should be a number or a string")),
+        Some(_) => Err(UrlError::option(
+            "keyframe_interval",
+            "should be a number or a string",
+        )),
     }
 }
 
@@ -547,7 +629,10 @@ fn custom_function(v: &Value, out: &mut String) -> Result<(), UrlError> {
             let kind = v.get("function_type").and_then(Value::as_text);
             let source = v.get("source").and_then(Value::as_text);
             let (Some(kind), Some(source)) = (kind, source) else {
-                return Err(UrlError::option("custom_function", "expected {function_type, source}"));
+                return Err(UrlError::option(
+                    "custom_function",
+                    "expected {function_type, source}",
+                ));
             };
             out.push_str(kind);
             out.push(':');
@@ -579,8 +664,14 @@ fn text_style(layer: &Value, which: &'static str) -> Result<Option<String>, UrlE
             return Ok(Some(style.to_owned()));
         }
     }
-    let family = layer.get("font_family").map(|v| text_of(v, which)).transpose()?;
-    let size = layer.get("font_size").map(|v| text_of(v, which)).transpose()?;
+    let family = layer
+        .get("font_family")
+        .map(|v| text_of(v, which))
+        .transpose()?;
+    let size = layer
+        .get("font_size")
+        .map(|v| text_of(v, which))
+        .transpose()?;
     let mut keywords: Vec<String> = Vec::new();
     for (attr, default) in TEXT_STYLE_KEYWORDS {
         if let Some(v) = layer.get(attr) {
@@ -603,7 +694,8 @@ fn text_style(layer: &Value, which: &'static str) -> Result<Option<String>, UrlE
     if family.is_none() && size.is_none() && keywords.is_empty() {
         return Ok(None);
     }
-    let family = family.ok_or_else(|| UrlError::option(which, "must supply font_family for text"))?;
+    let family =
+        family.ok_or_else(|| UrlError::option(which, "must supply font_family for text"))?;
     let size = size.ok_or_else(|| UrlError::option(which, "must supply font_size for text"))?;
     let mut s = format!("{family}_{size}");
     for k in keywords {
@@ -634,7 +726,10 @@ fn encode_layer_text(text: &str, out: &mut String) {
     };
     while i < bytes.len() {
         // `$(name)`: name starts with a letter followed by at least one word character.
-        if bytes[i] == b'$' && bytes.get(i + 1) == Some(&b'(') && bytes.get(i + 2).is_some_and(u8::is_ascii_alphabetic) {
+        if bytes[i] == b'$'
+            && bytes.get(i + 1) == Some(&b'(')
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_alphabetic)
+        {
             let mut j = i + 3;
             while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
                 j += 1;
@@ -658,7 +753,9 @@ fn layer(v: &Value, which: &'static str, out: &mut String) -> Result<(), UrlErro
         Value::Str(s) => {
             let (resource_type, url) = if let Some(url) = s.strip_prefix("fetch:") {
                 (None, url)
-            } else if let Some(pos) = find_bytes(s.as_bytes().get(..12).unwrap_or(s.as_bytes()), b":fetch:") {
+            } else if let Some(pos) =
+                find_bytes(s.as_bytes().get(..12).unwrap_or(s.as_bytes()), b":fetch:")
+            {
                 (Some(&s[..pos]), &s[pos + 7..])
             } else {
                 out.push_str(s);
@@ -679,10 +776,17 @@ fn layer(v: &Value, which: &'static str, out: &mut String) -> Result<(), UrlErro
     };
     let text = v.get("text").map(|t| text_of(t, which)).transpose()?;
     let fetch_url = v.get("url").map(|t| text_of(t, which)).transpose()?;
-    let mut resource_type = v.get("resource_type").map(|t| text_of(t, which)).transpose()?;
+    let mut resource_type = v
+        .get("resource_type")
+        .map(|t| text_of(t, which))
+        .transpose()?;
     let mut kind = v.get("type").map(|t| text_of(t, which)).transpose()?;
     let format = v.get("format").map(|t| text_of(t, which)).transpose()?;
-    let mut public_id = v.get("public_id").map(|t| text_of(t, which)).transpose()?.map(str::to_owned);
+    let mut public_id = v
+        .get("public_id")
+        .map(|t| text_of(t, which))
+        .transpose()?
+        .map(str::to_owned);
     if text.is_some() && resource_type.is_none() {
         resource_type = Some("text");
     }
@@ -694,7 +798,10 @@ fn layer(v: &Value, which: &'static str, out: &mut String) -> Result<(), UrlErro
         p.push_str(f);
     }
     if public_id.is_none() && resource_type != Some("text") && kind != Some("fetch") {
-        return Err(UrlError::option(which, "must supply public_id for a non-text layer"));
+        return Err(UrlError::option(
+            which,
+            "must supply public_id for a non-text layer",
+        ));
     }
     let mut parts: Vec<String> = Vec::new();
     if let Some(rt) = resource_type.filter(|rt| *rt != "image") {
@@ -705,7 +812,10 @@ fn layer(v: &Value, which: &'static str, out: &mut String) -> Result<(), UrlErro
     }
     if matches!(resource_type, Some("text") | Some("subtitles")) {
         if public_id.is_none() && text.is_none() {
-            return Err(UrlError::option(which, "must supply either text or public_id"));
+            return Err(UrlError::option(
+                which,
+                "must supply either text or public_id",
+            ));
         }
         if let Some(style) = text_style(v, which)? {
             parts.push(style);
@@ -807,7 +917,10 @@ pub fn normalize_expression_into(expr: &str, out: &mut String) {
             }
             b'|' | b'>' | b'<' | b'&' | b'!' | b'=' | b'/' | b'-' | b'+' | b'*' | b'^' => OPERATORS
                 .iter()
-                .find(|(op, _)| b[i..].starts_with(op.as_bytes()) && matches!(b.get(i + op.len()), Some(b' ') | Some(b'_')))
+                .find(|(op, _)| {
+                    b[i..].starts_with(op.as_bytes())
+                        && matches!(b.get(i + op.len()), Some(b' ') | Some(b'_'))
+                })
                 .map(|(op, name)| (*name, op.len())),
             b'$' => {
                 let mut j = i + 1;
@@ -828,7 +941,9 @@ pub fn normalize_expression_into(expr: &str, out: &mut String) {
                 }
                 None
             }
-            b'a' | b'c' | b'd' | b'f' | b'h' | b'i' | b'p' | b't' | b'w' if !(i > 0 && matches!(b[i - 1], b'$' | b':')) => {
+            b'a' | b'c' | b'd' | b'f' | b'h' | b'i' | b'p' | b't' | b'w'
+                if !(i > 0 && matches!(b[i - 1], b'$' | b':')) =>
+            {
                 PREDEFINED_VARS
                     .iter()
                     .find(|(var, _)| var.as_bytes()[0] == c && b[i..].starts_with(var.as_bytes()))
@@ -866,9 +981,15 @@ mod tests {
     #[test]
     fn expressions_normalise_like_the_sdks() {
         assert_eq!(norm("width * 2"), "w_mul_2");
-        assert_eq!(norm("initial_width >= 100 && $foo_bar"), "iw_gte_100_and_$foo_bar");
+        assert_eq!(
+            norm("initial_width >= 100 && $foo_bar"),
+            "iw_gte_100_and_$foo_bar"
+        );
         assert_eq!(norm("$width"), "$width");
-        assert_eq!(norm("auto:breakpoints_100_1900_20_15"), "auto:breakpoints_100_1900_20_15");
+        assert_eq!(
+            norm("auto:breakpoints_100_1900_20_15"),
+            "auto:breakpoints_100_1900_20_15"
+        );
         assert_eq!(norm("!a  b!"), "!a  b!");
         assert_eq!(norm("-24"), "-24");
         assert_eq!(norm("face_count > 2"), "fc_gt_2");

@@ -40,19 +40,27 @@ pub fn breakpoints(bp: &Breakpoints) -> Result<Vec<u32>, UrlError> {
                 return Err(UrlError::InvalidBreakpoints("the breakpoint list is empty"));
             }
             if list.contains(&0) {
-                return Err(UrlError::InvalidBreakpoints("a breakpoint width must be a positive integer"));
+                return Err(UrlError::InvalidBreakpoints(
+                    "a breakpoint width must be a positive integer",
+                ));
             }
             Ok(list.clone())
         }
         &Breakpoints::Range { min, max, count } => {
             if min == 0 {
-                return Err(UrlError::InvalidBreakpoints("min_width must be a positive integer"));
+                return Err(UrlError::InvalidBreakpoints(
+                    "min_width must be a positive integer",
+                ));
             }
             if min > max {
-                return Err(UrlError::InvalidBreakpoints("min_width must be less than max_width"));
+                return Err(UrlError::InvalidBreakpoints(
+                    "min_width must be less than max_width",
+                ));
             }
             if count == 0 {
-                return Err(UrlError::InvalidBreakpoints("max_images must be a positive integer"));
+                return Err(UrlError::InvalidBreakpoints(
+                    "max_images must be a positive integer",
+                ));
             }
             let min = if count == 1 { max } else { min };
             let step = (max - min).div_ceil((count - 1).max(1)).max(1);
@@ -78,7 +86,9 @@ pub fn breakpoints_from_options(srcset: &Value) -> Result<Breakpoints, UrlError>
                 .as_text()
                 .and_then(|t| t.parse::<u32>().ok())
                 .map(Some)
-                .ok_or(UrlError::InvalidBreakpoints("widths and max_images must be non-negative integers")),
+                .ok_or(UrlError::InvalidBreakpoints(
+                    "widths and max_images must be non-negative integers",
+                )),
         }
     };
     if let Some(Value::List(list)) = srcset.get("breakpoints") {
@@ -87,7 +97,9 @@ pub fn breakpoints_from_options(srcset: &Value) -> Result<Breakpoints, UrlError>
                 .iter()
                 .map(|v| v.as_text().and_then(|t| t.parse::<u32>().ok()))
                 .collect::<Option<Vec<_>>>()
-                .ok_or(UrlError::InvalidBreakpoints("breakpoints must be non-negative integers"))?;
+                .ok_or(UrlError::InvalidBreakpoints(
+                    "breakpoints must be non-negative integers",
+                ))?;
             return Ok(Breakpoints::List(widths));
         }
     }
@@ -213,14 +225,33 @@ mod tests {
         assert_eq!(r(100, 600, 1), [600]);
         assert_eq!(r(100, 100, 3), [100]);
         assert_eq!(r(100, 200, 2), [100, 200]);
-        assert_eq!(bp_err(Breakpoints::Range { min: 600, max: 100, count: 3 }), "invalid breakpoints: min_width must be less than max_width");
-        assert_eq!(bp_err(Breakpoints::Range { min: 100, max: 600, count: 0 }), "invalid breakpoints: max_images must be a positive integer");
-        assert_eq!(bp_err(Breakpoints::List(vec![])), "invalid breakpoints: the breakpoint list is empty");
+        assert_eq!(
+            bp_err(Breakpoints::Range {
+                min: 600,
+                max: 100,
+                count: 3
+            }),
+            "invalid breakpoints: min_width must be less than max_width"
+        );
+        assert_eq!(
+            bp_err(Breakpoints::Range {
+                min: 100,
+                max: 600,
+                count: 0
+            }),
+            "invalid breakpoints: max_images must be a positive integer"
+        );
+        assert_eq!(
+            bp_err(Breakpoints::List(vec![])),
+            "invalid breakpoints: the breakpoint list is empty"
+        );
     }
 
     #[test]
     fn srcset_items_chain_a_scale_step() {
-        let config = Value::map().with("cloud_name", "test123").with("secure", true);
+        let config = Value::map()
+            .with("cloud_name", "test123")
+            .with("secure", true);
         let options = Value::map().with("width", 200).with("crop", "scale");
         assert_eq!(
             scaled_url("sample.jpg", 101, &options, &config, &NoSignatures).unwrap(),
@@ -232,15 +263,34 @@ mod tests {
             "https://res.cloudinary.com/test123/image/upload/c_scale,w_100/sample 100w, \
              https://res.cloudinary.com/test123/image/upload/c_scale,w_200/sample 200w"
         );
-        assert_eq!(sizes(&[100, 200]), "(max-width: 100px) 100px, (max-width: 200px) 200px");
+        assert_eq!(
+            sizes(&[100, 200]),
+            "(max-width: 100px) 100px, (max-width: 200px) 200px"
+        );
     }
 
     #[test]
     fn srcset_options_are_read() {
-        let o = Value::map().with("min_width", 100).with("max_width", 600).with("max_images", 7);
-        assert_eq!(breakpoints_from_options(&o).unwrap(), Breakpoints::Range { min: 100, max: 600, count: 7 });
-        let o = Value::map().with("breakpoints", Value::List(vec![Value::from(300), Value::from(800)]));
-        assert_eq!(breakpoints_from_options(&o).unwrap(), Breakpoints::List(vec![300, 800]));
+        let o = Value::map()
+            .with("min_width", 100)
+            .with("max_width", 600)
+            .with("max_images", 7);
+        assert_eq!(
+            breakpoints_from_options(&o).unwrap(),
+            Breakpoints::Range {
+                min: 100,
+                max: 600,
+                count: 7
+            }
+        );
+        let o = Value::map().with(
+            "breakpoints",
+            Value::List(vec![Value::from(300), Value::from(800)]),
+        );
+        assert_eq!(
+            breakpoints_from_options(&o).unwrap(),
+            Breakpoints::List(vec![300, 800])
+        );
         assert_eq!(
             breakpoints_from_options(&Value::map()).unwrap_err().to_string(),
             "invalid breakpoints: either (min_width, max_width, max_images) or breakpoints must be provided"

@@ -56,11 +56,15 @@ impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ParseError::UnknownCropMode(m) => write!(f, "unknown crop mode '{m}'"),
-            ParseError::NegativeDimension { which, value } => write!(f, "negative {which} '{value}'"),
+            ParseError::NegativeDimension { which, value } => {
+                write!(f, "negative {which} '{value}'")
+            }
             ParseError::EmptyNamedTransformation => f.write_str("empty named transformation"),
             ParseError::EmptyValue(key) => write!(f, "empty value for '{key}'"),
             ParseError::EmptyQualifier => f.write_str("empty qualifier (two separators in a row)"),
-            ParseError::InvalidCharacter { ch, token } => write!(f, "invalid character '{ch}' in '{token}'"),
+            ParseError::InvalidCharacter { ch, token } => {
+                write!(f, "invalid character '{ch}' in '{token}'")
+            }
             ParseError::InvalidVariableName(n) => write!(f, "invalid variable name '{n}'"),
         }
     }
@@ -72,8 +76,14 @@ fn check_value(key: &str, v: &str) -> Result<(), ParseError> {
     if v.is_empty() {
         return Err(ParseError::EmptyValue(key.to_owned()));
     }
-    if let Some(ch) = v.chars().find(|c| matches!(c, ',' | '/') || c.is_whitespace() || c.is_control()) {
-        return Err(ParseError::InvalidCharacter { ch, token: v.to_owned() });
+    if let Some(ch) = v
+        .chars()
+        .find(|c| matches!(c, ',' | '/') || c.is_whitespace() || c.is_control())
+    {
+        return Err(ParseError::InvalidCharacter {
+            ch,
+            token: v.to_owned(),
+        });
     }
     Ok(())
 }
@@ -268,7 +278,10 @@ impl Dimension {
     fn parse(which: &'static str, key: &str, s: &str) -> Result<Self, ParseError> {
         check_value(key, s)?;
         if s.starts_with('-') {
-            return Err(ParseError::NegativeDimension { which, value: s.to_owned() });
+            return Err(ParseError::NegativeDimension {
+                which,
+                value: s.to_owned(),
+            });
         }
         if s.bytes().all(|b| b.is_ascii_digit()) && !(s.len() > 1 && s.starts_with('0')) {
             if let Ok(px) = s.parse() {
@@ -397,7 +410,10 @@ impl FromStr for Qualifier {
             if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric()) {
                 return Err(ParseError::InvalidVariableName(key.to_owned()));
             }
-            return Ok(Qualifier::Variable { name: name.to_owned(), value: Token::new(key, value)? });
+            return Ok(Qualifier::Variable {
+                name: name.to_owned(),
+                value: Token::new(key, value)?,
+            });
         }
         if key.is_empty() || !key.bytes().all(|b| b.is_ascii_lowercase()) {
             check_value(token, token)?;
@@ -425,7 +441,10 @@ impl FromStr for Qualifier {
                 }
                 Qualifier::Named(names)
             }
-            _ => Qualifier::Param { key: key.to_owned(), value: Token::new(key, value)? },
+            _ => Qualifier::Param {
+                key: key.to_owned(),
+                value: Token::new(key, value)?,
+            },
         })
     }
 }
@@ -489,13 +508,19 @@ impl Step {
     /// `f_auto`
     #[must_use]
     pub fn format_auto(self) -> Self {
-        self.with(Qualifier::Param { key: "f".into(), value: Token("auto".into()) })
+        self.with(Qualifier::Param {
+            key: "f".into(),
+            value: Token("auto".into()),
+        })
     }
 
     /// `q_auto`
     #[must_use]
     pub fn quality_auto(self) -> Self {
-        self.with(Qualifier::Param { key: "q".into(), value: Token("auto".into()) })
+        self.with(Qualifier::Param {
+            key: "q".into(),
+            value: Token("auto".into()),
+        })
     }
 
     /// `r_<value>` for a value known to be valid (`"max"`, `"20"`); see [`Qualifier::param`] for
@@ -507,7 +532,10 @@ impl Step {
     #[must_use]
     pub fn radius(self, value: &'static str) -> Self {
         debug_assert!(check_value("r", value).is_ok());
-        self.with(Qualifier::Param { key: "r".into(), value: Token(value.into()) })
+        self.with(Qualifier::Param {
+            key: "r".into(),
+            value: Token(value.into()),
+        })
     }
 
     /// Whether the step has no qualifiers.
@@ -646,8 +674,14 @@ mod tests {
         assert_eq!(err("t_"), "empty named transformation");
         assert_eq!(err("t_a..b"), "empty named transformation");
         assert_eq!(err("w_"), "empty value for 'w'");
-        assert_eq!(err("c_fill,,w_1"), "empty qualifier (two separators in a row)");
-        assert_eq!(err("c_fill//w_1"), "empty qualifier (two separators in a row)");
+        assert_eq!(
+            err("c_fill,,w_1"),
+            "empty qualifier (two separators in a row)"
+        );
+        assert_eq!(
+            err("c_fill//w_1"),
+            "empty qualifier (two separators in a row)"
+        );
         assert_eq!(err("$_1"), "invalid variable name '$'");
         assert_eq!(err("l_text:a b"), "invalid character ' ' in 'text:a b'");
     }
@@ -685,9 +719,21 @@ mod tests {
 
     #[test]
     fn typed_values_parse() {
-        assert_eq!("g_north".parse::<Qualifier>(), Ok(Qualifier::Gravity(Gravity::Compass(Compass::North))));
-        assert_eq!("w_100".parse::<Qualifier>(), Ok(Qualifier::Width(Dimension::Px(100))));
-        assert!(matches!("g_auto:faces".parse::<Qualifier>(), Ok(Qualifier::Gravity(Gravity::Other(_)))));
-        assert_eq!(Qualifier::param("c", "pad"), Ok(Qualifier::Crop(CropMode::Pad)));
+        assert_eq!(
+            "g_north".parse::<Qualifier>(),
+            Ok(Qualifier::Gravity(Gravity::Compass(Compass::North)))
+        );
+        assert_eq!(
+            "w_100".parse::<Qualifier>(),
+            Ok(Qualifier::Width(Dimension::Px(100)))
+        );
+        assert!(matches!(
+            "g_auto:faces".parse::<Qualifier>(),
+            Ok(Qualifier::Gravity(Gravity::Other(_)))
+        ));
+        assert_eq!(
+            Qualifier::param("c", "pad"),
+            Ok(Qualifier::Crop(CropMode::Pad))
+        );
     }
 }

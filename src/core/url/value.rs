@@ -124,7 +124,9 @@ impl From<&serde_json::Value> for Value {
             J::Number(n) => Value::Num(n.to_string()),
             J::String(s) => Value::Str(s.clone()),
             J::Array(a) => Value::List(a.iter().map(Value::from).collect()),
-            J::Object(o) => Value::Map(o.iter().map(|(k, v)| (k.clone(), Value::from(v))).collect()),
+            J::Object(o) => {
+                Value::Map(o.iter().map(|(k, v)| (k.clone(), Value::from(v))).collect())
+            }
         }
     }
 }
@@ -142,7 +144,12 @@ impl Value {
     /// assert_eq!(Value::from_json("{").unwrap_err(), "invalid JSON at byte 1");
     /// ```
     pub fn from_json(s: &str) -> Result<Value, String> {
-        let mut p = JsonParser { s: s.as_bytes(), src: s, i: 0, depth: 0 };
+        let mut p = JsonParser {
+            s: s.as_bytes(),
+            src: s,
+            i: 0,
+            depth: 0,
+        };
         let v = p.value()?;
         p.ws();
         if p.i != p.s.len() {
@@ -181,7 +188,9 @@ impl JsonParser<'_> {
 
     fn value(&mut self) -> Result<Value, String> {
         self.ws();
-        let Some(&c) = self.s.get(self.i) else { return Err(self.err()) };
+        let Some(&c) = self.s.get(self.i) else {
+            return Err(self.err());
+        };
         match c {
             b'n' => self.eat("null").map(|()| Value::Null),
             b't' => self.eat("true").map(|()| Value::Bool(true)),
@@ -192,14 +201,23 @@ impl JsonParser<'_> {
                 if self.depth > 64 {
                     return Err("JSON nested too deeply".to_owned());
                 }
-                let v = if c == b'[' { self.array() } else { self.object() };
+                let v = if c == b'[' {
+                    self.array()
+                } else {
+                    self.object()
+                };
                 self.depth -= 1;
                 v
             }
             b'-' | b'0'..=b'9' => {
                 let start = self.i;
                 self.i += 1;
-                while self.i < self.s.len() && matches!(self.s[self.i], b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-') {
+                while self.i < self.s.len()
+                    && matches!(
+                        self.s[self.i],
+                        b'0'..=b'9' | b'.' | b'e' | b'E' | b'+' | b'-'
+                    )
+                {
                     self.i += 1;
                 }
                 Ok(Value::Num(self.src[start..self.i].to_owned()))
@@ -272,7 +290,9 @@ impl JsonParser<'_> {
         let mut out = String::new();
         let mut start = self.i;
         loop {
-            let Some(&c) = self.s.get(self.i) else { return Err(self.err()) };
+            let Some(&c) = self.s.get(self.i) else {
+                return Err(self.err());
+            };
             match c {
                 b'"' => {
                     out.push_str(&self.src[start..self.i]);
@@ -282,7 +302,9 @@ impl JsonParser<'_> {
                 b'\\' => {
                     out.push_str(&self.src[start..self.i]);
                     self.i += 1;
-                    let Some(&e) = self.s.get(self.i) else { return Err(self.err()) };
+                    let Some(&e) = self.s.get(self.i) else {
+                        return Err(self.err());
+                    };
                     self.i += 1;
                     match e {
                         b'"' => out.push('"'),
@@ -295,7 +317,9 @@ impl JsonParser<'_> {
                         b't' => out.push('\t'),
                         b'u' => {
                             let hi = self.hex4()?;
-                            let cp = if (0xD800..0xDC00).contains(&hi) && self.s[self.i..].starts_with(b"\\u") {
+                            let cp = if (0xD800..0xDC00).contains(&hi)
+                                && self.s[self.i..].starts_with(b"\\u")
+                            {
                                 self.i += 2;
                                 let lo = self.hex4()?;
                                 if !(0xDC00..0xE000).contains(&lo) {
@@ -324,7 +348,10 @@ mod tests {
 
     #[test]
     fn json_parses_like_javascript_writes_it() {
-        let v = Value::from_json(r#" {"a":[1,-2.5,true,null,{}],"b":"x\"\\\/\n\u00e9\ud83d\ude0d","c":[]} "#).unwrap();
+        let v = Value::from_json(
+            r#" {"a":[1,-2.5,true,null,{}],"b":"x\"\\\/\n\u00e9\ud83d\ude0d","c":[]} "#,
+        )
+        .unwrap();
         assert_eq!(
             v,
             Value::Map(vec![
@@ -342,8 +369,17 @@ mod tests {
                 ("c".into(), Value::List(vec![])),
             ])
         );
-        assert_eq!(Value::from_json("[1,]").unwrap_err(), "invalid JSON at byte 3");
-        assert_eq!(Value::from_json("{} x").unwrap_err(), "invalid JSON at byte 3");
-        assert_eq!(Value::from_json(&"[".repeat(100)).unwrap_err(), "JSON nested too deeply");
+        assert_eq!(
+            Value::from_json("[1,]").unwrap_err(),
+            "invalid JSON at byte 3"
+        );
+        assert_eq!(
+            Value::from_json("{} x").unwrap_err(),
+            "invalid JSON at byte 3"
+        );
+        assert_eq!(
+            Value::from_json(&"[".repeat(100)).unwrap_err(),
+            "JSON nested too deeply"
+        );
     }
 }
