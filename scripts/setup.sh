@@ -51,7 +51,7 @@ apt_install() { # packages...
 }
 
 step_browsers() {
-  apt_install chromium chromium-driver firefox-esr
+  apt_install chromium chromium-driver firefox-esr curl ca-certificates
 }
 
 cargo_bin() { # name version crate [--locked]

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Services the browser and end-to-end tests talk to, all on 127.0.0.1. Sourced by scripts/test.sh
+# (and usable by hand: `source scripts/services.sh; services_start`). The URLs are exported so that
+# the wasm test build bakes them in at compile time (option_env!).
+export SIGNER_URL=${SIGNER_URL:-http://127.0.0.1:18787}
+SERVICES_PIDS=()
+SERVICES_LOG_DIR=${SERVICES_LOG_DIR:-$PWD/target/services}
+
+wait_http() { # url name
+  local i
+  for i in $(seq 1 300); do
+    if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+    sleep 0.1
+  done
+  echo "services: $2 did not answer at $1 within 30 s; its log:" >&2
+  tail -20 "$SERVICES_LOG_DIR/$2.log" >&2 || true
+  return 1
+}
+
+services_start() {
+  mkdir -p "$SERVICES_LOG_DIR"
+  cargo build -q -p cloudinary-connector-signer
+  "$PWD/target/debug/cld-signer" --listen "${SIGNER_URL#http://}" >"$SERVICES_LOG_DIR/signer.log" 2>&1 &
+  SERVICES_PIDS+=($!)
+  wait_http "$SIGNER_URL/v1/health" signer
+}
+
+services_stop() {
+  local p
+  for p in "${SERVICES_PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  for p in "${SERVICES_PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
+  SERVICES_PIDS=()
+}

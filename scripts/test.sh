@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The whole test suite: the README's test command, and what CI (.ci/run) runs.
+#
+#   scripts/test.sh            everything (installs what is missing first)
+#   scripts/test.sh --quick    native checks only (fmt, clippy, cargo test): no browsers
+#
+# Order: setup → version check → fmt → clippy (host, wasm32) → native tests → services →
+# browser tests (headless Chromium, then Firefox) → end-to-end tests (Playwright).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+export PATH="$HOME/.cargo/bin:$ROOT/tools/node_modules/.bin:$PATH"
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+QUICK=0; [ "${1:-}" = "--quick" ] && QUICK=1
+
+T0=$SECONDS
+section() { printf '\n==> %s  (+%ds)\n' "$*" "$((SECONDS - T0))"; }
+
+section "setup"
+bash scripts/setup.sh
+
+section "versions agree (Cargo.toml, pkg.json, CHANGELOG.md, User-Agent)"
+cargo test -q --test version_consistency
+
+section "cargo fmt --check"
+cargo fmt --all -- --check
+
+section "clippy (host)"
+cargo clippy -q --workspace --all-targets -- -D warnings
+
+section "clippy (wasm32)"
+cargo clippy -q -p cloudinary-connector --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+section "native tests (core, signer)"
+cargo test --workspace 2>&1 | tee .tmp-native.log | grep -E '^(test result|running|error|failures:|---- )' || true
+grep -q 'test result: FAILED' .tmp-native.log && { cat .tmp-native.log | tail -60; exit 1; }
+grep -qE '^error' .tmp-native.log && { tail -60 .tmp-native.log; exit 1; }
+rm -f .tmp-native.log
+
+if [ $QUICK -eq 1 ]; then section "done (quick)"; exit 0; fi
+
+# ---- services for the browser tests, on loopback only; stopped on exit ----
+# shellcheck source=scripts/services.sh
+source scripts/services.sh
+trap services_stop EXIT
+services_start
+
+section "browser tests: headless Chromium"
+env -u GECKODRIVER CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome
+
+section "browser tests: headless Firefox"
+env -u CHROMEDRIVER GECKODRIVER="$(command -v geckodriver)" wasm-pack test --headless --firefox
+
+if compgen -G "tests/e2e/*.test.mjs" >/dev/null; then
+  section "end-to-end tests (Playwright, Debian Chromium/Firefox)"
+  node --test --test-concurrency=1 tests/e2e/
+fi
+
+section "all tests passed"
