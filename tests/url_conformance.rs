@@ -18,7 +18,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use cloudinary_connector::core::url::encode::base64;
 use cloudinary_connector::core::url::{
-    url, SignRequest, SignatureAlgorithm, SignatureSource, Value,
+    url, SignRequest, SignatureAlgorithm, SignatureSource, UrlTemplate, Value,
 };
 use serde_json::Value as J;
 use sha1::Digest as _;
@@ -114,6 +114,16 @@ fn all_recorded_sdk_cases_match_byte_for_byte() {
                 .as_str()
                 .expect("expected_url is a string");
             ran += 1;
+            // The same case through a template (transformation built once, URL per id).
+            match UrlTemplate::new(&options, &config).and_then(|t| t.url(public_id, &signer)) {
+                Ok(got) if got == expected => {}
+                Ok(got) => failures.push(format!(
+                    "{suite}[{index}] (template) expected {expected}\n  got {got}"
+                )),
+                Err(e) => failures.push(format!(
+                    "{suite}[{index}] (template) expected {expected}\n  error {e}"
+                )),
+            }
             match url(public_id, &options, &config, &signer) {
                 Ok(got) if got == expected => {}
                 Ok(got) => failures.push(format!(

@@ -135,13 +135,17 @@ fn prepared(public_id: &str, options: &JsValue) -> Result<Prepared, JsError> {
     with_config(|cfg| prepare(public_id, &options, cfg)).map_err(err)
 }
 
-fn unsigned(p: Prepared) -> Result<String, JsError> {
-    p.into_unsigned().map_err(|e| match e {
+fn signature_hint(e: UrlError) -> JsError {
+    match e {
         UrlError::SignatureRequired => JsError::new(
             "this URL must be signed (sign_url) but url() has no signature: use urlToSign() and signedUrl(), or urlWithSigner()",
         ),
         other => err(other),
-    })
+    }
+}
+
+fn unsigned(p: Prepared) -> Result<String, JsError> {
+    p.into_unsigned().map_err(signature_hint)
 }
 
 /// The delivery URL of `publicId`, exactly as the Node SDK's `cloudinary.url(publicId, options)`.
@@ -307,7 +311,7 @@ impl JsUrlFactory {
 
     /// The URL of `publicId` (errors when it must be signed: use `urlToSign`/`signedUrl`).
     pub fn url(&self, public_id: &str) -> Result<String, JsError> {
-        unsigned(self.0.prepare(public_id).map_err(err)?)
+        self.0.url(public_id, &crate::core::url::NoSignatures).map_err(signature_hint)
     }
 
     /// What must be signed for `publicId` (`null` when nothing).

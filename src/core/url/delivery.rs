@@ -307,6 +307,17 @@ pub struct UrlTemplate {
     config: Value,
     transformation: String,
     format: Option<String>,
+    fast: Option<FastPath>,
+}
+
+/// What stays the same for every public id when nothing depends on it (no signature, no CDN
+/// shard, no SEO suffix): host, path types and transformation, built once.
+#[derive(Clone, Debug, PartialEq)]
+struct FastPath {
+    head: String,
+    version: Option<String>,
+    force_version: bool,
+    analytics: Option<String>,
 }
 
 impl UrlTemplate {
@@ -326,12 +337,93 @@ impl UrlTemplate {
         };
         let mut transformation = String::new();
         generate(options, config, fetch_format, &mut transformation)?;
-        Ok(UrlTemplate {
+        let mut t = UrlTemplate {
             format: format.map(str::to_owned),
             options: options.clone(),
             config: config.clone(),
             transformation,
-        })
+            fast: None,
+        };
+        t.fast = t.fast_path(delivery_type);
+        Ok(t)
+    }
+
+    fn fast_path(&self, delivery_type: Option<&str>) -> Option<FastPath> {
+        let (o, c) = (&self.options, &self.config);
+        let per_id = [
+            "sign_url",
+            "cdn_subdomain",
+            "secure_cdn_subdomain",
+            "url_suffix",
+        ];
+        if per_id.iter().any(|k| flag(o, c, k)) {
+            return None;
+        }
+        let Ok(Prepared::Url(probe)) = assemble(
+            "x",
+            o,
+            c,
+            &self.transformation,
+            self.format.as_deref(),
+            delivery_type,
+        ) else {
+            return None;
+        };
+        let mut head = probe.head.clone();
+        let t = collapse_slashes(&self.transformation);
+        if !t.is_empty() {
+            head.push('/');
+            head.push_str(&t);
+        }
+        let fast = FastPath {
+            head,
+            version: o
+                .get("version")
+                .filter(|v| v.truthy())
+                .and_then(Value::as_text)
+                .map(str::to_owned),
+            force_version: opt(o, c, "force_version").map_or(true, Value::truthy),
+            analytics: probe
+                .tail
+                .split_once("?_a=")
+                .map(|(_, a)| format!("?_a={a}")),
+        };
+        // Defensive: the fast path must agree with the general one.
+        let slow = probe.finish(None).ok()?;
+        (self.fast_url(&fast, "x") == slow).then_some(fast)
+    }
+
+    fn fast_url(&self, f: &FastPath, public_id: &str) -> String {
+        let collapsed = collapse_slashes(public_id);
+        let mut out = String::with_capacity(f.head.len() + collapsed.len() + 24);
+        out.push_str(&f.head);
+        out.push('/');
+        let mark = out.len();
+        match percent_decode(&collapsed) {
+            Some(decoded) => encode_public_id(&decoded, &mut out),
+            None => encode_public_id(&collapsed, &mut out),
+        }
+        let id = &out[mark..];
+        let version = match &f.version {
+            Some(v) => Some(v.as_str()),
+            None if f.force_version && id.contains('/') && !starts_with_version(id) => Some("1"),
+            None => None,
+        };
+        if let Some(v) = version {
+            out.insert(mark, '/');
+            out.insert_str(mark, v);
+            out.insert(mark, 'v');
+        }
+        if let Some(fmt) = &self.format {
+            out.push('.');
+            out.push_str(fmt);
+        }
+        if let Some(a) = &f.analytics {
+            if !out[mark..].contains('?') {
+                out.push_str(a);
+            }
+        }
+        out
     }
 
     /// The URL parts for `public_id`, and what to sign.
@@ -352,6 +444,14 @@ impl UrlTemplate {
 
     /// The URL for `public_id`, signed through `signer` when needed.
     pub fn url(&self, public_id: &str, signer: &dyn SignatureSource) -> Result<String, UrlError> {
+        if let Some(f) = &self.fast {
+            if !public_id.is_empty()
+                && !starts_with_http(public_id)
+                && preloaded(public_id).is_none()
+            {
+                return Ok(self.fast_url(f, public_id));
+            }
+        }
         match self.prepare(public_id)? {
             Prepared::Unchanged(s) => Ok(s),
             Prepared::Url(p) => p.finish_with(signer),
@@ -618,6 +718,113 @@ mod tests {
         assert_eq!(collapse_slashes("a//b///c"), "a/b/c");
         assert_eq!(collapse_slashes("http://x//y"), "http://x/y");
         assert_eq!(collapse_slashes("l_fetch:http://x"), "l_fetch:http://x");
+    }
+
+    #[test]
+    fn readme_examples() {
+        let cfg = Value::map().with("cloud_name", "demo").with("secure", true);
+        let o = Value::from_json(r#"{"width":300,"height":200,"crop":"fill","gravity":"auto"}"#)
+            .unwrap();
+        assert_eq!(
+            url("sample", &o, &cfg, &NoSignatures).unwrap(),
+            "https://res.cloudinary.com/demo/image/upload/c_fill,g_auto,h_200,w_300/sample"
+        );
+        let o = Value::from_json(r#"{"resource_type":"video","transformation":[{"effect":"sepia"},{"radius":20}],"format":"mp4"}"#).unwrap();
+        assert_eq!(
+            url("folder/clip", &o, &cfg, &NoSignatures).unwrap(),
+            "https://res.cloudinary.com/demo/video/upload/e_sepia/r_20/v1/folder/clip.mp4"
+        );
+        let o = Value::from_json(
+            r#"{"type":"authenticated","sign_url":true,"width":10,"crop":"scale"}"#,
+        )
+        .unwrap();
+        let Ok(Prepared::Url(p)) = prepare("image.jpg", &o, &cfg) else {
+            panic!("a URL")
+        };
+        assert_eq!(p.sign_request().unwrap().to_sign, "c_scale,w_10/image.jpg");
+        let o = Value::map()
+            .with("signature_algorithm", "md5")
+            .with("sign_url", true);
+        assert_eq!(
+            url("x", &o, &cfg, &NoSignatures).unwrap_err().to_string(),
+            "unsupported signature algorithm 'md5' (expected sha1 or sha256)"
+        );
+        let o = Value::map()
+            .with("url_suffix", "s")
+            .with("type", "private")
+            .with("resource_type", "raw");
+        assert_eq!(
+            url("x", &o, &cfg, &NoSignatures).unwrap_err().to_string(),
+            "url_suffix is only supported for image/upload, image/private, image/authenticated, video/upload and raw/upload, not raw/private"
+        );
+        let o = Value::map()
+            .with("use_root_path", true)
+            .with("type", "private");
+        assert_eq!(
+            url("x", &o, &cfg, &NoSignatures).unwrap_err().to_string(),
+            "use_root_path is only supported for image/upload"
+        );
+        let o = Value::map().with("keyframe_interval", Value::Num("0".into()));
+        assert_eq!(
+            url("x", &o, &cfg, &NoSignatures).unwrap_err().to_string(),
+            "invalid keyframe_interval: should be greater than zero"
+        );
+        let o = Value::from_json(r#"{"radius":[1,2,3,4,5]}"#).unwrap();
+        assert_eq!(
+            url("x", &o, &cfg, &NoSignatures).unwrap_err().to_string(),
+            "invalid radius: expected 1 to 4 values"
+        );
+        let o = Value::from_json(r#"{"overlay":{"text":"hi","font_family":"arial"}}"#).unwrap();
+        assert_eq!(
+            url("x", &o, &cfg, &NoSignatures).unwrap_err().to_string(),
+            "invalid overlay: must supply font_size for text"
+        );
+        let o = Value::map().with("auth_token", Value::map().with("key", "k"));
+        assert_eq!(
+            url("x", &o, &cfg, &NoSignatures).unwrap_err(),
+            UrlError::AuthTokenNotSupported
+        );
+    }
+
+    #[test]
+    fn cdn_shards_and_hosts() {
+        let cfg = Value::map().with("cloud_name", "test123");
+        let u = |o: Value| url("test", &o, &cfg, &NoSignatures).unwrap();
+        assert_eq!(
+            u(Value::map().with("cdn_subdomain", true)),
+            "http://res-2.cloudinary.com/test123/image/upload/test"
+        );
+        assert_eq!(
+            u(Value::map()
+                .with("cdn_subdomain", true)
+                .with("private_cdn", true)),
+            "http://test123-res-2.cloudinary.com/image/upload/test"
+        );
+        assert_eq!(
+            u(Value::map().with("urlAnalytics", true))
+                .split_once("?_a=")
+                .map(|(_, a)| a.len()),
+            Some(12)
+        );
+        let fetch = Value::map()
+            .with("type", "fetch")
+            .with("urlAnalytics", true);
+        assert_eq!(
+            url("https://x.com/a?b=c", &fetch, &cfg, &NoSignatures).unwrap(),
+            format!(
+                "http://res.cloudinary.com/test123/image/fetch/https://x.com/a%3Fb%3Dc?_a={}",
+                Analytics::integration('T').token()
+            )
+        );
+        // Version 0.1.0 encodes as `ABk`, the browser tech version 0.0 as `AA`, unknown OS `ZAA`.
+        assert_eq!(
+            Analytics {
+                sdk_semver: "0.1.0".into(),
+                ..Analytics::integration('T')
+            }
+            .token(),
+            "DBTABkAAZAA0"
+        );
     }
 
     #[test]
