@@ -3,7 +3,9 @@
 //            (options object built per call, as with the SDK), and `new UrlFactory(options)`
 //            once + `factory.url(id)` per URL (a gallery/grid of assets sharing a transformation),
 //   url-gen — @cloudinary/url-gen 1.22 (the builder API, as its users write it),
-//   npm    — cloudinary 2.x `cloudinary.url()` (same options object as ours).
+//   npm    — cloudinary 2.x `cloudinary.url()` (same options object as ours),
+//   url-gen reused — one url-gen image built once, `setPublicID(id).toURL()` per URL (the
+//            like-for-like comparison for UrlFactory).
 // All three outputs are checked byte-identical before timing.
 //
 // Build first:  wasm-pack build --release --target nodejs --out-dir target/pkg-node \
@@ -46,8 +48,15 @@ const options = () => ({
   ],
 });
 const factory = new ours.UrlFactory(options());
+// `url()` keeps the template of the latest options. The "no memo" row alternates two option objects
+// that differ only by a key the engine ignores (same URL), so every call builds from scratch.
+let flip = 0;
 const impls = {
   'ours url()': (id) => ours.url(id, options()),
+  'ours url() no memo': (id) => {
+    flip ^= 1;
+    return ours.url(id, flip ? options() : { ...options(), unused_key: 1 });
+  },
   'ours UrlFactory': (id) => factory.url(id),
   'url-gen': (id) =>
     cld
@@ -59,6 +68,17 @@ const impls = {
       .delivery(quality('auto'))
       .toURL(),
   'cloudinary npm': (id) => cloudinary.url(id, options()),
+  // Like for like with UrlFactory: one url-gen image built once, only the public id changes.
+  'url-gen reused': (() => {
+    const img = cld
+      .image('x')
+      .resize(fill().width(400).height(300).gravity(autoGravity()))
+      .effect(sepia())
+      .roundCorners(byRadius(20))
+      .delivery(format('auto'))
+      .delivery(quality('auto'));
+    return (id) => img.setPublicID(id).toURL();
+  })(),
 };
 
 const expected = 'https://res.cloudinary.com/demo/image/upload/c_fill,g_auto,h_300,w_400/e_sepia/r_20/f_auto/q_auto/sample';

@@ -66,6 +66,22 @@ fn url_takes_node_sdk_options_and_defaults_to_https() {
         api::url("sample", js(r#"{"secure":false}"#)).unwrap(),
         "http://res.cloudinary.com/demo/image/upload/sample"
     );
+    // The memo of the latest options never outlives a configuration change.
+    let o = r#"{"width":100,"crop":"scale"}"#;
+    assert_eq!(
+        api::url("a", js(o)).unwrap(),
+        "https://res.cloudinary.com/demo/image/upload/c_scale,w_100/a"
+    );
+    assert_eq!(
+        api::url("b", js(o)).unwrap(),
+        "https://res.cloudinary.com/demo/image/upload/c_scale,w_100/b"
+    );
+    api::config(js(r#"{"cloud_name":"other"}"#)).unwrap();
+    assert_eq!(
+        api::url("b", js(o)).unwrap(),
+        "https://res.cloudinary.com/other/image/upload/c_scale,w_100/b"
+    );
+    api::config(js(r#"{"cloud_name":"demo"}"#)).unwrap();
     // Numbers print as JavaScript prints them.
     assert_eq!(
         api::url("s", js(r#"{"quality":0.4,"zoom":1.2,"width":1e3}"#)).unwrap(),

@@ -81,27 +81,44 @@ export interface BreakpointOptions { breakpoints?: number[]; min_width?: number;
 
 thread_local! {
     static CONFIG: RefCell<Value> = RefCell::new(Value::map().with("secure", true));
+    /// Bumped by every configuration change: invalidates `LAST`.
+    static CONFIG_GENERATION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// `url()`'s memo: the options (as JSON) of the latest call and their template, so repeated
+    /// options (a list of assets rendered with the same options) skip the transformation build.
+    static LAST: RefCell<Option<(String, u64, crate::core::url::UrlTemplate)>> = const { RefCell::new(None) };
+}
+
+fn bump_generation() {
+    CONFIG_GENERATION.with(|g| g.set(g.get().wrapping_add(1)));
 }
 
 fn err(e: UrlError) -> JsError {
     JsError::new(&e.to_string())
 }
 
-/// A JS options object → [`Value`] (via `JSON.stringify`: one string crossing, no per-key calls).
-fn options_from_js(v: &JsValue) -> Result<Value, JsError> {
+/// A JS options object as JSON (`JSON.stringify`: one string crossing, no per-key calls).
+fn options_json(v: &JsValue) -> Result<String, JsError> {
     if v.is_undefined() || v.is_null() {
-        return Ok(Value::map());
+        return Ok("{}".to_owned());
     }
     if !v.is_object() || js_sys::Array::is_array(v) {
         return Err(JsError::new("options must be an object"));
     }
     let json = js_sys::JSON::stringify(v).map_err(|_| JsError::new("options could not be read (cyclic object?)"))?;
-    let json: String = json.into();
-    let value = Value::from_json(&json).map_err(|e| JsError::new(&format!("options could not be read: {e}")))?;
+    Ok(json.into())
+}
+
+fn parse_options(json: &str) -> Result<Value, JsError> {
+    let value = Value::from_json(json).map_err(|e| JsError::new(&format!("options could not be read: {e}")))?;
     if value.get("api_secret").is_some() {
         return Err(err(UrlError::SecretNotAccepted));
     }
     Ok(value)
+}
+
+/// A JS options object → [`Value`].
+fn options_from_js(v: &JsValue) -> Result<Value, JsError> {
+    parse_options(&options_json(v)?)
 }
 
 fn with_config<T>(f: impl FnOnce(&Value) -> T) -> T {
@@ -113,6 +130,7 @@ fn with_config<T>(f: impl FnOnce(&Value) -> T) -> T {
 #[wasm_bindgen(js_name = config)]
 pub fn config(#[wasm_bindgen(unchecked_param_type = "UrlConfig")] options: JsValue) -> Result<(), JsError> {
     let v = options_from_js(&options)?;
+    bump_generation();
     CONFIG.with(|c| {
         let mut c = c.borrow_mut();
         if let Value::Map(entries) = v {
@@ -127,6 +145,7 @@ pub fn config(#[wasm_bindgen(unchecked_param_type = "UrlConfig")] options: JsVal
 /// Forgets the global configuration (back to `{secure: true}`).
 #[wasm_bindgen(js_name = resetConfig)]
 pub fn reset_config() {
+    bump_generation();
     CONFIG.with(|c| *c.borrow_mut() = Value::map().with("secure", true));
 }
 
@@ -144,6 +163,7 @@ fn signature_hint(e: UrlError) -> JsError {
     }
 }
 
+#[cfg(not(feature = "url-minimal"))]
 fn unsigned(p: Prepared) -> Result<String, JsError> {
     p.into_unsigned().map_err(signature_hint)
 }
@@ -151,7 +171,20 @@ fn unsigned(p: Prepared) -> Result<String, JsError> {
 /// The delivery URL of `publicId`, exactly as the Node SDK's `cloudinary.url(publicId, options)`.
 #[wasm_bindgen(js_name = url)]
 pub fn url(public_id: &str, #[wasm_bindgen(unchecked_param_type = "UrlOptions")] options: JsValue) -> Result<String, JsError> {
-    unsigned(prepared(public_id, &options)?)
+    let json = options_json(&options)?;
+    let generation = CONFIG_GENERATION.with(std::cell::Cell::get);
+    let hit = LAST.with(|last| match &*last.borrow() {
+        Some((j, g, t)) if *g == generation && *j == json => Some(t.url(public_id, &crate::core::url::NoSignatures)),
+        _ => None,
+    });
+    if let Some(result) = hit {
+        return result.map_err(signature_hint);
+    }
+    let options = parse_options(&json)?;
+    let template = with_config(|cfg| crate::core::url::UrlTemplate::new(&options, cfg)).map_err(err)?;
+    let result = template.url(public_id, &crate::core::url::NoSignatures).map_err(signature_hint);
+    LAST.with(|last| *last.borrow_mut() = Some((json, generation, template)));
+    result
 }
 
 fn sign_request_js(r: &SignRequest) -> JsValue {
