@@ -32,8 +32,9 @@ row() { # label, dir, stem
 }
 
 mkdir -p target/size
-build url-full "$root/target/size/url-only" bench/url-only
-build url-min "$root/target/size/url-minimal" bench/url-only -- --features url-minimal
+# The URL-only crate is not a workspace member: give it a target dir under ours.
+CARGO_TARGET_DIR="$root/target/url-only" build url-full "$root/target/size/url-only" bench/url-only
+CARGO_TARGET_DIR="$root/target/url-only" build url-min "$root/target/size/url-minimal" bench/url-only -- --features url-minimal
 build plugin "$root/target/size/plugin" . -- -p cloudinary-connector
 
 printf '%-28s %9s %9s %9s %9s %9s %9s\n' "build (bytes)" "wasm" "wasm.gz" "js" "js.gz" "total" "total.gz"
