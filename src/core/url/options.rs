@@ -89,6 +89,60 @@ const PARAMS: [(&str, Kind); 40] = [
     ("z", Kind::Expr("zoom")),
 ];
 
+/// Which [`PARAMS`] entries (bit = index) an option name feeds: one string match per option
+/// given, instead of one lookup per parameter.
+fn param_bits(option: &str) -> u64 {
+    let bit = |i: u32| 1u64 << i;
+    match option {
+        "angle" => bit(0),
+        "audio_codec" => bit(1),
+        "audio_frequency" => bit(2),
+        "aspect_ratio" => bit(3),
+        "background" => bit(4),
+        "border" => bit(5),
+        "bit_rate" => bit(6),
+        "crop" => bit(7),
+        "color" => bit(8),
+        "color_space" => bit(9),
+        "default_image" => bit(10),
+        "delay" => bit(11),
+        "density" => bit(12),
+        "dpr" => bit(13),
+        "duration" => bit(14),
+        "effect" => bit(15),
+        "end_offset" => bit(16),
+        "fetch_format" => bit(17),
+        "flags" => bit(18),
+        "custom_function" | "custom_pre_function" => bit(19),
+        "fps" => bit(20),
+        "gravity" => bit(21),
+        "height" => bit(22),
+        "keyframe_interval" => bit(23),
+        "overlay" => bit(24),
+        "opacity" => bit(25),
+        "prefix" => bit(26),
+        "page" => bit(27),
+        "quality" => bit(28),
+        "radius" => bit(29),
+        "start_offset" => bit(30),
+        "streaming_profile" => bit(31),
+        "underlay" => bit(33),
+        "video_codec" => bit(34),
+        "video_sampling" => bit(35),
+        "width" => bit(36),
+        "x" => bit(37),
+        "y" => bit(38),
+        "zoom" => bit(39),
+        "size" => bit(22) | bit(36),
+        "offset" => bit(30) | bit(16),
+        _ => 0,
+    }
+}
+
+const BIT_DPR: u64 = 1 << 13;
+const BIT_FETCH_FORMAT: u64 = 1 << 17;
+const BIT_NAMED: u64 = 1 << 32;
+
 /// The transformation string of SDK `options` (with `config` for `responsive_width`,
 /// `responsive_width_transformation` and `dpr`).
 pub fn transformation_string(options: &Value, config: &Value) -> Result<String, UrlError> {
@@ -302,8 +356,28 @@ fn generate_map(
         }
     }
 
+    let mut present = 0u64;
+    if let Value::Map(entries) = o {
+        for (k, v) in entries {
+            if !v.is_null() {
+                present |= param_bits(k);
+            }
+        }
+    }
+    if config.get("dpr").is_some() {
+        present |= BIT_DPR;
+    }
+    if fetch_format.is_some() {
+        present |= BIT_FETCH_FORMAT;
+    }
+    if !named.is_empty() {
+        present |= BIT_NAMED;
+    }
     let mut value = String::new();
-    for (key, kind) in PARAMS {
+    for (i, (key, kind)) in PARAMS.into_iter().enumerate() {
+        if present & (1 << i) == 0 {
+            continue;
+        }
         value.clear();
         let sp = match kind {
             Kind::Simple(name) => {
@@ -997,6 +1071,45 @@ mod tests {
         assert_eq!(norm("$ab_cd"), "$ab_cd");
         assert_eq!(norm("sepia"), "sepia");
         assert_eq!(norm("a:width"), "a:width");
+    }
+
+    #[test]
+    fn param_bits_match_the_param_table() {
+        for (i, (key, kind)) in PARAMS.into_iter().enumerate() {
+            if let Kind::Simple(name) | Kind::Expr(name) = kind {
+                assert_eq!(param_bits(name), 1 << i, "{key} <- {name}");
+            }
+        }
+        let at = |key: &str| PARAMS.iter().position(|(k, _)| *k == key).unwrap();
+        for (option, key) in [
+            ("angle", "a"),
+            ("aspect_ratio", "ar"),
+            ("background", "b"),
+            ("border", "bo"),
+            ("color", "co"),
+            ("dpr", "dpr"),
+            ("duration", "du"),
+            ("effect", "e"),
+            ("end_offset", "eo"),
+            ("fetch_format", "f"),
+            ("flags", "fl"),
+            ("custom_function", "fn"),
+            ("custom_pre_function", "fn"),
+            ("fps", "fps"),
+            ("height", "h"),
+            ("keyframe_interval", "ki"),
+            ("overlay", "l"),
+            ("radius", "r"),
+            ("start_offset", "so"),
+            ("underlay", "u"),
+            ("video_codec", "vc"),
+            ("width", "w"),
+        ] {
+            assert_eq!(param_bits(option), 1 << at(key), "{option}");
+        }
+        assert_eq!(BIT_NAMED, 1 << at("t"));
+        assert_eq!(BIT_DPR, 1 << at("dpr"));
+        assert_eq!(BIT_FETCH_FORMAT, 1 << at("f"));
     }
 
     #[test]
