@@ -1,2 +1,10 @@
 //! Host adapters: code that owns page resources (injected scripts, DOM nodes, listeners,
 //! timers, storage keys) and releases them on drop.
+
+pub mod api;
+pub mod plugin;
+pub mod resources;
+pub mod script;
+pub mod signer_client;
+pub mod widgets;
+pub mod accounts;

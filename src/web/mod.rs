@@ -30,3 +30,7 @@ pub fn integration_info(
     let info = Identity::new(platform, platform_version, env)?.integration();
     serde_wasm_bindgen::to_value(&info).map_err(|e| JsError::new(&e.to_string()))
 }
+
+pub mod plugin;
+pub mod widgets;
+pub mod accounts;

@@ -1,0 +1,507 @@
+//! What the Media Library and Upload widgets hand back, normalised, and what a host stores.
+//!
+//! Sync options: by default a host stores an [`AssetReference`] (public id, version, resource
+//! type, delivery type, format, transformation) and rebuilds the delivery URL from it whenever
+//! it renders, so an overwritten asset (new version) or a changed default transformation shows
+//! up without touching stored content. A host that wants a frozen URL asks for
+//! [`SyncMode::FixedUrl`] and gets the exact URL the widget delivered as well.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::WidgetError;
+
+/// A stored pointer to a Cloudinary asset, from which delivery URLs are rebuilt.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssetReference {
+    /// The public id (folders included).
+    pub public_id: String,
+    /// The version (`v<version>` in URLs); `None` when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<u64>,
+    /// `image`, `video` or `raw`.
+    pub resource_type: String,
+    /// The delivery type: `upload`, `private`, `authenticated`, ...
+    pub delivery_type: String,
+    /// The file format (extension), when the asset has one apart from its public id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// The transformation the user applied in the widget (`raw_transformation`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transformation: Option<String>,
+}
+
+/// How a host keeps inserted assets in sync with Cloudinary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncMode {
+    /// Store the reference only; URLs are rebuilt on render (the default).
+    #[default]
+    Reference,
+    /// Store the reference and the URL delivered at insert time, which never changes.
+    FixedUrl,
+}
+
+impl SyncMode {
+    /// Parses `"reference"` or `"fixed_url"`.
+    pub fn parse(s: &str) -> Result<Self, WidgetError> {
+        match s {
+            "reference" => Ok(SyncMode::Reference),
+            "fixed_url" => Ok(SyncMode::FixedUrl),
+            _ => Err(WidgetError::BadOptionShape {
+                option: "sync",
+                expected: "\"reference\" or \"fixed_url\"",
+            }),
+        }
+    }
+}
+
+/// What the host stores for one inserted or uploaded asset.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredAsset {
+    /// The reference URLs are rebuilt from.
+    pub reference: AssetReference,
+    /// The frozen URL, with [`SyncMode::FixedUrl`] only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_url: Option<String>,
+}
+
+/// One asset from a widget, normalised.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Asset {
+    /// The public id.
+    pub public_id: String,
+    /// `image`, `video` or `raw`.
+    pub resource_type: String,
+    /// The delivery type (Cloudinary's `type`).
+    pub delivery_type: String,
+    /// The version.
+    pub version: u64,
+    /// The format, when the asset has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// Width in pixels (images, videos).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u64>,
+    /// Height in pixels (images, videos).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u64>,
+    /// Size in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+    /// Duration in seconds (video, audio).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<f64>,
+    /// The URL to use: the derived `secure_url` when the user applied a transformation in the
+    /// widget, else the asset's `secure_url`.
+    pub url: String,
+    /// The original asset's `secure_url`.
+    pub original_url: String,
+    /// The transformation the user applied (`derived[0].raw_transformation`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transformation: Option<String>,
+}
+
+fn str_field<'a>(o: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
+    o.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
+}
+
+fn u64_field(o: &Map<String, Value>, key: &str) -> Option<u64> {
+    match o.get(key)? {
+        Value::Number(n) => n
+            .as_u64()
+            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    }
+}
+
+impl Asset {
+    /// Normalises one asset object as the Media Library's insert handler or the Upload
+    /// widget's `success` event deliver it. `index` names it in errors.
+    pub fn from_widget(value: &Value, index: usize) -> Result<Asset, WidgetError> {
+        let o = value.as_object().ok_or(WidgetError::AssetField {
+            index,
+            field: "asset",
+        })?;
+        let field = |f: &'static str| WidgetError::AssetField { index, field: f };
+        let public_id = str_field(o, "public_id")
+            .ok_or(field("public_id"))?
+            .to_owned();
+        let resource_type = str_field(o, "resource_type").ok_or(field("resource_type"))?;
+        if !matches!(resource_type, "image" | "video" | "raw") {
+            return Err(field("resource_type"));
+        }
+        let delivery_type = str_field(o, "type").unwrap_or("upload").to_owned();
+        let version = u64_field(o, "version").ok_or(field("version"))?;
+        let original_url = str_field(o, "secure_url")
+            .or_else(|| str_field(o, "url"))
+            .ok_or(field("secure_url"))?
+            .to_owned();
+        let derived = o
+            .get("derived")
+            .and_then(Value::as_array)
+            .and_then(|d| d.first())
+            .and_then(Value::as_object);
+        let (url, transformation) = match derived {
+            Some(d) => {
+                let url = str_field(d, "secure_url")
+                    .or_else(|| str_field(d, "url"))
+                    .ok_or(field("derived[0].secure_url"))?;
+                (
+                    url.to_owned(),
+                    str_field(d, "raw_transformation").map(str::to_owned),
+                )
+            }
+            None => (original_url.clone(), None),
+        };
+        Ok(Asset {
+            public_id,
+            resource_type: resource_type.to_owned(),
+            delivery_type,
+            version,
+            format: str_field(o, "format").map(str::to_owned),
+            width: u64_field(o, "width"),
+            height: u64_field(o, "height"),
+            bytes: u64_field(o, "bytes"),
+            duration: o.get("duration").and_then(Value::as_f64),
+            url,
+            original_url,
+            transformation,
+        })
+    }
+
+    /// Normalises the Media Library's `insertHandler` argument `{mlId, assets: [...]}`.
+    pub fn from_media_library_insert(data: &Value) -> Result<Vec<Asset>, WidgetError> {
+        let assets =
+            data.get("assets")
+                .and_then(Value::as_array)
+                .ok_or(WidgetError::BadWidgetAnswer(
+                    "the insert data has no \"assets\" array",
+                ))?;
+        assets
+            .iter()
+            .enumerate()
+            .map(|(i, a)| Asset::from_widget(a, i))
+            .collect()
+    }
+
+    /// The reference to store.
+    pub fn reference(&self) -> AssetReference {
+        AssetReference {
+            public_id: self.public_id.clone(),
+            version: Some(self.version),
+            resource_type: self.resource_type.clone(),
+            delivery_type: self.delivery_type.clone(),
+            format: self.format.clone(),
+            transformation: self.transformation.clone(),
+        }
+    }
+
+    /// What the host stores under `mode`.
+    pub fn to_stored(&self, mode: SyncMode) -> StoredAsset {
+        StoredAsset {
+            reference: self.reference(),
+            fixed_url: match mode {
+                SyncMode::Reference => None,
+                SyncMode::FixedUrl => Some(self.url.clone()),
+            },
+        }
+    }
+}
+
+/// Where rebuilt URLs point: the account's delivery settings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeliveryTarget {
+    /// The cloud name.
+    pub cloud_name: String,
+    /// A CNAME (`secure_distribution`).
+    pub secure_distribution: Option<String>,
+    /// Private CDN (`<cloud>-res.cloudinary.com`).
+    pub private_cdn: bool,
+    /// Chain `f_auto,q_auto` after the stored transformation (the plugin's default).
+    pub optimize: bool,
+}
+
+impl DeliveryTarget {
+    /// Shared CDN, optimised.
+    pub fn new(cloud_name: &str) -> Self {
+        DeliveryTarget {
+            cloud_name: cloud_name.to_owned(),
+            secure_distribution: None,
+            private_cdn: false,
+            optimize: true,
+        }
+    }
+}
+
+/// Percent-encodes a public id the way the official SDKs do (`smart_escape`): every byte
+/// outside `A-Z a-z 0-9 _ . - / :` is escaped.
+fn smart_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'/' | b':') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn sets_format_and_quality(transformation: &str) -> bool {
+    let has = |p: &str| {
+        transformation
+            .split('/')
+            .flat_map(|c| c.split(','))
+            .any(|q| q.starts_with(p))
+    };
+    has("f_") && has("q_")
+}
+
+impl AssetReference {
+    /// Rebuilds the secure delivery URL: `<prefix>/<resource_type>/<type>/<transformation>/
+    /// [f_auto,q_auto/]v<version>/<public_id>[.<format>]`, with the SDKs' prefix, `v1` and
+    /// escaping rules. Assets that need a signed URL (`authenticated`, `private`) are refused:
+    /// the URL engine builds those with a signature from the signer.
+    ///
+    /// ```
+    /// use cloudinary_connector::core::widgets::{AssetReference, DeliveryTarget};
+    /// let r = AssetReference { public_id: "shop/shoe".into(), version: Some(17),
+    ///     resource_type: "image".into(), delivery_type: "upload".into(),
+    ///     format: Some("jpg".into()), transformation: Some("c_fill,h_200,w_200".into()) };
+    /// assert_eq!(r.delivery_url(&DeliveryTarget::new("demo")).unwrap(),
+    ///     "https://res.cloudinary.com/demo/image/upload/c_fill,h_200,w_200/f_auto,q_auto/v17/shop/shoe.jpg");
+    /// ```
+    pub fn delivery_url(&self, target: &DeliveryTarget) -> Result<String, WidgetError> {
+        if matches!(self.delivery_type.as_str(), "authenticated" | "private") {
+            return Err(WidgetError::NeedsSignedUrl {
+                delivery_type: self.delivery_type.clone(),
+            });
+        }
+        super::check_cloud_name(&target.cloud_name)?;
+        let prefix = match (&target.secure_distribution, target.private_cdn) {
+            (Some(host), true) => format!("https://{host}"),
+            (Some(host), false) => format!("https://{host}/{}", target.cloud_name),
+            (None, true) => format!("https://{}-res.cloudinary.com", target.cloud_name),
+            (None, false) => format!("https://res.cloudinary.com/{}", target.cloud_name),
+        };
+        let mut parts = vec![
+            prefix,
+            self.resource_type.clone(),
+            self.delivery_type.clone(),
+        ];
+        let transformation = self.transformation.as_deref().unwrap_or("");
+        if !transformation.is_empty() {
+            parts.push(transformation.to_owned());
+        }
+        if target.optimize
+            && self.resource_type != "raw"
+            && !sets_format_and_quality(transformation)
+        {
+            parts.push("f_auto,q_auto".to_owned());
+        }
+        let is_url =
+            self.public_id.starts_with("http://") || self.public_id.starts_with("https://");
+        match self.version {
+            Some(v) => parts.push(format!("v{v}")),
+            None => {
+                let starts_with_version = self.public_id.strip_prefix('v').is_some_and(|r| {
+                    r.split('/')
+                        .next()
+                        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+                });
+                if self.public_id.contains('/') && !starts_with_version && !is_url {
+                    parts.push("v1".to_owned());
+                }
+            }
+        }
+        let mut id = smart_escape(&self.public_id);
+        if let Some(f) = &self.format {
+            id.push('.');
+            id.push_str(f);
+        }
+        parts.push(id);
+        Ok(parts.join("/"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ml_asset() -> Value {
+        json!({
+            "public_id": "shop/red shoe", "resource_type": "image", "type": "upload",
+            "format": "jpg", "version": 1_700_000_000, "width": 800, "height": 600, "bytes": 12345,
+            "url": "http://res.cloudinary.com/demo/image/upload/v1700000000/shop/red%20shoe.jpg",
+            "secure_url": "https://res.cloudinary.com/demo/image/upload/v1700000000/shop/red%20shoe.jpg",
+            "tags": [], "created_at": "2026-01-01T00:00:00Z"
+        })
+    }
+
+    #[track_caller]
+    fn insert_err(v: Value) -> String {
+        Asset::from_media_library_insert(&v)
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn insert_without_transformation_uses_secure_url() {
+        let assets =
+            Asset::from_media_library_insert(&json!({"mlId": "ml_0", "assets": [ml_asset()]}))
+                .unwrap();
+        let a = &assets[0];
+        assert_eq!(
+            a.url,
+            "https://res.cloudinary.com/demo/image/upload/v1700000000/shop/red%20shoe.jpg"
+        );
+        assert_eq!(a.transformation, None);
+        assert_eq!(
+            (a.width, a.height, a.bytes),
+            (Some(800), Some(600), Some(12345))
+        );
+        assert_eq!(a.delivery_type, "upload");
+        assert_eq!(a.version, 1_700_000_000);
+    }
+
+    #[test]
+    fn insert_with_transformation_uses_the_derived_secure_url() {
+        let mut v = ml_asset();
+        v["derived"] = json!([{"raw_transformation": "c_fill,g_auto,h_300,w_300",
+            "url": "http://x", "secure_url": "https://res.cloudinary.com/demo/image/upload/c_fill,g_auto,h_300,w_300/v1700000000/shop/red%20shoe.jpg"}]);
+        let a = Asset::from_widget(&v, 0).unwrap();
+        assert_eq!(a.url, "https://res.cloudinary.com/demo/image/upload/c_fill,g_auto,h_300,w_300/v1700000000/shop/red%20shoe.jpg");
+        assert_eq!(
+            a.original_url,
+            "https://res.cloudinary.com/demo/image/upload/v1700000000/shop/red%20shoe.jpg"
+        );
+        assert_eq!(
+            a.transformation.as_deref(),
+            Some("c_fill,g_auto,h_300,w_300")
+        );
+        let stored = a.to_stored(SyncMode::Reference);
+        assert_eq!(stored.fixed_url, None);
+        assert_eq!(
+            serde_json::to_value(&stored).unwrap(),
+            json!({"reference": {"public_id": "shop/red shoe", "version": 1_700_000_000u64, "resource_type": "image",
+                   "delivery_type": "upload", "format": "jpg", "transformation": "c_fill,g_auto,h_300,w_300"}})
+        );
+        // The rebuilt URL matches what the widget delivered, plus the plugin's f_auto,q_auto.
+        let url = stored
+            .reference
+            .delivery_url(&DeliveryTarget {
+                optimize: false,
+                ..DeliveryTarget::new("demo")
+            })
+            .unwrap();
+        assert_eq!(url, a.url);
+        assert_eq!(
+            a.to_stored(SyncMode::FixedUrl).fixed_url.as_deref(),
+            Some(a.url.as_str())
+        );
+    }
+
+    #[test]
+    fn version_may_come_as_a_string() {
+        let mut v = ml_asset();
+        v["version"] = json!("42");
+        assert_eq!(Asset::from_widget(&v, 0).unwrap().version, 42);
+    }
+
+    #[test]
+    fn malformed_inserts_are_refused_with_the_field_named() {
+        assert_eq!(
+            insert_err(json!({})),
+            "the widget's answer is malformed: the insert data has no \"assets\" array"
+        );
+        let mut v = ml_asset();
+        v.as_object_mut().unwrap().remove("public_id");
+        assert_eq!(
+            insert_err(json!({"assets": [ml_asset(), v]})),
+            "the widget returned asset #1 without a usable \"public_id\""
+        );
+        let mut v = ml_asset();
+        v["resource_type"] = json!("document");
+        assert_eq!(
+            insert_err(json!({"assets": [v]})),
+            "the widget returned asset #0 without a usable \"resource_type\""
+        );
+        let mut v = ml_asset();
+        v["derived"] = json!([{"raw_transformation": "w_10"}]);
+        assert_eq!(
+            insert_err(json!({"assets": [v]})),
+            "the widget returned asset #0 without a usable \"derived[0].secure_url\""
+        );
+        assert_eq!(
+            insert_err(json!({"assets": [1]})),
+            "the widget returned asset #0 without a usable \"asset\""
+        );
+    }
+
+    #[test]
+    fn urls_are_rebuilt_from_references() {
+        let mut r = AssetReference {
+            public_id: "folder/test".into(),
+            version: None,
+            resource_type: "image".into(),
+            delivery_type: "upload".into(),
+            format: None,
+            transformation: None,
+        };
+        let plain = DeliveryTarget {
+            optimize: false,
+            ..DeliveryTarget::new("test123")
+        };
+        // SDK rule: ids with a folder get v1 (pycloudinary test_folder_version).
+        assert_eq!(
+            r.delivery_url(&plain).unwrap(),
+            "https://res.cloudinary.com/test123/image/upload/v1/folder/test"
+        );
+        r.public_id = "v1234/test".into();
+        assert_eq!(
+            r.delivery_url(&plain).unwrap(),
+            "https://res.cloudinary.com/test123/image/upload/v1234/test"
+        );
+        r.public_id = "test".into();
+        r.format = Some("jpg".into());
+        let mut cname = DeliveryTarget::new("test123");
+        cname.secure_distribution = Some("cdn.example.com".into());
+        assert_eq!(
+            r.delivery_url(&cname).unwrap(),
+            "https://cdn.example.com/test123/image/upload/f_auto,q_auto/test.jpg"
+        );
+        cname.private_cdn = true;
+        assert_eq!(
+            r.delivery_url(&cname).unwrap(),
+            "https://cdn.example.com/image/upload/f_auto,q_auto/test.jpg"
+        );
+        let private = DeliveryTarget {
+            private_cdn: true,
+            ..plain.clone()
+        };
+        assert_eq!(
+            r.delivery_url(&private).unwrap(),
+            "https://test123-res.cloudinary.com/image/upload/test.jpg"
+        );
+        // A transformation that already sets format and quality is not optimised twice.
+        r.transformation = Some("f_webp,q_80".into());
+        assert_eq!(
+            r.delivery_url(&DeliveryTarget::new("d")).unwrap(),
+            "https://res.cloudinary.com/d/image/upload/f_webp,q_80/test.jpg"
+        );
+        r.delivery_type = "authenticated".into();
+        assert_eq!(
+            r.delivery_url(&plain).unwrap_err().to_string(),
+            "\"authenticated\" assets are delivered only through signed URLs: ask the URL engine with a signature source"
+        );
+    }
+
+    #[test]
+    fn public_ids_are_escaped_like_the_sdks() {
+        assert_eq!(smart_escape("a b/c?d:e"), "a%20b/c%3Fd:e");
+        assert_eq!(smart_escape("é"), "%C3%A9");
+    }
+}

@@ -1,0 +1,321 @@
+//! Loads the widget scripts (and the Video Player stylesheet) once per page, as RAII values.
+//!
+//! * Cloudinary's CDN URLs by default ([`crate::core::widgets::ScriptUrls`]), overridable for
+//!   self-hosting and tests.
+//! * A CSP nonce, when the host page uses one, is set on every injected tag.
+//! * Loads once: every [`LoadedScript`] for the same URL shares one tag; the tag is removed when
+//!   the last one is dropped, together with the `window.cloudinary` members that script added
+//!   (and `window.cloudinary` itself if the script created it and nothing else is left on it).
+//! * A timeout and a load failure give distinct, clear errors, and leave no tag behind.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt;
+use std::rc::{Rc, Weak};
+
+use js_sys::{Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// The default load timeout.
+pub const DEFAULT_TIMEOUT_MS: u32 = 20_000;
+
+/// How tags are injected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScriptOptions {
+    /// The CSP nonce to put on each tag.
+    pub nonce: Option<String>,
+    /// Give up after this many milliseconds.
+    pub timeout_ms: u32,
+}
+
+impl Default for ScriptOptions {
+    fn default() -> Self {
+        ScriptOptions { nonce: None, timeout_ms: DEFAULT_TIMEOUT_MS }
+    }
+}
+
+/// Script or stylesheet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ResourceKind {
+    /// `<script src>`.
+    Script,
+    /// `<link rel="stylesheet" href>`.
+    Stylesheet,
+}
+
+/// Why a script could not be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ScriptError {
+    /// No `window`/`document` (not in a browser page).
+    NoDocument,
+    /// The browser reported a load error (network, 404, CSP refusal).
+    LoadFailed {
+        /// The URL.
+        url: String,
+    },
+    /// The script did not load in time.
+    TimedOut {
+        /// The URL.
+        url: String,
+        /// The timeout.
+        ms: u32,
+    },
+    /// The script loaded but `window.cloudinary.<api>` is not a function.
+    MissingApi {
+        /// The URL.
+        url: String,
+        /// The function expected.
+        api: &'static str,
+    },
+    /// The DOM refused an operation.
+    Dom(String),
+}
+
+impl fmt::Display for ScriptError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScriptError::NoDocument => f.write_str("no browser document to load widget scripts into"),
+            ScriptError::LoadFailed { url } => write!(
+                f,
+                "the script {url} failed to load (network error, HTTP error or Content-Security-Policy refusal)"
+            ),
+            ScriptError::TimedOut { url, ms } => write!(f, "the script {url} did not load within {ms} ms"),
+            ScriptError::MissingApi { url, api } => write!(
+                f,
+                "the script {url} loaded but does not define window.cloudinary.{api}: is it the right widget script?"
+            ),
+            ScriptError::Dom(m) => write!(f, "the page refused to add the script tag: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for ScriptError {}
+
+type Handler = Closure<dyn FnMut(JsValue)>;
+/// A pending `setTimeout`: its handle and its callback.
+type Timer = (i32, Closure<dyn FnMut()>);
+
+struct Inner {
+    kind: ResourceKind,
+    url: String,
+    element: web_sys::Element,
+    ready: Promise,
+    handlers: RefCell<Vec<Handler>>,
+    timer: RefCell<Option<Timer>>,
+    cloudinary_existed: bool,
+    keys_before: Vec<String>,
+    added_keys: RefCell<Option<Vec<String>>>,
+}
+
+thread_local! {
+    static LOADED: RefCell<HashMap<(ResourceKind, String), Weak<Inner>>> = RefCell::new(HashMap::new());
+    /// Whether one of our scripts created `window.cloudinary` (then the last one removes it).
+    static CREATED_GLOBAL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// A loaded script or stylesheet. Clones share the tag; dropping the last one removes it.
+#[derive(Clone)]
+#[must_use = "dropping a LoadedScript removes its tag"]
+pub struct LoadedScript {
+    inner: Rc<Inner>,
+}
+
+impl fmt::Debug for LoadedScript {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoadedScript").field("kind", &self.inner.kind).field("url", &self.inner.url).finish()
+    }
+}
+
+impl LoadedScript {
+    /// The URL.
+    pub fn url(&self) -> &str {
+        &self.inner.url
+    }
+
+    /// The injected element.
+    pub fn element(&self) -> &web_sys::Element {
+        &self.inner.element
+    }
+}
+
+pub(crate) fn cloudinary_global() -> Option<Object> {
+    let w = web_sys::window()?;
+    Reflect::get(&w, &"cloudinary".into()).ok()?.dyn_into::<Object>().ok()
+}
+
+fn cloudinary_keys() -> Vec<String> {
+    cloudinary_global()
+        .map(|o| Object::keys(&o).iter().filter_map(|k| k.as_string()).collect())
+        .unwrap_or_default()
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        LOADED.with(|l| {
+            let mut l = l.borrow_mut();
+            let key = (self.kind, self.url.clone());
+            if l.get(&key).is_some_and(|w| w.strong_count() == 0) {
+                l.remove(&key);
+            }
+        });
+        if let Some((handle, _cb)) = self.timer.borrow_mut().take() {
+            if let Some(w) = web_sys::window() {
+                w.clear_timeout_with_handle(handle);
+            }
+        }
+        let _ = Reflect::set(&self.element, &"onload".into(), &JsValue::NULL);
+        let _ = Reflect::set(&self.element, &"onerror".into(), &JsValue::NULL);
+        self.element.remove();
+        self.handlers.borrow_mut().clear();
+        if let (Some(added), Some(global)) = (self.added_keys.borrow_mut().take(), cloudinary_global()) {
+            for k in added {
+                let _ = Reflect::delete_property(&global, &k.into());
+            }
+            if CREATED_GLOBAL.with(|c| c.get()) && Object::keys(&global).length() == 0 {
+                if let Some(w) = web_sys::window() {
+                    let _ = Reflect::delete_property(&w, &"cloudinary".into());
+                }
+                CREATED_GLOBAL.with(|c| c.set(false));
+            }
+        }
+    }
+}
+
+/// Loads `url` (once per page) and, for scripts, checks that `window.cloudinary.<api>` exists.
+pub async fn load(
+    kind: ResourceKind,
+    url: &str,
+    api: Option<&'static str>,
+    options: &ScriptOptions,
+) -> Result<LoadedScript, ScriptError> {
+    let key = (kind, url.to_owned());
+    let existing = LOADED.with(|l| l.borrow().get(&key).and_then(Weak::upgrade));
+    let inner = match existing {
+        Some(inner) => inner,
+        None => {
+            let inner = inject(kind, url, options)?;
+            LOADED.with(|l| l.borrow_mut().insert(key, Rc::downgrade(&inner)));
+            inner
+        }
+    };
+    let outcome = JsFuture::from(inner.ready.clone()).await;
+    if let Some((handle, _cb)) = inner.timer.borrow_mut().take() {
+        if let Some(w) = web_sys::window() {
+            w.clear_timeout_with_handle(handle);
+        }
+    }
+    match outcome {
+        Ok(_) => {}
+        Err(reason) => {
+            // Failed tags must not be reused: forget it so a later attempt injects afresh.
+            LOADED.with(|l| l.borrow_mut().remove(&(kind, url.to_owned())));
+            inner.element.remove();
+            return Err(if reason.as_string().as_deref() == Some("timeout") {
+                ScriptError::TimedOut { url: url.to_owned(), ms: options.timeout_ms }
+            } else {
+                ScriptError::LoadFailed { url: url.to_owned() }
+            });
+        }
+    }
+    if inner.added_keys.borrow().is_none() {
+        let after = cloudinary_keys();
+        if !inner.cloudinary_existed && cloudinary_global().is_some() {
+            CREATED_GLOBAL.with(|c| c.set(true));
+        }
+        let added = after.into_iter().filter(|k| !inner.keys_before.contains(k)).collect();
+        *inner.added_keys.borrow_mut() = Some(added);
+    }
+    if let Some(api) = api {
+        let f = cloudinary_global().and_then(|g| Reflect::get(&g, &api.into()).ok());
+        if !f.is_some_and(|f| f.is_function()) {
+            return Err(ScriptError::MissingApi { url: url.to_owned(), api });
+        }
+    }
+    Ok(LoadedScript { inner })
+}
+
+fn inject(kind: ResourceKind, url: &str, options: &ScriptOptions) -> Result<Rc<Inner>, ScriptError> {
+    let window = web_sys::window().ok_or(ScriptError::NoDocument)?;
+    let document = window.document().ok_or(ScriptError::NoDocument)?;
+    let head = document.head().ok_or(ScriptError::NoDocument)?;
+    let dom = |e: JsValue| ScriptError::Dom(format!("{e:?}"));
+    let element = match kind {
+        ResourceKind::Script => {
+            let s = document.create_element("script").map_err(dom)?;
+            s.set_attribute("src", url).map_err(dom)?;
+            s.set_attribute("async", "").map_err(dom)?;
+            s
+        }
+        ResourceKind::Stylesheet => {
+            let l = document.create_element("link").map_err(dom)?;
+            l.set_attribute("rel", "stylesheet").map_err(dom)?;
+            l.set_attribute("href", url).map_err(dom)?;
+            l
+        }
+    };
+    element.set_attribute("data-cld-connector", "script").map_err(dom)?;
+    if let Some(n) = &options.nonce {
+        element.set_attribute("nonce", n).map_err(dom)?;
+    }
+    let handlers = RefCell::new(Vec::new());
+    let timer = RefCell::new(None);
+    let ms = options.timeout_ms;
+    let mut setup_err = None;
+    let ready = Promise::new(&mut |resolve: js_sys::Function, reject: js_sys::Function| {
+        let r = resolve.clone();
+        let onload: Handler = Closure::new(move |_e: JsValue| {
+            let _ = r.call0(&JsValue::NULL);
+        });
+        let j = reject.clone();
+        let onerror: Handler = Closure::new(move |_e: JsValue| {
+            let _ = j.call1(&JsValue::NULL, &"error".into());
+        });
+        let _ = Reflect::set(&element, &"onload".into(), onload.as_ref());
+        let _ = Reflect::set(&element, &"onerror".into(), onerror.as_ref());
+        handlers.borrow_mut().push(onload);
+        handlers.borrow_mut().push(onerror);
+        let t = reject.clone();
+        let on_timeout: Closure<dyn FnMut()> = Closure::new(move || {
+            let _ = t.call1(&JsValue::NULL, &"timeout".into());
+        });
+        match window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            on_timeout.as_ref().unchecked_ref(),
+            ms.min(i32::MAX as u32) as i32,
+        ) {
+            Ok(h) => *timer.borrow_mut() = Some((h, on_timeout)),
+            Err(e) => setup_err = Some(dom(e)),
+        }
+    });
+    if let Some(e) = setup_err {
+        return Err(e);
+    }
+    let cloudinary_existed = cloudinary_global().is_some();
+    let keys_before = cloudinary_keys();
+    head.append_child(&element).map_err(dom)?;
+    Ok(Rc::new(Inner {
+        kind,
+        url: url.to_owned(),
+        element,
+        ready,
+        handlers,
+        timer,
+        cloudinary_existed,
+        keys_before,
+        added_keys: RefCell::new(None),
+    }))
+}
+
+/// The tags currently loaded by this module (for diagnostics and tests).
+pub fn loaded_urls() -> Vec<String> {
+    LOADED.with(|l| {
+        l.borrow()
+            .iter()
+            .filter(|(_, w)| w.strong_count() > 0)
+            .map(|((_, url), _)| url.clone())
+            .collect()
+    })
+}
+

@@ -1,0 +1,206 @@
+//! The gloo-net client of the companion signer (`cld-signer`): the page never holds an API
+//! secret, so every widget signature comes from here.
+//!
+//! Wire contract (JSON, bearer token from the host):
+//! * [`UPLOAD_PATH`]: `{"account": id, "params_to_sign": {...}}` → `{"signature": hex, ...}`:
+//!   the Upload widget's `uploadSignature(callback, params_to_sign)` forwards exactly the
+//!   params the widget gives.
+//! * [`ML_LOGIN_PATH`]: `{"account": id}` → `{"username", "timestamp", "signature", ...}`: the
+//!   Media Library auto-login.
+//! * Refusals: a non-2xx status with `{"error": {"code", "message", "rule"?}}`; the message and
+//!   the rule that refused are passed on as is (the signer never puts a secret in them).
+
+use std::fmt;
+use std::rc::Rc;
+
+use gloo_net::http::Request;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::core::widgets::MediaLibraryLogin;
+
+/// Upload-params signing endpoint.
+pub const UPLOAD_PATH: &str = "/v1/sign/upload";
+/// Media Library login signature endpoint.
+pub const ML_LOGIN_PATH: &str = "/v1/sign/media-library";
+
+/// Where the bearer token comes from.
+#[derive(Clone)]
+pub enum TokenSource {
+    /// A fixed token.
+    Static(String),
+    /// A host function returning a token or a promise of one; called before each request so
+    /// short-lived tokens stay fresh.
+    Provider(js_sys::Function),
+}
+
+impl fmt::Debug for TokenSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TokenSource::Static(_) => "TokenSource::Static(<redacted>)",
+            TokenSource::Provider(_) => "TokenSource::Provider(<function>)",
+        })
+    }
+}
+
+/// Why the signer gave no signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignerError {
+    /// The host's token provider failed or returned no string.
+    Token(String),
+    /// The request never got an answer (network, CORS, signer down).
+    Unreachable {
+        /// The endpoint.
+        url: String,
+        /// The browser's message.
+        message: String,
+    },
+    /// The signer refused (4xx/5xx) with its message.
+    Refused {
+        /// HTTP status.
+        status: u16,
+        /// The signer's `error` message.
+        message: String,
+    },
+    /// The signer answered 2xx with an unexpected body.
+    BadAnswer(String),
+}
+
+impl fmt::Display for SignerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SignerError::Token(m) => write!(f, "the host gave no signer token: {m}"),
+            SignerError::Unreachable { url, message } => write!(f, "the signer at {url} is unreachable: {message}"),
+            SignerError::Refused { status, message } => write!(f, "the signer refused ({status}): {message}"),
+            SignerError::BadAnswer(m) => write!(f, "the signer's answer is malformed: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for SignerError {}
+
+/// A client of one signer, for one host user.
+#[derive(Clone, Debug)]
+pub struct SignerClient {
+    base: Rc<str>,
+    token: TokenSource,
+}
+
+#[derive(Deserialize)]
+struct SignatureAnswer {
+    signature: String,
+}
+
+#[derive(Deserialize)]
+struct LoginAnswer {
+    username: String,
+    timestamp: Value,
+    signature: String,
+}
+
+impl SignerClient {
+    /// A client of the signer at `base_url` (e.g. `https://signer.example.com`).
+    pub fn new(base_url: &str, token: TokenSource) -> Self {
+        SignerClient { base: base_url.trim_end_matches('/').into(), token }
+    }
+
+    /// The signer's base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    async fn bearer(&self) -> Result<String, SignerError> {
+        match &self.token {
+            TokenSource::Static(t) => Ok(t.clone()),
+            TokenSource::Provider(f) => {
+                let v = f.call0(&JsValue::NULL).map_err(|e| SignerError::Token(js_message(&e)))?;
+                let v = match v.dyn_into::<js_sys::Promise>() {
+                    Ok(p) => JsFuture::from(p).await.map_err(|e| SignerError::Token(js_message(&e)))?,
+                    Err(v) => v,
+                };
+                v.as_string()
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| SignerError::Token("the token provider returned no string".into()))
+            }
+        }
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> Result<Value, SignerError> {
+        let url = format!("{}{path}", self.base);
+        let token = self.bearer().await?;
+        let unreachable = |e: gloo_net::Error| SignerError::Unreachable { url: url.clone(), message: e.to_string() };
+        let res = Request::post(&url)
+            .header("Authorization", &format!("Bearer {token}"))
+            .json(body)
+            .map_err(unreachable)?
+            .send()
+            .await
+            .map_err(unreachable)?;
+        let status = res.status();
+        let text = res.text().await.map_err(unreachable)?;
+        if !(200..300).contains(&status) {
+            let message = serde_json::from_str::<Value>(&text)
+                .ok()
+                .and_then(|v| refusal_message(v.get("error")?))
+                .unwrap_or_else(|| format!("HTTP {status} without an error message"));
+            return Err(SignerError::Refused { status, message });
+        }
+        serde_json::from_str(&text).map_err(|e| SignerError::BadAnswer(e.to_string()))
+    }
+
+    /// Signs exactly `params_to_sign` (as the Upload widget gives them) for `account`.
+    pub async fn sign_upload(&self, account: &str, params_to_sign: &Map<String, Value>) -> Result<String, SignerError> {
+        let v = self
+            .post(UPLOAD_PATH, &json!({"account": account, "params_to_sign": params_to_sign}))
+            .await?;
+        let a: SignatureAnswer = serde_json::from_value(v).map_err(|e| SignerError::BadAnswer(e.to_string()))?;
+        check_hex(&a.signature)?;
+        Ok(a.signature)
+    }
+
+    /// The Media Library auto-login for `account`.
+    pub async fn media_library_login(&self, account: &str) -> Result<MediaLibraryLogin, SignerError> {
+        let v = self.post(ML_LOGIN_PATH, &json!({"account": account})).await?;
+        let a: LoginAnswer = serde_json::from_value(v).map_err(|e| SignerError::BadAnswer(e.to_string()))?;
+        check_hex(&a.signature)?;
+        let timestamp = match &a.timestamp {
+            Value::Number(n) => n.as_u64(),
+            Value::String(s) => s.parse().ok(),
+            _ => None,
+        }
+        .ok_or_else(|| SignerError::BadAnswer("timestamp is not a whole number of seconds".into()))?;
+        Ok(MediaLibraryLogin { username: a.username, timestamp, signature: a.signature })
+    }
+}
+
+/// `{"code", "message", "rule"?}` (or a bare string) → `message [rule: …]`.
+fn refusal_message(e: &Value) -> Option<String> {
+    if let Some(s) = e.as_str() {
+        return Some(s.to_owned());
+    }
+    let message = e.get("message")?.as_str()?;
+    Some(match e.get("rule").and_then(Value::as_str) {
+        Some(rule) => format!("{message} [rule: {rule}]"),
+        None => message.to_owned(),
+    })
+}
+
+fn check_hex(sig: &str) -> Result<(), SignerError> {
+    if (sig.len() == 40 || sig.len() == 64) && sig.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(())
+    } else {
+        Err(SignerError::BadAnswer("signature is not a SHA-1 or SHA-256 hex digest".into()))
+    }
+}
+
+/// A readable message from a thrown JS value.
+pub(crate) fn js_message(e: &JsValue) -> String {
+    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
+        return String::from(err.message());
+    }
+    e.as_string().unwrap_or_else(|| format!("{e:?}"))
+}

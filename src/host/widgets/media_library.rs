@@ -1,0 +1,205 @@
+//! The Media Library widget: `cloudinary.createMediaLibrary(options, {insertHandler,
+//! showHandler, hideHandler}, el?)`, with the signed auto-login from the signer and the
+//! `integration` object.
+
+use std::fmt;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+
+use super::{call_method, cloudinary_fn, from_js, to_js, MountError, OwnedNode, WidgetHost};
+use crate::core::widgets::{Asset, CloudAccount, MediaLibraryOptions, WidgetError};
+use crate::host::script::{self, LoadedScript, ResourceKind};
+
+/// Where the widget renders.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// Cloudinary's modal.
+    Modal,
+    /// Inline, inside a node this crate creates under the given element.
+    Inline(web_sys::Element),
+}
+
+/// What the host wants to hear.
+#[derive(Clone)]
+pub struct MediaLibraryHandlers {
+    /// Inserted assets, normalised (or why the widget's answer was unusable).
+    pub on_insert: Rc<dyn Fn(Result<Vec<Asset>, WidgetError>)>,
+    /// The widget was shown.
+    pub on_show: Option<Rc<dyn Fn()>>,
+    /// The widget was hidden.
+    pub on_hide: Option<Rc<dyn Fn()>>,
+}
+
+impl fmt::Debug for MediaLibraryHandlers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MediaLibraryHandlers")
+            .field("on_show", &self.on_show.is_some())
+            .field("on_hide", &self.on_hide.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+struct Live {
+    instance: JsValue,
+    _closures: Vec<Closure<dyn FnMut(JsValue)>>,
+    _container: Option<OwnedNode>,
+    _script: LoadedScript,
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        // The documented API has show/hide only; call destroy() when a widget version offers
+        // it. Closures are released after this, once the widget can no longer need them.
+        let destroyed = call_method(&self.instance, "destroy", "destroy", &[]).ok().flatten().is_some();
+        if !destroyed {
+            let _ = call_method(&self.instance, "hide", "hide", &[]);
+        }
+    }
+}
+
+/// A mounted Media Library widget. Dropping it unmounts it.
+#[must_use = "dropping the handle unmounts the widget"]
+pub struct MediaLibrary {
+    host: WidgetHost,
+    account: CloudAccount,
+    options: MediaLibraryOptions,
+    placement: Placement,
+    handlers: MediaLibraryHandlers,
+    live: Option<Live>,
+}
+
+impl fmt::Debug for MediaLibrary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MediaLibrary")
+            .field("account", &self.account.id)
+            .field("mounted", &self.live.is_some())
+            .finish()
+    }
+}
+
+impl MediaLibrary {
+    /// Loads the script (once), asks the signer for the auto-login (when a signer is
+    /// configured), and creates the widget.
+    pub async fn mount(
+        host: &WidgetHost,
+        account: &CloudAccount,
+        options: MediaLibraryOptions,
+        placement: Placement,
+        handlers: MediaLibraryHandlers,
+    ) -> Result<MediaLibrary, MountError> {
+        let mut ml = MediaLibrary {
+            host: host.clone(),
+            account: account.clone(),
+            options,
+            placement,
+            handlers,
+            live: None,
+        };
+        ml.live = Some(ml.create().await?);
+        Ok(ml)
+    }
+
+    async fn create(&self) -> Result<Live, MountError> {
+        let host = &self.host;
+        host.check_enabled()?;
+        // Validate everything before touching the page.
+        self.options.to_json(&self.account, &host.identity, None, None)?;
+        host.scripts.validate()?;
+        let login = match &host.signer {
+            Some(s) => Some(s.media_library_login(&self.account.id).await?),
+            None => None,
+        };
+        let loaded = script::load(
+            ResourceKind::Script,
+            &host.scripts.media_library,
+            Some("createMediaLibrary"),
+            &host.script_options,
+        )
+        .await?;
+        let container = match &self.placement {
+            Placement::Modal => None,
+            Placement::Inline(parent) => Some(OwnedNode::create("div", "media-library", Some(parent))?),
+        };
+        let selector = container.as_ref().map(OwnedNode::selector);
+        let json = self
+            .options
+            .to_json(&self.account, &host.identity, login.as_ref(), selector.as_deref())?;
+        let options = to_js(&json)?;
+
+        let on_insert = self.handlers.on_insert.clone();
+        let insert: Closure<dyn FnMut(JsValue)> = Closure::new(move |data: JsValue| {
+            on_insert(Asset::from_media_library_insert(&from_js(&data)));
+        });
+        let on_show = self.handlers.on_show.clone();
+        let show: Closure<dyn FnMut(JsValue)> = Closure::new(move |_: JsValue| {
+            if let Some(f) = &on_show {
+                f();
+            }
+        });
+        let on_hide = self.handlers.on_hide.clone();
+        let hide: Closure<dyn FnMut(JsValue)> = Closure::new(move |_: JsValue| {
+            if let Some(f) = &on_hide {
+                f();
+            }
+        });
+        let callbacks = js_sys::Object::new();
+        let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&callbacks, &k.into(), v).map(|_| ());
+        set("insertHandler", insert.as_ref())
+            .and(set("showHandler", show.as_ref()))
+            .and(set("hideHandler", hide.as_ref()))
+            .map_err(|e| MountError::Dom(crate::host::signer_client::js_message(&e)))?;
+        let (global, create) = cloudinary_fn("createMediaLibrary")?;
+        let instance = create
+            .call2(&global, &options, &callbacks)
+            .map_err(|e| MountError::Widget {
+                call: "createMediaLibrary",
+                message: crate::host::signer_client::js_message(&e),
+            })?;
+        if instance.is_undefined() || instance.is_null() {
+            return Err(MountError::Widget { call: "createMediaLibrary", message: "it returned no widget".into() });
+        }
+        Ok(Live { instance, _closures: vec![insert, show, hide], _container: container, _script: loaded })
+    }
+
+    fn live(&self) -> Result<&Live, MountError> {
+        self.live.as_ref().ok_or(MountError::NotMounted)
+    }
+
+    /// Opens the widget.
+    pub fn show(&self) -> Result<(), MountError> {
+        call_method(&self.live()?.instance, "show", "show", &[]).map(|_| ())
+    }
+
+    /// Opens the widget on a folder (`show({folder: {path}})`).
+    pub fn show_folder(&self, path: &str) -> Result<(), MountError> {
+        crate::core::widgets::check_folder(path)?;
+        let opts = to_js(&serde_json::json!({"folder": {"path": path}}))?;
+        call_method(&self.live()?.instance, "show", "show", &[&opts]).map(|_| ())
+    }
+
+    /// Closes the widget.
+    pub fn hide(&self) -> Result<(), MountError> {
+        call_method(&self.live()?.instance, "hide", "hide", &[]).map(|_| ())
+    }
+
+    /// Whether the widget is mounted.
+    pub fn is_mounted(&self) -> bool {
+        self.live.is_some()
+    }
+
+    /// The account the widget is mounted for.
+    pub fn account(&self) -> &CloudAccount {
+        &self.account
+    }
+
+    /// Account switch: unmounts the widget, then mounts it again for `account` (new login
+    /// signature, new integration options). If the new mount fails the handle stays
+    /// unmounted and says so.
+    pub async fn remount(&mut self, account: &CloudAccount) -> Result<(), MountError> {
+        self.live = None;
+        self.account = account.clone();
+        self.live = Some(self.create().await?);
+        Ok(())
+    }
+}

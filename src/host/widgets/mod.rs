@@ -1,0 +1,242 @@
+//! Mounting Cloudinary's widgets. Every handle is an RAII value: dropping it unmounts the
+//! widget (`destroy()`/`dispose()`/`hide()` as the widget offers), removes the nodes it created,
+//! releases its closures and its share of the script tag.
+//!
+//! A disabled integration ([`WidgetHost::enabled`] false) loads and mounts nothing: every
+//! mount returns [`MountError::Disabled`] before touching the page.
+
+use std::cell::Cell;
+use std::fmt;
+
+use js_sys::{Function, Reflect};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use super::script::{ScriptError, ScriptOptions};
+use super::signer_client::{js_message, SignerClient, SignerError};
+use crate::core::identity::Identity;
+use crate::core::widgets::{ScriptUrls, WidgetError};
+
+pub mod gallery;
+pub mod media_library;
+pub mod upload;
+pub mod video;
+
+pub use gallery::ProductGallery;
+pub use media_library::{MediaLibrary, MediaLibraryHandlers};
+pub use upload::UploadWidget;
+pub use video::{VideoEmbed, VideoPlayer};
+
+/// What every mount needs: whether the integration is enabled, who it is, where the scripts
+/// come from, and the signer.
+#[derive(Clone, Debug)]
+pub struct WidgetHost {
+    /// A disabled integration loads and mounts nothing.
+    pub enabled: bool,
+    /// The partner identity (the `integration` object).
+    pub identity: Identity,
+    /// Script URLs (Cloudinary's CDN by default).
+    pub scripts: ScriptUrls,
+    /// Nonce and timeout for the tags.
+    pub script_options: ScriptOptions,
+    /// The signer, for signed uploads and the Media Library auto-login.
+    pub signer: Option<SignerClient>,
+}
+
+impl WidgetHost {
+    /// An enabled host with Cloudinary's script URLs and no signer.
+    pub fn new(identity: Identity) -> Self {
+        WidgetHost {
+            enabled: true,
+            identity,
+            scripts: ScriptUrls::default(),
+            script_options: ScriptOptions::default(),
+            signer: None,
+        }
+    }
+
+    pub(crate) fn check_enabled(&self) -> Result<(), MountError> {
+        if self.enabled {
+            Ok(())
+        } else {
+            Err(MountError::Disabled)
+        }
+    }
+}
+
+/// Why a widget could not be mounted or used.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum MountError {
+    /// The integration is disabled.
+    Disabled,
+    /// Bad options or account.
+    Options(WidgetError),
+    /// The script could not be loaded.
+    Script(ScriptError),
+    /// The signer gave no signature.
+    Signer(SignerError),
+    /// Signed mode needs a signer and the host configured none.
+    NoSigner(&'static str),
+    /// The widget script threw.
+    Widget {
+        /// The widget call.
+        call: &'static str,
+        /// Its message.
+        message: String,
+    },
+    /// The handle is not mounted (a remount failed).
+    NotMounted,
+    /// The page refused a DOM operation.
+    Dom(String),
+}
+
+impl fmt::Display for MountError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MountError::Disabled => f.write_str("the Cloudinary integration is disabled: nothing is loaded or mounted"),
+            MountError::Options(e) => e.fmt(f),
+            MountError::Script(e) => e.fmt(f),
+            MountError::Signer(e) => e.fmt(f),
+            MountError::NoSigner(what) => write!(f, "{what} needs a signer, and none is configured"),
+            MountError::Widget { call, message } => write!(f, "cloudinary.{call} failed: {message}"),
+            MountError::NotMounted => f.write_str("the widget is not mounted (its last remount failed)"),
+            MountError::Dom(m) => write!(f, "the page refused a DOM operation: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for MountError {}
+
+impl From<WidgetError> for MountError {
+    fn from(e: WidgetError) -> Self {
+        MountError::Options(e)
+    }
+}
+impl From<ScriptError> for MountError {
+    fn from(e: ScriptError) -> Self {
+        MountError::Script(e)
+    }
+}
+impl From<SignerError> for MountError {
+    fn from(e: SignerError) -> Self {
+        MountError::Signer(e)
+    }
+}
+
+/// A DOM node this crate created; removed on drop.
+#[must_use = "dropping an OwnedNode removes it from the page"]
+pub(crate) struct OwnedNode {
+    element: web_sys::Element,
+}
+
+impl fmt::Debug for OwnedNode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OwnedNode").field("id", &self.element.id()).finish()
+    }
+}
+
+thread_local! {
+    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+}
+
+impl OwnedNode {
+    /// Creates `<tag id="cld-connector-<kind>-<n>" data-cld-connector="<kind>">` under `parent`
+    /// (the body when `None`).
+    pub(crate) fn create(tag: &str, kind: &str, parent: Option<&web_sys::Element>) -> Result<Self, MountError> {
+        let dom = |e: JsValue| MountError::Dom(js_message(&e));
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .ok_or_else(|| MountError::Dom("no document".into()))?;
+        let element = document.create_element(tag).map_err(dom)?;
+        let n = NEXT_ID.with(|c| {
+            let n = c.get();
+            c.set(n + 1);
+            n
+        });
+        element.set_id(&format!("cld-connector-{kind}-{n}"));
+        element.set_attribute("data-cld-connector", kind).map_err(dom)?;
+        match parent {
+            Some(p) => p.append_child(&element).map_err(dom)?,
+            None => document
+                .body()
+                .ok_or_else(|| MountError::Dom("no body".into()))?
+                .append_child(&element)
+                .map_err(dom)?,
+        };
+        Ok(OwnedNode { element })
+    }
+
+    pub(crate) fn element(&self) -> &web_sys::Element {
+        &self.element
+    }
+
+    pub(crate) fn selector(&self) -> String {
+        format!("#{}", self.element.id())
+    }
+}
+
+impl Drop for OwnedNode {
+    fn drop(&mut self) {
+        self.element.remove();
+    }
+}
+
+/// JSON value → plain JS value, through `JSON.parse` (one small code path instead of a
+/// serde-wasm-bindgen serializer per type: the widget options are JSON anyway).
+pub(crate) fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, MountError> {
+    let text = serde_json::to_string(v).map_err(|e| MountError::Dom(e.to_string()))?;
+    js_sys::JSON::parse(&text).map_err(|e| MountError::Dom(js_message(&e)))
+}
+
+/// JS value → `serde_json::Value`, through `JSON.stringify` (functions and `undefined` are
+/// dropped, as JSON drops them). Values JSON cannot represent become `null`.
+pub(crate) fn from_js(v: &JsValue) -> serde_json::Value {
+    json_from_js(v).unwrap_or(serde_json::Value::Null)
+}
+
+/// JS value → `serde_json::Value`, or why it is not JSON.
+pub(crate) fn json_from_js(v: &JsValue) -> Result<serde_json::Value, String> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(serde_json::Value::Null);
+    }
+    let text = js_sys::JSON::stringify(v).map_err(|e| js_message(&e))?;
+    match text.as_string() {
+        Some(t) => serde_json::from_str(&t).map_err(|e| e.to_string()),
+        None => Ok(serde_json::Value::Null),
+    }
+}
+
+/// `window.cloudinary[name]` as a function.
+pub(crate) fn cloudinary_fn(name: &'static str) -> Result<(JsValue, Function), MountError> {
+    let global = super::script::cloudinary_global().ok_or(MountError::Widget {
+        call: name,
+        message: "window.cloudinary is not defined".into(),
+    })?;
+    let f = Reflect::get(&global, &name.into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .ok_or(MountError::Widget { call: name, message: "it is not a function".into() })?;
+    Ok((global.into(), f))
+}
+
+/// Calls `target[method](...args)` if it is a function; `Ok(None)` when absent.
+pub(crate) fn call_method(
+    target: &JsValue,
+    call: &'static str,
+    method: &str,
+    args: &[&JsValue],
+) -> Result<Option<JsValue>, MountError> {
+    let f = match Reflect::get(target, &method.into()).ok().and_then(|f| f.dyn_into::<Function>().ok()) {
+        Some(f) => f,
+        None => return Ok(None),
+    };
+    let arr = js_sys::Array::new();
+    for a in args {
+        arr.push(a);
+    }
+    f.apply(target, &arr)
+        .map(Some)
+        .map_err(|e| MountError::Widget { call, message: js_message(&e) })
+}

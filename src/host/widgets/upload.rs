@@ -1,0 +1,209 @@
+//! The Upload widget: `cloudinary.createUploadWidget(options, callback)`. Signed uploads get
+//! `uploadSignature(callback, params_to_sign)` as a function that asks the signer for exactly
+//! the params the widget gives; every widget event reaches the host, normalised.
+
+use std::fmt;
+use std::rc::Rc;
+
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+use super::media_library::Placement;
+use super::{call_method, cloudinary_fn, from_js, to_js, MountError, OwnedNode, WidgetHost};
+use crate::core::widgets::{CloudAccount, UploadEvent, UploadWidgetOptions};
+use crate::host::script::{self, LoadedScript, ResourceKind};
+use crate::host::signer_client::{js_message, SignerClient};
+
+/// The host's event handler.
+pub type UploadHandler = Rc<dyn Fn(UploadEvent)>;
+
+struct Live {
+    instance: JsValue,
+    _result: Closure<dyn FnMut(JsValue, JsValue)>,
+    _signature: Option<Closure<dyn FnMut(JsValue, JsValue)>>,
+    _container: Option<OwnedNode>,
+    _script: LoadedScript,
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        // destroy() removes the widget's iframe; it returns a promise we need not wait for.
+        if call_method(&self.instance, "destroy", "destroy", &[]).ok().flatten().is_none() {
+            let _ = call_method(&self.instance, "close", "close", &[]);
+        }
+    }
+}
+
+/// A mounted Upload widget. Dropping it destroys it.
+#[must_use = "dropping the handle destroys the widget"]
+pub struct UploadWidget {
+    host: WidgetHost,
+    account: CloudAccount,
+    options: UploadWidgetOptions,
+    placement: Placement,
+    on_event: UploadHandler,
+    live: Option<Live>,
+}
+
+impl fmt::Debug for UploadWidget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UploadWidget")
+            .field("account", &self.account.id)
+            .field("signed", &self.options.is_signed())
+            .field("mounted", &self.live.is_some())
+            .finish()
+    }
+}
+
+/// The event sent to the host when the signer refuses or cannot be reached.
+pub const SIGNATURE_ERROR_EVENT: &str = "signature-error";
+
+impl UploadWidget {
+    /// Loads the script (once) and creates the widget (not yet opened).
+    pub async fn mount(
+        host: &WidgetHost,
+        account: &CloudAccount,
+        options: UploadWidgetOptions,
+        placement: Placement,
+        on_event: UploadHandler,
+    ) -> Result<UploadWidget, MountError> {
+        let mut w = UploadWidget {
+            host: host.clone(),
+            account: account.clone(),
+            options,
+            placement,
+            on_event,
+            live: None,
+        };
+        w.live = Some(w.create().await?);
+        Ok(w)
+    }
+
+    async fn create(&self) -> Result<Live, MountError> {
+        let host = &self.host;
+        host.check_enabled()?;
+        self.options.to_json(&self.account, &host.identity, None)?;
+        host.scripts.validate()?;
+        let signer = if self.options.is_signed() {
+            Some(host.signer.clone().ok_or(MountError::NoSigner("a signed Upload widget"))?)
+        } else {
+            None
+        };
+        let loaded = script::load(
+            ResourceKind::Script,
+            &host.scripts.upload_widget,
+            Some("createUploadWidget"),
+            &host.script_options,
+        )
+        .await?;
+        let container = match &self.placement {
+            Placement::Modal => None,
+            Placement::Inline(parent) => Some(OwnedNode::create("div", "upload-widget", Some(parent))?),
+        };
+        let selector = container.as_ref().map(OwnedNode::selector);
+        let json = self.options.to_json(&self.account, &host.identity, selector.as_deref())?;
+        let options = to_js(&json)?;
+
+        let signature = signer.map(|s| signature_closure(s, self.account.id.clone(), self.on_event.clone()));
+        if let Some(sig) = &signature {
+            js_sys::Reflect::set(&options, &"uploadSignature".into(), sig.as_ref())
+                .map_err(|e| MountError::Dom(js_message(&e)))?;
+        }
+        let on_event = self.on_event.clone();
+        let result: Closure<dyn FnMut(JsValue, JsValue)> = Closure::new(move |error: JsValue, result: JsValue| {
+            on_event(UploadEvent::from_widget(&from_js(&error), &from_js(&result)));
+        });
+        let (global, create) = cloudinary_fn("createUploadWidget")?;
+        let instance = create
+            .call2(&global, &options, result.as_ref())
+            .map_err(|e| MountError::Widget { call: "createUploadWidget", message: js_message(&e) })?;
+        if instance.is_undefined() || instance.is_null() {
+            return Err(MountError::Widget { call: "createUploadWidget", message: "it returned no widget".into() });
+        }
+        Ok(Live { instance, _result: result, _signature: signature, _container: container, _script: loaded })
+    }
+
+    fn live(&self) -> Result<&Live, MountError> {
+        self.live.as_ref().ok_or(MountError::NotMounted)
+    }
+
+    /// Opens the widget.
+    pub fn open(&self) -> Result<(), MountError> {
+        call_method(&self.live()?.instance, "open", "open", &[]).map(|_| ())
+    }
+
+    /// Closes the widget.
+    pub fn close(&self) -> Result<(), MountError> {
+        call_method(&self.live()?.instance, "close", "close", &[]).map(|_| ())
+    }
+
+    /// Whether the widget is mounted.
+    pub fn is_mounted(&self) -> bool {
+        self.live.is_some()
+    }
+
+    /// The account the widget uploads to.
+    pub fn account(&self) -> &CloudAccount {
+        &self.account
+    }
+
+    /// Account switch: destroys the widget, then creates it for `account`.
+    pub async fn remount(&mut self, account: &CloudAccount) -> Result<(), MountError> {
+        self.live = None;
+        self.account = account.clone();
+        self.live = Some(self.create().await?);
+        Ok(())
+    }
+}
+
+/// `uploadSignature(callback, params_to_sign)`: forwards exactly `params_to_sign` to the
+/// signer and calls `callback(signature)`. A refusal reaches the host as a
+/// [`SIGNATURE_ERROR_EVENT`] event (the widget then reports the upload as failed).
+fn signature_closure(
+    signer: SignerClient,
+    account: String,
+    on_event: UploadHandler,
+) -> Closure<dyn FnMut(JsValue, JsValue)> {
+    Closure::new(move |callback: JsValue, params: JsValue| {
+        let signer = signer.clone();
+        let account = account.clone();
+        let on_event = on_event.clone();
+        let callback: js_sys::Function = match callback.dyn_into() {
+            Ok(f) => f,
+            Err(_) => {
+                on_event(UploadEvent {
+                    event: SIGNATURE_ERROR_EVENT.into(),
+                    info: Value::Null,
+                    asset: None,
+                    error: Some("the widget called uploadSignature without a callback".into()),
+                });
+                return;
+            }
+        };
+        wasm_bindgen_futures::spawn_local(async move {
+            let params = match from_js(&params) {
+                Value::Object(m) => m,
+                _ => {
+                    on_event(UploadEvent {
+                        event: SIGNATURE_ERROR_EVENT.into(),
+                        info: Value::Null,
+                        asset: None,
+                        error: Some("the widget gave no params_to_sign object".into()),
+                    });
+                    return;
+                }
+            };
+            match signer.sign_upload(&account, &params).await {
+                Ok(sig) => {
+                    let _ = callback.call1(&JsValue::NULL, &sig.into());
+                }
+                Err(e) => on_event(UploadEvent {
+                    event: SIGNATURE_ERROR_EVENT.into(),
+                    info: Value::Object(params),
+                    asset: None,
+                    error: Some(e.to_string()),
+                }),
+            }
+        });
+    })
+}

@@ -1,0 +1,175 @@
+//! The Cloudinary Video Player (`cloudinary.videoPlayer(id, options)`, `.dispose()` on
+//! unmount) and its embed-iframe form.
+
+use std::fmt;
+
+use wasm_bindgen::prelude::*;
+
+use super::{call_method, cloudinary_fn, to_js, MountError, OwnedNode, WidgetHost};
+use crate::core::widgets::video::EMBED_ALLOW;
+use crate::core::widgets::{CloudAccount, VideoPlayerOptions};
+use crate::host::script::{self, LoadedScript, ResourceKind};
+use crate::host::signer_client::js_message;
+
+struct Live {
+    instance: JsValue,
+    _container: OwnedNode,
+    _css: LoadedScript,
+    _script: LoadedScript,
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        let _ = call_method(&self.instance, "dispose", "dispose", &[]);
+    }
+}
+
+/// A mounted Video Player. Dropping it disposes of the player and removes its nodes.
+#[must_use = "dropping the handle disposes of the player"]
+pub struct VideoPlayer {
+    host: WidgetHost,
+    account: CloudAccount,
+    options: VideoPlayerOptions,
+    parent: web_sys::Element,
+    live: Option<Live>,
+}
+
+impl fmt::Debug for VideoPlayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VideoPlayer")
+            .field("account", &self.account.id)
+            .field("public_id", &self.options.public_id)
+            .field("mounted", &self.live.is_some())
+            .finish()
+    }
+}
+
+impl VideoPlayer {
+    /// Loads the player script and stylesheet (once), creates a `<video>` under `parent` and
+    /// starts the player on it.
+    pub async fn mount(
+        host: &WidgetHost,
+        account: &CloudAccount,
+        options: VideoPlayerOptions,
+        parent: &web_sys::Element,
+    ) -> Result<VideoPlayer, MountError> {
+        let mut p = VideoPlayer {
+            host: host.clone(),
+            account: account.clone(),
+            options,
+            parent: parent.clone(),
+            live: None,
+        };
+        p.live = Some(p.create().await?);
+        Ok(p)
+    }
+
+    async fn create(&self) -> Result<Live, MountError> {
+        let host = &self.host;
+        host.check_enabled()?;
+        let json = self.options.to_json(&self.account)?;
+        host.scripts.validate()?;
+        let css = script::load(ResourceKind::Stylesheet, &host.scripts.video_player_css, None, &host.script_options).await?;
+        let loaded = script::load(
+            ResourceKind::Script,
+            &host.scripts.video_player,
+            Some("videoPlayer"),
+            &host.script_options,
+        )
+        .await?;
+        let container = OwnedNode::create("div", "video-player", Some(&self.parent))?;
+        let video = OwnedNode::create("video", "video-player-element", Some(container.element()))?;
+        let dom = |e: JsValue| MountError::Dom(js_message(&e));
+        video.element().set_attribute("class", "cld-video-player cld-fluid").map_err(dom)?;
+        video.element().set_attribute("controls", "").map_err(dom)?;
+        let id = video.element().id();
+        // The player owns the <video> from here on; the container removes it on drop.
+        std::mem::forget(video);
+        let options = to_js(&json)?;
+        let (global, player) = cloudinary_fn("videoPlayer")?;
+        let instance = player
+            .call2(&global, &id.into(), &options)
+            .map_err(|e| MountError::Widget { call: "videoPlayer", message: js_message(&e) })?;
+        if instance.is_undefined() || instance.is_null() {
+            return Err(MountError::Widget { call: "videoPlayer", message: "it returned no player".into() });
+        }
+        Ok(Live { instance, _container: container, _css: css, _script: loaded })
+    }
+
+    /// Whether the player is mounted.
+    pub fn is_mounted(&self) -> bool {
+        self.live.is_some()
+    }
+
+    /// Account switch: disposes of the player, then starts it for `account`.
+    pub async fn remount(&mut self, account: &CloudAccount) -> Result<(), MountError> {
+        self.live = None;
+        self.account = account.clone();
+        self.live = Some(self.create().await?);
+        Ok(())
+    }
+}
+
+/// The embed-iframe form: no script on the page, just an `<iframe>` to
+/// `player.cloudinary.com/embed/`. Dropping it removes the iframe.
+#[must_use = "dropping the handle removes the iframe"]
+pub struct VideoEmbed {
+    host: WidgetHost,
+    account: CloudAccount,
+    options: VideoPlayerOptions,
+    parent: web_sys::Element,
+    iframe: Option<OwnedNode>,
+}
+
+impl fmt::Debug for VideoEmbed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VideoEmbed").field("account", &self.account.id).finish_non_exhaustive()
+    }
+}
+
+impl VideoEmbed {
+    /// Adds the iframe under `parent`.
+    pub fn mount(
+        host: &WidgetHost,
+        account: &CloudAccount,
+        options: VideoPlayerOptions,
+        parent: &web_sys::Element,
+    ) -> Result<VideoEmbed, MountError> {
+        let mut e = VideoEmbed {
+            host: host.clone(),
+            account: account.clone(),
+            options,
+            parent: parent.clone(),
+            iframe: None,
+        };
+        e.iframe = Some(e.create()?);
+        Ok(e)
+    }
+
+    fn create(&self) -> Result<OwnedNode, MountError> {
+        self.host.check_enabled()?;
+        let url = self.options.embed_url(&self.account)?;
+        let iframe = OwnedNode::create("iframe", "video-embed", Some(&self.parent))?;
+        let dom = |e: JsValue| MountError::Dom(js_message(&e));
+        let el = iframe.element();
+        el.set_attribute("src", &url).map_err(dom)?;
+        el.set_attribute("allow", EMBED_ALLOW).map_err(dom)?;
+        el.set_attribute("allowfullscreen", "").map_err(dom)?;
+        el.set_attribute("frameborder", "0").map_err(dom)?;
+        el.set_attribute("title", "Cloudinary video player").map_err(dom)?;
+        Ok(iframe)
+    }
+
+    /// The iframe's `src`.
+    pub fn src(&self) -> Option<String> {
+        self.iframe.as_ref().and_then(|i| i.element().get_attribute("src"))
+    }
+
+    /// Account switch.
+    pub fn remount(&mut self, account: &CloudAccount) -> Result<(), MountError> {
+        self.iframe = None;
+        self.account = account.clone();
+        self.iframe = Some(self.create()?);
+        Ok(())
+    }
+}

@@ -1,0 +1,427 @@
+//! JavaScript API of the widgets: `new Widgets(config)` and its `mount*` methods, returning
+//! handles whose `free()` (or `unmount()`) unmounts everything they own.
+//!
+//! ```js
+//! const widgets = new Widgets({ platform: "Reference Host", platformVersion: "2.1.0",
+//!   environment: "prod", signerUrl: "https://signer.example.com", token: () => getToken() });
+//! const ml = await widgets.mountMediaLibrary(account, { multiple: true },
+//!   { onInsert: ({ assets, stored }) => save(stored) });
+//! ml.show();
+//! await ml.remount(otherAccount);   // account switch
+//! ml.free();                        // unmount: nothing is left on the page
+//! ```
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Function, Promise, Reflect};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::core::identity::{Environment, Identity};
+use crate::core::widgets::{
+    AssetReference, CloudAccount, DeliveryTarget, GalleryOptions, MediaLibraryOptions, ScriptUrls, SyncMode,
+    UploadWidgetOptions, VideoPlayerOptions,
+};
+use crate::host::script::ScriptOptions;
+use crate::host::signer_client::{SignerClient, TokenSource};
+use crate::host::widgets::media_library::Placement;
+use crate::host::widgets::{
+    json_from_js, MediaLibrary, MediaLibraryHandlers, MountError, ProductGallery, UploadWidget, VideoEmbed, VideoPlayer, WidgetHost,
+};
+
+fn err(e: impl std::fmt::Display) -> JsValue {
+    js_sys::Error::new(&e.to_string()).into()
+}
+
+fn json_of(v: &JsValue) -> Result<Value, JsValue> {
+    json_from_js(v).map_err(|e| err(format!("not a JSON value: {e}")))
+}
+
+fn to_js(v: &Value) -> JsValue {
+    crate::host::widgets::to_js(v).unwrap_or(JsValue::NULL)
+}
+
+/// Reads a typed value from a JS object (through JSON), naming `what` in the error.
+fn typed<T: serde::de::DeserializeOwned>(v: &JsValue, what: &str) -> Result<T, JsValue> {
+    serde_json::from_value(json_of(v)?).map_err(|e| err(format!("bad {what}: {e}")))
+}
+
+fn account_of(v: &JsValue) -> Result<CloudAccount, JsValue> {
+    let a: CloudAccount = typed(v, "account")?;
+    a.validate().map_err(err)?;
+    Ok(a)
+}
+
+fn get_fn(obj: &JsValue, key: &str) -> Option<Function> {
+    Reflect::get(obj, &key.into()).ok().and_then(|f| f.dyn_into().ok())
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Config {
+    platform: String,
+    platform_version: String,
+    #[serde(default)]
+    environment: Option<String>,
+    #[serde(default)]
+    enabled: Option<bool>,
+    #[serde(default)]
+    scripts: Option<ScriptUrls>,
+    #[serde(default)]
+    nonce: Option<String>,
+    #[serde(default)]
+    timeout_ms: Option<u32>,
+    #[serde(default)]
+    signer_url: Option<String>,
+    #[serde(default)]
+    sync: Option<String>,
+}
+
+/// The widget mounter for one host integration.
+#[wasm_bindgen(js_name = Widgets)]
+#[derive(Debug)]
+pub struct JsWidgets {
+    host: WidgetHost,
+    sync: SyncMode,
+}
+
+#[wasm_bindgen(js_class = Widgets)]
+impl JsWidgets {
+    /// `config`: `{platform, platformVersion, environment?, enabled?, scripts?, nonce?,
+    /// timeoutMs?, signerUrl?, token?, sync?}`; `token` is a string or a function returning a
+    /// token (or a promise of one); `sync` is `"reference"` (default) or `"fixed_url"`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue) -> Result<JsWidgets, JsValue> {
+        let token = Reflect::get(&config, &"token".into()).unwrap_or(JsValue::UNDEFINED);
+        let mut plain = json_of(&config)?;
+        if let Some(o) = plain.as_object_mut() {
+            o.remove("token");
+        }
+        let c: Config = serde_json::from_value(plain).map_err(|e| err(format!("bad widgets config: {e}")))?;
+        let env: Environment = c.environment.as_deref().unwrap_or("prod").parse().map_err(err)?;
+        let identity = Identity::new(&c.platform, &c.platform_version, env).map_err(err)?;
+        let scripts = c.scripts.unwrap_or_default();
+        scripts.validate().map_err(err)?;
+        let signer = match c.signer_url {
+            Some(url) => {
+                let source = if let Some(t) = token.as_string() {
+                    TokenSource::Static(t)
+                } else if let Ok(f) = token.clone().dyn_into::<Function>() {
+                    TokenSource::Provider(f)
+                } else {
+                    return Err(err("signerUrl needs a token: a string or a function returning one"));
+                };
+                Some(SignerClient::new(&url, source))
+            }
+            None => None,
+        };
+        let sync = SyncMode::parse(c.sync.as_deref().unwrap_or("reference")).map_err(err)?;
+        Ok(JsWidgets {
+            host: WidgetHost {
+                enabled: c.enabled.unwrap_or(true),
+                identity,
+                scripts,
+                script_options: ScriptOptions {
+                    nonce: c.nonce,
+                    timeout_ms: c.timeout_ms.unwrap_or(crate::host::script::DEFAULT_TIMEOUT_MS),
+                },
+                signer,
+            },
+            sync,
+        })
+    }
+
+    /// Enables or disables the integration for later mounts (a disabled integration mounts
+    /// nothing; unmount existing handles with `free()`).
+    #[wasm_bindgen(js_name = setEnabled)]
+    pub fn set_enabled(&mut self, enabled: bool) {
+        self.host.enabled = enabled;
+    }
+
+    /// Whether the integration is enabled.
+    #[wasm_bindgen(getter)]
+    pub fn enabled(&self) -> bool {
+        self.host.enabled
+    }
+
+    /// Mounts the Media Library widget; `handlers`: `{onInsert({assets, stored}), onError(message),
+    /// onShow(), onHide()}`; `container` makes it inline. Resolves to a `MediaLibraryHandle`.
+    #[wasm_bindgen(js_name = mountMediaLibrary)]
+    pub fn mount_media_library(
+        &self,
+        account: JsValue,
+        options: JsValue,
+        handlers: JsValue,
+        container: Option<web_sys::Element>,
+    ) -> Promise {
+        let host = self.host.clone();
+        let sync = self.sync;
+        future_to_promise(async move {
+            let account = account_of(&account)?;
+            let options = MediaLibraryOptions::from_json(&json_of(&options)?).map_err(err)?;
+            let on_insert_js = get_fn(&handlers, "onInsert").ok_or_else(|| err("handlers.onInsert must be a function"))?;
+            let on_error_js = get_fn(&handlers, "onError");
+            let on_show_js = get_fn(&handlers, "onShow");
+            let on_hide_js = get_fn(&handlers, "onHide");
+            let handlers = MediaLibraryHandlers {
+                on_insert: Rc::new(move |r| match r {
+                    Ok(assets) => {
+                        let stored: Vec<_> = assets.iter().map(|a| a.to_stored(sync)).collect();
+                        let v = json!({"assets": assets, "stored": stored});
+                        let _ = on_insert_js.call1(&JsValue::NULL, &to_js(&v));
+                    }
+                    Err(e) => {
+                        if let Some(f) = &on_error_js {
+                            let _ = f.call1(&JsValue::NULL, &e.to_string().into());
+                        }
+                    }
+                }),
+                on_show: on_show_js.map(|f| Rc::new(move || drop(f.call0(&JsValue::NULL))) as Rc<dyn Fn()>),
+                on_hide: on_hide_js.map(|f| Rc::new(move || drop(f.call0(&JsValue::NULL))) as Rc<dyn Fn()>),
+            };
+            let placement = container.map_or(Placement::Modal, Placement::Inline);
+            let ml = MediaLibrary::mount(&host, &account, options, placement, handlers).await.map_err(err)?;
+            Ok(JsMediaLibrary(Rc::new(RefCell::new(Some(ml)))).into())
+        })
+    }
+
+    /// Mounts the Upload widget; `onEvent({event, info, asset?, error?})` gets every event.
+    #[wasm_bindgen(js_name = mountUploadWidget)]
+    pub fn mount_upload_widget(
+        &self,
+        account: JsValue,
+        options: JsValue,
+        on_event: Function,
+        container: Option<web_sys::Element>,
+    ) -> Promise {
+        let host = self.host.clone();
+        future_to_promise(async move {
+            let account = account_of(&account)?;
+            let options = UploadWidgetOptions::from_json(&json_of(&options)?).map_err(err)?;
+            let handler = Rc::new(move |e: crate::core::widgets::UploadEvent| {
+                let v = serde_json::to_value(&e).unwrap_or(Value::Null);
+                let _ = on_event.call1(&JsValue::NULL, &to_js(&v));
+            });
+            let placement = container.map_or(Placement::Modal, Placement::Inline);
+            let w = UploadWidget::mount(&host, &account, options, placement, handler).await.map_err(err)?;
+            Ok(JsUploadWidget(Rc::new(RefCell::new(Some(w)))).into())
+        })
+    }
+
+    /// Renders a Product Gallery under `container`.
+    #[wasm_bindgen(js_name = mountProductGallery)]
+    pub fn mount_product_gallery(&self, account: JsValue, options: JsValue, container: web_sys::Element) -> Promise {
+        let host = self.host.clone();
+        future_to_promise(async move {
+            let account = account_of(&account)?;
+            let options = GalleryOptions::from_json(&json_of(&options)?).map_err(err)?;
+            let g = ProductGallery::mount(&host, &account, options, &container).await.map_err(err)?;
+            Ok(JsProductGallery(Rc::new(RefCell::new(Some(g)))).into())
+        })
+    }
+
+    /// Starts a Video Player under `container`.
+    #[wasm_bindgen(js_name = mountVideoPlayer)]
+    pub fn mount_video_player(&self, account: JsValue, options: JsValue, container: web_sys::Element) -> Promise {
+        let host = self.host.clone();
+        future_to_promise(async move {
+            let account = account_of(&account)?;
+            let options = VideoPlayerOptions::from_json(&json_of(&options)?).map_err(err)?;
+            let p = VideoPlayer::mount(&host, &account, options, &container).await.map_err(err)?;
+            Ok(JsVideoPlayer(Rc::new(RefCell::new(Some(p)))).into())
+        })
+    }
+
+    /// Adds the embed-iframe player under `container`.
+    #[wasm_bindgen(js_name = mountVideoEmbed)]
+    pub fn mount_video_embed(
+        &self,
+        account: JsValue,
+        options: JsValue,
+        container: web_sys::Element,
+    ) -> Result<JsVideoEmbed, JsValue> {
+        let account = account_of(&account)?;
+        let options = VideoPlayerOptions::from_json(&json_of(&options)?).map_err(err)?;
+        let e = VideoEmbed::mount(&self.host, &account, options, &container).map_err(err)?;
+        Ok(JsVideoEmbed(Some(e)))
+    }
+}
+
+fn not_mounted() -> JsValue {
+    err(MountError::NotMounted)
+}
+
+macro_rules! remount_fn {
+    ($cell:expr, $account:expr) => {{
+        let cell = $cell.clone();
+        let account = $account;
+        future_to_promise(async move {
+            let account = account_of(&account)?;
+            let mut w = cell.borrow_mut().take().ok_or_else(not_mounted)?;
+            let r = w.remount(&account).await;
+            *cell.borrow_mut() = Some(w);
+            r.map_err(err)?;
+            Ok(JsValue::UNDEFINED)
+        })
+    }};
+}
+
+/// A mounted Media Library widget.
+#[wasm_bindgen(js_name = MediaLibraryHandle)]
+#[derive(Debug)]
+pub struct JsMediaLibrary(Rc<RefCell<Option<MediaLibrary>>>);
+
+#[wasm_bindgen(js_class = MediaLibraryHandle)]
+impl JsMediaLibrary {
+    /// Opens the widget (on `folder` when given).
+    pub fn show(&self, folder: Option<String>) -> Result<(), JsValue> {
+        let b = self.0.borrow();
+        let ml = b.as_ref().ok_or_else(not_mounted)?;
+        match folder {
+            Some(f) => ml.show_folder(&f),
+            None => ml.show(),
+        }
+        .map_err(err)
+    }
+
+    /// Closes the widget.
+    pub fn hide(&self) -> Result<(), JsValue> {
+        self.0.borrow().as_ref().ok_or_else(not_mounted)?.hide().map_err(err)
+    }
+
+    /// Account switch: unmounts, then mounts for `account`.
+    pub fn remount(&self, account: JsValue) -> Promise {
+        remount_fn!(self.0, account)
+    }
+
+    /// Unmounts now (also done by `free()`).
+    pub fn unmount(&self) {
+        self.0.borrow_mut().take();
+    }
+}
+
+/// A mounted Upload widget.
+#[wasm_bindgen(js_name = UploadWidgetHandle)]
+#[derive(Debug)]
+pub struct JsUploadWidget(Rc<RefCell<Option<UploadWidget>>>);
+
+#[wasm_bindgen(js_class = UploadWidgetHandle)]
+impl JsUploadWidget {
+    /// Opens the widget.
+    pub fn open(&self) -> Result<(), JsValue> {
+        self.0.borrow().as_ref().ok_or_else(not_mounted)?.open().map_err(err)
+    }
+
+    /// Closes the widget.
+    pub fn close(&self) -> Result<(), JsValue> {
+        self.0.borrow().as_ref().ok_or_else(not_mounted)?.close().map_err(err)
+    }
+
+    /// Account switch.
+    pub fn remount(&self, account: JsValue) -> Promise {
+        remount_fn!(self.0, account)
+    }
+
+    /// Destroys the widget now (also done by `free()`).
+    pub fn unmount(&self) {
+        self.0.borrow_mut().take();
+    }
+}
+
+/// A rendered Product Gallery.
+#[wasm_bindgen(js_name = ProductGalleryHandle)]
+#[derive(Debug)]
+pub struct JsProductGallery(Rc<RefCell<Option<ProductGallery>>>);
+
+#[wasm_bindgen(js_class = ProductGalleryHandle)]
+impl JsProductGallery {
+    /// Account switch.
+    pub fn remount(&self, account: JsValue) -> Promise {
+        remount_fn!(self.0, account)
+    }
+
+    /// Destroys the gallery now (also done by `free()`).
+    pub fn unmount(&self) {
+        self.0.borrow_mut().take();
+    }
+}
+
+/// A mounted Video Player.
+#[wasm_bindgen(js_name = VideoPlayerHandle)]
+#[derive(Debug)]
+pub struct JsVideoPlayer(Rc<RefCell<Option<VideoPlayer>>>);
+
+#[wasm_bindgen(js_class = VideoPlayerHandle)]
+impl JsVideoPlayer {
+    /// Account switch.
+    pub fn remount(&self, account: JsValue) -> Promise {
+        remount_fn!(self.0, account)
+    }
+
+    /// Disposes of the player now (also done by `free()`).
+    pub fn unmount(&self) {
+        self.0.borrow_mut().take();
+    }
+}
+
+/// An embedded (iframe) Video Player.
+#[wasm_bindgen(js_name = VideoEmbedHandle)]
+#[derive(Debug)]
+pub struct JsVideoEmbed(Option<VideoEmbed>);
+
+#[wasm_bindgen(js_class = VideoEmbedHandle)]
+impl JsVideoEmbed {
+    /// The iframe's URL.
+    #[wasm_bindgen(getter)]
+    pub fn src(&self) -> Option<String> {
+        self.0.as_ref().and_then(VideoEmbed::src)
+    }
+
+    /// Account switch.
+    pub fn remount(&mut self, account: JsValue) -> Result<(), JsValue> {
+        let account = account_of(&account)?;
+        self.0.as_mut().ok_or_else(not_mounted)?.remount(&account).map_err(err)
+    }
+
+    /// Removes the iframe now (also done by `free()`).
+    pub fn unmount(&mut self) {
+        self.0.take();
+    }
+}
+
+/// Rebuilds the delivery URL of a stored reference (`{public_id, version, resource_type,
+/// delivery_type, format, transformation}`) for `target` (`{cloud_name, secure_distribution?,
+/// private_cdn?, optimize?}`; `optimize` chains `f_auto,q_auto`, default true).
+#[wasm_bindgen(js_name = referenceUrl)]
+pub fn reference_url(reference: JsValue, target: JsValue) -> Result<String, JsValue> {
+    let r: AssetReference = typed(&reference, "reference")?;
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Target {
+        cloud_name: String,
+        #[serde(default)]
+        secure_distribution: Option<String>,
+        #[serde(default)]
+        private_cdn: bool,
+        #[serde(default)]
+        optimize: Option<bool>,
+    }
+    let t: Target = typed(&target, "target")?;
+    let target = DeliveryTarget {
+        cloud_name: t.cloud_name,
+        secure_distribution: t.secure_distribution,
+        private_cdn: t.private_cdn,
+        optimize: t.optimize.unwrap_or(true),
+    };
+    r.delivery_url(&target).map_err(err)
+}
+
+/// The embed-iframe URL of a video for `account`.
+#[wasm_bindgen(js_name = videoEmbedUrl)]
+pub fn video_embed_url(account: JsValue, options: JsValue) -> Result<String, JsValue> {
+    let account = account_of(&account)?;
+    VideoPlayerOptions::from_json(&json_of(&options)?).map_err(err)?.embed_url(&account).map_err(err)
+}

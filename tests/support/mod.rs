@@ -1,0 +1,198 @@
+//! Shared helpers of the widget browser tests (test code only).
+#![allow(dead_code)]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use cloudinary_connector::core::identity::{Environment, Identity};
+use cloudinary_connector::core::widgets::{CloudAccount, ScriptUrls};
+use cloudinary_connector::host::script::ScriptOptions;
+use cloudinary_connector::host::widgets::WidgetHost;
+use js_sys::Reflect;
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// Where `scripts/serve-doubles.mjs` serves `tests/doubles/`.
+pub const DOUBLES_URL: &str = match option_env!("DOUBLES_URL") {
+    Some(u) => u,
+    None => "http://127.0.0.1:18788",
+};
+
+pub fn double(file: &str) -> String {
+    format!("{DOUBLES_URL}/{file}")
+}
+
+pub fn identity() -> Identity {
+    Identity::new("Reference Host", "2.1.0", Environment::Dev).unwrap()
+}
+
+pub fn scripts() -> ScriptUrls {
+    ScriptUrls {
+        media_library: double("media-library.double.js"),
+        upload_widget: double("upload-widget.double.js"),
+        product_gallery: double("product-gallery.double.js"),
+        video_player: double("video-player.double.js"),
+        video_player_css: double("video-player.double.css"),
+    }
+}
+
+/// An enabled host over the doubles, without a signer.
+pub fn host() -> WidgetHost {
+    WidgetHost {
+        enabled: true,
+        identity: identity(),
+        scripts: scripts(),
+        script_options: ScriptOptions {
+            nonce: None,
+            timeout_ms: 5_000,
+        },
+        signer: None,
+    }
+}
+
+pub fn account(id: &str, cloud: &str) -> CloudAccount {
+    let mut a = CloudAccount::new(id, cloud).with_api_key("123456789012345");
+    a.unsigned_upload_presets = vec!["public_drop".into()];
+    a
+}
+
+pub fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// Starts a test from a clean slate: the doubles' recording is dropped.
+pub fn reset() {
+    let w = web_sys::window().unwrap();
+    Reflect::delete_property(&w, &"__cldDoubles".into()).unwrap();
+    Reflect::delete_property(&w, &"__cldDoubleLoads".into()).unwrap();
+}
+
+/// A host element for a test, removed on drop.
+pub struct Parent(pub web_sys::Element);
+
+impl Parent {
+    pub fn new() -> Parent {
+        let d = document();
+        let e = d.create_element("section").unwrap();
+        e.set_attribute("data-test-parent", "").unwrap();
+        d.body().unwrap().append_child(&e).unwrap();
+        Parent(e)
+    }
+}
+
+impl Drop for Parent {
+    fn drop(&mut self) {
+        self.0.remove();
+    }
+}
+
+pub fn count(selector: &str) -> u32 {
+    document().query_selector_all(selector).unwrap().length()
+}
+
+/// `window.__cldDoubles` as JSON (functions and elements omitted).
+pub fn recording() -> Value {
+    let w = web_sys::window().unwrap();
+    let r = Reflect::get(&w, &"__cldDoubles".into()).unwrap();
+    if r.is_undefined() {
+        return Value::Null;
+    }
+    let json = js_sys::JSON::stringify(&Reflect::get(&r, &"calls".into()).unwrap()).unwrap();
+    serde_json::json!({"calls": serde_json::from_str::<Value>(&String::from(json)).unwrap()})
+}
+
+/// The recorded calls of `widget`'s `method`.
+pub fn calls(widget: &str, method: &str) -> Vec<Value> {
+    let r = recording();
+    r.get("calls")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter(|c| c["widget"] == widget && c["method"] == method)
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Calls a helper of `window.__cldDoubles` and awaits it when it returns a promise.
+pub async fn simulate(helper: &str, args: &[JsValue]) -> JsValue {
+    let w = web_sys::window().unwrap();
+    let r = Reflect::get(&w, &"__cldDoubles".into()).unwrap();
+    let f: js_sys::Function = Reflect::get(&r, &helper.into())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let arr = js_sys::Array::new();
+    for a in args {
+        arr.push(a);
+    }
+    let v = f.apply(&r, &arr).unwrap();
+    match v.dyn_into::<js_sys::Promise>() {
+        Ok(p) => wasm_bindgen_futures::JsFuture::from(p).await.unwrap(),
+        Err(v) => v,
+    }
+}
+
+pub fn js(v: &Value) -> JsValue {
+    use serde::Serialize;
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap()
+}
+
+pub fn from_js(v: &JsValue) -> Value {
+    serde_wasm_bindgen::from_value(v.clone()).unwrap()
+}
+
+/// Whether `window.cloudinary` exists.
+pub fn cloudinary_defined() -> bool {
+    let w = web_sys::window().unwrap();
+    !Reflect::get(&w, &"cloudinary".into())
+        .unwrap()
+        .is_undefined()
+}
+
+/// The nodes this crate or the doubles added, the script tags, and `window.cloudinary`: all
+/// must be gone after unmount.
+#[track_caller]
+pub fn assert_no_residue() {
+    assert_eq!(
+        count("[data-cld-connector]"),
+        0,
+        "nodes created by the connector are left"
+    );
+    assert_eq!(
+        count("[data-cld-double]"),
+        0,
+        "nodes created by the widget doubles are left"
+    );
+    assert_eq!(
+        count("script[data-cld-connector], link[data-cld-connector]"),
+        0,
+        "script tags are left"
+    );
+    assert!(!cloudinary_defined(), "window.cloudinary is left");
+    assert!(cloudinary_connector::host::script::loaded_urls().is_empty());
+}
+
+/// What a handler received.
+pub type Collected<T> = Rc<RefCell<Vec<T>>>;
+
+/// Collects what a handler receives.
+pub fn collector<T: 'static>() -> (Collected<T>, Rc<dyn Fn(T)>) {
+    let store = Rc::new(RefCell::new(Vec::new()));
+    let s = store.clone();
+    (store, Rc::new(move |t| s.borrow_mut().push(t)))
+}
+
+/// Waits one macrotask (lets spawned futures and timers run).
+pub async fn tick(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+}
