@@ -181,7 +181,7 @@ pub fn url(public_id: &str, #[wasm_bindgen(unchecked_param_type = "UrlOptions")]
         return result.map_err(signature_hint);
     }
     let options = parse_options(&json)?;
-    let template = with_config(|cfg| crate::core::url::UrlTemplate::new(&options, cfg)).map_err(err)?;
+    let template = with_config(|cfg| crate::core::url::UrlTemplate::from_options(options, cfg)).map_err(err)?;
     let result = template.url(public_id, &crate::core::url::NoSignatures).map_err(signature_hint);
     LAST.with(|last| *last.borrow_mut() = Some((json, generation, template)));
     result

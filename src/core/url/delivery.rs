@@ -323,28 +323,38 @@ struct FastPath {
 impl UrlTemplate {
     /// Checks `options` and builds their transformation once.
     pub fn new(options: &Value, config: &Value) -> Result<Self, UrlError> {
-        check_options(options, config)?;
-        let delivery_type = opt_text(options, &Value::Null, "type")?;
-        let mut format = opt_text(options, &Value::Null, "format")?;
-        let use_fetch_format =
-            delivery_type == Some("fetch") || flag(options, config, "use_fetch_format");
-        let fetch_format = if use_fetch_format && options.get("fetch_format").is_none() {
-            let f = options.get("format");
-            format = None;
-            f
-        } else {
-            None
+        Self::from_options(options.clone(), config)
+    }
+
+    /// [`UrlTemplate::new`], taking the options by value (no copy).
+    pub fn from_options(options: Value, config: &Value) -> Result<Self, UrlError> {
+        check_options(&options, config)?;
+        let (transformation, format) = {
+            let options = &options;
+            let delivery_type = opt_text(options, &Value::Null, "type")?;
+            let mut format = opt_text(options, &Value::Null, "format")?;
+            let use_fetch_format =
+                delivery_type == Some("fetch") || flag(options, config, "use_fetch_format");
+            let fetch_format = if use_fetch_format && options.get("fetch_format").is_none() {
+                let f = options.get("format");
+                format = None;
+                f
+            } else {
+                None
+            };
+            let mut transformation = String::new();
+            generate(options, config, fetch_format, &mut transformation)?;
+            (transformation, format.map(str::to_owned))
         };
-        let mut transformation = String::new();
-        generate(options, config, fetch_format, &mut transformation)?;
         let mut t = UrlTemplate {
-            format: format.map(str::to_owned),
-            options: options.clone(),
+            format,
+            options,
             config: config.clone(),
             transformation,
             fast: None,
         };
-        t.fast = t.fast_path(delivery_type);
+        let delivery_type = opt_text(&t.options, &Value::Null, "type")?.map(str::to_owned);
+        t.fast = t.fast_path(delivery_type.as_deref());
         Ok(t)
     }
 
