@@ -3,6 +3,7 @@
 # (and usable by hand: `source scripts/services.sh; services_start`). The URLs are exported so that
 # the wasm test build bakes them in at compile time (option_env!).
 export SIGNER_URL=${SIGNER_URL:-http://127.0.0.1:18787}
+export DOUBLES_URL=${DOUBLES_URL:-http://127.0.0.1:18788}
 SERVICES_PIDS=()
 SERVICES_LOG_DIR=${SERVICES_LOG_DIR:-$PWD/target/services}
 
@@ -20,16 +21,19 @@ wait_http() { # url name
 services_start() {
   mkdir -p "$SERVICES_LOG_DIR"
   cargo build -q -p cloudinary-connector-signer
-  # The shared test configuration (docs/signer.md): development mode for POST /v1/dev/token,
-  # test secrets from the environment as in production.
+  # The real signer, in dev mode, with the test accounts and their test secrets (not credentials).
   (
     # shellcheck source=signer/tests/fixtures/test-env.sh
-    source "$PWD/signer/tests/fixtures/test-env.sh"
-    exec "$PWD/target/debug/cld-signer" --dev --config "$PWD/signer/tests/fixtures/test-config.toml" \
+    source signer/tests/fixtures/test-env.sh
+    exec "$PWD/target/debug/cld-signer" --dev --config signer/tests/fixtures/test-config.toml \
       --listen "${SIGNER_URL#http://}"
   ) >"$SERVICES_LOG_DIR/signer.log" 2>&1 &
   SERVICES_PIDS+=($!)
+  # Test doubles of Cloudinary's widget scripts (tests/doubles/), with CORS, delays and 404 routes.
+  node scripts/serve-doubles.mjs "${DOUBLES_URL##*:}" >"$SERVICES_LOG_DIR/doubles.log" 2>&1 &
+  SERVICES_PIDS+=($!)
   wait_http "$SIGNER_URL/v1/health" signer
+  wait_http "$DOUBLES_URL/health" doubles
 }
 
 services_stop() {

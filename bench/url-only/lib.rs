@@ -1,0 +1,9 @@
+//! URL-only build of cloudinary-connector: `core::url` + `web::url`, compiled from the plugin's
+//! own files so that the two cannot drift.
+#![forbid(unsafe_code)]
+
+#[path = "core.rs"]
+pub mod core;
+
+#[path = "web.rs"]
+pub mod web;

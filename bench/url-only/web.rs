@@ -1,0 +1,4 @@
+//! The JavaScript API (URL functions only).
+
+#[path = "../../src/web/url.rs"]
+pub mod url;

@@ -1,0 +1,163 @@
+//! The plugin's own delivery defaults. Plain [`url`](super::url) matches the official SDKs
+//! exactly; the URLs the plugin itself delivers (inserted assets, gallery, video, srcset) add
+//! `f_auto,q_auto` by default, as Cloudinary's partner guidelines recommend ("add common
+//! optimization transformations as default (such as 'f_auto,q_auto')"), and carry the `_a`
+//! analytics token. The host can switch either off.
+
+use super::delivery::{prepare, Prepared, SignatureSource};
+use super::error::UrlError;
+use super::srcset::{sizes, srcset};
+use super::value::Value;
+
+/// What the plugin adds to the URLs it delivers itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeliveryDefaults {
+    /// Add `f_auto` and `q_auto` (unless the options set `fetch_format`/`format` for fetch,
+    /// or `quality`). Default: on.
+    pub auto_format_quality: bool,
+    /// Append the `_a` analytics token (`urlAnalytics`). Default: on.
+    pub analytics: bool,
+}
+
+impl Default for DeliveryDefaults {
+    fn default() -> Self {
+        DeliveryDefaults {
+            auto_format_quality: true,
+            analytics: true,
+        }
+    }
+}
+
+impl DeliveryDefaults {
+    /// Nothing added: the plugin's URLs equal plain `url()`'s.
+    pub const OFF: DeliveryDefaults = DeliveryDefaults {
+        auto_format_quality: false,
+        analytics: false,
+    };
+
+    /// `options` with the defaults applied (options the caller set always win).
+    ///
+    /// ```
+    /// use cloudinary_connector::core::url::{url, DeliveryDefaults, NoSignatures, Value};
+    /// let config = Value::map().with("cloud_name", "demo").with("secure", true);
+    /// let defaults = DeliveryDefaults { auto_format_quality: true, analytics: false };
+    /// let options = defaults.apply(&Value::map().with("width", 300).with("crop", "fill"));
+    /// assert_eq!(
+    ///     url("sample", &options, &config, &NoSignatures).unwrap(),
+    ///     "https://res.cloudinary.com/demo/image/upload/c_fill,f_auto,q_auto,w_300/sample"
+    /// );
+    /// ```
+    pub fn apply(&self, options: &Value) -> Value {
+        let mut o = match options {
+            Value::Map(_) => options.clone(),
+            _ => Value::map(),
+        };
+        let raw = o.get("resource_type").and_then(Value::as_text) == Some("raw");
+        if self.auto_format_quality && !raw {
+            let fetch_with_format = o.get("type").and_then(Value::as_text) == Some("fetch")
+                && o.get("format").is_some();
+            if o.get("fetch_format").is_none() && !fetch_with_format {
+                o.set("fetch_format", "auto".into());
+            }
+            if o.get("quality").is_none() {
+                o.set("quality", "auto".into());
+            }
+        }
+        if self.analytics && o.get("urlAnalytics").is_none() {
+            o.set("urlAnalytics", true.into());
+        }
+        o
+    }
+
+    /// A delivery URL of the plugin's own (defaults applied).
+    pub fn url(
+        &self,
+        public_id: &str,
+        options: &Value,
+        config: &Value,
+        signer: &dyn SignatureSource,
+    ) -> Result<String, UrlError> {
+        match prepare(public_id, &self.apply(options), config)? {
+            Prepared::Unchanged(s) => Ok(s),
+            Prepared::Url(p) => p.finish_with(signer),
+        }
+    }
+
+    /// `(srcset, sizes)` of the plugin's own responsive images (defaults applied to each item).
+    pub fn srcset(
+        &self,
+        public_id: &str,
+        widths: &[u32],
+        options: &Value,
+        config: &Value,
+        signer: &dyn SignatureSource,
+    ) -> Result<(String, String), UrlError> {
+        Ok((
+            srcset(public_id, widths, &self.apply(options), config, signer)?,
+            sizes(widths),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::url::NoSignatures;
+
+    fn cfg() -> Value {
+        Value::map().with("cloud_name", "demo").with("secure", true)
+    }
+
+    #[test]
+    fn defaults_add_auto_format_quality_and_analytics() {
+        let u = DeliveryDefaults::default()
+            .url("sample", &Value::map(), &cfg(), &NoSignatures)
+            .unwrap();
+        assert!(
+            u.starts_with(
+                "https://res.cloudinary.com/demo/image/upload/f_auto,q_auto/sample?_a=DBT"
+            ),
+            "{u}"
+        );
+    }
+
+    #[test]
+    fn caller_options_win_and_off_changes_nothing() {
+        let o = Value::map().with("quality", 80);
+        let d = DeliveryDefaults {
+            auto_format_quality: true,
+            analytics: false,
+        };
+        assert_eq!(
+            d.url("sample", &o, &cfg(), &NoSignatures).unwrap(),
+            "https://res.cloudinary.com/demo/image/upload/f_auto,q_80/sample"
+        );
+        assert_eq!(
+            DeliveryDefaults::OFF
+                .url("sample", &o, &cfg(), &NoSignatures)
+                .unwrap(),
+            "https://res.cloudinary.com/demo/image/upload/q_80/sample"
+        );
+        let raw = Value::map().with("resource_type", "raw");
+        assert_eq!(
+            d.url("file.pdf", &raw, &cfg(), &NoSignatures).unwrap(),
+            "https://res.cloudinary.com/demo/raw/upload/file.pdf"
+        );
+    }
+
+    #[test]
+    fn srcset_items_get_the_defaults() {
+        let d = DeliveryDefaults {
+            auto_format_quality: true,
+            analytics: false,
+        };
+        let (set, sizes) = d
+            .srcset("sample", &[100], &Value::map(), &cfg(), &NoSignatures)
+            .unwrap();
+        assert_eq!(
+            set,
+            "https://res.cloudinary.com/demo/image/upload/f_auto,q_auto/c_scale,w_100/sample 100w"
+        );
+        assert_eq!(sizes, "(max-width: 100px) 100px");
+    }
+}

@@ -1,0 +1,85 @@
+//! Errors of the URL engine. Messages are lower-case, specific, and never contain a signature
+//! or a secret.
+
+use std::fmt;
+
+/// Why a delivery URL could not be built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UrlError {
+    /// Neither the options nor the configuration name a cloud.
+    MissingCloudName,
+    /// The public id is empty.
+    EmptyPublicId,
+    /// An API secret was passed: the URL engine never takes one (signatures come from a source).
+    SecretNotAccepted,
+    /// `auth_token` (token-based authentication) needs the token key: server-side only.
+    AuthTokenNotSupported,
+    /// `url_suffix` contains `.` or `/`.
+    InvalidUrlSuffix,
+    /// `url_suffix` used with an unsupported resource type / delivery type pair.
+    UrlSuffixNotSupported {
+        /// The resource type.
+        resource_type: String,
+        /// The delivery type.
+        delivery_type: String,
+    },
+    /// `use_root_path` used with something other than image/upload.
+    RootPathNotSupported,
+    /// `signature_algorithm` is neither `sha1` nor `sha256`.
+    UnsupportedSignatureAlgorithm(String),
+    /// The URL must be signed but no signature (source) was given.
+    SignatureRequired,
+    /// The signature source failed or returned a malformed signature.
+    BadSignature(String),
+    /// An option has a value of the wrong shape.
+    InvalidOption {
+        /// The option name (`width`, `overlay`, ...).
+        option: &'static str,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Bad responsive-breakpoint settings.
+    InvalidBreakpoints(&'static str),
+}
+
+impl UrlError {
+    pub(crate) fn option(option: &'static str, reason: impl Into<String>) -> Self {
+        UrlError::InvalidOption {
+            option,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for UrlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UrlError::MissingCloudName => f.write_str("must supply cloud_name in the options or the configuration"),
+            UrlError::EmptyPublicId => f.write_str("public id must not be empty"),
+            UrlError::SecretNotAccepted => f.write_str(
+                "api_secret is not accepted here: delivery URLs are signed by the signing endpoint (pass a signature source)",
+            ),
+            UrlError::AuthTokenNotSupported => {
+                f.write_str("auth_token (token-based authentication) needs the server-side key and is not supported here")
+            }
+            UrlError::InvalidUrlSuffix => f.write_str("url_suffix should not include . or /"),
+            UrlError::UrlSuffixNotSupported { resource_type, delivery_type } => write!(
+                f,
+                "url_suffix is only supported for image/upload, image/private, image/authenticated, video/upload and raw/upload, not {resource_type}/{delivery_type}"
+            ),
+            UrlError::RootPathNotSupported => f.write_str("use_root_path is only supported for image/upload"),
+            UrlError::UnsupportedSignatureAlgorithm(a) => {
+                write!(f, "unsupported signature algorithm '{a}' (expected sha1 or sha256)")
+            }
+            UrlError::SignatureRequired => f.write_str(
+                "this URL must be signed (sign_url, private or authenticated delivery) but no signature source was given",
+            ),
+            UrlError::BadSignature(why) => write!(f, "signature source failed: {why}"),
+            UrlError::InvalidOption { option, reason } => write!(f, "invalid {option}: {reason}"),
+            UrlError::InvalidBreakpoints(why) => write!(f, "invalid breakpoints: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for UrlError {}

@@ -1,0 +1,299 @@
+//! Responsive images: breakpoints → `srcset` and `sizes`, as the Node SDK computes them
+//! (`lib/utils/generateBreakpoints.js`, `srcsetUtils.js`): widths `min, min+step, …, max` with
+//! `step = ceil((max - min) / max(count - 1, 1))`; each item is the original transformation
+//! chained with `c_scale,w_<width>`.
+
+use super::delivery::{prepare, Prepared, SignatureSource};
+use super::error::UrlError;
+use super::options::generate;
+use super::value::Value;
+
+/// Which widths to offer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Breakpoints {
+    /// `min_width`, `max_width`, `max_images`.
+    Range {
+        /// The smallest width.
+        min: u32,
+        /// The largest width.
+        max: u32,
+        /// How many widths at most.
+        count: u32,
+    },
+    /// Explicit widths, used as given.
+    List(Vec<u32>),
+}
+
+/// The widths of `bp`.
+///
+/// ```
+/// use cloudinary_connector::core::url::{breakpoints, Breakpoints};
+/// assert_eq!(
+///     breakpoints(&Breakpoints::Range { min: 100, max: 600, count: 7 }).unwrap(),
+///     [100, 184, 268, 352, 436, 520, 600]
+/// );
+/// ```
+pub fn breakpoints(bp: &Breakpoints) -> Result<Vec<u32>, UrlError> {
+    match bp {
+        Breakpoints::List(list) => {
+            if list.is_empty() {
+                return Err(UrlError::InvalidBreakpoints("the breakpoint list is empty"));
+            }
+            if list.contains(&0) {
+                return Err(UrlError::InvalidBreakpoints(
+                    "a breakpoint width must be a positive integer",
+                ));
+            }
+            Ok(list.clone())
+        }
+        &Breakpoints::Range { min, max, count } => {
+            if min == 0 {
+                return Err(UrlError::InvalidBreakpoints(
+                    "min_width must be a positive integer",
+                ));
+            }
+            if min > max {
+                return Err(UrlError::InvalidBreakpoints(
+                    "min_width must be less than max_width",
+                ));
+            }
+            if count == 0 {
+                return Err(UrlError::InvalidBreakpoints(
+                    "max_images must be a positive integer",
+                ));
+            }
+            let min = if count == 1 { max } else { min };
+            let step = (max - min).div_ceil((count - 1).max(1)).max(1);
+            let mut out = Vec::with_capacity(count as usize);
+            let mut w = min;
+            while w < max {
+                out.push(w);
+                w += step;
+            }
+            out.push(max);
+            Ok(out)
+        }
+    }
+}
+
+/// Breakpoints from SDK-style `srcset` options: `{breakpoints: [...]}` or
+/// `{min_width, max_width, max_images}`.
+pub fn breakpoints_from_options(srcset: &Value) -> Result<Breakpoints, UrlError> {
+    let num = |key: &'static str| -> Result<Option<u32>, UrlError> {
+        match srcset.get(key) {
+            None => Ok(None),
+            Some(v) => v
+                .as_text()
+                .and_then(|t| t.parse::<u32>().ok())
+                .map(Some)
+                .ok_or(UrlError::InvalidBreakpoints(
+                    "widths and max_images must be non-negative integers",
+                )),
+        }
+    };
+    if let Some(Value::List(list)) = srcset.get("breakpoints") {
+        if !list.is_empty() {
+            let widths = list
+                .iter()
+                .map(|v| v.as_text().and_then(|t| t.parse::<u32>().ok()))
+                .collect::<Option<Vec<_>>>()
+                .ok_or(UrlError::InvalidBreakpoints(
+                    "breakpoints must be non-negative integers",
+                ))?;
+            return Ok(Breakpoints::List(widths));
+        }
+    }
+    match (num("min_width")?, num("max_width")?, num("max_images")?) {
+        (Some(min), Some(max), Some(count)) => Ok(Breakpoints::Range { min, max, count }),
+        _ => Err(UrlError::InvalidBreakpoints(
+            "either (min_width, max_width, max_images) or breakpoints must be provided",
+        )),
+    }
+}
+
+/// The URL of one `srcset` item: the URL options of `options` with the transformation of
+/// `options` chained with `c_scale,w_<width>`.
+pub fn scaled_url(
+    public_id: &str,
+    width: u32,
+    options: &Value,
+    config: &Value,
+    signer: &dyn SignatureSource,
+) -> Result<String, UrlError> {
+    let mut chain = String::new();
+    generate(options, config, None, &mut chain)?;
+    if !chain.is_empty() {
+        chain.push('/');
+    }
+    chain.push_str("c_scale,w_");
+    chain.push_str(&width.to_string());
+    let mut url_options = Value::map();
+    if let Value::Map(entries) = options {
+        for (k, v) in entries {
+            if URL_KEYS.contains(&k.as_str()) {
+                url_options.set(k, v.clone());
+            }
+        }
+    }
+    url_options.set("raw_transformation", Value::Str(chain));
+    match prepare(public_id, &url_options, config)? {
+        Prepared::Unchanged(s) => Ok(s),
+        Prepared::Url(p) => p.finish_with(signer),
+    }
+}
+
+/// The option names that are about the URL, not the transformation (Node SDK `URL_KEYS`, plus
+/// the signature and analytics switches).
+pub const URL_KEYS: [&str; 24] = [
+    "api_secret",
+    "auth_token",
+    "cdn_subdomain",
+    "cloud_name",
+    "cname",
+    "format",
+    "private_cdn",
+    "resource_type",
+    "secure",
+    "secure_cdn_subdomain",
+    "secure_distribution",
+    "shorten",
+    "sign_url",
+    "ssl_detected",
+    "type",
+    "url_suffix",
+    "use_root_path",
+    "version",
+    "long_url_signature",
+    "signature_algorithm",
+    "force_version",
+    "urlAnalytics",
+    "analytics_sdk_code",
+    "use_fetch_format",
+];
+
+/// The `srcset` attribute: `<url> <w>w, …`.
+pub fn srcset(
+    public_id: &str,
+    widths: &[u32],
+    options: &Value,
+    config: &Value,
+    signer: &dyn SignatureSource,
+) -> Result<String, UrlError> {
+    let mut out = String::new();
+    for (i, &w) in widths.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str(&scaled_url(public_id, w, options, config, signer)?);
+        out.push(' ');
+        out.push_str(&w.to_string());
+        out.push('w');
+    }
+    Ok(out)
+}
+
+/// The `sizes` attribute: `(max-width: <w>px) <w>px, …`.
+pub fn sizes(widths: &[u32]) -> String {
+    let mut out = String::new();
+    for (i, w) in widths.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push_str("(max-width: ");
+        out.push_str(&w.to_string());
+        out.push_str("px) ");
+        out.push_str(&w.to_string());
+        out.push_str("px");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::url::NoSignatures;
+
+    #[track_caller]
+    fn bp_err(bp: Breakpoints) -> String {
+        breakpoints(&bp).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn breakpoints_like_the_node_sdk() {
+        let r = |min, max, count| breakpoints(&Breakpoints::Range { min, max, count }).unwrap();
+        assert_eq!(r(100, 600, 7), [100, 184, 268, 352, 436, 520, 600]);
+        assert_eq!(r(100, 600, 1), [600]);
+        assert_eq!(r(100, 100, 3), [100]);
+        assert_eq!(r(100, 200, 2), [100, 200]);
+        assert_eq!(
+            bp_err(Breakpoints::Range {
+                min: 600,
+                max: 100,
+                count: 3
+            }),
+            "invalid breakpoints: min_width must be less than max_width"
+        );
+        assert_eq!(
+            bp_err(Breakpoints::Range {
+                min: 100,
+                max: 600,
+                count: 0
+            }),
+            "invalid breakpoints: max_images must be a positive integer"
+        );
+        assert_eq!(
+            bp_err(Breakpoints::List(vec![])),
+            "invalid breakpoints: the breakpoint list is empty"
+        );
+    }
+
+    #[test]
+    fn srcset_items_chain_a_scale_step() {
+        let config = Value::map()
+            .with("cloud_name", "test123")
+            .with("secure", true);
+        let options = Value::map().with("width", 200).with("crop", "scale");
+        assert_eq!(
+            scaled_url("sample.jpg", 101, &options, &config, &NoSignatures).unwrap(),
+            "https://res.cloudinary.com/test123/image/upload/c_scale,w_200/c_scale,w_101/sample.jpg"
+        );
+        let set = srcset("sample", &[100, 200], &Value::map(), &config, &NoSignatures).unwrap();
+        assert_eq!(
+            set,
+            "https://res.cloudinary.com/test123/image/upload/c_scale,w_100/sample 100w, \
+             https://res.cloudinary.com/test123/image/upload/c_scale,w_200/sample 200w"
+        );
+        assert_eq!(
+            sizes(&[100, 200]),
+            "(max-width: 100px) 100px, (max-width: 200px) 200px"
+        );
+    }
+
+    #[test]
+    fn srcset_options_are_read() {
+        let o = Value::map()
+            .with("min_width", 100)
+            .with("max_width", 600)
+            .with("max_images", 7);
+        assert_eq!(
+            breakpoints_from_options(&o).unwrap(),
+            Breakpoints::Range {
+                min: 100,
+                max: 600,
+                count: 7
+            }
+        );
+        let o = Value::map().with(
+            "breakpoints",
+            Value::List(vec![Value::from(300), Value::from(800)]),
+        );
+        assert_eq!(
+            breakpoints_from_options(&o).unwrap(),
+            Breakpoints::List(vec![300, 800])
+        );
+        assert_eq!(
+            breakpoints_from_options(&Value::map()).unwrap_err().to_string(),
+            "invalid breakpoints: either (min_width, max_width, max_images) or breakpoints must be provided"
+        );
+    }
+}
