@@ -54,6 +54,8 @@ env -u CHROMEDRIVER GECKODRIVER="$(command -v geckodriver)" wasm-pack test --hea
 if compgen -G "tests/e2e/*.test.mjs" >/dev/null; then
   section "end-to-end tests (Playwright, Debian Chromium/Firefox)"
   bash scripts/demo.sh --build-only
+  section "no secret in the built package (www/pkg)"
+  bash signer/tests/scan-artifacts.sh www/pkg
   node --test --test-concurrency=1 tests/e2e/
 fi
 
