@@ -546,6 +546,7 @@ fn permissions(p: &RolePolicy, user: &str) -> Value {
         "upload_presets": p.upload_presets.to_list(),
         "folder_prefix": p.effective_prefix(user),
         "delivery_types": p.delivery_types.to_list(),
+        "delivery_prefixes": p.delivery_prefixes.clone().unwrap_or_else(|| vec!["*".into()]),
         "media_library": p.media_library,
     })
 }
@@ -1297,4 +1298,56 @@ async fn dev_token(State(s): State<Signer>, req: Request) -> Result<Json<Value>,
     Ok(Json(
         json!({ "token": token, "expires_at": exp, "token_type": "Bearer" }),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt as _;
+
+    /// The panic barrier: a panicking handler answers 500 with a fixed message, and the
+    /// service keeps answering.
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_and_the_service_keeps_serving() {
+        let cfg = config::from_cloudinary_url(
+            "cloudinary://1:2@c",
+            &[("CLD_SIGNER_JWT_KEY".to_owned(), "k".repeat(32))]
+                .into_iter()
+                .collect::<BTreeMap<String, String>>(),
+        )
+        .unwrap();
+        let s = Signer::new(cfg, Options::default()).unwrap();
+        let app = Router::new()
+            .route(
+                "/boom",
+                get(|| async {
+                    if std::hint::black_box(true) {
+                        panic!("handler bug");
+                    }
+                    "unreachable"
+                }),
+            )
+            .route("/ok", get(|| async { "ok" }))
+            .layer(middleware::from_fn_with_state(s.clone(), edge));
+        let call = |path: &'static str| {
+            app.clone().oneshot(
+                axum::http::Request::get(path)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+        };
+        let r = call("/boom").await.unwrap();
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = http_body_util::BodyExt::collect(r.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["error"]["code"], "internal_error");
+        assert_eq!(
+            v["error"]["message"],
+            "the signer failed while handling this request"
+        );
+        assert_eq!(call("/ok").await.unwrap().status(), StatusCode::OK);
+    }
 }
