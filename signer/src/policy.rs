@@ -436,17 +436,16 @@ impl RolePolicy {
                         });
                     }
                 }
-                "overwrite" if !may_overwrite => {
-                    if !falsy(value) {
-                        return Err(Refusal {
-                            rule: who.rule("upload_params"),
-                            message: format!(
-                                "role {} may sign only overwrite=false on account {:?}",
-                                who.role, who.account
-                            ),
-                        });
-                    }
+                "overwrite" if !may_overwrite && !falsy(value) => {
+                    return Err(Refusal {
+                        rule: who.rule("upload_params"),
+                        message: format!(
+                            "role {} may sign only overwrite=false on account {:?}",
+                            who.role, who.account
+                        ),
+                    });
                 }
+                "overwrite" if !may_overwrite => {}
                 other if !self.upload_params.allows(other) => {
                     return Err(Refusal {
                         rule: who.rule("upload_params"),
