@@ -598,7 +598,7 @@ fn read_secret(
             if !valid_env_name(name) {
                 return err(format!(
                     "{path}.{key}_env: must be the NAME of an environment variable (upper-case \
-                     letters, digits and `_`), not the secret itself"
+                     letters, digits and `_`, at most 64 characters), not the secret itself"
                 ));
             }
             match env.var(name) {

@@ -111,7 +111,7 @@ fn a_secret_written_where_the_variable_name_goes_is_not_echoed() {
     let msg = refused(&toml, &ok_env());
     assert_eq!(
         msg,
-        "accounts[0] (id \"main\").api_secret_env: must be the NAME of an environment variable (upper-case letters, digits and `_`), not the secret itself"
+        "accounts[0] (id \"main\").api_secret_env: must be the NAME of an environment variable (upper-case letters, digits and `_`, at most 64 characters), not the secret itself"
     );
     assert!(!msg.contains("hdcix"));
 }

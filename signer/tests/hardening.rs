@@ -548,3 +548,36 @@ async fn l3_a_failed_forward_can_be_retried() {
     assert_eq!(send(&router, req()).await.status, StatusCode::BAD_GATEWAY);
     assert_eq!(double.seen().len(), 2);
 }
+
+/// L6: what stands where an environment variable's NAME goes is echoed only if it looks like a
+/// name; an over-long upper-case value (a pasted secret) is not; an unknown key `algorithm`
+/// value is not echoed either.
+#[test]
+fn l6_configuration_errors_do_not_echo_secret_looking_values() {
+    let pasted = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let toml = BASE_CONFIG.replace(
+        "api_secret_env = \"VEC_SECRET\"",
+        &format!("api_secret_env = \"{pasted}\""),
+    );
+    let e = cloudinary_connector_signer::config::from_toml(
+        &toml,
+        std::path::Path::new("."),
+        &base_env("s"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(!e.contains(pasted), "{e}");
+    assert_eq!(
+        e,
+        "accounts[0] (id \"vec\").api_secret_env: must be the NAME of an environment variable (upper-case letters, digits and `_`, at most 64 characters), not the secret itself"
+    );
+    let toml = BASE_CONFIG.replace("algorithm = \"HS256\"", "algorithm = \"Sup3rS3cretValue\"");
+    let e = cloudinary_connector_signer::config::from_toml(
+        &toml,
+        std::path::Path::new("."),
+        &base_env("s"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(!e.contains("Sup3rS3cretValue"), "{e}");
+}
