@@ -232,6 +232,20 @@ impl KeyValueStore for web_sys::Storage {
     }
 }
 
+/// The host's namespaced storage (host extension API): the plugin's account state lives under
+/// its own key in the plugin's namespace, so "uninstall and remove all data" removes it.
+impl KeyValueStore for crate::host::api::HostStorage {
+    fn get(&self, key: &str) -> Result<Option<String>, String> {
+        crate::host::resources::KeyValue::get(self, key).map_err(|e| js_message(&e))
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), String> {
+        crate::host::resources::KeyValue::set(self, key, value).map_err(|e| js_message(&e))
+    }
+    fn remove(&self, key: &str) -> Result<(), String> {
+        crate::host::resources::KeyValue::remove(self, key).map_err(|e| js_message(&e))
+    }
+}
+
 impl<T: KeyValueStore + ?Sized> KeyValueStore for Rc<T> {
     fn get(&self, key: &str) -> Result<Option<String>, String> {
         (**self).get(key)

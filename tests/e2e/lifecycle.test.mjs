@@ -93,7 +93,7 @@ for (const browserName of BROWSERS) {
       await page.fill('.cldc-insert [name=publicId]', 'folder/my photo');
       await page.fill('.cldc-insert [name=alt]', 'A photo');
       await page.click('.cldc-insert button');
-      assert.equal(await page.getAttribute('#editor img', 'src'), 'https://res.cloudinary.com/demo/image/upload/f_auto,q_auto/folder/my%20photo');
+      assert.equal(await page.getAttribute('#editor img', 'src'), 'https://res.cloudinary.com/demo/image/upload/f_auto,q_auto/v1/folder/my%20photo');
       assert.equal(await page.getAttribute('#editor img', 'alt'), 'A photo');
       // An empty public id is refused in the panel.
       await page.click('.cldc-insert button');
@@ -114,13 +114,18 @@ for (const browserName of BROWSERS) {
       // Media Library (test double of the widget script).
       await page.click('.cldc-ml');
       await page.waitForSelector('#cld-ml-double');
+      // No account is logged in: the widget opens on the settings' cloud (Cloudinary's own login
+      // screen), with the host's default transformation.
       const call = await page.evaluate(() => window.cloudinary.calls[0]);
+      assert.equal(call.fn, 'createMediaLibrary');
       assert.deepEqual(call.options, {
-        cloud_name: 'acme', multiple: false,
+        cloud_name: 'acme',
+        default_transformations: [[{ quality: 'auto' }]],
         integration: { type: 'cloudinary_connector', platform: 'Reference Host 1.0.0', version: '0.1.0', environment: 'dev' },
       });
       await page.click('#cld-ml-double button');
-      assert.equal(await page.getAttribute('#editor figure:last-child img', 'src'), 'https://res.cloudinary.com/demo/image/upload/v1/sample.jpg');
+      // The URL is rebuilt by the URL engine from the asset's reference on the configured cloud.
+      assert.equal(await page.getAttribute('#editor figure:last-child img', 'src'), 'https://res.cloudinary.com/acme/image/upload/q_auto/v1/sample.jpg');
       // The document with the inserted images is the user's content: delete it with the host's feature.
       await page.click('#doc-delete');
       await clickAction(page, 'uninstall-remove');
@@ -182,8 +187,9 @@ for (const browserName of BROWSERS) {
       await togglePanel(page);
       await page.click('.cldc-ml');
       await page.waitForFunction(() => !document.querySelector('.cldc-error').hidden);
-      assert.equal(await page.textContent('.cldc-error'), `Could not load the Media Library script from ${ML_SCRIPT}.`);
-      assert.ok((await messages(page)).includes(`error: Cloudinary Connector: Could not load the Media Library script from ${ML_SCRIPT}.`));
+      const failed = `Could not open the Media Library: the script ${ML_SCRIPT} failed to load (network error, HTTP error or Content-Security-Policy refusal)`;
+      assert.equal(await page.textContent('.cldc-error'), failed);
+      assert.ok((await messages(page)).includes(`error: Cloudinary Connector: ${failed}`));
       assert.equal(await page.evaluate((src) => [...document.scripts].some((s) => s.src === src), ML_SCRIPT), false, 'the failed tag is removed at once');
       // The host keeps working while the plugin reports its error.
       assert.ok((await selfCheck(page)).ok);
