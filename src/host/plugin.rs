@@ -12,7 +12,7 @@
 //!
 //! ```no_run
 //! # use cloudinary_connector::host::{plugin, resources::*};
-//! # fn f(tag: ScriptTag) -> Result<(), plugin::PluginError> {
+//! # fn f(tag: OwnedNode) -> Result<(), plugin::PluginError> {
 //! let mut bag = Resources::new();
 //! bag.hold(tag);
 //! plugin::add_feature("upload-widget", bag)?; // dropped on deactivate/uninstall
@@ -31,7 +31,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
 
-use crate::core::accounts::{AccountListing, Capabilities, Effect, Feature};
+use crate::core::accounts::{AccountListing, Availability, Capabilities, Effect, Feature, FeatureState, Reason};
 use crate::core::identity::Identity;
 use crate::core::widgets::{
     Asset, AssetReference, CloudAccount, DefaultTransformations, DeliveryTarget, MediaLibraryOptions, ScriptUrls, SyncMode,
@@ -508,11 +508,13 @@ const PANEL_HTML: &str = r#"<h2>Cloudinary</h2>
 
 /// A future that can be cancelled synchronously: dropping the handle drops the future at once,
 /// with everything it holds (a script tag still loading, a signer request in flight).
-struct Cancellable(Rc<RefCell<Option<Pin<Box<dyn Future<Output = ()>>>>>>);
+type Task = Pin<Box<dyn Future<Output = ()>>>;
+
+struct Cancellable(Rc<RefCell<Option<Task>>>);
 
 impl Cancellable {
     fn spawn(f: impl Future<Output = ()> + 'static) -> Self {
-        let slot: Rc<RefCell<Option<Pin<Box<dyn Future<Output = ()>>>>>> = Rc::new(RefCell::new(Some(Box::pin(f))));
+        let slot: Rc<RefCell<Option<Task>>> = Rc::new(RefCell::new(Some(Box::pin(f))));
         let task = slot.clone();
         wasm_bindgen_futures::spawn_local(std::future::poll_fn(move |cx| {
             let Ok(mut guard) = task.try_borrow_mut() else {
@@ -694,12 +696,17 @@ impl Ui {
                 };
             }
         }
+        // No account: the widgets need one (the Media Library its API key and signed login,
+        // uploads their signatures); URLs are built for the settings' cloud.
+        let no_account = |feature| {
+            FeatureState { feature, availability: Availability::Disabled(Reason::NoAccount) }.to_string()
+        };
         Target {
             account: CloudAccount::new("settings", &self.settings.cloud_name),
             owner: None,
             folder: None,
-            media_library: Ok(()),
-            upload: Err("Uploading needs a Cloudinary account: log in to one first".into()),
+            media_library: Err(no_account(Feature::MediaLibrary)),
+            upload: Err(no_account(Feature::Upload)),
             optimized_delivery: Ok(()),
         }
     }
@@ -987,7 +994,7 @@ impl Ui {
             }
             items.push(&li);
         }
-        let _ = list.replace_children_with_node(&items);
+        list.replace_children_with_node(&items);
 
         // Sub-accounts of the current account.
         if let (Ok(label), Ok(select)) = (q(&self.panel, ".cldc-sub"), q(&self.panel, "[name=subAccount]")) {
@@ -1006,7 +1013,7 @@ impl Ui {
                     options.push(&o);
                 }
             }
-            let _ = select.replace_children_with_node(&options);
+            select.replace_children_with_node(&options);
             if let Some(c) = &current {
                 let _ = js_sys::Reflect::set(&select, &"value".into(), &c.sub_account.as_str().into());
             }
@@ -1021,7 +1028,7 @@ impl Ui {
                     c.account_label, c.sub_account_label, c.cloud_name, c.role, c.product
                 ),
                 None => format!(
-                    "No account selected: the Media Library opens on the cloud \"{}\" with Cloudinary's own login.",
+                    "No account selected: log in to one to use the Media Library and uploads; images inserted by public ID use the cloud \"{}\".",
                     self.settings.cloud_name
                 ),
             };
@@ -1031,7 +1038,7 @@ impl Ui {
             set_hidden(&b, target.upload.is_err());
         }
         if let Ok(el) = q(&self.panel, ".cldc-upload-reason") {
-            let why = target.upload.as_ref().err().filter(|_| target.owner.is_some());
+            let why = target.upload.as_ref().err();
             el.set_text_content(why.map(|w| sentence(w)).as_deref());
             set_hidden(&el, why.is_none());
         }

@@ -493,10 +493,19 @@ mod tests {
                 format: None,
                 transformation: None,
             }
-            .delivery_url(&DeliveryTarget { optimize: false, ..DeliveryTarget::new("demo") })
+            .delivery_url(&DeliveryTarget {
+                optimize: false,
+                ..DeliveryTarget::new("demo")
+            })
             .unwrap()
         };
-        assert_eq!(url("a b/c?d:e"), "https://res.cloudinary.com/demo/image/upload/v3/a%20b/c%3Fd:e");
-        assert_eq!(url("é"), "https://res.cloudinary.com/demo/image/upload/v3/%C3%A9");
+        assert_eq!(
+            url("a b/c?d:e"),
+            "https://res.cloudinary.com/demo/image/upload/v3/a%20b/c%3Fd:e"
+        );
+        assert_eq!(
+            url("é"),
+            "https://res.cloudinary.com/demo/image/upload/v3/%C3%A9"
+        );
     }
 }
