@@ -108,13 +108,7 @@ impl From<AccountsError> for JsValue {
     }
 }
 
-fn js_message(e: &JsValue) -> String {
-    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
-        String::from(err.message())
-    } else {
-        e.as_string().unwrap_or_else(|| "an unknown error".to_owned())
-    }
-}
+use crate::host::api::js_message;
 
 /// Now, from the browser's clock, in Unix seconds.
 pub fn now() -> Timestamp {

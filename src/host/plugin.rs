@@ -917,11 +917,23 @@ impl Ui {
                     self.unmount_widgets(|o| o.as_deref() != Some(cloud.account.as_str()));
                     let (ml, upload) = std::mem::take(&mut self.reopen);
                     self.render_status();
+                    // A widget the new cloud refuses (a viewer's Upload, say) is remembered and
+                    // comes back on the next cloud that allows it.
+                    let target = self.target();
                     if ml {
-                        self.start_media_library(weak, false);
+                        match &target.media_library {
+                            Ok(()) => self.start_media_library(weak, false),
+                            Err(why) => {
+                                self.reopen.0 = true;
+                                self.show_error(Some(&sentence(why)));
+                            }
+                        }
                     }
-                    if upload && self.target().upload.is_ok() {
-                        self.start_upload(weak, false);
+                    if upload {
+                        match &target.upload {
+                            Ok(()) => self.start_upload(weak, false),
+                            Err(_) => self.reopen.1 = true,
+                        }
                     }
                 }
                 Effect::NoCurrentAccount => {

@@ -173,6 +173,13 @@ describe('accounts and widgets in the reference host (real signer)', () => {
       return { status: r.status, body: await r.json() };
     }, signer.url);
     assert.equal(forced.status, 403, JSON.stringify(forced.body));
+    assert.equal(forced.body.error.code, 'policy_refused');
+    // Back on a cloud that allows it, the Media Library the user had open is mounted again.
+    await page.selectOption('[name=subAccount]', 'brand-eu');
+    await waitForCurrent(page, 'Current: Brand / Brand EU (brand-eu) · role admin');
+    await page.waitForFunction(() => window.__cldDoubles.calls.filter((x) => x.method === 'createMediaLibrary' && x.options.cloud_name === 'brand-eu').length === 2);
+    await page.selectOption('[name=subAccount]', 'brand-us');
+    await waitForCurrent(page, 'Current: Brand / Brand US (brand-us) · role viewer');
 
     // Reload: the accounts, the selection and the sessions come back from the host's storage.
     const stored = await page.evaluate((k) => localStorage.getItem(k), ACCOUNTS_KEY);
