@@ -1158,7 +1158,7 @@ fn with_listing(weak: &Weak<RefCell<Ui>>, then: impl FnOnce(&mut Ui, &Weak<RefCe
                     ui.show_error(None);
                     then(ui, &w2, l);
                 }
-                Err(e) => ui.show_error(Some(&format!("Cannot reach your Cloudinary accounts: {e}"))),
+                Err(e) => ui.show_error(Some(&format!("Cannot load your Cloudinary accounts: {e}"))),
             }
         });
     }));
