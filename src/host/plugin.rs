@@ -41,7 +41,7 @@ use crate::host::accounts::{self as host_accounts, AccountStore, AccountsSession
 use crate::host::script::ScriptOptions;
 use crate::host::signer_client::{SignerClient, TokenSource};
 use crate::host::widgets::media_library::Placement;
-use crate::host::widgets::{MediaLibrary, MediaLibraryHandlers, UploadWidget, WidgetHost};
+use crate::host::widgets::{MediaLibrary, MediaLibraryHandlers, MountError, UploadWidget, WidgetHost};
 use crate::core::lifecycle::{self, Lifecycle, LifecycleError, Op, UninstallMode, UpdateKind};
 use crate::core::settings::{self, Settings, SETTINGS_KEY};
 use crate::host::api::{js_message, HostApi, Level};
@@ -552,21 +552,38 @@ struct Pending {
     _task: Cancellable,
 }
 
-/// The widgets' Media Library while open, with the nodes it appended to `<body>` (the widget
-/// has no destroy(): they are adopted and removed with it).
-struct OpenMediaLibrary {
-    // Drop order: hide the widget, then remove the nodes it added.
-    widget: MediaLibrary,
+/// A mounted widget, the account it belongs to, and the nodes it appended to `<body>` while
+/// mounted (Cloudinary's widgets have no destroy(): they are adopted and removed with it).
+struct Open<W> {
+    // Drop order: unmount the widget, then remove the nodes it added.
+    widget: W,
     owner: Option<String>,
     _nodes: Option<AdoptAdded>,
 }
 
-/// The Upload widget while mounted.
-struct OpenUpload {
-    widget: UploadWidget,
-    owner: Option<String>,
-    _nodes: Option<AdoptAdded>,
+/// A widget's places in the panel's state: its mount in flight and the mounted widget.
+type Places<'a, W> = (&'a mut Option<Pending>, &'a mut Option<Open<W>>);
+
+/// Where one kind of widget lives in the panel's state, and how it is shown.
+struct WidgetSlot<W> {
+    /// For messages: "the Media Library".
+    name: &'static str,
+    place: fn(&mut Ui) -> Places<'_, W>,
+    reveal: fn(&W) -> Result<(), MountError>,
 }
+
+fn ml_place(ui: &mut Ui) -> Places<'_, MediaLibrary> {
+    (&mut ui.ml_pending, &mut ui.ml)
+}
+
+fn upload_place(ui: &mut Ui) -> Places<'_, UploadWidget> {
+    (&mut ui.upload_pending, &mut ui.upload)
+}
+
+const MEDIA_LIBRARY: WidgetSlot<MediaLibrary> =
+    WidgetSlot { name: "the Media Library", place: ml_place, reveal: MediaLibrary::show };
+const UPLOAD: WidgetSlot<UploadWidget> =
+    WidgetSlot { name: "the Upload widget", place: upload_place, reveal: UploadWidget::open };
 
 /// What the widgets are mounted on: the current account's cloud, or the settings' cloud when
 /// no account is logged in (the Media Library then shows Cloudinary's own login screen).
@@ -587,8 +604,8 @@ struct Ui {
     upload_pending: Option<Pending>,
     accounts_pending: Option<Cancellable>,
     signer_check: Option<AbortOnDrop>,
-    ml: Option<OpenMediaLibrary>,
-    upload: Option<OpenUpload>,
+    ml: Option<Open<MediaLibrary>>,
+    upload: Option<Open<UploadWidget>>,
     host: HostApi,
     settings: Settings,
     widgets: WidgetHost,
@@ -808,30 +825,9 @@ impl Ui {
             on_show: None,
             on_hide: None,
         };
-        let nodes = document().body().and_then(|b| AdoptAdded::watch(&b, is_cloudinary_widget_node).ok());
         let owner = target.owner.clone();
-        let w = weak.clone();
-        self.show_error(None);
-        self.ml_pending = Some(Pending {
-            owner: owner.clone(),
-            _task: Cancellable::spawn(async move {
-                let r = MediaLibrary::mount(&host, &target.account, options, Placement::Modal, handlers).await;
-                on_ui(&w, move |ui| {
-                    ui.ml_pending = None;
-                    match r {
-                        Ok(widget) => {
-                            if show {
-                                if let Err(e) = widget.show() {
-                                    ui.show_error(Some(&format!("Could not open the Media Library: {e}")));
-                                }
-                            }
-                            ui.ml = Some(OpenMediaLibrary { widget, owner, _nodes: nodes });
-                        }
-                        Err(e) => ui.show_error(Some(&format!("Could not open the Media Library: {e}"))),
-                    }
-                });
-            }),
-        });
+        let mount = async move { MediaLibrary::mount(&host, &target.account, options, Placement::Modal, handlers).await };
+        self.spawn_mount(weak, MEDIA_LIBRARY, owner, show, mount);
     }
 
     /// Mounts the Upload widget (signed uploads through the signer) and opens it when `open`.
@@ -848,30 +844,46 @@ impl Ui {
         };
         let w = weak.clone();
         let handler: Rc<dyn Fn(UploadEvent)> = Rc::new(move |e| on_ui(&w, |ui| ui.on_upload_event(e)));
-        let nodes = document().body().and_then(|b| AdoptAdded::watch(&b, is_cloudinary_widget_node).ok());
         let owner = target.owner.clone();
+        let mount = async move { UploadWidget::mount(&host, &target.account, options, Placement::Modal, handler).await };
+        self.spawn_mount(weak, UPLOAD, owner, open, mount);
+    }
+
+    /// Mounts a widget in the background (cancelled by dropping its [`Pending`]: account switch,
+    /// uninstall) and, once mounted, keeps it in its slot and shows it when `reveal`.
+    fn spawn_mount<W: 'static>(
+        &mut self,
+        weak: &Weak<RefCell<Ui>>,
+        slot: WidgetSlot<W>,
+        owner: Option<String>,
+        reveal: bool,
+        mount: impl Future<Output = Result<W, MountError>> + 'static,
+    ) {
+        // Watch <body> from before the script runs: the widget's modal lands there.
+        let nodes = document().body().and_then(|b| AdoptAdded::watch(&b, is_cloudinary_widget_node).ok());
         let w = weak.clone();
+        let task_owner = owner.clone();
         self.show_error(None);
-        self.upload_pending = Some(Pending {
-            owner: owner.clone(),
-            _task: Cancellable::spawn(async move {
-                let r = UploadWidget::mount(&host, &target.account, options, Placement::Modal, handler).await;
-                on_ui(&w, move |ui| {
-                    ui.upload_pending = None;
-                    match r {
-                        Ok(widget) => {
-                            if open {
-                                if let Err(e) = widget.open() {
-                                    ui.show_error(Some(&format!("Could not open the Upload widget: {e}")));
-                                }
+        let task = Cancellable::spawn(async move {
+            let r = mount.await;
+            on_ui(&w, move |ui| {
+                let fail = |ui: &Ui, e: MountError| ui.show_error(Some(&format!("Could not open {}: {e}", slot.name)));
+                // Releasing our own handle while running is fine: the task completes by itself.
+                (slot.place)(ui).0.take();
+                match r {
+                    Ok(widget) => {
+                        if reveal {
+                            if let Err(e) = (slot.reveal)(&widget) {
+                                fail(ui, e);
                             }
-                            ui.upload = Some(OpenUpload { widget, owner, _nodes: nodes });
                         }
-                        Err(e) => ui.show_error(Some(&format!("Could not open the Upload widget: {e}"))),
+                        *(slot.place)(ui).1 = Some(Open { widget, owner: task_owner, _nodes: nodes });
                     }
-                });
-            }),
+                    Err(e) => fail(ui, e),
+                }
+            });
         });
+        *(slot.place)(self).0 = Some(Pending { owner, _task: task });
     }
 
     /// Unmounts the widgets (and cancels mounts in flight) bound to `owner`, remembering which
