@@ -24,7 +24,7 @@ for a in "$@"; do
   case "$a" in
     --build-only) serve=0 ;;
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "demo.sh: unknown argument $a (see --help)" >&2; exit 2 ;;
   esac
 done
