@@ -276,9 +276,9 @@ async fn the_protocol_is_enforced_with_clear_errors() {
         &post(
             &base,
             Some("u3"),
-            Some(&format!("bytes {MB5}-{}/{}", MB5 + 9, total + 1)),
+            Some(&format!("bytes {MB5}-{}/{}", MB5 + 10, total + 1)),
             &f,
-            &[0u8; 10],
+            &[0u8; 11],
         )
         .await,
         400,
