@@ -269,7 +269,7 @@ impl ChunkPlan {
     }
 }
 
-/// What the uploader should do next, from [`Scheduler::next`].
+/// What the uploader should do next, from [`Scheduler::next_step`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
     /// Send this part now.
@@ -310,7 +310,7 @@ impl Scheduler {
     }
 
     /// The next step; a `Send` marks the part in flight.
-    pub fn next(&mut self) -> Step {
+    pub fn next_step(&mut self) -> Step {
         let count = self.plan.count();
         if self.confirmed == count {
             return Step::Done;
@@ -718,7 +718,7 @@ mod tests {
         let mut log = Vec::new();
         let mut flying = std::collections::VecDeque::new();
         loop {
-            match s.next() {
+            match s.next_step() {
                 Step::Send(c) => {
                     flying.push_back(c);
                     log.push((format!("send {}", c.index), s.in_flight()));
@@ -763,27 +763,31 @@ mod tests {
     fn scheduler_single_part_and_retries() {
         let one = ChunkPlan::new(10, MB5, None).unwrap();
         let mut s = Scheduler::new(one, 2).unwrap();
-        let c = match s.next() {
+        let c = match s.next_step() {
             Step::Send(c) => c,
             other => panic!("{other:?}"),
         };
-        assert_eq!(s.next(), Step::Wait);
+        assert_eq!(s.next_step(), Step::Wait);
         s.failed(c);
-        assert_eq!(s.next(), Step::Send(c));
+        assert_eq!(s.next_step(), Step::Send(c));
         s.confirmed(c);
-        assert_eq!(s.next(), Step::Done);
+        assert_eq!(s.next_step(), Step::Done);
 
         let plan = ChunkPlan::new(3 * MB5, MB5, None).unwrap();
         let mut s = Scheduler::new(plan, 2).unwrap();
-        let Step::Send(c0) = s.next() else { panic!() };
+        let Step::Send(c0) = s.next_step() else {
+            panic!()
+        };
         s.confirmed(c0);
-        let Step::Send(c1) = s.next() else { panic!() };
+        let Step::Send(c1) = s.next_step() else {
+            panic!()
+        };
         // The last part waits for part 1 even though a slot is free.
-        assert_eq!(s.next(), Step::Wait);
+        assert_eq!(s.next_step(), Step::Wait);
         s.failed(c1);
-        assert_eq!(s.next(), Step::Send(c1));
+        assert_eq!(s.next_step(), Step::Send(c1));
         s.confirmed(c1);
-        assert_eq!(s.next(), Step::Send(plan.chunk(2)));
+        assert_eq!(s.next_step(), Step::Send(plan.chunk(2)));
     }
 
     #[test]
