@@ -107,8 +107,12 @@ impl JsChunkedUpload {
         // The token (a function) cannot go through serde: it is read above and ignored here.
         let plain = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
         let _ = js_sys::Reflect::delete_property(&plain, &"token".into());
-        let o: JsOptions =
-            serde_wasm_bindgen::from_value(plain.into()).map_err(|e| JsError::new(&format!("upload options: {e}")))?;
+        // Through JSON text so that unknown (misspelt) option names are refused.
+        let text = js_sys::JSON::stringify(&plain)
+            .ok()
+            .and_then(|t| t.as_string())
+            .ok_or_else(|| JsError::new("upload options: must be a plain object"))?;
+        let o: JsOptions = serde_json::from_str(&text).map_err(|e| JsError::new(&format!("upload options: {e}")))?;
         let mut params = BTreeMap::new();
         for (k, v) in o.params.unwrap_or_default() {
             if let Some(pv) = param_value(&k, &v).map_err(|e| JsError::new(&e))? {

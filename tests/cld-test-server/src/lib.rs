@@ -365,6 +365,14 @@ async fn upload(
         Err(r) => return r,
     };
     let public_id_param = rec.params.get("public_id").cloned();
+    // Reports find an upload by its public_id, even when its first part was refused.
+    if let (Some(id), Some(p)) = (&upload_id, &public_id_param) {
+        if let Some(u) = s.inner.lock().unwrap().uploads.get_mut(id) {
+            if u.public_id.is_empty() {
+                u.public_id = p.clone();
+            }
+        }
+    }
 
     // Fault injection, by public_id and request number.
     let fault = {
