@@ -307,15 +307,15 @@ async fn a_bad_signature_surfaces_cloudinarys_message() {
 #[wasm_bindgen_test]
 async fn dropping_the_handle_aborts_every_request_in_flight() {
     let pid = unique("cancel");
-    // The 2nd and 3rd requests hang for 4 s: the upload is dropped while they are in flight.
+    // The 2nd and 3rd requests hang for 10 s: the upload is dropped while they are in flight.
     server_post(
         "/test/faults",
-        &json!({"public_id": pid, "nth": 2, "delay_ms": 4000}),
+        &json!({"public_id": pid, "nth": 2, "delay_ms": 10000}),
     )
     .await;
     server_post(
         "/test/faults",
-        &json!({"public_id": pid, "nth": 3, "delay_ms": 4000}),
+        &json!({"public_id": pid, "nth": 3, "delay_ms": 10000}),
     )
     .await;
     let up = ChunkedUpload::start(
@@ -326,18 +326,22 @@ async fn dropping_the_handle_aborts_every_request_in_flight() {
     )
     .unwrap();
     let result = up.result();
-    for _ in 0..100 {
-        if up.in_flight() == 2 && up.progress().parts_done == 1 {
+    // Wait until both middle parts are held by the server (their bodies sent, the answers
+    // delayed by the faults).
+    let mut report = Value::Null;
+    for _ in 0..200 {
+        report = server_get(&format!("/test/uploads?public_id={pid}")).await;
+        if report["in_flight"] == 2 {
             break;
         }
-        sleep(50).await;
+        sleep(25).await;
     }
+    assert_eq!(report["in_flight"], 2, "{report}");
     assert_eq!((up.in_flight(), up.progress().parts_done), (2, 1));
     drop(up);
     assert_eq!(result.await.unwrap_err(), UploadError::Cancelled);
-    // The server saw its connections go: nothing of this upload is in flight, and no further
-    // part ever arrives.
-    let mut report = Value::Null;
+    // The server sees both connections go long before the 10 s delays end: nothing of this
+    // upload is in flight, and no further part ever arrives (no retry, no last part).
     for _ in 0..60 {
         report = server_get(&format!("/test/uploads?public_id={pid}")).await;
         if report["in_flight"] == 0 {
