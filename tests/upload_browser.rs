@@ -15,7 +15,7 @@ use std::rc::Rc;
 use cloudinary_connector::core::sign::ParamValue;
 use cloudinary_connector::core::upload::{Progress, UploadError, MIN_CHUNK_SIZE};
 use cloudinary_connector::host::signer_client::{SignerClient, TokenSource};
-use cloudinary_connector::host::upload::{ChunkedUpload, UploadOptions};
+use cloudinary_connector::host::upload::{ChunkedUpload, ProgressFn, UploadOptions};
 use serde_json::{json, Value};
 use sha2::Digest as _;
 use wasm_bindgen::prelude::*;
@@ -144,7 +144,9 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-fn recorder() -> (Rc<RefCell<Vec<Progress>>>, Rc<dyn Fn(&Progress)>) {
+type ProgressLog = Rc<RefCell<Vec<Progress>>>;
+
+fn recorder() -> (ProgressLog, ProgressFn) {
     let log = Rc::new(RefCell::new(Vec::new()));
     let l = log.clone();
     (log, Rc::new(move |p: &Progress| l.borrow_mut().push(*p)))
@@ -199,7 +201,7 @@ async fn a_multi_part_upload_completes_with_progress_and_a_generated_public_id()
     assert_eq!(res["test_double"]["unique_upload_id"], up.upload_id());
     assert_parts(&res, total, MB5);
     // Progress: confirmed bytes only grow, never more than 2 parts in flight, ends complete.
-    let log = log.borrow();
+    let log = log.borrow().clone();
     assert!(log.windows(2).all(|w| w[1].confirmed >= w[0].confirmed));
     assert!(log
         .iter()
