@@ -221,7 +221,8 @@ async fn a_multi_part_upload_completes_with_progress_and_a_generated_public_id()
 async fn a_part_that_fails_once_is_retried() {
     let pid = unique("retry");
     // One part at a time: request 2 (part 2) answers 500 once; request 4 (part 3) hangs past
-    // the uploader's 1.5 s timeout, which abandons it and sends it again.
+    // the uploader's 4 s timeout, which abandons it and sends it again (the timeout is generous
+    // so that a loaded machine does not time out the other parts).
     server_post(
         "/test/faults",
         &json!({"public_id": pid, "nth": 2, "status": 500}),
@@ -229,13 +230,13 @@ async fn a_part_that_fails_once_is_retried() {
     .await;
     server_post(
         "/test/faults",
-        &json!({"public_id": pid, "nth": 4, "delay_ms": 2500}),
+        &json!({"public_id": pid, "nth": 4, "delay_ms": 8000}),
     )
     .await;
     let total = 3 * MB5 + 1000;
     let mut opts = options(Some(&pid));
     opts.retry.base_delay_ms = 50;
-    opts.request_timeout_ms = 1500;
+    opts.request_timeout_ms = 4000;
     opts.concurrency = 1;
     let up = ChunkedUpload::start(&generated_blob(total), opts, signer().await, None).unwrap();
     let res = up
