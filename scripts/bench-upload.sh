@@ -6,6 +6,7 @@
 #
 #   scripts/bench-upload.sh [chrome|firefox] [BYTES]      # default: chrome 1100000000
 #
+# Above 256 MB the test uploads a disk-backed File written to the Origin Private File System.
 # Prints the test's line (bytes, parts, seconds, MB/s, wasm memory before/after, JS heap) and
 # the test server's peak resident memory. Uses ports 28887/28889 so it can run next to the
 # services of scripts/services.sh.

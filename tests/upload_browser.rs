@@ -4,7 +4,7 @@
 //! protocol. Both are started by `scripts/services.sh`.
 //!
 //! `review_scenario_upload_of_large_files_over_1gb` uploads UPLOAD_SCENARIO_BYTES (baked in at
-//! compile time): 21 MB in the regular suite (5 parts of 5 MiB + a remainder, the same protocol
+//! compile time): 22 MB in the regular suite (5 parts of 5 MiB + a remainder, the same protocol
 //! as any size), 1.1 GB with `scripts/bench-upload.sh`, which also reports throughput.
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 
@@ -463,7 +463,20 @@ async fn review_scenario_upload_of_large_files_over_1gb() {
     let total: u64 = SCENARIO_BYTES.parse().expect("UPLOAD_SCENARIO_BYTES");
     let chunk: u64 = option_env!("UPLOAD_SCENARIO_CHUNK").map_or(MB5, |c| c.parse().unwrap());
     let pid = unique("large");
-    let blob = generated_blob(total);
+    // Up to 256 MB a generated in-memory Blob; above, a real disk-backed File written to the
+    // Origin Private File System (what a user's picked file is, and what Chromium can stream:
+    // it cannot read back generated in-memory Blobs beyond its in-memory blob quota).
+    let on_disk = total > 256_000_000;
+    let blob = if on_disk {
+        let unit_len = 1_048_576 - 1_048_576 % 251;
+        let unit: Vec<u8> = (0..unit_len).map(byte_at).collect();
+        let file = opfs_file(total as f64, js_sys::Uint8Array::from(unit.as_slice()))
+            .await
+            .expect("writing the test file to the Origin Private File System");
+        file.unchecked_into::<web_sys::Blob>()
+    } else {
+        generated_blob(total)
+    };
     let wasm_memory_before = wasm_memory_bytes();
     let (log, on_progress) = recorder();
     let mut opts = options(Some(&pid));
@@ -477,13 +490,16 @@ async fn review_scenario_upload_of_large_files_over_1gb() {
     assert_eq!(res["bytes"], total);
     assert_eq!(res["public_id"], pid.as_str());
     assert_parts(&res, total, chunk);
-    let log = log.borrow();
+    let log = log.borrow().clone();
     assert!(
         log.iter().all(|p| p.in_flight <= 2 * chunk),
         "at most 2 parts in flight"
     );
     assert_eq!(log.last().unwrap().confirmed, total);
     // Memory stays bounded: the uploader's wasm memory does not grow with the file.
+    if on_disk {
+        opfs_remove().await.expect("removing the test file");
+    }
     let growth = wasm_memory_after.saturating_sub(wasm_memory_before);
     assert!(
         growth < 16 * 1024 * 1024,
@@ -491,7 +507,8 @@ async fn review_scenario_upload_of_large_files_over_1gb() {
     );
     web_sys::console::log_1(
         &format!(
-            "upload scenario: {total} bytes in {} parts of {chunk} in {secs:.2} s = {:.1} MB/s over loopback; wasm memory {} -> {} bytes; JS heap used {}",
+            "upload scenario ({}): {total} bytes in {} parts of {chunk} in {secs:.2} s = {:.1} MB/s over loopback; wasm memory {} -> {} bytes; JS heap used {}",
+            if on_disk { "OPFS file" } else { "generated Blob" },
             total.div_ceil(chunk),
             total as f64 / 1e6 / secs,
             wasm_memory_before,
@@ -500,6 +517,33 @@ async fn review_scenario_upload_of_large_files_over_1gb() {
         )
         .into(),
     );
+}
+
+#[wasm_bindgen(inline_js = "
+const NAME = 'cloudinary-connector-upload-scenario.bin';
+export async function opfs_file(size, unit) {
+  const root = await navigator.storage.getDirectory();
+  const handle = await root.getFileHandle(NAME, { create: true });
+  const w = await handle.createWritable();
+  let left = size;
+  while (left > 0) {
+    const n = Math.min(left, unit.length);
+    await w.write(n === unit.length ? unit : unit.subarray(0, n));
+    left -= n;
+  }
+  await w.close();
+  return await handle.getFile();
+}
+export async function opfs_remove() {
+  const root = await navigator.storage.getDirectory();
+  await root.removeEntry(NAME);
+}
+")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    async fn opfs_file(size: f64, unit: js_sys::Uint8Array) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch)]
+    async fn opfs_remove() -> Result<JsValue, JsValue>;
 }
 
 fn wasm_memory_bytes() -> u64 {
