@@ -183,9 +183,13 @@ impl SignerClient {
         account: &str,
         params_to_sign: &Map<String, Value>,
     ) -> Result<UploadSignature, SignerError> {
-        let v = self
-            .post(UPLOAD_PATH, &json!({"account": account, "params_to_sign": params_to_sign}))
-            .await?;
+        // An empty account is left out: the signer then uses its only account.
+        let body = if account.is_empty() {
+            json!({"params_to_sign": params_to_sign})
+        } else {
+            json!({"account": account, "params_to_sign": params_to_sign})
+        };
+        let v = self.post(UPLOAD_PATH, &body).await?;
         let a: UploadSignature = serde_json::from_value(v).map_err(|e| SignerError::BadAnswer(e.to_string()))?;
         check_hex(&a.signature)?;
         Ok(a)
