@@ -4,6 +4,7 @@
 # the wasm test build bakes them in at compile time (option_env!).
 export SIGNER_URL=${SIGNER_URL:-http://127.0.0.1:18787}
 export DOUBLES_URL=${DOUBLES_URL:-http://127.0.0.1:18788}
+export CLD_TEST_SERVER_URL=${CLD_TEST_SERVER_URL:-http://127.0.0.1:18789}
 SERVICES_PIDS=()
 SERVICES_LOG_DIR=${SERVICES_LOG_DIR:-$PWD/target/services}
 
@@ -32,8 +33,19 @@ services_start() {
   # Test doubles of Cloudinary's widget scripts (tests/doubles/), with CORS, delays and 404 routes.
   node scripts/serve-doubles.mjs "${DOUBLES_URL##*:}" >"$SERVICES_LOG_DIR/doubles.log" 2>&1 &
   SERVICES_PIDS+=($!)
+  # The test double of Cloudinary's Upload API (tests/cld-test-server): chunked uploads, checked
+  # against the same test secrets.
+  cargo build -q -p cld-test-server
+  (
+    # shellcheck source=signer/tests/fixtures/test-env.sh
+    source signer/tests/fixtures/test-env.sh
+    exec "$PWD/target/debug/cld-test-server" --config signer/tests/fixtures/test-config.toml \
+      --listen "${CLD_TEST_SERVER_URL#http://}"
+  ) >"$SERVICES_LOG_DIR/cld-test-server.log" 2>&1 &
+  SERVICES_PIDS+=($!)
   wait_http "$SIGNER_URL/v1/health" signer
   wait_http "$DOUBLES_URL/health" doubles
+  wait_http "$CLD_TEST_SERVER_URL/health" cld-test-server
 }
 
 services_stop() {

@@ -7,6 +7,7 @@ pub mod lifecycle;
 pub mod manifest;
 pub mod settings;
 pub mod sign;
+pub mod upload;
 pub mod url;
 pub mod widgets;
 

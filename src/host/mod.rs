@@ -6,5 +6,6 @@ pub mod plugin;
 pub mod resources;
 pub mod script;
 pub mod signer_client;
+pub mod upload;
 pub mod widgets;
 pub mod accounts;

@@ -95,6 +95,19 @@ struct SignatureAnswer {
     signature: String,
 }
 
+/// The signer's whole answer to an upload signing request.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct UploadSignature {
+    /// Hex digest.
+    pub signature: String,
+    /// The signed timestamp (unix seconds).
+    pub timestamp: u64,
+    /// The account's public API key.
+    pub api_key: String,
+    /// The account's cloud name.
+    pub cloud_name: String,
+}
+
 #[derive(Deserialize)]
 struct LoginAnswer {
     username: String,
@@ -160,6 +173,26 @@ impl SignerClient {
         let a: SignatureAnswer = serde_json::from_value(v).map_err(|e| SignerError::BadAnswer(e.to_string()))?;
         check_hex(&a.signature)?;
         Ok(a.signature)
+    }
+
+    /// Signs exactly `params_to_sign` for `account` and returns the whole answer: the
+    /// signature, the timestamp the signer set (when `params_to_sign` has none), and the
+    /// account's public `api_key` and `cloud_name` — all a direct Upload API request needs.
+    pub async fn sign_upload_request(
+        &self,
+        account: &str,
+        params_to_sign: &Map<String, Value>,
+    ) -> Result<UploadSignature, SignerError> {
+        // An empty account is left out: the signer then uses its only account.
+        let body = if account.is_empty() {
+            json!({"params_to_sign": params_to_sign})
+        } else {
+            json!({"account": account, "params_to_sign": params_to_sign})
+        };
+        let v = self.post(UPLOAD_PATH, &body).await?;
+        let a: UploadSignature = serde_json::from_value(v).map_err(|e| SignerError::BadAnswer(e.to_string()))?;
+        check_hex(&a.signature)?;
+        Ok(a)
     }
 
     /// The Media Library auto-login for `account`.

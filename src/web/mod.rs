@@ -1,6 +1,7 @@
 //! The thin wasm-bindgen facade that JavaScript sees. No business logic: it converts between
 //! JS values and [`crate::core`] types and maps errors to `Error` objects.
 
+pub mod upload;
 pub mod url;
 
 use wasm_bindgen::prelude::*;

@@ -1,0 +1,977 @@
+//! Chunked upload of large files (reference §4), as pure logic: the chunk plan, the order in
+//! which chunks may be sent, the retry policy, progress accounting, the parameters the signer
+//! signs for each chunk and the reading of Cloudinary's answers. No I/O and no clock: the host
+//! (`host::upload`) reads the file, sends the requests, sleeps and passes random values in.
+//!
+//! Cloudinary's protocol (support article 208263735):
+//!
+//! * every part is a normal multipart POST to `/v1_1/<cloud>/<resource_type>/upload` with the
+//!   same parameters, one `X-Unique-Upload-Id` header for the whole upload and
+//!   `Content-Range: bytes <start>-<end>/<total>`;
+//! * every part except the last is at least 5 MB; one request carries at most 100 MB;
+//! * the last part is sent only after all the others have returned.
+//!
+//! This module also sends the first part alone, so that a `public_id` Cloudinary generates can
+//! be carried into every later part (as the Python and PHP SDKs do).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde_json::Value;
+
+use crate::core::sign::ParamValue;
+
+/// The official SDKs' default chunk size (npm, Python, PHP, Java): 20,000,000 bytes.
+pub const DEFAULT_CHUNK_SIZE: u64 = 20_000_000;
+/// The smallest part Cloudinary accepts, except for the last (`All parts except EOF-chunk must
+/// be larger than 5mb`). 5 MiB, so that "5 MB" in either unit is met.
+pub const MIN_CHUNK_SIZE: u64 = 5 * 1024 * 1024;
+/// The most one Upload API request may carry (100 MB).
+pub const MAX_CHUNK_SIZE: u64 = 100_000_000;
+/// Middle parts in flight at once unless configured.
+pub const DEFAULT_CONCURRENCY: u32 = 2;
+/// The most middle parts in flight at once that the uploader allows (memory: each holds a
+/// slice of the file while it is sent).
+pub const MAX_CONCURRENCY: u32 = 8;
+/// The resource types of the Upload API path.
+pub const RESOURCE_TYPES: [&str; 4] = ["image", "video", "raw", "auto"];
+/// Parameters the uploader sets itself, which the caller may not give.
+pub const RESERVED_PARAMS: [&str; 6] = [
+    "file",
+    "api_key",
+    "signature",
+    "timestamp",
+    "resource_type",
+    "cloud_name",
+];
+
+/// Why an upload cannot start, or stopped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UploadError {
+    /// The file has no bytes.
+    EmptyFile,
+    /// The configured chunk size is outside Cloudinary's limits.
+    ChunkSizeOutOfRange {
+        /// The configured size.
+        chunk_size: u64,
+    },
+    /// The file is larger than the account accepts.
+    FileTooLarge {
+        /// The file's size.
+        size: u64,
+        /// The account's limit.
+        limit: u64,
+    },
+    /// The number of middle parts in flight is 0 or above [`MAX_CONCURRENCY`].
+    ConcurrencyOutOfRange {
+        /// The configured value.
+        concurrency: u32,
+    },
+    /// Not one of [`RESOURCE_TYPES`].
+    BadResourceType(String),
+    /// A parameter the uploader sets itself, or an empty name.
+    ReservedParam(String),
+    /// Cloudinary answered 2xx with a body that is not the expected JSON.
+    BadResponse {
+        /// 1-based part number.
+        part: u32,
+        /// Number of parts.
+        parts: u32,
+        /// What is wrong.
+        detail: String,
+    },
+    /// Cloudinary refused a part (non-2xx); its `error.message` is passed on.
+    Rejected {
+        /// 1-based part number.
+        part: u32,
+        /// Number of parts.
+        parts: u32,
+        /// HTTP status.
+        status: u16,
+        /// Cloudinary's message (e.g. `Invalid Signature ... String to sign - '...'.`).
+        message: String,
+    },
+    /// A part got no answer after every attempt (network error or timeout).
+    Network {
+        /// 1-based part number.
+        part: u32,
+        /// Number of parts.
+        parts: u32,
+        /// Attempts made.
+        attempts: u32,
+        /// The last failure.
+        message: String,
+    },
+    /// The signer gave no signature (its message, which never holds a secret).
+    Signer(String),
+    /// The host cancelled the upload (or dropped its handle).
+    Cancelled,
+    /// The file could not be read.
+    Read(String),
+}
+
+impl fmt::Display for UploadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UploadError::EmptyFile => f.write_str("the file is empty (0 bytes): there is nothing to upload"),
+            UploadError::ChunkSizeOutOfRange { chunk_size } => write!(
+                f,
+                "chunk size {chunk_size} bytes is out of range: Cloudinary accepts {MIN_CHUNK_SIZE} to {MAX_CHUNK_SIZE} bytes per part"
+            ),
+            UploadError::FileTooLarge { size, limit } => write!(
+                f,
+                "the file is {size} bytes, over the account's limit of {limit} bytes per file"
+            ),
+            UploadError::ConcurrencyOutOfRange { concurrency } => write!(
+                f,
+                "{concurrency} parts in flight is out of range: choose 1 to {MAX_CONCURRENCY}"
+            ),
+            UploadError::BadResourceType(t) => write!(
+                f,
+                "resource type \"{t}\" is not one of image, video, raw, auto"
+            ),
+            UploadError::ReservedParam(p) if p.is_empty() => f.write_str("an upload parameter has an empty name"),
+            UploadError::ReservedParam(p) => write!(
+                f,
+                "upload parameter \"{p}\" is set by the uploader and may not be given"
+            ),
+            UploadError::BadResponse { part, parts, detail } => write!(
+                f,
+                "Cloudinary's answer to part {part} of {parts} is not a valid upload response: {detail}"
+            ),
+            UploadError::Rejected { part, parts, status, message } => write!(
+                f,
+                "Cloudinary refused part {part} of {parts} (HTTP {status}): {message}"
+            ),
+            UploadError::Network { part, parts, attempts, message } => write!(
+                f,
+                "part {part} of {parts} got no answer after {attempts} attempts: {message}"
+            ),
+            UploadError::Signer(m) => write!(f, "no upload signature: {m}"),
+            UploadError::Cancelled => f.write_str("the upload was cancelled"),
+            UploadError::Read(m) => write!(f, "the file could not be read: {m}"),
+        }
+    }
+}
+
+impl std::error::Error for UploadError {}
+
+/// One part of the file: bytes `start..=end`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Chunk {
+    /// 0-based index.
+    pub index: u32,
+    /// First byte (inclusive).
+    pub start: u64,
+    /// Last byte (inclusive).
+    pub end: u64,
+    /// The file's size.
+    pub total: u64,
+}
+
+impl Chunk {
+    /// Bytes in this part.
+    pub const fn len(&self) -> u64 {
+        self.end - self.start + 1
+    }
+
+    /// Never true: a part has at least one byte. (For clippy's `len_without_is_empty`.)
+    pub const fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The `Content-Range` header value: `bytes <start>-<end>/<total>`.
+    pub fn content_range(&self) -> String {
+        format!("bytes {}-{}/{}", self.start, self.end, self.total)
+    }
+
+    /// Whether this is the file's last part.
+    pub const fn is_last(&self) -> bool {
+        self.end + 1 == self.total
+    }
+}
+
+/// How a file is split.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChunkPlan {
+    total: u64,
+    chunk_size: u64,
+    count: u32,
+}
+
+impl ChunkPlan {
+    /// Splits `total` bytes into parts of `chunk_size` (the last holds the remainder).
+    /// `max_file_bytes` is the account's per-file limit, when the host knows it.
+    pub fn new(
+        total: u64,
+        chunk_size: u64,
+        max_file_bytes: Option<u64>,
+    ) -> Result<Self, UploadError> {
+        if total == 0 {
+            return Err(UploadError::EmptyFile);
+        }
+        if !(MIN_CHUNK_SIZE..=MAX_CHUNK_SIZE).contains(&chunk_size) {
+            return Err(UploadError::ChunkSizeOutOfRange { chunk_size });
+        }
+        if let Some(limit) = max_file_bytes {
+            if total > limit {
+                return Err(UploadError::FileTooLarge { size: total, limit });
+            }
+        }
+        let count = total.div_ceil(chunk_size);
+        let count = u32::try_from(count).map_err(|_| UploadError::FileTooLarge {
+            size: total,
+            limit: chunk_size * u64::from(u32::MAX),
+        })?;
+        Ok(ChunkPlan {
+            total,
+            chunk_size,
+            count,
+        })
+    }
+
+    /// The file's size.
+    pub const fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// The size of every part but the last.
+    pub const fn chunk_size(&self) -> u64 {
+        self.chunk_size
+    }
+
+    /// Number of parts.
+    pub const fn count(&self) -> u32 {
+        self.count
+    }
+
+    /// Part `index` (0-based). Panics if `index >= count()`.
+    pub fn chunk(&self, index: u32) -> Chunk {
+        assert!(
+            index < self.count,
+            "part {index} of a {}-part plan",
+            self.count
+        );
+        let start = u64::from(index) * self.chunk_size;
+        let end = (start + self.chunk_size).min(self.total) - 1;
+        Chunk {
+            index,
+            start,
+            end,
+            total: self.total,
+        }
+    }
+
+    /// Every part, in order.
+    pub fn chunks(&self) -> impl Iterator<Item = Chunk> + '_ {
+        (0..self.count).map(|i| self.chunk(i))
+    }
+}
+
+/// What the uploader should do next, from [`Scheduler::next_step`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// Send this part now.
+    Send(Chunk),
+    /// Wait for a part in flight to return.
+    Wait,
+    /// Every part has been confirmed.
+    Done,
+}
+
+/// The order of parts: the first alone (its answer may carry a generated `public_id`), then
+/// the middle parts with at most `concurrency` in flight, then the last one alone after all
+/// the others have returned. A failed part is sent again before any new one.
+#[derive(Clone, Debug)]
+pub struct Scheduler {
+    plan: ChunkPlan,
+    concurrency: u32,
+    next_new: u32,
+    retry: Vec<u32>,
+    in_flight: u32,
+    confirmed: u32,
+}
+
+impl Scheduler {
+    /// A scheduler for `plan`, with `concurrency` middle parts in flight at most.
+    pub fn new(plan: ChunkPlan, concurrency: u32) -> Result<Self, UploadError> {
+        if concurrency == 0 || concurrency > MAX_CONCURRENCY {
+            return Err(UploadError::ConcurrencyOutOfRange { concurrency });
+        }
+        Ok(Scheduler {
+            plan,
+            concurrency,
+            next_new: 0,
+            retry: Vec::new(),
+            in_flight: 0,
+            confirmed: 0,
+        })
+    }
+
+    /// The next step; a `Send` marks the part in flight.
+    pub fn next_step(&mut self) -> Step {
+        let count = self.plan.count();
+        if self.confirmed == count {
+            return Step::Done;
+        }
+        let first_done = self.confirmed > 0;
+        let limit = if first_done { self.concurrency } else { 1 };
+        if self.in_flight >= limit {
+            return Step::Wait;
+        }
+        let index = if let Some(&i) = self.retry.last() {
+            i
+        } else if self.next_new < count {
+            self.next_new
+        } else {
+            return Step::Wait;
+        };
+        let is_last = index + 1 == count;
+        let is_first = index == 0;
+        // The first part alone; the last part only once every other part is confirmed.
+        if (!is_first && !first_done)
+            || (is_last && count > 1 && (self.confirmed + 1 < count || self.in_flight > 0))
+        {
+            return Step::Wait;
+        }
+        if self.retry.last() == Some(&index) {
+            self.retry.pop();
+        } else {
+            self.next_new += 1;
+        }
+        self.in_flight += 1;
+        Step::Send(self.plan.chunk(index))
+    }
+
+    /// `chunk` returned successfully.
+    pub fn confirmed(&mut self, chunk: Chunk) {
+        self.in_flight -= 1;
+        self.confirmed += 1;
+        debug_assert!(chunk.index < self.plan.count());
+    }
+
+    /// `chunk` failed and will be sent again (after the host's backoff).
+    pub fn failed(&mut self, chunk: Chunk) {
+        self.in_flight -= 1;
+        self.retry.push(chunk.index);
+    }
+
+    /// Parts in flight.
+    pub const fn in_flight(&self) -> u32 {
+        self.in_flight
+    }
+}
+
+/// What a failed attempt was.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// An HTTP status other than 2xx.
+    Status(u16),
+    /// No answer: network error, connection reset or the per-request timeout.
+    Network,
+}
+
+/// When to try a part again, and after how long.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts per part, the first included (1 = never retry).
+    pub max_attempts: u32,
+    /// The delay before the first retry, before jitter.
+    pub base_delay_ms: u64,
+    /// The longest delay.
+    pub max_delay_ms: u64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 4,
+            base_delay_ms: 500,
+            max_delay_ms: 30_000,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Whether a failure may succeed when tried again: network errors and timeouts, 408, 420
+    /// and 429 (rate limits), 500, 502, 503, 504. Every other status (400 invalid signature or
+    /// parameter, 401, 403, 404, 413...) will fail the same way again.
+    pub const fn is_retryable(failure: Failure) -> bool {
+        match failure {
+            Failure::Network => true,
+            Failure::Status(s) => matches!(s, 408 | 420 | 429 | 500 | 502 | 503 | 504),
+        }
+    }
+
+    /// The delay before attempt `attempt + 1` after attempt `attempt` (1-based) failed with
+    /// `failure`, or `None` when the part must not be tried again. Exponential backoff with
+    /// "equal jitter": half of `min(max, base * 2^(attempt-1))` plus `random` (in `[0, 1)`,
+    /// from the host) times the other half.
+    pub fn delay_ms(&self, attempt: u32, failure: Failure, random: f64) -> Option<u64> {
+        if !Self::is_retryable(failure) || attempt >= self.max_attempts {
+            return None;
+        }
+        let exp = attempt.saturating_sub(1).min(32);
+        let ceiling = self
+            .base_delay_ms
+            .saturating_mul(1u64 << exp)
+            .min(self.max_delay_ms);
+        let random = if random.is_finite() {
+            random.clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let half = ceiling / 2;
+        Some(half + ((ceiling - half) as f64 * random) as u64)
+    }
+}
+
+/// Bytes confirmed by Cloudinary versus bytes in flight.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// The file's size.
+    pub total: u64,
+    /// Bytes of parts Cloudinary confirmed.
+    pub confirmed: u64,
+    /// Bytes of parts being sent.
+    pub in_flight: u64,
+    /// Parts confirmed.
+    pub parts_done: u32,
+    /// Number of parts.
+    pub parts: u32,
+}
+
+impl Progress {
+    /// Nothing sent yet.
+    pub const fn new(plan: &ChunkPlan) -> Self {
+        Progress {
+            total: plan.total(),
+            confirmed: 0,
+            in_flight: 0,
+            parts_done: 0,
+            parts: plan.count(),
+        }
+    }
+
+    /// A part is being sent.
+    pub fn started(&mut self, chunk: Chunk) {
+        self.in_flight += chunk.len();
+    }
+
+    /// A part was confirmed.
+    pub fn confirmed(&mut self, chunk: Chunk) {
+        self.in_flight -= chunk.len();
+        self.confirmed += chunk.len();
+        self.parts_done += 1;
+    }
+
+    /// A part failed (it will be counted again when resent).
+    pub fn failed(&mut self, chunk: Chunk) {
+        self.in_flight -= chunk.len();
+    }
+
+    /// Confirmed share, 0.0 to 1.0.
+    pub fn fraction(&self) -> f64 {
+        if self.total == 0 {
+            0.0
+        } else {
+            self.confirmed as f64 / self.total as f64
+        }
+    }
+}
+
+/// The caller's upload parameters, validated: what the signer signs for every part (the
+/// signer adds `timestamp`), plus a `public_id` Cloudinary generated once it is known.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UploadParams {
+    params: BTreeMap<String, ParamValue>,
+    resource_type: String,
+}
+
+impl UploadParams {
+    /// Validates `params` (none of [`RESERVED_PARAMS`], no empty name) and `resource_type`.
+    pub fn new(
+        params: BTreeMap<String, ParamValue>,
+        resource_type: &str,
+    ) -> Result<Self, UploadError> {
+        if !RESOURCE_TYPES.contains(&resource_type) {
+            return Err(UploadError::BadResourceType(resource_type.to_owned()));
+        }
+        if let Some(k) = params
+            .keys()
+            .find(|k| k.is_empty() || RESERVED_PARAMS.contains(&k.as_str()))
+        {
+            return Err(UploadError::ReservedParam(k.clone()));
+        }
+        Ok(UploadParams {
+            params,
+            resource_type: resource_type.to_owned(),
+        })
+    }
+
+    /// The resource type of the path.
+    pub fn resource_type(&self) -> &str {
+        &self.resource_type
+    }
+
+    /// What the signer signs (and the request posts, with `timestamp`, `api_key`, `signature`).
+    pub fn to_sign(&self) -> &BTreeMap<String, ParamValue> {
+        &self.params
+    }
+
+    /// Records the first answer's `public_id` when the caller gave none, so that every later
+    /// part names the same asset. Returns whether it was added.
+    pub fn adopt_public_id(&mut self, answer: &ChunkAnswer) -> bool {
+        match &answer.public_id {
+            Some(id) if !self.params.contains_key("public_id") => {
+                self.params
+                    .insert("public_id".into(), ParamValue::Text(id.clone()));
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// `Path` of the upload endpoint: `<api base>/v1_1/<cloud>/<resource_type>/upload`.
+    pub fn endpoint(&self, api_base: &str, cloud_name: &str) -> String {
+        format!(
+            "{}/v1_1/{cloud_name}/{}/upload",
+            api_base.trim_end_matches('/'),
+            self.resource_type
+        )
+    }
+}
+
+/// A part's answer, read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChunkAnswer {
+    /// `public_id`, when present.
+    pub public_id: Option<String>,
+    /// Whether this is the completed upload (the last part's answer).
+    pub done: bool,
+    /// The whole JSON answer.
+    pub body: Value,
+}
+
+/// Reads Cloudinary's answer to `chunk` of a `parts`-part upload: the status and body text.
+///
+/// * non-2xx: [`UploadError::Rejected`] with `error.message` (or a sentence naming the status);
+/// * 2xx that is not a JSON object: [`UploadError::BadResponse`];
+/// * the last part's answer must be the completed upload, with `public_id` and a
+///   `secure_url` or `url`; an intermediate answer with `done: true` is refused.
+pub fn read_answer(
+    chunk: Chunk,
+    parts: u32,
+    status: u16,
+    body: &str,
+) -> Result<ChunkAnswer, UploadError> {
+    let part = chunk.index + 1;
+    if !(200..300).contains(&status) {
+        let message = serde_json::from_str::<Value>(body)
+            .ok()
+            .and_then(|v| {
+                let e = v.get("error")?;
+                e.get("message")
+                    .and_then(Value::as_str)
+                    .or_else(|| e.as_str())
+                    .map(str::to_owned)
+            })
+            .unwrap_or_else(|| format!("no error message (HTTP {status})"));
+        return Err(UploadError::Rejected {
+            part,
+            parts,
+            status,
+            message,
+        });
+    }
+    let bad = |detail: String| UploadError::BadResponse {
+        part,
+        parts,
+        detail,
+    };
+    let body: Value = serde_json::from_str(body).map_err(|e| bad(format!("not JSON ({e})")))?;
+    if !body.is_object() {
+        return Err(bad("not a JSON object".into()));
+    }
+    let public_id = match body.get("public_id") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        Some(_) => return Err(bad("public_id is not a non-empty string".into())),
+    };
+    let flagged_done = body.get("done").and_then(Value::as_bool);
+    let has_url = ["secure_url", "url"].iter().any(|k| {
+        body.get(*k)
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.is_empty())
+    });
+    if chunk.is_last() {
+        if flagged_done == Some(false) {
+            return Err(bad(
+                "the last part's answer says the upload is not done".into()
+            ));
+        }
+        if public_id.is_none() {
+            return Err(bad("the completed upload has no public_id".into()));
+        }
+        if !has_url {
+            return Err(bad("the completed upload has no secure_url".into()));
+        }
+        Ok(ChunkAnswer {
+            public_id,
+            done: true,
+            body,
+        })
+    } else {
+        if flagged_done == Some(true) {
+            return Err(bad(
+                "an intermediate part's answer says the upload is done".into()
+            ));
+        }
+        Ok(ChunkAnswer {
+            public_id,
+            done: false,
+            body,
+        })
+    }
+}
+
+/// A unique `X-Unique-Upload-Id` from 16 random bytes the host gives (`crypto.getRandomValues`):
+/// 32 lower-case hex digits.
+pub fn unique_upload_id(random: [u8; 16]) -> String {
+    random.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const MB5: u64 = MIN_CHUNK_SIZE;
+
+    #[track_caller]
+    fn assert_err<T: fmt::Debug>(r: Result<T, UploadError>, expected: &str) {
+        match r {
+            Ok(v) => panic!("expected error {expected:?}, got {v:?}"),
+            Err(e) => assert_eq!(e.to_string(), expected),
+        }
+    }
+
+    #[test]
+    fn plan_splits_with_the_remainder_last() {
+        let plan = ChunkPlan::new(3 * MB5 + 1000, MB5, None).unwrap();
+        assert_eq!(plan.count(), 4);
+        let ranges: Vec<String> = plan.chunks().map(|c| c.content_range()).collect();
+        assert_eq!(
+            ranges,
+            [
+                "bytes 0-5242879/15729640",
+                "bytes 5242880-10485759/15729640",
+                "bytes 10485760-15728639/15729640",
+                "bytes 15728640-15729639/15729640"
+            ]
+        );
+        assert!(plan.chunk(3).is_last() && !plan.chunk(2).is_last());
+        assert_eq!(plan.chunks().map(|c| c.len()).sum::<u64>(), plan.total());
+    }
+
+    #[test]
+    fn plan_of_exact_multiple_and_small_files() {
+        let plan = ChunkPlan::new(2 * DEFAULT_CHUNK_SIZE, DEFAULT_CHUNK_SIZE, None).unwrap();
+        assert_eq!(plan.count(), 2);
+        assert_eq!(
+            plan.chunk(1).content_range(),
+            "bytes 20000000-39999999/40000000"
+        );
+        let one = ChunkPlan::new(1, DEFAULT_CHUNK_SIZE, None).unwrap();
+        assert_eq!(one.count(), 1);
+        assert_eq!(one.chunk(0).content_range(), "bytes 0-0/1");
+        // 1.1 GB in default parts.
+        let big = ChunkPlan::new(1_100_000_000, DEFAULT_CHUNK_SIZE, Some(2_000_000_000)).unwrap();
+        assert_eq!(big.count(), 55);
+    }
+
+    #[test]
+    fn plan_errors() {
+        assert_err(
+            ChunkPlan::new(0, DEFAULT_CHUNK_SIZE, None),
+            "the file is empty (0 bytes): there is nothing to upload",
+        );
+        assert_err(
+            ChunkPlan::new(10, 1000, None),
+            "chunk size 1000 bytes is out of range: Cloudinary accepts 5242880 to 100000000 bytes per part",
+        );
+        assert_err(
+            ChunkPlan::new(10, 100_000_001, None),
+            "chunk size 100000001 bytes is out of range: Cloudinary accepts 5242880 to 100000000 bytes per part",
+        );
+        assert_err(
+            ChunkPlan::new(1_100_000_000, DEFAULT_CHUNK_SIZE, Some(1_000_000_000)),
+            "the file is 1100000000 bytes, over the account's limit of 1000000000 bytes per file",
+        );
+        assert!(ChunkPlan::new(1_000_000_000, DEFAULT_CHUNK_SIZE, Some(1_000_000_000)).is_ok());
+    }
+
+    fn drive(plan: ChunkPlan, n: u32) -> Vec<(String, u32)> {
+        // Sends greedily, confirms the oldest in flight when told to wait; logs (event, in_flight).
+        let mut s = Scheduler::new(plan, n).unwrap();
+        let mut log = Vec::new();
+        let mut flying = std::collections::VecDeque::new();
+        loop {
+            match s.next_step() {
+                Step::Send(c) => {
+                    flying.push_back(c);
+                    log.push((format!("send {}", c.index), s.in_flight()));
+                }
+                Step::Wait => {
+                    let c = flying.pop_front().expect("waiting with nothing in flight");
+                    s.confirmed(c);
+                    log.push((format!("ok {}", c.index), s.in_flight()));
+                }
+                Step::Done => return log,
+            }
+        }
+    }
+
+    #[test]
+    fn scheduler_sends_first_alone_and_last_after_all_others() {
+        let plan = ChunkPlan::new(5 * MB5 + 1, MB5, None).unwrap(); // 6 parts
+        let log: Vec<String> = drive(plan, 2).into_iter().map(|(e, _)| e).collect();
+        assert_eq!(
+            log,
+            [
+                "send 0", "ok 0", "send 1", "send 2", "ok 1", "send 3", "ok 2", "send 4", "ok 3",
+                "ok 4", "send 5", "ok 5"
+            ]
+        );
+        let log1: Vec<String> = drive(plan, 1).into_iter().map(|(e, _)| e).collect();
+        assert_eq!(log1.len(), 12);
+        assert!(log1
+            .chunks(2)
+            .all(|w| w[0].replace("send", "") == w[1].replace("ok", "")));
+    }
+
+    #[test]
+    fn scheduler_never_exceeds_the_concurrency() {
+        let plan = ChunkPlan::new(40 * MB5, MB5, None).unwrap();
+        for n in 1..=MAX_CONCURRENCY {
+            assert!(drive(plan, n).iter().all(|(_, f)| *f <= n));
+        }
+    }
+
+    #[test]
+    fn scheduler_single_part_and_retries() {
+        let one = ChunkPlan::new(10, MB5, None).unwrap();
+        let mut s = Scheduler::new(one, 2).unwrap();
+        let c = match s.next_step() {
+            Step::Send(c) => c,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(s.next_step(), Step::Wait);
+        s.failed(c);
+        assert_eq!(s.next_step(), Step::Send(c));
+        s.confirmed(c);
+        assert_eq!(s.next_step(), Step::Done);
+
+        let plan = ChunkPlan::new(3 * MB5, MB5, None).unwrap();
+        let mut s = Scheduler::new(plan, 2).unwrap();
+        let Step::Send(c0) = s.next_step() else {
+            panic!()
+        };
+        s.confirmed(c0);
+        let Step::Send(c1) = s.next_step() else {
+            panic!()
+        };
+        // The last part waits for part 1 even though a slot is free.
+        assert_eq!(s.next_step(), Step::Wait);
+        s.failed(c1);
+        assert_eq!(s.next_step(), Step::Send(c1));
+        s.confirmed(c1);
+        assert_eq!(s.next_step(), Step::Send(plan.chunk(2)));
+    }
+
+    #[test]
+    fn scheduler_concurrency_errors() {
+        let plan = ChunkPlan::new(10, MB5, None).unwrap();
+        assert_err(
+            Scheduler::new(plan, 0),
+            "0 parts in flight is out of range: choose 1 to 8",
+        );
+        assert_err(
+            Scheduler::new(plan, 9),
+            "9 parts in flight is out of range: choose 1 to 8",
+        );
+    }
+
+    #[test]
+    fn retry_policy() {
+        let p = RetryPolicy::default();
+        for s in [408, 420, 429, 500, 502, 503, 504] {
+            assert!(RetryPolicy::is_retryable(Failure::Status(s)), "{s}");
+        }
+        for s in [400, 401, 403, 404, 413, 501] {
+            assert!(!RetryPolicy::is_retryable(Failure::Status(s)), "{s}");
+        }
+        assert_eq!(p.delay_ms(1, Failure::Network, 0.0), Some(250));
+        assert_eq!(p.delay_ms(1, Failure::Network, 0.999_999), Some(499));
+        assert_eq!(p.delay_ms(2, Failure::Status(503), 0.5), Some(750));
+        assert_eq!(p.delay_ms(3, Failure::Status(500), 1.0), Some(2000));
+        assert_eq!(
+            p.delay_ms(4, Failure::Status(500), 0.0),
+            None,
+            "4 attempts at most"
+        );
+        assert_eq!(p.delay_ms(1, Failure::Status(401), 0.5), None);
+        let long = RetryPolicy {
+            max_attempts: 100,
+            ..p
+        };
+        assert_eq!(long.delay_ms(60, Failure::Network, 1.0), Some(30_000));
+        assert_eq!(long.delay_ms(60, Failure::Network, f64::NAN), Some(15_000));
+    }
+
+    #[test]
+    fn progress_accounts_confirmed_and_in_flight_bytes() {
+        let plan = ChunkPlan::new(2 * MB5 + 10, MB5, None).unwrap();
+        let mut p = Progress::new(&plan);
+        p.started(plan.chunk(0));
+        assert_eq!((p.confirmed, p.in_flight), (0, MB5));
+        p.confirmed(plan.chunk(0));
+        p.started(plan.chunk(1));
+        p.failed(plan.chunk(1));
+        assert_eq!((p.confirmed, p.in_flight, p.parts_done), (MB5, 0, 1));
+        p.started(plan.chunk(1));
+        p.confirmed(plan.chunk(1));
+        p.started(plan.chunk(2));
+        p.confirmed(plan.chunk(2));
+        assert_eq!(
+            (p.confirmed, p.in_flight, p.parts_done, p.parts),
+            (plan.total(), 0, 3, 3)
+        );
+        assert_eq!(p.fraction(), 1.0);
+    }
+
+    #[test]
+    fn params_validation_and_public_id_carry() {
+        let mut m = BTreeMap::new();
+        m.insert("folder".to_owned(), ParamValue::from("cms/alice"));
+        let mut up = UploadParams::new(m.clone(), "video").unwrap();
+        assert_eq!(
+            up.endpoint("https://api.cloudinary.com/", "demo"),
+            "https://api.cloudinary.com/v1_1/demo/video/upload"
+        );
+        let first = read_answer(
+            ChunkPlan::new(2 * MB5, MB5, None).unwrap().chunk(0),
+            2,
+            200,
+            r#"{"public_id":"gen123","done":false}"#,
+        )
+        .unwrap();
+        assert!(up.adopt_public_id(&first));
+        assert_eq!(
+            up.to_sign().get("public_id"),
+            Some(&ParamValue::from("gen123"))
+        );
+        assert!(!up.adopt_public_id(&first), "a given public_id is kept");
+        assert_err(
+            UploadParams::new(m.clone(), "document"),
+            "resource type \"document\" is not one of image, video, raw, auto",
+        );
+        for k in RESERVED_PARAMS {
+            let mut bad = m.clone();
+            bad.insert(k.to_owned(), ParamValue::from("x"));
+            assert_err(
+                UploadParams::new(bad, "auto"),
+                &format!("upload parameter \"{k}\" is set by the uploader and may not be given"),
+            );
+        }
+        let mut empty = m;
+        empty.insert(String::new(), ParamValue::from("x"));
+        assert_err(
+            UploadParams::new(empty, "auto"),
+            "an upload parameter has an empty name",
+        );
+    }
+
+    #[test]
+    fn answers() {
+        let plan = ChunkPlan::new(2 * MB5, MB5, None).unwrap();
+        let (mid, last) = (plan.chunk(0), plan.chunk(1));
+        assert_err(
+            read_answer(mid, 2, 401, r#"{"error":{"message":"Invalid Signature abc. String to sign - 'timestamp=1'."}}"#),
+            "Cloudinary refused part 1 of 2 (HTTP 401): Invalid Signature abc. String to sign - 'timestamp=1'.",
+        );
+        assert_err(
+            read_answer(mid, 2, 502, "<html>"),
+            "Cloudinary refused part 1 of 2 (HTTP 502): no error message (HTTP 502)",
+        );
+        assert_err(
+            read_answer(mid, 2, 200, "<html>"),
+            "Cloudinary's answer to part 1 of 2 is not a valid upload response: not JSON (expected value at line 1 column 1)",
+        );
+        assert_err(
+            read_answer(mid, 2, 200, "[1]"),
+            "Cloudinary's answer to part 1 of 2 is not a valid upload response: not a JSON object",
+        );
+        assert_err(
+            read_answer(mid, 2, 200, r#"{"public_id": 5}"#),
+            "Cloudinary's answer to part 1 of 2 is not a valid upload response: public_id is not a non-empty string",
+        );
+        assert_err(
+            read_answer(mid, 2, 200, r#"{"done": true}"#),
+            "Cloudinary's answer to part 1 of 2 is not a valid upload response: an intermediate part's answer says the upload is done",
+        );
+        assert_err(
+            read_answer(last, 2, 200, r#"{"done": false, "public_id": "a"}"#),
+            "Cloudinary's answer to part 2 of 2 is not a valid upload response: the last part's answer says the upload is not done",
+        );
+        assert_err(
+            read_answer(last, 2, 200, r#"{"secure_url": "https://x"}"#),
+            "Cloudinary's answer to part 2 of 2 is not a valid upload response: the completed upload has no public_id",
+        );
+        assert_err(
+            read_answer(last, 2, 200, r#"{"public_id": "a"}"#),
+            "Cloudinary's answer to part 2 of 2 is not a valid upload response: the completed upload has no secure_url",
+        );
+        let ok = read_answer(
+            last,
+            2,
+            200,
+            r#"{"public_id":"a","version":1,"secure_url":"https://res.cloudinary.com/x"}"#,
+        )
+        .unwrap();
+        assert!(ok.done);
+        assert_eq!(
+            ok.body,
+            json!({"public_id":"a","version":1,"secure_url":"https://res.cloudinary.com/x"})
+        );
+        let mid_ok = read_answer(mid, 2, 200, "{}").unwrap();
+        assert_eq!((mid_ok.public_id, mid_ok.done), (None, false));
+    }
+
+    #[test]
+    fn other_error_messages_and_ids() {
+        let e = UploadError::Network {
+            part: 3,
+            parts: 55,
+            attempts: 4,
+            message: "timed out after 120000 ms".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "part 3 of 55 got no answer after 4 attempts: timed out after 120000 ms"
+        );
+        assert_eq!(
+            UploadError::Cancelled.to_string(),
+            "the upload was cancelled"
+        );
+        assert_eq!(
+            UploadError::Signer("x".into()).to_string(),
+            "no upload signature: x"
+        );
+        assert_eq!(
+            unique_upload_id([0xab; 16]),
+            "abababababababababababababababab"
+        );
+    }
+}

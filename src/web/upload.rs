@@ -1,0 +1,175 @@
+//! JavaScript facade of the chunked uploader ([`crate::host::upload`]).
+//!
+//! ```js
+//! const up = new ChunkedUpload(file, {
+//!   signerUrl: "https://signer.example.com", token: () => host.signerToken(),
+//!   account: "main", params: { folder: "cms/alice", tags: ["big"] },
+//!   // optional: apiBase, resourceType ("auto"), chunkSize (20000000), concurrency (2),
+//!   // maxFileBytes, maxAttempts (4), requestTimeoutMs (120000), fileName
+//! }, (p) => bar.value = p.fraction);
+//! const asset = await up.result();   // the final upload response; rejects with an Error
+//! up.cancel(); up.free();            // free() also aborts what is in flight
+//! ```
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::Blob;
+
+use crate::core::sign::ParamValue;
+use crate::core::upload::{Progress, RetryPolicy};
+use crate::host::signer_client::{SignerClient, TokenSource};
+use crate::host::upload::{ChunkedUpload, UploadOptions};
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct JsOptions {
+    signer_url: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    token: serde::de::IgnoredAny,
+    account: Option<String>,
+    api_base: Option<String>,
+    resource_type: Option<String>,
+    params: Option<BTreeMap<String, Value>>,
+    chunk_size: Option<u64>,
+    concurrency: Option<u32>,
+    max_file_bytes: Option<u64>,
+    max_attempts: Option<u32>,
+    request_timeout_ms: Option<u32>,
+    file_name: Option<String>,
+}
+
+fn param_value(name: &str, v: &Value) -> Result<Option<ParamValue>, String> {
+    Ok(Some(match v {
+        Value::Null => return Ok(None),
+        Value::String(s) => ParamValue::Text(s.clone()),
+        Value::Bool(b) => ParamValue::Text(b.to_string()),
+        Value::Number(n) => ParamValue::Text(n.to_string()),
+        Value::Array(items) => ParamValue::List(
+            items
+                .iter()
+                .map(|i| match i {
+                    Value::String(s) => Ok(s.clone()),
+                    Value::Number(n) => Ok(n.to_string()),
+                    _ => Err(format!("upload parameter \"{name}\": array items must be strings or numbers")),
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Object(_) => {
+            return Err(format!(
+                "upload parameter \"{name}\": objects are not sent as such; serialise it (e.g. context as key=value|key2=value2)"
+            ))
+        }
+    }))
+}
+
+fn progress_object(p: &Progress) -> JsValue {
+    let o = js_sys::Object::new();
+    let set = |k: &str, v: f64| {
+        let _ = js_sys::Reflect::set(&o, &k.into(), &v.into());
+    };
+    set("total", p.total as f64);
+    set("confirmed", p.confirmed as f64);
+    set("inFlight", p.in_flight as f64);
+    set("partsDone", f64::from(p.parts_done));
+    set("parts", f64::from(p.parts));
+    set("fraction", p.fraction());
+    o.into()
+}
+
+/// A chunked upload of a `File`/`Blob` to Cloudinary, signed by the signer.
+#[wasm_bindgen(js_name = ChunkedUpload)]
+#[derive(Debug)]
+pub struct JsChunkedUpload {
+    inner: ChunkedUpload,
+}
+
+#[wasm_bindgen(js_class = ChunkedUpload)]
+impl JsChunkedUpload {
+    /// Validates the options and the file and starts the upload. Throws an `Error` with a
+    /// specific message for bad options, an empty file, a chunk size out of range or a file
+    /// over `maxFileBytes`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(file: &Blob, options: JsValue, on_progress: Option<js_sys::Function>) -> Result<JsChunkedUpload, JsError> {
+        let token = js_sys::Reflect::get(&options, &"token".into()).unwrap_or(JsValue::UNDEFINED);
+        let token = if let Some(f) = token.dyn_ref::<js_sys::Function>() {
+            TokenSource::Provider(f.clone())
+        } else if let Some(s) = token.as_string().filter(|s| !s.is_empty()) {
+            TokenSource::Static(s)
+        } else {
+            return Err(JsError::new("upload options: token must be a non-empty string or a function returning one"));
+        };
+        // The token (a function) cannot go through serde: it is read above and ignored here.
+        let plain = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
+        let _ = js_sys::Reflect::delete_property(&plain, &"token".into());
+        // Through JSON text so that unknown (misspelt) option names are refused.
+        let text = js_sys::JSON::stringify(&plain)
+            .ok()
+            .and_then(|t| t.as_string())
+            .ok_or_else(|| JsError::new("upload options: must be a plain object"))?;
+        let o: JsOptions = serde_json::from_str(&text).map_err(|e| JsError::new(&format!("upload options: {e}")))?;
+        let mut params = BTreeMap::new();
+        for (k, v) in o.params.unwrap_or_default() {
+            if let Some(pv) = param_value(&k, &v).map_err(|e| JsError::new(&e))? {
+                params.insert(k, pv);
+            }
+        }
+        let defaults = UploadOptions::default();
+        let options = UploadOptions {
+            account: o.account,
+            api_base: o.api_base.unwrap_or(defaults.api_base),
+            resource_type: o.resource_type.unwrap_or(defaults.resource_type),
+            params,
+            chunk_size: o.chunk_size.unwrap_or(defaults.chunk_size),
+            concurrency: o.concurrency.unwrap_or(defaults.concurrency),
+            max_file_bytes: o.max_file_bytes,
+            retry: RetryPolicy { max_attempts: o.max_attempts.unwrap_or(defaults.retry.max_attempts).max(1), ..defaults.retry },
+            request_timeout_ms: o.request_timeout_ms.unwrap_or(defaults.request_timeout_ms),
+            file_name: o.file_name,
+        };
+        let signer = SignerClient::new(&o.signer_url, token);
+        let on_progress = on_progress.map(|f| {
+            Rc::new(move |p: &Progress| {
+                let _ = f.call1(&JsValue::NULL, &progress_object(p));
+            }) as Rc<dyn Fn(&Progress)>
+        });
+        let inner = ChunkedUpload::start(file, options, signer, on_progress).map_err(|e| JsError::new(&e.to_string()))?;
+        Ok(JsChunkedUpload { inner })
+    }
+
+    /// A promise of the final upload response (`public_id`, `version`, `secure_url`, `bytes`...);
+    /// rejects with an `Error` whose message says which part failed and why.
+    pub fn result(&self) -> js_sys::Promise {
+        let fut = self.inner.result();
+        wasm_bindgen_futures::future_to_promise(async move {
+            match fut.await {
+                Ok(v) => v
+                    .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+                    .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string()))),
+                Err(e) => Err(js_sys::Error::new(&e.to_string()).into()),
+            }
+        })
+    }
+
+    /// Aborts every request in flight; `result()` rejects with "the upload was cancelled".
+    pub fn cancel(&self) {
+        self.inner.cancel();
+    }
+
+    /// The upload's `X-Unique-Upload-Id`.
+    #[wasm_bindgen(getter, js_name = uploadId)]
+    pub fn upload_id(&self) -> String {
+        self.inner.upload_id().to_owned()
+    }
+
+    /// Requests in flight right now.
+    #[wasm_bindgen(getter, js_name = inFlight)]
+    pub fn in_flight(&self) -> u32 {
+        self.inner.in_flight()
+    }
+}

@@ -1,0 +1,424 @@
+//! The test double itself: it must accept what Cloudinary accepts and refuse, with Cloudinary's
+//! words, what Cloudinary refuses — otherwise the uploader's browser tests prove nothing.
+
+use std::collections::HashMap;
+
+use cld_test_server::{accounts_from_config, Account, TestServer};
+use cloudinary_connector::core::sign::{api_string_to_sign, ParamValue, SignatureVersion};
+use serde_json::{json, Value};
+use sha1::Digest as _;
+
+const KEY: &str = "614335564976464";
+const SECRET: &str = "hdcixPpR2iKERPwqvH6sHdK9cyac";
+const CLOUD: &str = "dn6ot3ged";
+const MB5: usize = 5 * 1024 * 1024;
+
+fn now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+async fn start() -> String {
+    let mut accounts = HashMap::new();
+    accounts.insert(
+        KEY.to_owned(),
+        Account {
+            cloud_name: CLOUD.into(),
+            secret: SECRET.into(),
+        },
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(cld_test_server::serve(listener, TestServer::new(accounts)));
+    format!("http://{addr}")
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Signs `params` + timestamp as the signer does.
+fn signed(params: &[(&str, &str)], ts: u64, secret: &str) -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = params
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    all.push(("timestamp".into(), ts.to_string()));
+    let pv: Vec<(String, ParamValue)> = all
+        .iter()
+        .map(|(k, v)| (k.clone(), ParamValue::Text(v.clone())))
+        .collect();
+    let s = api_string_to_sign(
+        pv.iter().map(|(k, v)| (k.as_str(), v)),
+        SignatureVersion::V2,
+    );
+    let sig = hex(&sha1::Sha1::digest(format!("{s}{secret}").as_bytes()));
+    all.push(("signature".into(), sig));
+    all.push(("api_key".into(), KEY.into()));
+    all
+}
+
+fn multipart(fields: &[(String, String)], file: &[u8]) -> (String, Vec<u8>) {
+    let b = "----cldtestboundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (k, v) in fields {
+        body.extend_from_slice(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(
+        format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.bin\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+            .as_bytes(),
+    );
+    body.extend_from_slice(file);
+    body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={b}"), body)
+}
+
+async fn post(
+    base: &str,
+    id: Option<&str>,
+    range: Option<&str>,
+    fields: &[(String, String)],
+    file: &[u8],
+) -> (u16, Value) {
+    let (ct, body) = multipart(fields, file);
+    let mut req = reqwest::Client::new()
+        .post(format!("{base}/v1_1/{CLOUD}/raw/upload"))
+        .header("content-type", ct)
+        .body(body);
+    if let Some(id) = id {
+        req = req.header("x-unique-upload-id", id);
+    }
+    if let Some(r) = range {
+        req = req.header("content-range", r);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap())
+}
+
+#[track_caller]
+fn assert_error(got: &(u16, Value), status: u16, message: &str) {
+    assert_eq!(got.0, status, "{}", got.1);
+    assert_eq!(got.1["error"]["message"], message);
+}
+
+#[tokio::test]
+async fn a_three_part_upload_with_a_generated_public_id_completes() {
+    let base = start().await;
+    let ts = now();
+    let total = 2 * MB5 + 100;
+    let data: Vec<u8> = (0..total).map(|i| (i % 251) as u8).collect();
+    let first = signed(&[("folder", "big")], ts, SECRET);
+    let r1 = post(
+        &base,
+        Some("u1"),
+        Some(&format!("bytes 0-{}/{total}", MB5 - 1)),
+        &first,
+        &data[..MB5],
+    )
+    .await;
+    assert_eq!(r1.0, 200, "{}", r1.1);
+    assert_eq!(r1.1["done"], false);
+    let pid = r1.1["public_id"].as_str().unwrap().to_owned();
+    // A later part without the generated public_id is refused, as Cloudinary does.
+    let r = post(
+        &base,
+        Some("u1"),
+        Some(&format!("bytes {MB5}-{}/{total}", 2 * MB5 - 1)),
+        &first,
+        &data[MB5..2 * MB5],
+    )
+    .await;
+    assert_error(&r, 400, "Missing required parameter - public_id");
+    let later = signed(&[("folder", "big"), ("public_id", &pid)], ts, SECRET);
+    // The last part before the middle one: refused.
+    let r = post(
+        &base,
+        Some("u1"),
+        Some(&format!("bytes {}-{}/{total}", 2 * MB5, total - 1)),
+        &later,
+        &data[2 * MB5..],
+    )
+    .await;
+    assert_error(
+        &r,
+        400,
+        &format!(
+            "The last part arrived before bytes {MB5}-{} were received",
+            2 * MB5 - 1
+        ),
+    );
+    let r2 = post(
+        &base,
+        Some("u1"),
+        Some(&format!("bytes {MB5}-{}/{total}", 2 * MB5 - 1)),
+        &later,
+        &data[MB5..2 * MB5],
+    )
+    .await;
+    assert_eq!(r2.0, 200, "{}", r2.1);
+    let r3 = post(
+        &base,
+        Some("u1"),
+        Some(&format!("bytes {}-{}/{total}", 2 * MB5, total - 1)),
+        &later,
+        &data[2 * MB5..],
+    )
+    .await;
+    assert_eq!(r3.0, 200, "{}", r3.1);
+    assert_eq!(r3.1["public_id"], pid.as_str());
+    assert_eq!(r3.1["bytes"], total as u64);
+    assert_eq!(r3.1["folder"], "big");
+    let version = r3.1["version"].as_u64().unwrap();
+    assert_eq!(
+        r3.1["secure_url"],
+        format!("https://res.cloudinary.com/{CLOUD}/raw/upload/v{version}/{pid}.bin")
+    );
+    let parts = r3.1["test_double"]["parts"].as_array().unwrap();
+    assert_eq!(parts.len(), 3);
+    assert_eq!(parts[0]["sha256"], hex(&sha2::Sha256::digest(&data[..MB5])));
+    // The response signature verifies like Cloudinary's (v1 over public_id and version).
+    let expect = hex(&sha1::Sha1::digest(
+        format!("public_id={pid}&version={version}{SECRET}").as_bytes(),
+    ));
+    assert_eq!(r3.1["signature"], expect);
+    let report: Value = reqwest::get(format!("{base}/test/uploads?public_id={pid}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            report["requests"].as_u64(),
+            report["done"].as_bool(),
+            report["in_flight"].as_u64()
+        ),
+        (Some(5), Some(true), Some(0))
+    );
+}
+
+#[tokio::test]
+async fn the_protocol_is_enforced_with_clear_errors() {
+    let base = start().await;
+    let ts = now();
+    let f = signed(&[("public_id", "p")], ts, SECRET);
+    let small = vec![1u8; 1000];
+    assert_error(
+        &post(&base, Some("u2"), Some("bytes 0-999/5000"), &f, &small).await,
+        400,
+        "All parts except EOF-chunk must be larger than 5mb",
+    );
+    assert_error(
+        &post(&base, Some("u2"), Some("bytes 0-998/5000"), &f, &small).await,
+        400,
+        "Content-Range bytes 0-998/5000 does not match the 1000 bytes sent",
+    );
+    assert_error(
+        &post(&base, Some("u2"), Some("bytes zero"), &f, &small).await,
+        400,
+        "Invalid Content-Range header bytes zero",
+    );
+    assert_error(
+        &post(&base, None, Some("bytes 0-999/1000"), &f, &small).await,
+        400,
+        "Content-Range without X-Unique-Upload-Id",
+    );
+    let big = vec![2u8; MB5];
+    let total = MB5 + 10;
+    assert_eq!(
+        post(
+            &base,
+            Some("u3"),
+            Some(&format!("bytes 0-{}/{total}", MB5 - 1)),
+            &f,
+            &big
+        )
+        .await
+        .0,
+        200
+    );
+    // The same part again (a retry whose answer was lost) is accepted; other bytes are not.
+    assert_eq!(
+        post(
+            &base,
+            Some("u3"),
+            Some(&format!("bytes 0-{}/{total}", MB5 - 1)),
+            &f,
+            &big
+        )
+        .await
+        .0,
+        200
+    );
+    let other = vec![3u8; MB5];
+    assert_error(
+        &post(
+            &base,
+            Some("u3"),
+            Some(&format!("bytes 0-{}/{total}", MB5 - 1)),
+            &f,
+            &other,
+        )
+        .await,
+        400,
+        &format!(
+            "Content-Range bytes 0-{}/{total} overlaps a part already received",
+            MB5 - 1
+        ),
+    );
+    assert_error(
+        &post(
+            &base,
+            Some("u3"),
+            Some(&format!("bytes {MB5}-{}/{}", MB5 + 10, total + 1)),
+            &f,
+            &[0u8; 11],
+        )
+        .await,
+        400,
+        &format!(
+            "Content-Range total {} differs from the upload's {total}",
+            total + 1
+        ),
+    );
+    // A single request without the chunk headers is a plain upload.
+    let r = post(
+        &base,
+        None,
+        None,
+        &signed(&[("public_id", "small")], ts, SECRET),
+        &small,
+    )
+    .await;
+    assert_eq!((r.0, r.1["bytes"].as_u64()), (200, Some(1000)));
+}
+
+#[tokio::test]
+async fn signatures_are_checked_like_cloudinary() {
+    let base = start().await;
+    let ts = now();
+    let mut f = signed(&[("public_id", "s")], ts, "wrong-secret");
+    let sig = f.iter().find(|(k, _)| k == "signature").unwrap().1.clone();
+    assert_error(
+        &post(&base, None, None, &f, b"x").await,
+        401,
+        &format!("Invalid Signature {sig}. String to sign - 'public_id=s&timestamp={ts}'."),
+    );
+    f.retain(|(k, _)| k != "api_key");
+    f.push(("api_key".into(), "999".into()));
+    assert_error(
+        &post(&base, None, None, &f, b"x").await,
+        401,
+        "Unknown API key 999",
+    );
+    let old = now() - 3700;
+    assert_error(
+        &post(
+            &base,
+            None,
+            None,
+            &signed(&[("public_id", "s")], old, SECRET),
+            b"x",
+        )
+        .await,
+        400,
+        &format!("Stale request - reported time is {old} which is more than 1 hour ago"),
+    );
+    // SHA-256 signatures are accepted too.
+    let mut s256 = vec![
+        ("public_id".to_owned(), "s2".to_owned()),
+        ("timestamp".to_owned(), ts.to_string()),
+    ];
+    let sig = hex(&sha2::Sha256::digest(
+        format!("public_id=s2&timestamp={ts}{SECRET}").as_bytes(),
+    ));
+    s256.push(("signature".into(), sig));
+    s256.push(("api_key".into(), KEY.into()));
+    assert_eq!(post(&base, None, None, &s256, b"x").await.0, 200);
+}
+
+#[tokio::test]
+async fn faults_are_injected_once_by_public_id_and_request_number() {
+    let base = start().await;
+    let c = reqwest::Client::new();
+    let add = |f: Value| c.post(format!("{base}/test/faults")).json(&f).send();
+    assert_eq!(
+        add(json!({"public_id": "f", "nth": 1, "status": 500}))
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    assert_eq!(
+        add(json!({"public_id": "f", "nth": 2, "wrong_secret": true}))
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    let f = signed(&[("public_id", "f")], now(), SECRET);
+    let id = Some("uf");
+    let range = Some("bytes 0-0/1");
+    assert_error(
+        &post(&base, id, range, &f, b"x").await,
+        500,
+        "Injected failure 500 (test double)",
+    );
+    let r = post(&base, id, range, &f, b"x").await;
+    assert_eq!(r.0, 401);
+    assert!(
+        r.1["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Invalid Signature "),
+        "{}",
+        r.1
+    );
+    assert_eq!(post(&base, id, range, &f, b"x").await.0, 200);
+    let stats: Value = reqwest::get(format!("{base}/test/stats"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stats["in_flight"], 0);
+    // CORS preflight for the browser tests.
+    let pre = c
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{base}/v1_1/{CLOUD}/raw/upload"),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pre.status(), 204);
+    assert_eq!(pre.headers()["access-control-allow-origin"], "*");
+    assert!(pre.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .contains("x-unique-upload-id"));
+}
+
+#[test]
+fn accounts_come_from_the_signer_fixture() {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../signer/tests/fixtures/test-config.toml"
+    ))
+    .unwrap();
+    let a = accounts_from_config(&text, |k| Some(format!("secret-of-{k}"))).unwrap();
+    assert_eq!(a.len(), 5);
+    assert_eq!(a[KEY].cloud_name, CLOUD);
+    assert_eq!(a[KEY].secret, "secret-of-CLD_TEST_SECRET_DEMO");
+    assert_eq!(a["334455667788990"].cloud_name, "brand-eu");
+    assert_eq!(
+        accounts_from_config(&text, |_| None).unwrap_err(),
+        "account 614335564976464: the environment variable CLD_TEST_SECRET_DEMO is not set (source signer/tests/fixtures/test-env.sh)"
+    );
+}
