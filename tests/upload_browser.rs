@@ -41,9 +41,15 @@ const ACCOUNT: &str = "demo";
 const CLOUD_NAME: &str = "dn6ot3ged";
 const MB5: u64 = MIN_CHUNK_SIZE;
 
+/// A token for the chunk-protocol tests. From the second part on, every part names the public id
+/// (the caller's, or the one Cloudinary generated for the first part), which the signer lets a
+/// non-admin role sign only inside its confined folder prefix (signer/tests/hardening.rs tests that
+/// policy); these tests exercise the uploader's protocol, so they upload as the account's admin.
 async fn dev_token() -> String {
     let res = gloo_net::http::Request::post(&format!("{SIGNER_URL}/v1/dev/token"))
-        .json(&json!({"user": "uploader@example.com", "roles": {ACCOUNT: "uploader"}, "ttl_secs": 600}))
+        .json(
+            &json!({"user": "uploader@example.com", "roles": {ACCOUNT: "admin"}, "ttl_secs": 600}),
+        )
         .unwrap()
         .send()
         .await
@@ -292,8 +298,9 @@ async fn a_bad_signature_surfaces_cloudinarys_message() {
     let prefix = "Cloudinary refused part 1 of 2 (HTTP 401): Invalid Signature ";
     assert!(msg.starts_with(prefix), "{msg}");
     // Cloudinary's echo of the string it signed, which is what one debugs with.
-    let expect =
-        format!("folder=tests/uploads&public_id={pid}&tags=chunked,browser-test&timestamp=");
+    let expect = format!(
+        "folder=tests/uploads&overwrite=false&public_id={pid}&tags=chunked,browser-test&timestamp="
+    );
     assert!(
         msg.contains(&format!(". String to sign - '{expect}")),
         "{msg}"

@@ -504,10 +504,24 @@ impl UploadParams {
         {
             return Err(UploadError::ReservedParam(k.clone()));
         }
-        Ok(UploadParams {
+        let mut out = UploadParams {
             params,
             resource_type: resource_type.to_owned(),
-        })
+        };
+        out.never_overwrite_by_default();
+        Ok(out)
+    }
+
+    /// Cloudinary's signed uploads replace an existing asset of the same public id by default.
+    /// Whenever the upload names its public id (given by the caller, or adopted from the first
+    /// part's answer) and the caller did not decide, ask for `overwrite=false`: an upload never
+    /// silently replaces someone else's asset, and the signer's policy for non-admin roles
+    /// requires exactly that.
+    fn never_overwrite_by_default(&mut self) {
+        if self.params.contains_key("public_id") && !self.params.contains_key("overwrite") {
+            self.params
+                .insert("overwrite".into(), ParamValue::Text("false".into()));
+        }
     }
 
     /// The resource type of the path.
@@ -527,6 +541,7 @@ impl UploadParams {
             Some(id) if !self.params.contains_key("public_id") => {
                 self.params
                     .insert("public_id".into(), ParamValue::Text(id.clone()));
+                self.never_overwrite_by_default();
                 true
             }
             _ => false,
@@ -973,5 +988,44 @@ mod tests {
             unique_upload_id([0xab; 16]),
             "abababababababababababababababab"
         );
+    }
+}
+
+#[cfg(test)]
+mod overwrite_default_tests {
+    use super::*;
+
+    fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, ParamValue> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), ParamValue::Text((*v).to_owned())))
+            .collect()
+    }
+
+    #[test]
+    fn a_named_public_id_never_overwrites_unless_the_caller_decides() {
+        let named = UploadParams::new(params(&[("public_id", "a")]), "image").unwrap();
+        assert_eq!(named.to_sign()["overwrite"].joined(), "false");
+        let decided = UploadParams::new(
+            params(&[("public_id", "a"), ("overwrite", "true")]),
+            "image",
+        )
+        .unwrap();
+        assert_eq!(decided.to_sign()["overwrite"].joined(), "true");
+        let generated = UploadParams::new(params(&[("folder", "f")]), "raw").unwrap();
+        assert!(!generated.to_sign().contains_key("overwrite"));
+    }
+
+    #[test]
+    fn adopting_the_generated_public_id_adds_overwrite_false() {
+        let mut p = UploadParams::new(params(&[("folder", "f")]), "raw").unwrap();
+        let answer = ChunkAnswer {
+            public_id: Some("f/abc".into()),
+            done: false,
+            body: serde_json::json!({"public_id": "f/abc"}),
+        };
+        assert!(p.adopt_public_id(&answer));
+        assert_eq!(p.to_sign()["public_id"].joined(), "f/abc");
+        assert_eq!(p.to_sign()["overwrite"].joined(), "false");
     }
 }
