@@ -56,6 +56,7 @@ if compgen -G "tests/e2e/*.test.mjs" >/dev/null; then
   bash scripts/demo.sh --build-only
   section "no secret in the built package (www/pkg)"
   bash signer/tests/scan-artifacts.sh www/pkg
+  cargo build -q -p cloudinary-connector-signer   # the e2e tests start target/debug/cld-signer --dev
   node --test --test-concurrency=1 tests/e2e/
 fi
 

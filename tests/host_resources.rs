@@ -243,46 +243,6 @@ fn temp_key_is_removed_on_drop() {
 }
 
 #[wasm_bindgen_test]
-async fn script_tag_reports_failure_and_is_removed_on_drop() {
-    let tag = ScriptTag::load(
-        "test-owner",
-        "/definitely-missing-script.js",
-        Some("n0nce"),
-        &["cldNever"],
-    )
-    .unwrap();
-    assert_eq!(tag.state(), ScriptState::Pending);
-    assert!(document()
-        .query_selector("script[data-owner=test-owner][nonce]")
-        .unwrap()
-        .is_some());
-    assert_eq!(tag.settled().await, ScriptState::Failed);
-    drop(tag);
-    assert!(document()
-        .query_selector("script[data-owner=test-owner]")
-        .unwrap()
-        .is_none());
-}
-
-#[wasm_bindgen_test]
-async fn script_tag_loads_and_awaiting_a_dropped_tag_ends() {
-    let src = "data:text/javascript,window.cldLoaded%3D1";
-    let g = Global::adopt("cldLoaded");
-    let tag = ScriptTag::load("test-owner", src, None, &["cldLoaded"]).unwrap();
-    assert_eq!(tag.settled().await, ScriptState::Loaded);
-    assert_eq!(g.value(), JsValue::from(1));
-    drop(tag);
-    drop(g);
-    assert!(!js_sys::Reflect::has(&window(), &"cldLoaded".into()).unwrap());
-
-    // A future awaiting a tag that is dropped while pending resolves (as a failure).
-    let tag = ScriptTag::load("test-owner", "/never-mind.js", None, &[]).unwrap();
-    let settled = tag.settled();
-    drop(tag);
-    assert_eq!(settled.await, ScriptState::Failed);
-}
-
-#[wasm_bindgen_test]
 fn resources_release_newest_first() {
     let order = Rc::new(RefCell::new(Vec::new()));
     struct Noisy(&'static str, Rc<RefCell<Vec<&'static str>>>);

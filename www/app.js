@@ -160,7 +160,31 @@ const config = {
   signerUrl: params.get('signer') || null,
   catalog: params.get('catalog') || 'pkg.json',
   environment: params.get('env') || 'dev',
+  // The signed-in user the signer token is for. A real host gets the token from its own login;
+  // the demo asks a signer started with --dev (POST /v1/dev/token): ?user=alice&roles=demo:admin,
+  // or a fixed ?token=<JWT>.
+  user: params.get('user') || 'demo-user',
+  roles: parseRoles(params.get('roles') || 'demo:admin'),
+  signerToken: params.get('token') || null,
+  // Self-hosted widget scripts (?mediaLibraryScript=url&uploadWidgetScript=url), as a host that
+  // serves Cloudinary's scripts from its own origin would configure them.
+  scripts: scriptOverrides(),
 };
+
+/** `demo:admin,brand:viewer` → `{demo: 'admin', brand: 'viewer'}`. */
+function parseRoles(text) {
+  return Object.fromEntries(text.split(',').map((p) => p.trim()).filter(Boolean).map((p) => p.split(':').map((x) => x.trim())));
+}
+
+function scriptOverrides() {
+  const map = { mediaLibraryScript: 'media_library', uploadWidgetScript: 'upload_widget', productGalleryScript: 'product_gallery' };
+  const out = {};
+  for (const [param, key] of Object.entries(map)) {
+    const v = params.get(param);
+    if (v) out[key] = new URL(v, location.href).href;
+  }
+  return Object.keys(out).length ? out : null;
+}
 
 wire();
 open(docs.current());

@@ -149,14 +149,40 @@ export class ExtensionManager {
       },
       ui: { slot: (slot) => this.slots[slot] || null },
       editor: { insertMedia: (m) => this.editor.insertMedia(m) },
-      getSignerToken: async () => this.config.signerToken || 'reference-host-dev-user',
+      getSignerToken: () => this.userToken(),
       signerUrl: this.config.signerUrl,
+      ...(this.config.scripts ? { scripts: { ...this.config.scripts } } : {}),
       log: {
         info: (m) => this.message(`${name}: ${m}`),
         warn: (m) => this.message(`${name}: ${m}`, 'warn'),
         error: (m) => this.message(`${name}: ${m}`, 'error'),
       },
     };
+  }
+
+  /** The signed-in user's signer token: the configured one, or (demo) one from a signer in
+   * development mode, renewed a minute before it expires. */
+  async userToken() {
+    const c = this.config;
+    if (c.signerToken) return c.signerToken;
+    if (!c.signerUrl) throw new Error('no signer is configured (?signer=<url>)');
+    const now = Date.now() / 1000;
+    if (this.token && this.token.expires_at - 60 > now) return this.token.token;
+    const res = await fetch(`${c.signerUrl.replace(/\/$/, '')}/v1/dev/token`, {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user: c.user, roles: c.roles, ttl_secs: 600 }),
+    });
+    if (!res.ok) throw new Error(`the signer gave no development token (HTTP ${res.status}): start it with --dev`);
+    this.token = await res.json();
+    return this.token.token;
+  }
+
+  /** Signs in as another user (demo and tests): `{user, roles}` or a fixed `{token}`. */
+  setUser({ user, roles, token } = {}) {
+    if (user !== undefined) this.config.user = user;
+    if (roles !== undefined) this.config.roles = roles;
+    this.config.signerToken = token || null;
+    this.token = null;
   }
 
   async load(source) {

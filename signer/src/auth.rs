@@ -280,8 +280,15 @@ impl Verifier {
 
 /// Mints an HS256 token (development mode and tests only; production hosts mint their own).
 pub fn mint_hs256(key: &Secret, claims: &Claims) -> String {
+    mint_hs256_kid(key, None, claims)
+}
+
+/// Mints an HS256 token with a key id (`kid`) header.
+pub fn mint_hs256_kid(key: &Secret, kid: Option<&str>, claims: &Claims) -> String {
+    let mut header = Header::new(JwtAlg::HS256);
+    header.kid = kid.map(str::to_owned);
     jsonwebtoken::encode(
-        &Header::new(JwtAlg::HS256),
+        &header,
         claims,
         &EncodingKey::from_secret(key.expose().as_bytes()),
     )

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::cors::OriginPattern;
-use crate::policy::{Role, RolePolicy, RolePolicyToml};
+use crate::policy::{FolderMode, Role, RolePolicy, RolePolicyToml};
 
 /// A secret held in memory. Its `Debug` is redacted and it has no `Display`, so it cannot end up
 /// in a log line or an error by accident.
@@ -124,6 +124,8 @@ pub struct Account {
     pub signature_algorithm: Algorithm,
     /// Policy per role.
     pub policy: BTreeMap<Role, RolePolicy>,
+    /// How the account computes public ids (`folder_mode`; sub-accounts inherit it).
+    pub folder_mode: FolderMode,
     /// The parent account's id, for a sub-account.
     pub parent: Option<String>,
     /// Provisioning API credentials (top-level accounts only).
@@ -354,6 +356,7 @@ struct RawAccount {
     api_secret_file: Option<PathBuf>,
     product: Option<toml::Value>,
     signature_algorithm: Option<Algorithm>,
+    folder_mode: Option<FolderMode>,
     #[serde(default)]
     policy: BTreeMap<String, RolePolicyToml>,
     provisioning: Option<RawProvisioning>,
@@ -547,7 +550,13 @@ fn looks_like_credential_url(s: &str) -> bool {
     })
 }
 
+/// An environment variable NAME (so that it may be echoed in errors): upper-case letters,
+/// digits and `_`, at most 64 characters. Anything else may be a secret pasted in the wrong
+/// place and is never echoed.
 fn valid_env_name(s: &str) -> bool {
+    if s.len() > 64 {
+        return false;
+    }
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_uppercase() || c == '_')
         && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
@@ -589,7 +598,7 @@ fn read_secret(
             if !valid_env_name(name) {
                 return err(format!(
                     "{path}.{key}_env: must be the NAME of an environment variable (upper-case \
-                     letters, digits and `_`), not the secret itself"
+                     letters, digits and `_`, at most 64 characters), not the secret itself"
                 ));
             }
             match env.var(name) {
@@ -778,6 +787,10 @@ fn build_account_tree(
             .signature_algorithm
             .or(parent.map(|p| p.signature_algorithm))
             .unwrap_or_default(),
+        folder_mode: a
+            .folder_mode
+            .or(parent.map(|p| p.folder_mode))
+            .unwrap_or_default(),
         policy,
         parent: parent.map(|p| p.id.clone()),
         provisioning,
@@ -940,10 +953,9 @@ fn build_auth(a: RawAuth, base: &Path, env: &dyn Env) -> Result<AuthConfig, Conf
                     KeyMaterial::Rs256Pem(pem)
                 }
             }
-            other => {
+            _ => {
                 return err(format!(
-                "{path}.algorithm: {:?} is not supported; use \"HS256\", \"EdDSA\" or \"RS256\"",
-                other.chars().take(16).collect::<String>()
+                "{path}.algorithm: this value is not supported; use \"HS256\", \"EdDSA\" or \"RS256\""
             ))
             }
         };
@@ -1040,6 +1052,7 @@ pub fn from_cloudinary_url(url: &str, env: &dyn Env) -> Result<Config, ConfigErr
                 .iter()
                 .map(|r| (*r, RolePolicy::default_for(*r)))
                 .collect(),
+            folder_mode: FolderMode::Unspecified,
             parent: None,
             provisioning: None,
         }],

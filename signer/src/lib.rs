@@ -49,7 +49,7 @@ use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use crate::auth::{AuthError, Claims, Verifier};
-use crate::config::{Account, Algorithm, Config, ConfigError, KeyMaterial, Secret};
+use crate::config::{Account, Algorithm, Config, ConfigError, Secret};
 use crate::error::ApiError;
 use crate::outbound::Outbound;
 use crate::policy::{Role, RolePolicy, Subject};
@@ -106,7 +106,13 @@ struct Inner {
     dev_key: Option<Secret>,
     outbound: Outbound,
     issued: AtomicU64,
+    /// Notifications already accepted: (account, signature) → when the entry may be forgotten.
+    seen_webhooks: std::sync::Mutex<std::collections::HashMap<(String, String), u64>>,
 }
+
+/// How many recent notifications the replay cache holds; when it is full of unexpired entries
+/// new notifications are refused with 503 (Cloudinary retries them).
+pub const WEBHOOK_REPLAY_CACHE: usize = 100_000;
 
 /// A configured signer; cheap to clone.
 #[derive(Clone)]
@@ -120,29 +126,26 @@ impl std::fmt::Debug for Signer {
     }
 }
 
-fn first_hs256(cfg: &Config) -> Option<&Secret> {
-    cfg.auth.keys.iter().find_map(|k| match &k.material {
-        KeyMaterial::Hs256(s) => Some(s),
-        _ => None,
-    })
-}
-
 impl Signer {
-    /// Builds the signer. In production a token verification key is required; in development
-    /// mode without an HS256 key an ephemeral one is generated for `POST /v1/dev/token`.
+    /// Builds the signer. In production a token verification key is required. Development
+    /// mode needs a configuration whose `[identity] environment` is `"dev"`, and mints its
+    /// tokens with an ephemeral per-process key (kid `"dev"`) that only this process accepts:
+    /// a token from `POST /v1/dev/token` is worthless to any other signer, including a
+    /// production one with the same configuration.
     pub fn new(cfg: Config, opts: Options) -> Result<Self, ConfigError> {
         let (verifier, dev_key) = if opts.dev {
-            match first_hs256(&cfg) {
-                Some(k) => (Verifier::new(&cfg.auth, None), Some(k.clone())),
-                None => {
-                    let mut raw = [0u8; 32];
-                    getrandom::getrandom(&mut raw).map_err(|e| {
-                        ConfigError(format!("cannot generate a development key: {e}"))
-                    })?;
-                    let key = Secret::new(crypto::hex(&raw));
-                    (Verifier::new(&cfg.auth, Some(&key)), Some(key))
-                }
+            if cfg.identity.environment != cloudinary_connector::Environment::Dev {
+                return Err(ConfigError(format!(
+                    "development mode needs a development configuration: set `environment = \"dev\"` in \
+                     [identity] (this configuration's environment is {:?})",
+                    cfg.identity.environment.as_str()
+                )));
             }
+            let mut raw = [0u8; 32];
+            getrandom::getrandom(&mut raw)
+                .map_err(|e| ConfigError(format!("cannot generate a development key: {e}")))?;
+            let key = Secret::new(crypto::hex(&raw));
+            (Verifier::new(&cfg.auth, Some(&key)), Some(key))
         } else {
             (Verifier::new(&cfg.auth, None), None)
         };
@@ -163,6 +166,7 @@ impl Signer {
             dev_key,
             cfg,
             issued: AtomicU64::new(0),
+            seen_webhooks: std::sync::Mutex::new(std::collections::HashMap::new()),
         })))
     }
 
@@ -184,7 +188,7 @@ impl Signer {
     /// Mints a development token (development mode only).
     pub fn mint_dev_token(&self, req: &DevTokenRequest) -> Result<(String, u64), ApiError> {
         let key = self.0.dev_key.as_ref().ok_or_else(not_found)?;
-        mint_token(&self.0.cfg, key, req, (self.0.clock)())
+        mint_token_with_kid(&self.0.cfg, key, Some("dev"), req, (self.0.clock)())
     }
 
     /// The HTTP service.
@@ -237,18 +241,33 @@ fn not_found() -> ApiError {
 // Middleware
 
 /// The edge of every request: the CORS allowlist (preflights answered here, other origins
-/// refused) and the whole-request timeout.
+/// refused), the whole-request timeout, and a panic barrier: the request runs in its own task,
+/// so a panicking handler answers 500 with a fixed message and the process keeps serving
+/// (with `panic = "unwind"`: build with `--profile signer`, not `--release`).
 async fn edge(State(s): State<Signer>, req: Request, next: Next) -> Response {
     let ms = s.0.cfg.server.request_timeout_ms;
-    let run = cors(&s, req, next);
-    match tokio::time::timeout(Duration::from_millis(ms), run).await {
-        Ok(r) => r,
-        Err(_) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "timeout",
-            format!("the request took longer than {ms} ms and was abandoned"),
-        )
-        .into_response(),
+    let s2 = s.clone();
+    let mut task = tokio::spawn(async move { cors(&s2, req, next).await });
+    match tokio::time::timeout(Duration::from_millis(ms), &mut task).await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
+            tracing::error!(panicked = e.is_panic(), "a request handler failed");
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "the signer failed while handling this request",
+            )
+            .into_response()
+        }
+        Err(_) => {
+            task.abort();
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout",
+                format!("the request took longer than {ms} ms and was abandoned"),
+            )
+            .into_response()
+        }
     }
 }
 
@@ -457,7 +476,7 @@ fn truncate(s: &str, n: usize) -> String {
 fn check_timestamp(s: &Signer, ts: u64) -> Result<(), ApiError> {
     let now = now(s);
     let srv = &s.0.cfg.server;
-    if ts + srv.timestamp_max_age_secs < now {
+    if ts.saturating_add(srv.timestamp_max_age_secs) < now {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "stale_timestamp",
@@ -470,7 +489,7 @@ fn check_timestamp(s: &Signer, ts: u64) -> Result<(), ApiError> {
         )
         .with_rule("server.timestamp_max_age_secs"));
     }
-    if ts > now + srv.timestamp_max_future_secs {
+    if ts > now.saturating_add(srv.timestamp_max_future_secs) {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "future_timestamp",
@@ -490,7 +509,11 @@ fn parse_timestamp(v: &Value) -> Result<u64, ApiError> {
     let bad =
         || ApiError::invalid("`timestamp` must be Unix seconds (an integer or a string of digits)");
     match v {
-        Value::Number(n) => n.as_u64().ok_or_else(bad),
+        // At most 12 digits, like the string form: no arithmetic on the timestamp can overflow.
+        Value::Number(n) => n
+            .as_u64()
+            .filter(|t| *t < 1_000_000_000_000)
+            .ok_or_else(bad),
         Value::String(s)
             if !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_digit()) =>
         {
@@ -523,6 +546,7 @@ fn permissions(p: &RolePolicy, user: &str) -> Value {
         "upload_presets": p.upload_presets.to_list(),
         "folder_prefix": p.effective_prefix(user),
         "delivery_types": p.delivery_types.to_list(),
+        "delivery_prefixes": p.delivery_prefixes.clone().unwrap_or_else(|| vec!["*".into()]),
         "media_library": p.media_library,
     })
 }
@@ -729,6 +753,7 @@ async fn sign_upload(State(s): State<Signer>, req: Request) -> Result<Response, 
             account: &acct.id,
             role,
             user: &claims.sub,
+            folder_mode: acct.folder_mode,
         },
         &params,
     )?;
@@ -858,6 +883,7 @@ async fn sign_media_library(
         account: &acct.id,
         role,
         user: &claims.sub,
+        folder_mode: acct.folder_mode,
     })?;
     let vouched = claims.ml_username.as_deref().unwrap_or(&claims.sub);
     let username = match req.username.as_deref() {
@@ -975,8 +1001,11 @@ async fn sign_delivery(State(s): State<Signer>, req: Request) -> Result<Json<Val
             account: &acct.id,
             role,
             user: &claims.sub,
+            folder_mode: acct.folder_mode,
         },
         &req.delivery_type,
+        &req.transformation,
+        &req.public_id,
     )?;
     let to_sign = sign::url_string_to_sign(&req.transformation, &req.public_id);
     let alg = req.algorithm.unwrap_or(acct.signature_algorithm);
@@ -1054,7 +1083,9 @@ async fn webhook(
         )
     })?;
     let now = now(&s);
-    if ts + cfg.webhooks.max_age_secs < now || ts > now + cfg.server.timestamp_max_future_secs {
+    if ts.saturating_add(cfg.webhooks.max_age_secs) < now
+        || ts > now.saturating_add(cfg.server.timestamp_max_future_secs)
+    {
         return Err(unauth(
             "webhook_stale",
             format!(
@@ -1071,6 +1102,78 @@ async fn webhook(
             format!("the notification's X-Cld-Signature does not verify with the secret of account {:?}", acct.id),
         ));
     }
+    let replay_key = (acct.id.clone(), sig.to_ascii_lowercase());
+    remember_webhook(
+        &s,
+        replay_key.clone(),
+        ts.saturating_add(cfg.webhooks.max_age_secs),
+        now,
+    )?;
+    let forwarded = forward_webhook(&s, acct, &headers, ts_raw, now, body).await;
+    if forwarded.is_err() {
+        // Not delivered: Cloudinary's retry of this very notification must get through.
+        s.0.seen_webhooks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(&replay_key);
+    }
+    forwarded
+}
+
+/// Records an accepted notification; refuses one already accepted within its validity window.
+fn remember_webhook(
+    s: &Signer,
+    key: (String, String),
+    forget_after: u64,
+    now: u64,
+) -> Result<(), ApiError> {
+    let mut seen =
+        s.0.seen_webhooks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if seen.get(&key).is_some_and(|&until| until >= now) {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "webhook_replayed",
+            format!(
+                "this notification was already accepted for account {:?}; a replay is not forwarded again",
+                key.0
+            ),
+        )
+        .with_rule("webhooks.max_age_secs"));
+    }
+    if seen.len() >= WEBHOOK_REPLAY_CACHE {
+        seen.retain(|_, until| *until >= now);
+        if seen.len() >= WEBHOOK_REPLAY_CACHE {
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "webhook_busy",
+                format!(
+                    "more than {WEBHOOK_REPLAY_CACHE} notifications arrived within webhooks.max_age_secs; retry later"
+                ),
+            )
+            .with_rule("webhooks.max_age_secs"));
+        }
+    }
+    seen.insert(key, forget_after);
+    Ok(())
+}
+
+async fn forward_webhook(
+    s: &Signer,
+    acct: &Account,
+    headers: &HeaderMap,
+    ts_raw: &str,
+    now: u64,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let cfg = &s.0.cfg;
+    let header_str = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     let url = cfg.webhooks.forward_url.as_deref().ok_or_else(|| {
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -1088,10 +1191,14 @@ async fn webhook(
         ("x-cld-timestamp", ts_raw.to_owned()),
     ];
     if let Some(key) = &cfg.webhooks.forward_secret {
+        // HMAC over signer time, account, Cloudinary's timestamp and the body, so that none of
+        // the forwarded headers can be swapped without breaking the signature.
         let signer_ts = now.to_string();
-        let mut msg = Vec::with_capacity(body.len() + 12);
-        msg.extend_from_slice(signer_ts.as_bytes());
-        msg.push(b'.');
+        let mut msg = Vec::with_capacity(body.len() + acct.id.len() + 32);
+        for part in [signer_ts.as_bytes(), acct.id.as_bytes(), ts_raw.as_bytes()] {
+            msg.extend_from_slice(part);
+            msg.push(b'.');
+        }
         msg.extend_from_slice(&body);
         fwd.push(("x-cld-signer-timestamp", signer_ts));
         fwd.push((
@@ -1133,6 +1240,16 @@ pub fn mint_token(
     req: &DevTokenRequest,
     now: u64,
 ) -> Result<(String, u64), ApiError> {
+    mint_token_with_kid(cfg, key, None, req, now)
+}
+
+fn mint_token_with_kid(
+    cfg: &Config,
+    key: &Secret,
+    kid: Option<&str>,
+    req: &DevTokenRequest,
+    now: u64,
+) -> Result<(String, u64), ApiError> {
     if req.user.trim().is_empty() || req.user.len() > 256 {
         return Err(ApiError::invalid("`user` must be 1 to 256 characters"));
     }
@@ -1159,11 +1276,21 @@ pub fn mint_token(
         roles: req.roles.clone(),
         ml_username: req.ml_username.clone(),
     };
-    Ok((auth::mint_hs256(key, &claims), claims.exp))
+    Ok((auth::mint_hs256_kid(key, kid, &claims), claims.exp))
 }
 
 async fn dev_token(State(s): State<Signer>, req: Request) -> Result<Json<Value>, ApiError> {
     let (parts, body) = req.into_parts();
+    if ["forwarded", "x-forwarded-for", "x-real-ip"]
+        .iter()
+        .any(|h| parts.headers.contains_key(*h))
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "dev_token_proxied",
+            "development tokens are issued only to direct loopback clients, not through a proxy",
+        ));
+    }
     let req: DevTokenRequest =
         json_body(&parts.headers, body, s.0.cfg.server.max_body_bytes).await?;
     let (token, exp) = s.mint_dev_token(&req)?;
@@ -1171,4 +1298,56 @@ async fn dev_token(State(s): State<Signer>, req: Request) -> Result<Json<Value>,
     Ok(Json(
         json!({ "token": token, "expires_at": exp, "token_type": "Bearer" }),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt as _;
+
+    /// The panic barrier: a panicking handler answers 500 with a fixed message, and the
+    /// service keeps answering.
+    #[tokio::test]
+    async fn a_panicking_handler_answers_500_and_the_service_keeps_serving() {
+        let cfg = config::from_cloudinary_url(
+            "cloudinary://1:2@c",
+            &[("CLD_SIGNER_JWT_KEY".to_owned(), "k".repeat(32))]
+                .into_iter()
+                .collect::<BTreeMap<String, String>>(),
+        )
+        .unwrap();
+        let s = Signer::new(cfg, Options::default()).unwrap();
+        let app = Router::new()
+            .route(
+                "/boom",
+                get(|| async {
+                    if std::hint::black_box(true) {
+                        panic!("handler bug");
+                    }
+                    "unreachable"
+                }),
+            )
+            .route("/ok", get(|| async { "ok" }))
+            .layer(middleware::from_fn_with_state(s.clone(), edge));
+        let call = |path: &'static str| {
+            app.clone().oneshot(
+                axum::http::Request::get(path)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+        };
+        let r = call("/boom").await.unwrap();
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = http_body_util::BodyExt::collect(r.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["error"]["code"], "internal_error");
+        assert_eq!(
+            v["error"]["message"],
+            "the signer failed while handling this request"
+        );
+        assert_eq!(call("/ok").await.unwrap().status(), StatusCode::OK);
+    }
 }

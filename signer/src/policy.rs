@@ -92,8 +92,11 @@ impl Allow {
 }
 
 /// Upload parameters an uploader may have signed by default: what the Upload widget sends for a
-/// user-chosen file, and nothing that overwrites, changes access or calls out (`overwrite`,
-/// `type`, `access_mode`, `notification_url`, `eager`, ... are admin-only by default).
+/// user-chosen file, and nothing that changes access or calls out (`type`, `access_mode`,
+/// `notification_url`, `eager`, ... are admin-only by default). `overwrite` is not listed:
+/// a role without it may sign only `overwrite=false`, and must, whenever it chooses the public id
+/// (Cloudinary's signed uploads overwrite by default, and a signature over `{public_id}` is also
+/// valid for `destroy`/`explicit` of that id) — see [`RolePolicy::check_upload`].
 pub const DEFAULT_UPLOADER_PARAMS: [&str; 20] = [
     "source",
     "folder",
@@ -133,7 +136,42 @@ pub struct RolePolicy {
     pub delivery_types: Allow,
     /// Whether this role may get a Media Library login signature.
     pub media_library: bool,
+    /// Public-id prefixes whose delivery URLs this role may have signed; `None`: any.
+    /// (A URL signature covers only the transformation and the public id, never the delivery
+    /// type, so this — not `delivery_types` — is what confines delivery signing.)
+    pub delivery_prefixes: Option<Vec<String>>,
 }
+
+/// How an account computes public ids from upload parameters (its Cloudinary folder mode).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FolderMode {
+    /// Not configured: `asset_folder` without `folder` is refused when uploads are confined,
+    /// and a public id must lie under the prefix on its own.
+    #[default]
+    Unspecified,
+    /// Fixed folders: the public id is `folder/public_id`; `asset_folder` does not exist.
+    Fixed,
+    /// Dynamic folders: `asset_folder` is only where the asset is shown; the public id (the
+    /// delivery path) is `public_id`, or `public_id_prefix`/`folder` + a generated id.
+    Dynamic,
+}
+
+impl FolderMode {
+    /// `"unspecified"`, `"fixed"` or `"dynamic"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FolderMode::Unspecified => "unspecified",
+            FolderMode::Fixed => "fixed",
+            FolderMode::Dynamic => "dynamic",
+        }
+    }
+}
+
+/// Upload parameters never signed, whatever the policy: `username` is not an Upload API
+/// parameter and, with `cloud_name` (which belongs in the URL), turns an upload signature into a
+/// Media Library login signature for any user.
+pub const NEVER_SIGNED_UPLOAD_PARAMS: [&str; 2] = ["cloud_name", "username"];
 
 impl RolePolicy {
     /// The built-in policy of `role`.
@@ -145,6 +183,7 @@ impl RolePolicy {
                 folder_prefix: String::new(),
                 delivery_types: Allow::of(&["upload", "authenticated"]),
                 media_library: false,
+                delivery_prefixes: None,
             },
             Role::Uploader => RolePolicy {
                 upload_params: Allow::of(&DEFAULT_UPLOADER_PARAMS),
@@ -152,6 +191,7 @@ impl RolePolicy {
                 folder_prefix: String::new(),
                 delivery_types: Allow::of(&["upload", "authenticated"]),
                 media_library: true,
+                delivery_prefixes: None,
             },
             Role::Admin => RolePolicy {
                 upload_params: Allow::Any,
@@ -159,6 +199,7 @@ impl RolePolicy {
                 folder_prefix: String::new(),
                 delivery_types: Allow::of(&["upload", "authenticated", "private", "fetch"]),
                 media_library: true,
+                delivery_prefixes: None,
             },
         }
     }
@@ -173,6 +214,7 @@ pub struct RolePolicyToml {
     folder_prefix: Option<String>,
     delivery_types: Option<Vec<String>>,
     media_library: Option<bool>,
+    delivery_prefixes: Option<Vec<String>>,
 }
 
 fn allow_from(list: Vec<String>, path: &str, what: &str) -> Result<Allow, String> {
@@ -227,6 +269,36 @@ impl RolePolicyToml {
                 None => d.delivery_types,
             },
             media_library: self.media_library.unwrap_or(d.media_library),
+            delivery_prefixes: match self.delivery_prefixes {
+                None => d.delivery_prefixes,
+                Some(l) if l.iter().any(|p| p == "*") => {
+                    if l.len() > 1 {
+                        return Err(format!(
+                            "{path}.delivery_prefixes: \"*\" allows everything and cannot be combined with prefixes"
+                        ));
+                    }
+                    None
+                }
+                Some(l) => {
+                    let mut out = Vec::with_capacity(l.len());
+                    for p in l {
+                        let t = p.trim_matches('/');
+                        if t.is_empty()
+                            || t.split('/')
+                                .any(|seg| seg.is_empty() || seg == "." || seg == "..")
+                            || t.contains(':')
+                            || t.chars().any(char::is_control)
+                        {
+                            return Err(format!(
+                                "{path}.delivery_prefixes: {:?} is not a public-id folder (no empty, `.` or `..` segments, no `:`)",
+                                p.chars().take(64).collect::<String>()
+                            ));
+                        }
+                        out.push(t.to_owned());
+                    }
+                    Some(out)
+                }
+            },
         })
     }
 }
@@ -250,6 +322,8 @@ pub struct Subject<'a> {
     pub role: Role,
     /// The caller's id (token `sub`).
     pub user: &'a str,
+    /// The account's folder mode.
+    pub folder_mode: FolderMode,
 }
 
 impl Subject<'_> {
@@ -258,18 +332,59 @@ impl Subject<'_> {
     }
 }
 
-fn folder_under(folder: &str, prefix: &str) -> bool {
-    let f = folder.trim_matches('/');
-    if f.split('/').any(|s| s == "..") {
+/// Whether `path` (a folder or public id) is `prefix` or lies under it. Paths with `.`, `..`
+/// or empty segments (`a//b`, a leading `/`) and control characters are never under anything.
+fn folder_under(path: &str, prefix: &str) -> bool {
+    let f = path.strip_suffix('/').unwrap_or(path);
+    if f.is_empty()
+        || f.split('/').any(|s| s.is_empty() || s == "." || s == "..")
+        || f.chars().any(char::is_control)
+    {
         return false;
     }
     f == prefix || (f.starts_with(prefix) && f.as_bytes().get(prefix.len()) == Some(&b'/'))
+}
+
+/// Cloudinary's boolean parameters: `true`/`1` and `false`/`0`.
+fn truthy(v: &ParamValue) -> bool {
+    matches!(&*v.joined(), "true" | "1")
+}
+
+fn falsy(v: &ParamValue) -> bool {
+    matches!(&*v.joined(), "false" | "0")
+}
+
+/// Whether `public_id` looks like a remote URL (`https://...`, `s3:...`, `//host/...`): what a
+/// `fetch` URL delivers.
+fn url_like(public_id: &str) -> bool {
+    if public_id.contains("://") || public_id.starts_with("//") {
+        return true;
+    }
+    match public_id.split_once(':') {
+        Some((scheme, _)) => {
+            let mut c = scheme.chars();
+            matches!(c.next(), Some(ch) if ch.is_ascii_alphabetic())
+                && c.all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
+
+/// Whether a transformation fetches a remote resource (`l_fetch:`, `u_fetch:`, any `fetch:`).
+fn fetches(transformation: &str) -> bool {
+    let t = transformation.to_ascii_lowercase();
+    t.contains("fetch:") || t.contains("l_fetch") || t.contains("u_fetch")
 }
 
 impl RolePolicy {
     /// The folder prefix with `{user}` replaced by the caller's id.
     pub fn effective_prefix(&self, user: &str) -> String {
         self.folder_prefix.replace("{user}", user)
+    }
+
+    /// Whether this role may sign `overwrite=true` (its `upload_params` allow `overwrite`).
+    pub fn may_overwrite(&self) -> bool {
+        self.upload_params.allows("overwrite")
     }
 
     /// Checks an upload signing request's parameters (already stripped of the never-signed
@@ -288,9 +403,27 @@ impl RolePolicy {
                 ),
             });
         }
+        let may_overwrite = self.may_overwrite();
+        let get = |key: &str| {
+            params
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v)
+                .filter(|v| !v.joined().is_empty())
+        };
         for (name, value) in params {
             match name.as_str() {
                 "timestamp" => {}
+                never if NEVER_SIGNED_UPLOAD_PARAMS.contains(&never) => {
+                    return Err(Refusal {
+                        rule: who.rule("upload_params"),
+                        message: format!(
+                            "parameter {never:?} is never signed for uploads: it is not an Upload API parameter \
+                             there, and with it an upload signature would be a Media Library login signature \
+                             (use /v1/sign/media-library)"
+                        ),
+                    });
+                }
                 "upload_preset" => {
                     let preset = value.joined();
                     if !preset.is_empty() && !self.upload_presets.allows(&preset) {
@@ -303,6 +436,16 @@ impl RolePolicy {
                         });
                     }
                 }
+                "overwrite" if !may_overwrite && !falsy(value) => {
+                    return Err(Refusal {
+                        rule: who.rule("upload_params"),
+                        message: format!(
+                            "role {} may sign only overwrite=false on account {:?}",
+                            who.role, who.account
+                        ),
+                    });
+                }
+                "overwrite" if !may_overwrite => {}
                 other if !self.upload_params.allows(other) => {
                     return Err(Refusal {
                         rule: who.rule("upload_params"),
@@ -316,60 +459,187 @@ impl RolePolicy {
             }
         }
         let prefix = self.effective_prefix(who.user);
+        // The caller chooses the public id: `public_id`, or the file name kept as is.
+        let chosen_id = get("public_id").is_some()
+            || (get("use_filename").is_some_and(truthy)
+                && get("unique_filename").is_some_and(falsy));
+        if chosen_id && !may_overwrite {
+            if !get("overwrite").is_some_and(falsy) {
+                return Err(Refusal {
+                    rule: who.rule("upload_params"),
+                    message: format!(
+                        "role {} on account {:?} may choose the public id (public_id, or use_filename with \
+                         unique_filename=false) only with overwrite=false among the signed parameters: \
+                         Cloudinary's signed uploads replace an existing asset by default",
+                        who.role, who.account
+                    ),
+                });
+            }
+            if prefix.is_empty() {
+                return Err(Refusal {
+                    rule: who.rule("folder_prefix"),
+                    message: format!(
+                        "role {} on account {:?} may choose the public id only when a folder_prefix confines it \
+                         (a signature for a chosen public id also authorises destroying that asset)",
+                        who.role, who.account
+                    ),
+                });
+            }
+        }
         if prefix.is_empty() {
             return Ok(());
+        }
+        if self.folder_prefix.contains("{user}")
+            && (who.user.is_empty()
+                || who.user == "."
+                || who.user == ".."
+                || who.user.contains('/')
+                || who.user.chars().any(char::is_control))
+        {
+            return Err(Refusal {
+                rule: who.rule("folder_prefix"),
+                message: format!(
+                    "user {:?} cannot be placed in the folder_prefix {:?}: a user id used as a folder must not be \
+                     empty, `.` or `..`, nor contain `/` or control characters",
+                    who.user.chars().take(64).collect::<String>(),
+                    self.folder_prefix
+                ),
+            });
         }
         let refuse = |what: String| Refusal {
             rule: who.rule("folder_prefix"),
             message: what,
         };
-        let mut saw_folder = false;
-        for key in ["folder", "asset_folder"] {
-            if let Some((_, v)) = params.iter().find(|(k, _)| k == key) {
+        let outside = |key: &str, v: &str| {
+            refuse(format!(
+                "{key} {v:?} is outside the folder {prefix:?} that role {} may write to on account {:?}",
+                who.role, who.account
+            ))
+        };
+        for key in ["folder", "asset_folder", "public_id_prefix"] {
+            if let Some(v) = get(key) {
                 let v = v.joined();
-                if v.is_empty() {
-                    continue;
-                }
-                saw_folder = true;
                 if !folder_under(&v, &prefix) {
-                    return Err(refuse(format!(
-                        "{key} {v:?} is outside the folder {prefix:?} that role {} may write to on account {:?}",
-                        who.role, who.account
-                    )));
+                    return Err(outside(key, &v));
                 }
             }
         }
-        if !saw_folder {
+        if let Some(f) = get("filename_override") {
+            let f = f.joined();
+            if f.contains('/') || f == "." || f == ".." {
+                return Err(refuse(format!(
+                    "filename_override {f:?} may not contain `/` or be `.` or `..` when uploads are confined to {prefix:?}"
+                )));
+            }
+        }
+        let folder = get("folder").map(|v| v.joined().to_string());
+        let asset_folder = get("asset_folder").map(|v| v.joined().to_string());
+        if who.folder_mode == FolderMode::Unspecified && asset_folder.is_some() && folder.is_none()
+        {
+            return Err(Refusal {
+                rule: format!("accounts.{}.folder_mode", who.account),
+                message: format!(
+                    "asset_folder without folder does not decide the public id: set folder, or set folder_mode \
+                     (\"fixed\" or \"dynamic\") on account {:?}",
+                    who.account
+                ),
+            });
+        }
+        // Where the public id (the delivery path) lands.
+        let placed = if let Some(id) = get("public_id").map(|v| v.joined().to_string()) {
+            match (&folder, who.folder_mode) {
+                (Some(f), FolderMode::Fixed) => (
+                    "public_id",
+                    format!("{}/{id}", f.strip_suffix('/').unwrap_or(f)),
+                ),
+                _ => ("public_id", id),
+            }
+        } else if let Some(p) =
+            get("public_id_prefix").filter(|_| who.folder_mode != FolderMode::Fixed)
+        {
+            ("public_id_prefix", p.joined().to_string())
+        } else if let Some(f) = folder.clone() {
+            ("folder", f)
+        } else if let (Some(a), FolderMode::Dynamic) = (
+            asset_folder
+                .filter(|_| get("use_asset_folder_as_public_id_prefix").is_some_and(truthy)),
+            who.folder_mode,
+        ) {
+            ("asset_folder", a)
+        } else {
             return Err(refuse(format!(
                 "uploads by role {} on account {:?} must name a folder under {prefix:?}",
                 who.role, who.account
             )));
-        }
-        for key in ["public_id", "public_id_prefix"] {
-            if let Some((_, v)) = params.iter().find(|(k, _)| k == key) {
-                let v = v.joined();
-                if v.starts_with('/') || v.split('/').any(|s| s == "..") {
-                    return Err(refuse(format!(
-                        "{key} {v:?} may not start with `/` or contain `..` when uploads are confined to {prefix:?}"
-                    )));
-                }
-            }
+        };
+        if !folder_under(&placed.1, &prefix) {
+            return Err(refuse(format!(
+                "the public id {:?} (from {}) is outside the folder {prefix:?} that role {} may write to on account {:?}",
+                placed.1, placed.0, who.role, who.account
+            )));
         }
         Ok(())
     }
 
-    /// Checks that URLs of `delivery_type` may be signed.
-    pub fn check_delivery(&self, who: Subject<'_>, delivery_type: &str) -> Result<(), Refusal> {
-        if self.delivery_types.allows(delivery_type) {
-            return Ok(());
+    /// Checks that a delivery URL of `delivery_type` for `public_id` with `transformation` may
+    /// be signed. The signature covers only `transformation/public_id`, so the content is
+    /// checked, not just the declared type: URL-like public ids and fetch layers need the
+    /// `fetch` type, and the public id must lie under one of `delivery_prefixes`.
+    pub fn check_delivery(
+        &self,
+        who: Subject<'_>,
+        delivery_type: &str,
+        transformation: &str,
+        public_id: &str,
+    ) -> Result<(), Refusal> {
+        if !self.delivery_types.allows(delivery_type) {
+            return Err(Refusal {
+                rule: who.rule("delivery_types"),
+                message: format!(
+                    "role {} may not sign {delivery_type:?} delivery URLs on account {:?}",
+                    who.role, who.account
+                ),
+            });
         }
-        Err(Refusal {
-            rule: who.rule("delivery_types"),
-            message: format!(
-                "role {} may not sign {delivery_type:?} delivery URLs on account {:?}",
-                who.role, who.account
-            ),
-        })
+        let may_fetch = self.delivery_types.allows("fetch");
+        if !may_fetch && url_like(public_id) {
+            return Err(Refusal {
+                rule: who.rule("delivery_types"),
+                message: format!(
+                    "role {} may not sign URLs of remote resources on account {:?}: a public id that is a URL \
+                     is a \"fetch\" delivery, whatever the type requested",
+                    who.role, who.account
+                ),
+            });
+        }
+        if !may_fetch && fetches(transformation) {
+            return Err(Refusal {
+                rule: who.rule("delivery_types"),
+                message: format!(
+                    "role {} may not sign transformations that fetch remote resources (fetch:, l_fetch, u_fetch) \
+                     on account {:?}",
+                    who.role, who.account
+                ),
+            });
+        }
+        if let Some(prefixes) = &self.delivery_prefixes {
+            if !prefixes.iter().any(|p| folder_under(public_id, p)) {
+                return Err(Refusal {
+                    rule: who.rule("delivery_prefixes"),
+                    message: format!(
+                        "role {} may sign delivery URLs on account {:?} only for public ids under {}",
+                        who.role,
+                        who.account,
+                        prefixes
+                            .iter()
+                            .map(|p| format!("{p:?}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// Checks that the Media Library login may be signed.
@@ -402,6 +672,7 @@ mod tests {
         account: "demo",
         role: Role::Uploader,
         user: "alice",
+        folder_mode: FolderMode::Unspecified,
     };
 
     #[track_caller]
@@ -422,7 +693,7 @@ mod tests {
         assert_eq!(r.rule, "accounts.demo.policy.uploader.upload_params");
         assert_eq!(
             r.message,
-            "parameter \"overwrite\" may not be signed by role uploader on account \"demo\""
+            "role uploader may sign only overwrite=false on account \"demo\""
         );
         let r = refused(&pol, &[("upload_preset", "p1")]);
         assert_eq!(r.rule, "accounts.demo.policy.uploader.upload_presets");
@@ -447,8 +718,15 @@ mod tests {
         assert!(pol
             .check_upload(WHO, &p(&[("folder", "users/alice/trips/")]))
             .is_ok());
+        // asset_folder alone does not place the public id when the folder mode is unknown.
         assert!(pol
             .check_upload(WHO, &p(&[("asset_folder", "users/alice/a")]))
+            .is_err());
+        assert!(pol
+            .check_upload(
+                WHO,
+                &p(&[("folder", "users/alice"), ("asset_folder", "users/alice/a")])
+            )
             .is_ok());
         for bad in ["users/alice2", "users/bob", "users/alice/../bob", ""] {
             let r = refused(&pol, &[("folder", bad)]);
@@ -466,8 +744,12 @@ mod tests {
             "uploads by role uploader on account \"demo\" must name a folder under \"users/alice\""
         );
         assert_eq!(
-            refused(&pol, &[("folder", "users/alice"), ("public_id", "../../x")]).message,
-            "public_id \"../../x\" may not start with `/` or contain `..` when uploads are confined to \"users/alice\""
+            refused(
+                &pol,
+                &[("folder", "users/alice"), ("public_id", "users/alice/../../x"), ("overwrite", "false")]
+            )
+            .message,
+            "the public id \"users/alice/../../x\" (from public_id) is outside the folder \"users/alice\" that role uploader may write to on account \"demo\""
         );
     }
 
@@ -487,8 +769,8 @@ mod tests {
         );
         let r = pol.check_media_library(who).unwrap_err();
         assert_eq!(r.rule, "accounts.demo.policy.viewer.media_library");
-        assert!(pol.check_delivery(who, "authenticated").is_ok());
-        let r = pol.check_delivery(who, "private").unwrap_err();
+        assert!(pol.check_delivery(who, "authenticated", "", "a/b").is_ok());
+        let r = pol.check_delivery(who, "private", "", "a/b").unwrap_err();
         assert_eq!(
             r.message,
             "role viewer may not sign \"private\" delivery URLs on account \"demo\""
@@ -521,5 +803,238 @@ mod tests {
         .build(Role::Admin, "p")
         .unwrap_err();
         assert_eq!(e, "p.delivery_types: \"a b\" is not a valid name");
+    }
+
+    fn confined(mode: FolderMode) -> (RolePolicy, Subject<'static>) {
+        let pol = RolePolicyToml {
+            folder_prefix: Some("shop/{user}".into()),
+            ..Default::default()
+        }
+        .build(Role::Uploader, "x")
+        .unwrap();
+        (
+            pol,
+            Subject {
+                folder_mode: mode,
+                ..WHO
+            },
+        )
+    }
+
+    #[test]
+    fn the_public_id_is_confined_in_every_folder_mode() {
+        for mode in [
+            FolderMode::Unspecified,
+            FolderMode::Fixed,
+            FolderMode::Dynamic,
+        ] {
+            let (pol, who) = confined(mode);
+            let ok = |params: &[(&str, &str)]| pol.check_upload(who, &p(params));
+            assert!(ok(&[("folder", "shop/alice")]).is_ok(), "{mode:?}");
+            assert!(ok(&[
+                ("folder", "shop/alice"),
+                ("public_id", "shop/alice/a"),
+                ("overwrite", "false")
+            ])
+            .is_ok());
+            let r = ok(&[
+                ("folder", "shop/alice"),
+                ("public_id", "../bob/a"),
+                ("overwrite", "false"),
+            ])
+            .unwrap_err();
+            assert_eq!(
+                r.rule, "accounts.demo.policy.uploader.folder_prefix",
+                "{mode:?}"
+            );
+            let r = ok(&[("folder", "shop/alice"), ("public_id_prefix", "shop/bob")]).unwrap_err();
+            assert_eq!(
+                r.message,
+                "public_id_prefix \"shop/bob\" is outside the folder \"shop/alice\" that role uploader may write to on account \"demo\""
+            );
+        }
+        // Fixed folders: the public id is folder/public_id.
+        let (pol, who) = confined(FolderMode::Fixed);
+        assert!(pol
+            .check_upload(
+                who,
+                &p(&[
+                    ("folder", "shop/alice"),
+                    ("public_id", "a"),
+                    ("overwrite", "false")
+                ])
+            )
+            .is_ok());
+        // Elsewhere a relative public id is not under the prefix on its own.
+        let (pol, who) = confined(FolderMode::Dynamic);
+        assert_eq!(
+            pol.check_upload(who, &p(&[("folder", "shop/alice"), ("public_id", "a"), ("overwrite", "false")]))
+                .unwrap_err()
+                .message,
+            "the public id \"a\" (from public_id) is outside the folder \"shop/alice\" that role uploader may write to on account \"demo\""
+        );
+        // Dynamic folders: asset_folder alone places the id only with use_asset_folder_as_public_id_prefix.
+        assert!(pol
+            .check_upload(
+                who,
+                &p(&[
+                    ("asset_folder", "shop/alice"),
+                    ("use_asset_folder_as_public_id_prefix", "true")
+                ])
+            )
+            .is_ok());
+        assert_eq!(
+            pol.check_upload(who, &p(&[("asset_folder", "shop/alice")]))
+                .unwrap_err()
+                .message,
+            "uploads by role uploader on account \"demo\" must name a folder under \"shop/alice\""
+        );
+        let (pol, who) = confined(FolderMode::Unspecified);
+        let r = pol
+            .check_upload(who, &p(&[("asset_folder", "shop/alice")]))
+            .unwrap_err();
+        assert_eq!(r.rule, "accounts.demo.folder_mode");
+        assert_eq!(
+            r.message,
+            "asset_folder without folder does not decide the public id: set folder, or set folder_mode (\"fixed\" or \"dynamic\") on account \"demo\""
+        );
+    }
+
+    #[test]
+    fn a_user_id_that_is_not_one_folder_is_refused() {
+        let (pol, who) = confined(FolderMode::Fixed);
+        for user in ["alice/x", "..", ".", "a\u{7}"] {
+            let r = pol
+                .check_upload(Subject { user, ..who }, &p(&[("folder", "shop/alice/x")]))
+                .unwrap_err();
+            assert_eq!(
+                r.rule, "accounts.demo.policy.uploader.folder_prefix",
+                "{user:?}"
+            );
+            assert!(r.message.starts_with("user "), "{}", r.message);
+        }
+    }
+
+    #[test]
+    fn chosen_public_ids_need_overwrite_false_and_a_prefix() {
+        let pol = RolePolicy::default_for(Role::Uploader);
+        let r = refused(&pol, &[("public_id", "site/logo")]);
+        assert_eq!(r.rule, "accounts.demo.policy.uploader.upload_params");
+        assert_eq!(
+            r.message,
+            "role uploader on account \"demo\" may choose the public id (public_id, or use_filename with unique_filename=false) only with overwrite=false among the signed parameters: Cloudinary's signed uploads replace an existing asset by default"
+        );
+        let r = refused(&pol, &[("public_id", "site/logo"), ("overwrite", "false")]);
+        assert_eq!(r.rule, "accounts.demo.policy.uploader.folder_prefix");
+        let r = refused(&pol, &[("public_id", "x"), ("overwrite", "true")]);
+        assert_eq!(
+            r.message,
+            "role uploader may sign only overwrite=false on account \"demo\""
+        );
+        let r = refused(
+            &pol,
+            &[
+                ("use_filename", "true"),
+                ("unique_filename", "false"),
+                ("folder", "site"),
+            ],
+        );
+        assert_eq!(r.rule, "accounts.demo.policy.uploader.upload_params");
+        // Generated ids cannot replace anything.
+        assert!(pol
+            .check_upload(WHO, &p(&[("use_filename", "true"), ("folder", "site")]))
+            .is_ok());
+        // Admins keep overwrite.
+        let admin = RolePolicy::default_for(Role::Admin);
+        assert!(admin
+            .check_upload(
+                Subject {
+                    role: Role::Admin,
+                    ..WHO
+                },
+                &p(&[("public_id", "site/logo")])
+            )
+            .is_ok());
+    }
+
+    #[test]
+    fn delivery_content_is_checked_not_just_the_type() {
+        let who = Subject {
+            role: Role::Viewer,
+            ..WHO
+        };
+        let pol = RolePolicy::default_for(Role::Viewer);
+        for pid in [
+            "https://evil.example/x.jpg",
+            "s3:bucket/x",
+            "//evil.example/x",
+        ] {
+            let r = pol.check_delivery(who, "upload", "", pid).unwrap_err();
+            assert_eq!(
+                r.rule, "accounts.demo.policy.viewer.delivery_types",
+                "{pid}"
+            );
+        }
+        assert!(pol.check_delivery(who, "upload", "", "a:b/c").is_err());
+        assert!(pol
+            .check_delivery(who, "upload", "", "folder/a_b.jpg")
+            .is_ok());
+        for t in ["l_fetch:aHR0cHM6Ly9ldmls", "u_fetch:x", "w_10/l_FETCH:x"] {
+            assert!(pol.check_delivery(who, "upload", t, "a").is_err(), "{t}");
+        }
+        let admin = RolePolicy::default_for(Role::Admin);
+        assert!(admin
+            .check_delivery(
+                Subject {
+                    role: Role::Admin,
+                    ..WHO
+                },
+                "fetch",
+                "",
+                "https://x.example/a.jpg"
+            )
+            .is_ok());
+        let pol = RolePolicyToml {
+            delivery_prefixes: Some(vec!["public".into(), "/shared/".into()]),
+            ..Default::default()
+        }
+        .build(Role::Viewer, "x")
+        .unwrap();
+        assert!(pol.check_delivery(who, "upload", "", "public/a").is_ok());
+        assert!(pol.check_delivery(who, "upload", "", "shared/b/c").is_ok());
+        let r = pol
+            .check_delivery(who, "upload", "", "contracts/secret.pdf")
+            .unwrap_err();
+        assert_eq!(r.rule, "accounts.demo.policy.viewer.delivery_prefixes");
+        assert_eq!(
+            r.message,
+            "role viewer may sign delivery URLs on account \"demo\" only for public ids under \"public\", \"shared\""
+        );
+        assert!(pol
+            .check_delivery(who, "upload", "", "public/../contracts/x")
+            .is_err());
+        let e = RolePolicyToml {
+            delivery_prefixes: Some(vec!["a/../b".into()]),
+            ..Default::default()
+        }
+        .build(Role::Viewer, "p")
+        .unwrap_err();
+        assert_eq!(
+            e,
+            "p.delivery_prefixes: \"a/../b\" is not a public-id folder (no empty, `.` or `..` segments, no `:`)"
+        );
+    }
+
+    #[test]
+    fn username_and_cloud_name_are_never_signed_for_uploads() {
+        let admin = RolePolicy::default_for(Role::Admin);
+        let who = Subject {
+            role: Role::Admin,
+            ..WHO
+        };
+        for k in NEVER_SIGNED_UPLOAD_PARAMS {
+            let r = admin.check_upload(who, &p(&[(k, "x")])).unwrap_err();
+            assert_eq!(r.rule, "accounts.demo.policy.admin.upload_params");
+        }
     }
 }

@@ -59,11 +59,14 @@ async fn conformance_api_sign_request_vectors_verify_over_http() {
 }
 
 /// Every vector that carries a timestamp is also *issued* by `/v1/sign/upload` with the
-/// signer's clock at that timestamp (admin policy: every parameter signable).
+/// signer's clock at that timestamp (admin policy: every parameter signable) — except those
+/// over `cloud_name` (V4–V7: a Media Library login string and raw `api_sign_request` checks),
+/// which upload signing refuses for every role and which the verify test above covers.
 #[tokio::test]
 async fn conformance_upload_signatures_issued_over_http() {
     let v = vectors();
     let mut issued = 0;
+    let mut refused = 0;
     for case in v["api_sign_request"].as_array().unwrap() {
         let Some(ts) = ts_of(&case["params"]) else {
             continue;
@@ -77,6 +80,13 @@ async fn conformance_upload_signatures_issued_over_http() {
         let t = token_at("alice", &[("vec", Admin)], ts);
         let body = json!({"account": "vec", "params_to_sign": case["params"], "algorithm": case["algorithm"]});
         let r = post(&router, "/v1/sign/upload", Some(&t), &body).await;
+        if case["params"].get("cloud_name").is_some() {
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{case}");
+            assert_eq!(r.rule(), Some("accounts.vec.policy.admin.upload_params"));
+            assert_eq!(signer.signatures_issued(), 0);
+            refused += 1;
+            continue;
+        }
         assert_eq!(r.status, StatusCode::OK, "{case}: {:?}", r.body);
         assert_eq!(r.body["signature"], case["signature"], "{case}");
         assert_eq!(r.body["timestamp"], ts);
@@ -85,7 +95,7 @@ async fn conformance_upload_signatures_issued_over_http() {
         assert_eq!(signer.signatures_issued(), 1);
         issued += 1;
     }
-    assert_eq!(issued, 8, "vectors with a timestamp");
+    assert_eq!((issued, refused), (4, 4), "vectors with a timestamp");
 }
 
 /// The Media Library login vector (SHA-256 over cloud_name, timestamp, username).
@@ -199,7 +209,8 @@ async fn conformance_webhook_notification_verified_and_forwarded() {
     assert_eq!(fwd.headers["x-cld-account"], "vec");
     assert_eq!(fwd.headers["x-cld-timestamp"], "1417727468");
     assert_eq!(fwd.headers["user-agent"], signer.user_agent());
-    // The host verifies the forward with HMAC-SHA256(forward secret, signer_ts + "." + body).
+    // The host verifies the forward with
+    // HMAC-SHA256(forward secret, signer_ts + "." + account + "." + X-Cld-Timestamp + "." + body).
     let signer_ts = fwd.headers["x-cld-signer-timestamp"]
         .to_str()
         .unwrap()
@@ -207,7 +218,7 @@ async fn conformance_webhook_notification_verified_and_forwarded() {
     assert_eq!(signer_ts, (ts + 5).to_string());
     let expected = cloudinary_connector_signer::crypto::hmac_sha256_hex(
         &cloudinary_connector_signer::config::Secret::new("forward-secret-0123456789"),
-        format!("{signer_ts}.{body}").as_bytes(),
+        format!("{signer_ts}.vec.1417727468.{body}").as_bytes(),
     );
     assert_eq!(
         fwd.headers["x-cld-signer-signature"],
@@ -322,11 +333,11 @@ async fn refusals_have_the_right_status_message_and_issue_nothing() {
             StatusCode::UNPROCESSABLE_ENTITY, "invalid_request", "`account` is required: this signer holds 3 accounts", None),
         refusal("forbidden param", "/v1/sign/upload", up(),
             shop_upload(json!({"folder": "shop/alice", "overwrite": true})), StatusCode::FORBIDDEN, "policy_refused",
-            "parameter \"overwrite\" may not be signed by role uploader on account \"shop\"",
+            "role uploader may sign only overwrite=false on account \"shop\"",
             Some("accounts.shop.policy.uploader.upload_params")),
         refusal("cloud_name is not signable by uploaders", "/v1/sign/upload", up(),
             shop_upload(json!({"folder": "shop/alice", "cloud_name": "shop-cloud"})), StatusCode::FORBIDDEN, "policy_refused",
-            "parameter \"cloud_name\" may not be signed by role uploader on account \"shop\"",
+            "parameter \"cloud_name\" is never signed for uploads: it is not an Upload API parameter there, and with it an upload signature would be a Media Library login signature (use /v1/sign/media-library)",
             Some("accounts.shop.policy.uploader.upload_params")),
         refusal("forbidden preset", "/v1/sign/upload", up(),
             shop_upload(json!({"folder": "shop/alice", "upload_preset": "ml_default"})), StatusCode::FORBIDDEN, "policy_refused",
@@ -562,9 +573,10 @@ async fn a_single_account_needs_no_account_field() {
     let router = signer.router();
     let t = token_with(Claims {
         aud: None,
-        ..claims("u", &[("default", Uploader)], 1_315_060_510 + 60)
+        ..claims("u", &[("default", Admin)], 1_315_060_510 + 60)
     });
-    // The next-cloudinary `{paramsToSign}` body, unchanged.
+    // The next-cloudinary `{paramsToSign}` body, unchanged (an admin: uploaders may not choose
+    // a public id without overwrite=false and a folder prefix).
     let r = post(
         &router,
         "/v1/sign/upload",
@@ -682,7 +694,7 @@ async fn cors_preflight_allows_listed_origins_with_any_port() {
 
 #[tokio::test]
 async fn development_tokens_only_in_development_mode() {
-    let cfg = config(BASE_CONFIG, &base_env("s"));
+    let cfg = dev_config(config(BASE_CONFIG, &base_env("s")));
     let dev = signer_at(cfg.clone(), NOW, true).router();
     let r = post(
         &dev,
@@ -739,7 +751,7 @@ async fn development_mode_without_a_key_mints_with_an_ephemeral_one() {
     )
     .unwrap();
     assert!(cloudinary_connector_signer::Signer::new(cfg.clone(), Default::default()).is_err());
-    let dev = signer_at(cfg, NOW, true).router();
+    let dev = signer_at(dev_config(cfg), NOW, true).router();
     let r = post(
         &dev,
         "/v1/dev/token",

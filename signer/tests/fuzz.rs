@@ -86,6 +86,11 @@ const NAMES: &[&str] = &[
     "long_signature",
     "algorithm",
     "signature_version",
+    "public_id_prefix",
+    "use_filename",
+    "unique_filename",
+    "filename_override",
+    "use_asset_folder_as_public_id_prefix",
 ];
 
 fn param_value() -> impl Strategy<Value = Value> {
@@ -94,6 +99,15 @@ fn param_value() -> impl Strategy<Value = Value> {
         "[ -~]{0,30}".prop_map(Value::String),
         (NOW - 2000..NOW + 2000).prop_map(Value::from),
         (NOW - 2000..NOW + 2000).prop_map(|n| Value::String(n.to_string())),
+        // Timestamps too large for any arithmetic (u64::MAX once panicked in debug builds).
+        prop_oneof![Just(u64::MAX), 999_999_999_999u64..=u64::MAX].prop_map(Value::from),
+        prop_oneof![
+            Just("https://evil.example/x.jpg"),
+            Just("l_fetch:aHR0cHM6Ly9ldmls"),
+            Just("false"),
+            Just("true")
+        ]
+        .prop_map(Value::from),
         prop::collection::vec("[a-z]{0,5}".prop_map(Value::String), 0..4).prop_map(Value::Array),
         json_value(),
     ]

@@ -55,7 +55,7 @@ async fn no_secret_token_or_signature_in_logs_and_no_secret_in_responses() {
     let cfg = config(&toml, &env);
     let secrets: Vec<String> = cfg.secrets().iter().map(|s| (*s).to_owned()).collect();
     assert_eq!(secrets.len(), 5);
-    let signer = signer_at(cfg, NOW, true);
+    let signer = signer_at(dev_config(cfg), NOW, true);
     let router = signer.router();
 
     let admin = token("alice", &[("vec", Admin), ("shop", Admin)]);

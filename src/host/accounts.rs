@@ -108,13 +108,7 @@ impl From<AccountsError> for JsValue {
     }
 }
 
-fn js_message(e: &JsValue) -> String {
-    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
-        String::from(err.message())
-    } else {
-        e.as_string().unwrap_or_else(|| "an unknown error".to_owned())
-    }
-}
+use crate::host::api::js_message;
 
 /// Now, from the browser's clock, in Unix seconds.
 pub fn now() -> Timestamp {
@@ -229,6 +223,20 @@ impl KeyValueStore for web_sys::Storage {
     }
     fn remove(&self, key: &str) -> Result<(), String> {
         self.remove_item(key).map_err(|e| js_message(&e))
+    }
+}
+
+/// The host's namespaced storage (host extension API): the plugin's account state lives under
+/// its own key in the plugin's namespace, so "uninstall and remove all data" removes it.
+impl KeyValueStore for crate::host::api::HostStorage {
+    fn get(&self, key: &str) -> Result<Option<String>, String> {
+        crate::host::resources::KeyValue::get(self, key).map_err(|e| js_message(&e))
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), String> {
+        crate::host::resources::KeyValue::set(self, key, value).map_err(|e| js_message(&e))
+    }
+    fn remove(&self, key: &str) -> Result<(), String> {
+        crate::host::resources::KeyValue::remove(self, key).map_err(|e| js_message(&e))
     }
 }
 

@@ -12,7 +12,7 @@
 //!
 //! ```no_run
 //! # use cloudinary_connector::host::{plugin, resources::*};
-//! # fn f(tag: ScriptTag) -> Result<(), plugin::PluginError> {
+//! # fn f(tag: OwnedNode) -> Result<(), plugin::PluginError> {
 //! let mut bag = Resources::new();
 //! bag.hold(tag);
 //! plugin::add_feature("upload-widget", bag)?; // dropped on deactivate/uninstall
@@ -27,7 +27,21 @@ use semver::Version;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
+
+use crate::core::accounts::{AccountListing, Availability, Capabilities, Effect, Feature, FeatureState, Reason};
 use crate::core::identity::Identity;
+use crate::core::widgets::{
+    Asset, AssetReference, CloudAccount, DefaultTransformations, DeliveryTarget, MediaLibraryOptions, ScriptUrls, SyncMode,
+    UploadEvent, UploadMode, UploadWidgetOptions, WidgetError,
+};
+use crate::host::accounts::{self as host_accounts, AccountStore, AccountsSession};
+use crate::host::script::ScriptOptions;
+use crate::host::signer_client::{SignerClient, TokenSource};
+use crate::host::widgets::media_library::Placement;
+use crate::host::widgets::{MediaLibrary, MediaLibraryHandlers, MountError, UploadWidget, WidgetHost};
 use crate::core::lifecycle::{self, Lifecycle, LifecycleError, Op, UninstallMode, UpdateKind};
 use crate::core::settings::{self, Settings, SETTINGS_KEY};
 use crate::host::api::{js_message, HostApi, Level};
@@ -38,9 +52,6 @@ pub const MANIFEST: &str = include_str!("../../pkg.json");
 
 /// The `data-owner` attribute value on every element the plugin creates.
 pub const OWNER: &str = "cloudinary-connector";
-
-/// The Media Library widget script (Cloudinary's CDN).
-pub const MEDIA_LIBRARY_SCRIPT: &str = "https://media-library.cloudinary.com/global/all.js";
 
 /// Storage key (in the plugin's namespace) of the panel's open/closed state.
 pub const UI_STATE_KEY: &str = "ui-state";
@@ -445,7 +456,9 @@ pub fn uninstall(host: &JsValue, mode: UninstallMode) -> Result<usize, PluginErr
 }
 
 // ---------------------------------------------------------------------------------------------
-// The "ui" feature: toolbar button, panel, settings, image insertion, Media Library, signer status
+// ---------------------------------------------------------------------------------------------
+// The "ui" feature: toolbar button, panel, settings, image insertion, accounts, Media Library and
+// Upload widgets, signer status
 // ---------------------------------------------------------------------------------------------
 
 const CSS: &str = r#"
@@ -453,20 +466,36 @@ const CSS: &str = r#"
 .cldc-toolbar-button[aria-pressed=true]{background:#3448c5;color:#fff}
 .cldc-panel{border:1px solid #d0d5e6;border-radius:6px;padding:.75rem;margin:.5rem 0;background:#f7f8fc}
 .cldc-panel h2{font-size:1rem;margin:0 0 .5rem}
+.cldc-panel h3{font-size:.9rem;margin:.5rem 0 .25rem}
 .cldc-panel form{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end;margin:.5rem 0}
 .cldc-panel label{display:flex;flex-direction:column;font-size:.85rem}
+.cldc-account-list{list-style:none;padding:0;margin:.25rem 0}
+.cldc-account-list li{display:flex;gap:.5rem;align-items:center;padding:.15rem 0}
+.cldc-account-list li[aria-current=true] .cldc-account-label{font-weight:bold}
+.cldc-role{font-size:.75rem;border-radius:3px;padding:0 .3rem;background:#e3e7f7;color:#223}
 .cldc-error{color:#b00020}
-.cldc-status{font-size:.85rem;color:#444}
+.cldc-status,.cldc-note{font-size:.85rem;color:#444}
 "#;
 
 const PANEL_HTML: &str = r#"<h2>Cloudinary</h2>
 <p class="cldc-status" role="status"></p>
+<section class="cldc-accounts" aria-label="Cloudinary accounts">
+  <h3>Accounts</h3>
+  <button type="button" class="cldc-signin">Load my accounts from the signer</button>
+  <ul class="cldc-account-list"></ul>
+  <label class="cldc-sub" hidden>Sub-account <select name="subAccount"></select></label>
+  <p class="cldc-current cldc-note"></p>
+  <p class="cldc-notice cldc-note" role="status" hidden></p>
+</section>
 <form class="cldc-insert">
   <label>Public ID <input name="publicId" placeholder="sample" autocomplete="off"></label>
   <label>Alt text <input name="alt" autocomplete="off"></label>
   <button type="submit">Insert image</button>
 </form>
 <button type="button" class="cldc-ml">Browse Media Library…</button>
+<button type="button" class="cldc-upload" hidden>Upload…</button>
+<p class="cldc-upload-reason cldc-note" hidden></p>
+<p class="cldc-delivery-note cldc-note" hidden></p>
 <details class="cldc-settings"><summary>Settings</summary>
   <form class="cldc-settings-form">
     <label>Cloud name <input name="cloudName" autocomplete="off"></label>
@@ -477,39 +506,115 @@ const PANEL_HTML: &str = r#"<h2>Cloudinary</h2>
 </details>
 <p class="cldc-error" role="alert" hidden></p>"#;
 
-/// The Media Library while it loads or is open.
-struct MediaLibrary {
-    // Fields drop in this order: hide the widget, remove the nodes it added to <body>, cancel the
-    // timeout, remove the script, restore the global.
-    widget: Option<MlWidget>,
-    _nodes: Option<AdoptAdded>,
-    timeout: Option<Timeout>,
-    _script: ScriptTag,
-    _global: Global,
-}
+/// A future that can be cancelled synchronously: dropping the handle drops the future at once,
+/// with everything it holds (a script tag still loading, a signer request in flight).
+type Task = Pin<Box<dyn Future<Output = ()>>>;
 
-struct MlWidget {
-    instance: JsValue,
-    _insert: Closure<dyn FnMut(JsValue)>,
-}
+struct Cancellable(Rc<RefCell<Option<Task>>>);
 
-impl Drop for MlWidget {
-    fn drop(&mut self) {
-        if let Ok(hide) = js_sys::Reflect::get(&self.instance, &"hide".into()) {
-            if let Some(f) = hide.dyn_ref::<js_sys::Function>() {
-                let _ = f.call0(&self.instance);
+impl Cancellable {
+    fn spawn(f: impl Future<Output = ()> + 'static) -> Self {
+        let slot: Rc<RefCell<Option<Task>>> = Rc::new(RefCell::new(Some(Box::pin(f))));
+        let task = slot.clone();
+        wasm_bindgen_futures::spawn_local(std::future::poll_fn(move |cx| {
+            let Ok(mut guard) = task.try_borrow_mut() else {
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            };
+            let Some(f) = guard.as_mut() else { return Poll::Ready(()) };
+            match f.as_mut().poll(cx) {
+                Poll::Ready(()) => {
+                    *guard = None;
+                    Poll::Ready(())
+                }
+                Poll::Pending => Poll::Pending,
             }
+        }));
+        Cancellable(slot)
+    }
+}
+
+impl Drop for Cancellable {
+    fn drop(&mut self) {
+        // While the future is being polled (it is finishing and releasing its own handle) the
+        // borrow fails and the future completes by itself.
+        if let Ok(mut guard) = self.0.try_borrow_mut() {
+            let f = guard.take();
+            drop(guard);
+            drop(f);
         }
     }
 }
 
+/// Work in flight, tagged with the account it belongs to (`None`: the settings' cloud).
+struct Pending {
+    owner: Option<String>,
+    _task: Cancellable,
+}
+
+/// A mounted widget, the account it belongs to, and the nodes it appended to `<body>` while
+/// mounted (Cloudinary's widgets have no destroy(): they are adopted and removed with it).
+struct Open<W> {
+    // Drop order: unmount the widget, then remove the nodes it added.
+    widget: W,
+    owner: Option<String>,
+    _nodes: Option<AdoptAdded>,
+}
+
+/// A widget's places in the panel's state: its mount in flight and the mounted widget.
+type Places<'a, W> = (&'a mut Option<Pending>, &'a mut Option<Open<W>>);
+
+/// Where one kind of widget lives in the panel's state, and how it is shown.
+struct WidgetSlot<W> {
+    /// For messages: "the Media Library".
+    name: &'static str,
+    place: fn(&mut Ui) -> Places<'_, W>,
+    reveal: fn(&W) -> Result<(), MountError>,
+}
+
+fn ml_place(ui: &mut Ui) -> Places<'_, MediaLibrary> {
+    (&mut ui.ml_pending, &mut ui.ml)
+}
+
+fn upload_place(ui: &mut Ui) -> Places<'_, UploadWidget> {
+    (&mut ui.upload_pending, &mut ui.upload)
+}
+
+const MEDIA_LIBRARY: WidgetSlot<MediaLibrary> =
+    WidgetSlot { name: "the Media Library", place: ml_place, reveal: MediaLibrary::show };
+const UPLOAD: WidgetSlot<UploadWidget> =
+    WidgetSlot { name: "the Upload widget", place: upload_place, reveal: UploadWidget::open };
+
+/// What the widgets are mounted on: the current account's cloud, or the settings' cloud when
+/// no account is logged in (the Media Library then shows Cloudinary's own login screen).
+struct Target {
+    account: CloudAccount,
+    owner: Option<String>,
+    /// Where uploads go (the signer's folder rule for the role), if anywhere.
+    folder: Option<String>,
+    media_library: Result<(), String>,
+    upload: Result<(), String>,
+    /// `f_auto,q_auto` and delivery transformations allowed (not on DAM-only clouds).
+    optimized_delivery: Result<(), String>,
+}
+
 struct Ui {
+    // Fields drop in declaration order: work in flight first, then the widgets, then the rest.
+    ml_pending: Option<Pending>,
+    upload_pending: Option<Pending>,
+    accounts_pending: Option<Cancellable>,
+    signer_check: Option<AbortOnDrop>,
+    ml: Option<Open<MediaLibrary>>,
+    upload: Option<Open<UploadWidget>>,
     host: HostApi,
     settings: Settings,
+    widgets: WidgetHost,
+    accounts: Option<AccountsSession>,
+    listing: Option<AccountListing>,
+    /// Widgets unmounted by an account change, to mount again on the new cloud.
+    reopen: (bool, bool),
     panel: web_sys::Element,
     button: Option<web_sys::Element>,
-    ml: Option<MediaLibrary>,
-    signer_check: Option<AbortOnDrop>,
     signer_state: String,
 }
 
@@ -528,24 +633,52 @@ fn input(root: &web_sys::Element, name: &str) -> Result<web_sys::HtmlInputElemen
         .map_err(|_| PluginError(format!("[name={name}] is not an input")))
 }
 
+fn set_hidden(el: &web_sys::Element, hidden: bool) {
+    let _ = if hidden { el.set_attribute("hidden", "") } else { el.remove_attribute("hidden") };
+}
+
+fn allowed(caps: &Capabilities, f: Feature) -> Result<(), String> {
+    if caps.is_enabled(f) {
+        Ok(())
+    } else {
+        Err(caps.get(f).to_string())
+    }
+}
+
+/// Sentence case for a feature state shown on its own ("Uploading is not allowed…").
+fn sentence(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect::<String>() + ".",
+        None => String::new(),
+    }
+}
+
 impl Ui {
     fn render_status(&self) {
         if let Ok(el) = q(&self.panel, ".cldc-status") {
-            el.set_text_content(Some(&format!(
-                "Cloud: {} · Signer: {}",
-                self.settings.cloud_name, self.signer_state
-            )));
+            let cloud = self.target().account.cloud_name;
+            el.set_text_content(Some(&format!("Cloud: {cloud} · Signer: {}", self.signer_state)));
         }
+        self.render_accounts();
     }
 
     fn show_error(&self, message: Option<&str>) {
         if let Ok(el) = q(&self.panel, ".cldc-error") {
             el.set_text_content(message);
-            let _ = if message.is_some() { el.remove_attribute("hidden") } else { el.set_attribute("hidden", "") };
+            set_hidden(&el, message.is_none());
         }
         if let Some(m) = message {
             self.host.log(Level::Error, m);
         }
+    }
+
+    fn notify(&self, text: &str) {
+        if let Ok(el) = q(&self.panel, ".cldc-notice") {
+            el.set_text_content(Some(text));
+            set_hidden(&el, false);
+        }
+        self.host.log(Level::Info, text);
     }
 
     fn set_open(&self, open: bool) {
@@ -559,6 +692,389 @@ impl Ui {
     fn toggle(&self) {
         self.set_open(self.panel.has_attribute("hidden"));
     }
+
+    /// The cloud the widgets work on now, and what it allows.
+    fn target(&self) -> Target {
+        let now = host_accounts::now();
+        if let Some(state) = self.accounts.as_ref().map(AccountsSession::state) {
+            if let Some(cloud) = state.current() {
+                let caps = state.features(now);
+                let prefix = cloud.grants.folder_prefix.replace("{user}", &cloud.user);
+                return Target {
+                    account: CloudAccount {
+                        api_key: Some(cloud.api_key.clone()),
+                        ..CloudAccount::new(cloud.signer_account(), &cloud.cloud_name)
+                    },
+                    owner: Some(cloud.account.clone()),
+                    folder: (!prefix.is_empty()).then_some(prefix),
+                    media_library: allowed(&caps, Feature::MediaLibrary),
+                    upload: allowed(&caps, Feature::Upload),
+                    optimized_delivery: allowed(&caps, Feature::OptimizedDelivery),
+                };
+            }
+        }
+        // No account: the widgets need one (the Media Library its API key and signed login,
+        // uploads their signatures); URLs are built for the settings' cloud.
+        let no_account = |feature| {
+            FeatureState { feature, availability: Availability::Disabled(Reason::NoAccount) }.to_string()
+        };
+        Target {
+            account: CloudAccount::new("settings", &self.settings.cloud_name),
+            owner: None,
+            folder: None,
+            media_library: Err(no_account(Feature::MediaLibrary)),
+            upload: Err(no_account(Feature::Upload)),
+            optimized_delivery: Ok(()),
+        }
+    }
+
+    /// The widget host for `target`: signed (ML login, upload signatures) on an account, plain
+    /// on the settings' cloud.
+    fn widget_host(&self, target: &Target) -> WidgetHost {
+        let mut host = self.widgets.clone();
+        if target.owner.is_none() {
+            host.signer = None;
+        }
+        host
+    }
+
+    /// The host's default transformation where the cloud allows delivery transformations.
+    fn default_transformation(&self, target: &Target) -> Option<String> {
+        let tx = self.settings.delivery.default_transformation.trim();
+        (target.optimized_delivery.is_ok() && !tx.is_empty()).then(|| tx.to_owned())
+    }
+
+    /// The delivery URL of an inserted asset, rebuilt by the URL engine from its reference on
+    /// the target cloud, with the default transformation chained after the user's.
+    fn delivery_url(&self, reference: &AssetReference, target: &Target) -> Result<String, WidgetError> {
+        let mut r = reference.clone();
+        let default = self.default_transformation(target);
+        let optimize = default.as_deref() == Some(crate::core::settings::DEFAULT_TRANSFORMATION);
+        if let (Some(tx), false) = (&default, optimize) {
+            r.transformation = Some(match r.transformation.take().filter(|t| !t.is_empty()) {
+                Some(t) => format!("{t}/{tx}"),
+                None => tx.clone(),
+            });
+        }
+        r.delivery_url(&DeliveryTarget { optimize, ..DeliveryTarget::new(&target.account.cloud_name) })
+    }
+
+    fn insert_assets(&self, assets: Result<Vec<Asset>, WidgetError>) {
+        let assets = match assets {
+            Ok(a) => a,
+            Err(e) => return self.show_error(Some(&format!("The Media Library's answer was unusable: {e}"))),
+        };
+        if !self.host.has_editor() {
+            return self.show_error(Some("This host has no editor to insert images into."));
+        }
+        let target = self.target();
+        for asset in assets {
+            let reference = asset.reference();
+            let url = match self.delivery_url(&reference, &target) {
+                Ok(u) => u,
+                Err(e) => return self.show_error(Some(&format!("Cannot insert {}: {e}", asset.public_id))),
+            };
+            let stored = asset.to_stored(SyncMode::Reference);
+            let media = media_object(
+                &url,
+                &asset.public_id,
+                &asset.public_id,
+                &asset.resource_type,
+                &asset.delivery_type,
+                reference.transformation.as_deref().unwrap_or(""),
+            );
+            if let Ok(v) = crate::host::widgets::to_js(&stored) {
+                let _ = js_sys::Reflect::set(&media, &"reference".into(), &v);
+            }
+            if let Err(e) = self.host.insert_media(&media) {
+                return self.show_error(Some(&format!("The host refused the image: {}", js_message(&e))));
+            }
+        }
+        self.show_error(None);
+    }
+
+    fn on_upload_event(&self, e: UploadEvent) {
+        if let Some(err) = &e.error {
+            return self.show_error(Some(&format!("Upload failed: {err}")));
+        }
+        if e.event == "success" {
+            if let Some(asset) = e.asset {
+                self.notify(&format!("Uploaded {}", asset.public_id));
+                self.insert_assets(Ok(vec![asset]));
+            }
+        }
+    }
+
+    /// Mounts the Media Library on the current target (and shows it when `show`).
+    fn start_media_library(&mut self, weak: &Weak<RefCell<Ui>>, show: bool) {
+        let target = self.target();
+        if let Err(why) = &target.media_library {
+            return self.show_error(Some(&sentence(why)));
+        }
+        let host = self.widget_host(&target);
+        let options = MediaLibraryOptions {
+            default_transformations: match self.default_transformation(&target) {
+                Some(tx) => DefaultTransformations::parse(&tx).unwrap_or_else(|_| DefaultTransformations::optimized()),
+                None => DefaultTransformations::none(),
+            },
+            ..MediaLibraryOptions::default()
+        };
+        let w = weak.clone();
+        let handlers = MediaLibraryHandlers {
+            on_insert: Rc::new(move |r| on_ui(&w, |ui| ui.insert_assets(r))),
+            on_show: None,
+            on_hide: None,
+        };
+        let owner = target.owner.clone();
+        let mount = async move { MediaLibrary::mount(&host, &target.account, options, Placement::Modal, handlers).await };
+        self.spawn_mount(weak, MEDIA_LIBRARY, owner, show, mount);
+    }
+
+    /// Mounts the Upload widget (signed uploads through the signer) and opens it when `open`.
+    fn start_upload(&mut self, weak: &Weak<RefCell<Ui>>, open: bool) {
+        let target = self.target();
+        if let Err(why) = &target.upload {
+            return self.show_error(Some(&sentence(why)));
+        }
+        let host = self.widget_host(&target);
+        let options = UploadWidgetOptions {
+            mode: UploadMode::Signed { preset: None },
+            folder: target.folder.clone(),
+            ..UploadWidgetOptions::default()
+        };
+        let w = weak.clone();
+        let handler: Rc<dyn Fn(UploadEvent)> = Rc::new(move |e| on_ui(&w, |ui| ui.on_upload_event(e)));
+        let owner = target.owner.clone();
+        let mount = async move { UploadWidget::mount(&host, &target.account, options, Placement::Modal, handler).await };
+        self.spawn_mount(weak, UPLOAD, owner, open, mount);
+    }
+
+    /// Mounts a widget in the background (cancelled by dropping its [`Pending`]: account switch,
+    /// uninstall) and, once mounted, keeps it in its slot and shows it when `reveal`.
+    fn spawn_mount<W: 'static>(
+        &mut self,
+        weak: &Weak<RefCell<Ui>>,
+        slot: WidgetSlot<W>,
+        owner: Option<String>,
+        reveal: bool,
+        mount: impl Future<Output = Result<W, MountError>> + 'static,
+    ) {
+        // Watch <body> from before the script runs: the widget's modal lands there.
+        let nodes = document().body().and_then(|b| AdoptAdded::watch(&b, is_cloudinary_widget_node).ok());
+        let w = weak.clone();
+        let task_owner = owner.clone();
+        self.show_error(None);
+        let task = Cancellable::spawn(async move {
+            let r = mount.await;
+            on_ui(&w, move |ui| {
+                let fail = |ui: &Ui, e: MountError| ui.show_error(Some(&format!("Could not open {}: {e}", slot.name)));
+                // Releasing our own handle while running is fine: the task completes by itself.
+                (slot.place)(ui).0.take();
+                match r {
+                    Ok(widget) => {
+                        if reveal {
+                            if let Err(e) = (slot.reveal)(&widget) {
+                                fail(ui, e);
+                            }
+                        }
+                        *(slot.place)(ui).1 = Some(Open { widget, owner: task_owner, _nodes: nodes });
+                    }
+                    Err(e) => fail(ui, e),
+                }
+            });
+        });
+        *(slot.place)(self).0 = Some(Pending { owner, _task: task });
+    }
+
+    /// Unmounts the widgets (and cancels mounts in flight) bound to `owner`, remembering which
+    /// were there so they can be mounted again on the next cloud.
+    fn unmount_widgets(&mut self, owner: impl Fn(&Option<String>) -> bool) {
+        if self.ml.as_ref().is_some_and(|m| owner(&m.owner)) || self.ml_pending.as_ref().is_some_and(|p| owner(&p.owner)) {
+            self.ml = None;
+            self.ml_pending = None;
+            self.reopen.0 = true;
+        }
+        if self.upload.as_ref().is_some_and(|u| owner(&u.owner))
+            || self.upload_pending.as_ref().is_some_and(|p| owner(&p.owner))
+        {
+            self.upload = None;
+            self.upload_pending = None;
+            self.reopen.1 = true;
+        }
+    }
+
+    /// Carries out what an accounts transition asks, in order.
+    fn run_effects(&mut self, weak: &Weak<RefCell<Ui>>, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::CancelPending(account) => {
+                    let mine = |o: &Option<String>| o.as_deref() == Some(account.as_str());
+                    if self.ml_pending.as_ref().is_some_and(|p| mine(&p.owner)) {
+                        self.ml_pending = None;
+                    }
+                    if self.upload_pending.as_ref().is_some_and(|p| mine(&p.owner)) {
+                        self.upload_pending = None;
+                    }
+                }
+                Effect::UnmountWidgetsOf(account) => {
+                    self.unmount_widgets(|o| o.as_deref() == Some(account.as_str()));
+                }
+                // The Media Library login signature lives only in the widget unmounted above,
+                // and upload signatures are asked per upload and never cached: nothing else
+                // holds a signature for the account.
+                Effect::DropCachedSignatures(_) => {}
+                Effect::Notify(n) => self.notify(&n.to_string()),
+                Effect::RemountOn(cloud) => {
+                    // Widgets on another cloud (the settings' one before the first login) move too.
+                    self.unmount_widgets(|o| o.as_deref() != Some(cloud.account.as_str()));
+                    let (ml, upload) = std::mem::take(&mut self.reopen);
+                    self.render_status();
+                    // A widget the new cloud refuses (a viewer's Upload, say) is remembered and
+                    // comes back on the next cloud that allows it.
+                    let target = self.target();
+                    if ml {
+                        match &target.media_library {
+                            Ok(()) => self.start_media_library(weak, false),
+                            Err(why) => {
+                                self.reopen.0 = true;
+                                self.show_error(Some(&sentence(why)));
+                            }
+                        }
+                    }
+                    if upload {
+                        match &target.upload {
+                            Ok(()) => self.start_upload(weak, false),
+                            Err(_) => self.reopen.1 = true,
+                        }
+                    }
+                }
+                Effect::NoCurrentAccount => {
+                    self.unmount_widgets(|o| o.is_some());
+                    self.reopen = (false, false);
+                }
+                // Effect::Persist is carried out by the session itself.
+                _ => {}
+            }
+        }
+        self.render_status();
+    }
+
+    fn render_accounts(&self) {
+        let Ok(list) = q(&self.panel, ".cldc-account-list") else { return };
+        let now = host_accounts::now();
+        let state = self.accounts.as_ref().map(AccountsSession::state);
+        let current = state.and_then(|s| s.selection().cloned());
+        let mut rows: Vec<(String, String, String, String, bool)> = Vec::new();
+        if let Some(s) = state {
+            for a in s.accounts() {
+                let cloud = a.sub_account(a.default_sub_account()).map(|c| c.cloud_name().to_owned()).unwrap_or_default();
+                rows.push((a.id().to_owned(), a.label().to_owned(), cloud, a.role().as_str().to_owned(), a.is_logged_in(now)));
+            }
+        }
+        if let Some(l) = &self.listing {
+            for a in &l.accounts {
+                if rows.iter().any(|r| r.0 == a.id) {
+                    continue;
+                }
+                let role = a.role.or_else(|| a.sub_accounts.first().map(|s| s.role)).map(|r| r.as_str()).unwrap_or("");
+                rows.push((a.id.clone(), a.label.clone(), a.cloud_name.clone(), role.to_owned(), false));
+            }
+        }
+        let doc = document();
+        let items = js_sys::Array::new();
+        for (id, label, cloud, role, logged_in) in rows {
+            let is_current = current.as_ref().is_some_and(|c| c.account == id);
+            let Ok(li) = element("li", &[("data-account", &id)]) else { continue };
+            if is_current {
+                let _ = li.set_attribute("aria-current", "true");
+            }
+            let span = |class: &str, text: &str| {
+                let e = doc.create_element("span").ok()?;
+                e.set_class_name(class);
+                e.set_text_content(Some(text));
+                Some(e)
+            };
+            let button = |act: &str, text: &str| {
+                let b = element("button", &[("type", "button"), ("data-act", act)]).ok()?;
+                b.set_text_content(Some(text));
+                Some(b)
+            };
+            let mut parts = vec![
+                span("cldc-account-label", &label),
+                span("cldc-cloud", &cloud),
+                span("cldc-role", &role),
+                span("cldc-session", if logged_in { "logged in" } else { "logged out" }),
+            ];
+            if logged_in {
+                if !is_current {
+                    parts.push(button("switch", "Use"));
+                }
+                parts.push(button("logout", "Log out"));
+            } else {
+                parts.push(button("login", "Log in"));
+            }
+            for p in parts.into_iter().flatten() {
+                let _ = li.append_child(&p);
+            }
+            items.push(&li);
+        }
+        list.replace_children_with_node(&items);
+
+        // Sub-accounts of the current account.
+        if let (Ok(label), Ok(select)) = (q(&self.panel, ".cldc-sub"), q(&self.panel, "[name=subAccount]")) {
+            let subs = state
+                .zip(current.as_ref())
+                .and_then(|(s, c)| s.account(&c.account))
+                .map(|a| a.sub_accounts().to_vec())
+                .unwrap_or_default();
+            let options = js_sys::Array::new();
+            for c in &subs {
+                if let Ok(o) = element("option", &[("value", c.id())]) {
+                    o.set_text_content(Some(&format!("{} ({})", c.label(), c.cloud_name())));
+                    if current.as_ref().is_some_and(|s| s.sub_account == c.id()) {
+                        let _ = o.set_attribute("selected", "");
+                    }
+                    options.push(&o);
+                }
+            }
+            select.replace_children_with_node(&options);
+            if let Some(c) = &current {
+                let _ = js_sys::Reflect::set(&select, &"value".into(), &c.sub_account.as_str().into());
+            }
+            set_hidden(&label, subs.len() < 2);
+        }
+
+        let target = self.target();
+        if let Ok(el) = q(&self.panel, ".cldc-current") {
+            let text = match state.and_then(|s| s.current()) {
+                Some(c) => format!(
+                    "Current: {} / {} ({}) · role {} · {}",
+                    c.account_label, c.sub_account_label, c.cloud_name, c.role, c.product
+                ),
+                None => format!(
+                    "No account selected: log in to one to use the Media Library and uploads; images inserted by public ID use the cloud \"{}\".",
+                    self.settings.cloud_name
+                ),
+            };
+            el.set_text_content(Some(&text));
+        }
+        if let Ok(b) = q(&self.panel, ".cldc-upload") {
+            set_hidden(&b, target.upload.is_err());
+        }
+        if let Ok(el) = q(&self.panel, ".cldc-upload-reason") {
+            let why = target.upload.as_ref().err();
+            el.set_text_content(why.map(|w| sentence(w)).as_deref());
+            set_hidden(&el, why.is_none());
+        }
+        if let Ok(el) = q(&self.panel, ".cldc-delivery-note") {
+            let why = target.optimized_delivery.as_ref().err();
+            el.set_text_content(why.map(|w| format!("{} Inserted images are delivered untransformed.", sentence(w))).as_deref());
+            set_hidden(&el, why.is_none());
+        }
+        if let Ok(b) = q(&self.panel, ".cldc-signin") {
+            set_hidden(&b, self.accounts.is_none());
+        }
+    }
 }
 
 /// Runs `f` on the live UI state, if the feature has not been released; never panics into the
@@ -571,42 +1087,136 @@ fn on_ui(weak: &Weak<RefCell<Ui>>, f: impl FnOnce(&mut Ui)) {
     }
 }
 
-/// Percent-encodes a public id for a URL path (keeps `/` as the folder separator).
-fn encode_public_id(id: &str) -> String {
-    let mut out = String::with_capacity(id.len());
-    for b in id.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
+/// The delivery URL of an image inserted by public id on `settings`' cloud with its default
+/// transformation, built by the URL engine.
+pub fn image_url(settings: &Settings, public_id: &str) -> Result<String, WidgetError> {
+    let tx = settings.delivery.default_transformation.trim();
+    AssetReference {
+        public_id: public_id.to_owned(),
+        version: None,
+        resource_type: "image".into(),
+        delivery_type: "upload".into(),
+        format: None,
+        transformation: (!tx.is_empty()).then(|| tx.to_owned()),
     }
-    out
+    .delivery_url(&DeliveryTarget { optimize: false, ..DeliveryTarget::new(&settings.cloud_name) })
 }
 
-/// The delivery URL of an image on `settings`' cloud with its default transformation.
-pub fn image_url(settings: &Settings, public_id: &str) -> String {
-    let tx = &settings.delivery.default_transformation;
-    let tx = if tx.is_empty() { String::new() } else { format!("{tx}/") };
-    format!(
-        "https://res.cloudinary.com/{}/image/upload/{tx}{}",
-        settings.cloud_name,
-        encode_public_id(public_id)
-    )
-}
-
-fn media_object(url: &str, alt: &str, public_id: &str, tx: &str) -> JsValue {
+fn media_object(url: &str, alt: &str, public_id: &str, resource_type: &str, delivery_type: &str, tx: &str) -> JsValue {
     let o = js_sys::Object::new();
-    for (k, v) in [("url", url), ("alt", alt), ("publicId", public_id), ("resourceType", "image"), ("deliveryType", "upload"), ("transformation", tx)] {
+    for (k, v) in [
+        ("url", url),
+        ("alt", alt),
+        ("publicId", public_id),
+        ("resourceType", resource_type),
+        ("deliveryType", delivery_type),
+        ("transformation", tx),
+    ] {
         let _ = js_sys::Reflect::set(&o, &k.into(), &v.into());
     }
     o.into()
+}
+
+/// The widget host from the host object: identity from its platform and environment, the
+/// script URLs it overrides (`scripts`, for self-hosting), the signer with the user's token.
+fn widget_host(host: &HostApi) -> Result<WidgetHost, PluginError> {
+    let identity = Identity::new(host.platform_name(), host.platform_version(), host.environment())?;
+    let raw_scripts = js_sys::Reflect::get(host.as_raw(), &"scripts".into()).unwrap_or(JsValue::UNDEFINED);
+    let scripts: ScriptUrls = if raw_scripts.is_undefined() || raw_scripts.is_null() {
+        ScriptUrls::default()
+    } else {
+        let v = crate::host::widgets::json_from_js(&raw_scripts)
+            .map_err(|e| PluginError(format!("the host object's `scripts`: {e}")))?;
+        serde_json::from_value(v).map_err(|e| PluginError(format!("the host object's `scripts`: {e}")))?
+    };
+    scripts.validate().map_err(|e| PluginError(format!("the host object's `scripts`: {e}")))?;
+    let signer = match host.signer_url() {
+        Some(url) => {
+            let f: js_sys::Function = js_sys::Reflect::get(host.as_raw(), &"getSignerToken".into())
+                .ok()
+                .and_then(|f| f.dyn_into().ok())
+                .ok_or_else(|| PluginError("the host object has no `getSignerToken` function".into()))?;
+            Some(SignerClient::new(url, TokenSource::Provider(f.bind0(host.as_raw()))))
+        }
+        None => None,
+    };
+    Ok(WidgetHost { enabled: true, identity, scripts, script_options: ScriptOptions::default(), signer })
+}
+
+/// A tab id for the accounts' two-tab rule.
+fn tab_id() -> String {
+    format!("tab-{:x}", (js_sys::Math::random() * 4_294_967_296.0) as u64)
+}
+
+/// Fetches the accounts the host's user token grants; `then` runs on the UI with the listing.
+fn with_listing(weak: &Weak<RefCell<Ui>>, then: impl FnOnce(&mut Ui, &Weak<RefCell<Ui>>, AccountListing) + 'static) {
+    let Some(rc) = weak.upgrade() else { return };
+    let Ok(mut ui) = rc.try_borrow_mut() else { return };
+    let Some(url) = ui.host.signer_url().map(str::to_owned) else {
+        return ui.show_error(Some("No signer is configured: the host must give the plugin a signer URL to log in to accounts."));
+    };
+    let host = ui.host.clone();
+    let w = weak.clone();
+    ui.accounts_pending = Some(Cancellable::spawn(async move {
+        let listing = match host.signer_token().await {
+            Ok(token) => host_accounts::fetch_listing(&url, &token, None).await.map_err(|e| e.to_string()),
+            Err(e) => Err(format!("the host gave no user token: {}", js_message(&e))),
+        };
+        let w2 = w.clone();
+        on_ui(&w, move |ui| {
+            ui.accounts_pending = None;
+            match listing {
+                Ok(l) => {
+                    ui.show_error(None);
+                    then(ui, &w2, l);
+                }
+                Err(e) => ui.show_error(Some(&format!("Cannot load your Cloudinary accounts: {e}"))),
+            }
+        });
+    }));
+    drop(ui);
+}
+
+fn account_action(weak: &Weak<RefCell<Ui>>, act: &str, account: String) {
+    let now = host_accounts::now;
+    match act {
+        "login" => with_listing(weak, move |ui, w, listing| {
+            let Some(session) = ui.accounts.as_mut() else { return };
+            let ticket = session.begin_login(&account);
+            let r = session.login(ticket, &listing, now());
+            ui.listing = Some(listing);
+            match r {
+                Ok(effects) => ui.run_effects(w, effects),
+                Err(e) => {
+                    ui.show_error(Some(&format!("Cannot log in to \"{account}\": {e}")));
+                    ui.render_status();
+                }
+            }
+        }),
+        _ => on_ui(weak, |ui| {
+            let Some(session) = ui.accounts.as_mut() else { return };
+            let r = match act {
+                "logout" => session.logout(&account, now()),
+                "switch" => session.switch_to(&account, None, now()),
+                "sub" => session.switch_sub_account(&account, now()),
+                _ => return,
+            };
+            match r {
+                Ok(effects) => {
+                    ui.show_error(None);
+                    ui.run_effects(weak, effects)
+                }
+                Err(e) => ui.show_error(Some(&e.to_string())),
+            }
+        }),
+    }
 }
 
 fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
     let mut bag = Resources::new();
     let host = &ctx.host;
     let dom = js_err("cannot build the Cloudinary panel");
+    let widgets = widget_host(host)?;
 
     bag.hold(inject_style(OWNER, CSS).map_err(&dom)?);
     bag.hold(inject_link(OWNER, "preconnect", "https://res.cloudinary.com", true).map_err(&dom)?);
@@ -623,13 +1233,45 @@ fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
     panel.set_inner_html(PANEL_HTML);
     let panel_node = OwnedNode::append(&panel_slot, &panel).map_err(&dom)?;
 
+    // Accounts: restored from the host's namespaced storage when a signer is configured.
+    let mut opened_effects = Vec::new();
+    let accounts = if host.signer_url().is_some() {
+        let store = AccountStore::new(host.storage().clone(), "");
+        match AccountsSession::open(store, &tab_id(), host_accounts::now()) {
+            Ok(o) => {
+                for issue in &o.issues {
+                    host.log(Level::Warn, &format!("stored accounts: {issue}"));
+                }
+                if let Some(e) = &o.load_error {
+                    host.log(Level::Warn, &format!("the stored accounts were unusable and are ignored: {e}"));
+                }
+                opened_effects = o.effects;
+                Some(o.session)
+            }
+            Err(e) => {
+                host.log(Level::Error, &format!("cannot restore the Cloudinary accounts: {e}"));
+                None
+            }
+        }
+    } else {
+        None
+    };
+
     let ui: UiRef = Rc::new(RefCell::new(Ui {
+        ml_pending: None,
+        upload_pending: None,
+        accounts_pending: None,
+        signer_check: None,
+        ml: None,
+        upload: None,
         host: host.clone(),
         settings: ctx.settings.clone(),
+        widgets,
+        accounts,
+        listing: None,
+        reopen: (false, false),
         panel: panel.clone(),
         button: None,
-        ml: None,
-        signer_check: None,
         signer_state: if host.signer_url().is_some() { "checking…".into() } else { "not configured".into() },
     }));
     let weak = Rc::downgrade(&ui);
@@ -671,9 +1313,12 @@ fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
             if !ui.host.has_editor() {
                 return ui.show_error(Some("This host has no editor to insert images into."));
             }
-            let url = image_url(&ui.settings, &id);
+            let url = match image_url(&ui.settings, &id) {
+                Ok(u) => u,
+                Err(e) => return ui.show_error(Some(&format!("Cannot insert {id}: {e}"))),
+            };
             let alt_text = alt.value();
-            let media = media_object(&url, alt_text.trim(), &id, &ui.settings.delivery.default_transformation);
+            let media = media_object(&url, alt_text.trim(), &id, "image", "upload", &ui.settings.delivery.default_transformation);
             match ui.host.insert_media(&media) {
                 Ok(_) => {
                     ui.show_error(None);
@@ -708,9 +1353,65 @@ fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
         })
     });
 
-    // Media Library.
+    // Media Library and Upload widgets.
     let w = weak.clone();
-    let ml = Listener::new(&q(&panel, ".cldc-ml")?, "click", move |_| open_media_library(&w));
+    let ml = Listener::new(&q(&panel, ".cldc-ml")?, "click", move |_| {
+        on_ui(&w, |ui| match &ui.ml {
+            Some(open) => {
+                if let Err(e) = open.widget.show() {
+                    ui.show_error(Some(&format!("Could not open the Media Library: {e}")));
+                }
+            }
+            None if ui.ml_pending.is_some() => {}
+            None => ui.start_media_library(&w, true),
+        })
+    });
+    let w = weak.clone();
+    let upload = Listener::new(&q(&panel, ".cldc-upload")?, "click", move |_| {
+        on_ui(&w, |ui| match &ui.upload {
+            Some(open) => {
+                if let Err(e) = open.widget.open() {
+                    ui.show_error(Some(&format!("Could not open the Upload widget: {e}")));
+                }
+            }
+            None if ui.upload_pending.is_some() => {}
+            None => ui.start_upload(&w, true),
+        })
+    });
+
+    // Accounts: load the listing, log in/out, switch account and sub-account.
+    let w = weak.clone();
+    let signin = Listener::new(&q(&panel, ".cldc-signin")?, "click", move |_| {
+        with_listing(&w, |ui, w, listing| {
+            let r = ui.accounts.as_mut().map(|s| s.reconcile(&listing, host_accounts::now()));
+            ui.listing = Some(listing);
+            match r {
+                Some(Ok(effects)) => ui.run_effects(w, effects),
+                Some(Err(e)) => ui.show_error(Some(&e.to_string())),
+                None => {}
+            }
+            ui.render_status();
+        })
+    });
+    let w = weak.clone();
+    let account_clicks = Listener::new(&q(&panel, ".cldc-account-list")?, "click", move |e| {
+        let Some(button) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+        let Ok(Some(button)) = button.closest("button[data-act]") else { return };
+        let (Some(act), Some(account)) = (
+            button.get_attribute("data-act"),
+            button.closest("li[data-account]").ok().flatten().and_then(|li| li.get_attribute("data-account")),
+        ) else {
+            return;
+        };
+        account_action(&w, &act, account);
+    });
+    let w = weak.clone();
+    let sub_change = Listener::new(&q(&panel, "[name=subAccount]")?, "change", move |e| {
+        let value = e.target().and_then(|t| js_sys::Reflect::get(&t, &"value".into()).ok()).and_then(|v| v.as_string());
+        if let Some(sub) = value {
+            account_action(&w, "sub", sub);
+        }
+    });
 
     // Keyboard shortcut.
     let w = weak.clone();
@@ -735,11 +1436,11 @@ fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
         timers = Some((first, every));
     }
 
-    // Restore the panel's open state.
+    // Restore the panel's open state and the accounts' selection.
     let open = KeyValue::get(host.storage(), UI_STATE_KEY).ok().flatten().is_some_and(|v| v.contains("true"));
     {
-        let u = ui.borrow();
-        u.render_status();
+        let mut u = ui.borrow_mut();
+        u.run_effects(&weak, opened_effects);
         if open {
             u.set_open(true);
         }
@@ -756,6 +1457,10 @@ fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
     bag.hold(insert);
     bag.hold(save);
     bag.hold(ml);
+    bag.hold(upload);
+    bag.hold(signin);
+    bag.hold(account_clicks);
+    bag.hold(sub_change);
     bag.hold(keys);
     if let Some(t) = timers {
         bag.hold(t);
@@ -795,102 +1500,3 @@ fn check_signer(weak: &Weak<RefCell<Ui>>) {
     });
 }
 
-fn open_media_library(weak: &Weak<RefCell<Ui>>) {
-    let Some(rc) = weak.upgrade() else { return };
-    let Ok(mut ui) = rc.try_borrow_mut() else { return };
-    if let Some(ml) = &ui.ml {
-        if let Some(w) = &ml.widget {
-            // Already loaded: show it again.
-            let _ = js_sys::Reflect::get(&w.instance, &"show".into())
-                .ok()
-                .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-                .map(|f| f.call0(&w.instance));
-        }
-        return; // loading
-    }
-    let global = Global::adopt("cloudinary");
-    let script = match ScriptTag::load(OWNER, MEDIA_LIBRARY_SCRIPT, None, &["cloudinary"]) {
-        Ok(s) => s,
-        Err(e) => return ui.show_error(Some(&format!("Cannot load the Media Library: {}", js_message(&e)))),
-    };
-    let settled = script.settled();
-    let w = weak.clone();
-    let timeout = Timeout::new(20_000, move || {
-        on_ui(&w, |ui| {
-            ui.ml = None;
-            ui.show_error(Some(&format!("The Media Library script did not load within 20 s ({MEDIA_LIBRARY_SCRIPT}).")));
-        })
-    });
-    // The widget has no destroy(): what it appends to <body> is adopted and removed with it.
-    let nodes = document().body().and_then(|b| AdoptAdded::watch(&b, is_cloudinary_widget_node).ok());
-    ui.ml = Some(MediaLibrary {
-        widget: None,
-        _nodes: nodes,
-        timeout: Some(timeout),
-        _script: script,
-        _global: global,
-    });
-    ui.show_error(None);
-    drop(ui);
-    drop(rc);
-    let weak = weak.clone();
-    wasm_bindgen_futures::spawn_local(async move {
-        let state = settled.await;
-        on_ui(&weak, |ui| {
-            let Some(ml) = ui.ml.as_mut() else { return };
-            ml.timeout = None;
-            if state != ScriptState::Loaded {
-                ui.ml = None;
-                return ui.show_error(Some(&format!("Could not load the Media Library script from {MEDIA_LIBRARY_SCRIPT}.")));
-            }
-            match mount_media_library(ui, weak.clone()) {
-                Ok(widget) => {
-                    if let Some(ml) = ui.ml.as_mut() {
-                        ml.widget = Some(widget);
-                    }
-                }
-                Err(e) => {
-                    ui.ml = None;
-                    ui.show_error(Some(&format!("Could not open the Media Library: {e}")));
-                }
-            }
-        });
-    });
-}
-
-fn mount_media_library(ui: &Ui, weak: Weak<RefCell<Ui>>) -> Result<MlWidget, String> {
-    let cld = js_sys::Reflect::get(&window(), &"cloudinary".into()).map_err(|e| js_message(&e))?;
-    let open = js_sys::Reflect::get(&cld, &"openMediaLibrary".into())
-        .ok()
-        .and_then(|f| f.dyn_into::<js_sys::Function>().ok())
-        .ok_or("the script did not define cloudinary.openMediaLibrary")?;
-    let identity = Identity::new(ui.host.platform_name(), ui.host.platform_version(), ui.host.environment())
-        .map_err(|e| e.to_string())?;
-    let options = js_sys::Object::new();
-    let set = |o: &js_sys::Object, k: &str, v: &JsValue| {
-        let _ = js_sys::Reflect::set(o, &k.into(), v);
-    };
-    set(&options, "cloud_name", &ui.settings.cloud_name.as_str().into());
-    set(&options, "multiple", &false.into());
-    set(&options, "integration", &serde_wasm_bindgen::to_value(&identity.integration()).map_err(|e| e.to_string())?);
-    let insert = Closure::wrap(Box::new(move |data: JsValue| {
-        on_ui(&weak, |ui| {
-            let assets = js_sys::Reflect::get(&data, &"assets".into()).unwrap_or(JsValue::UNDEFINED);
-            let first = js_sys::Reflect::get(&assets, &0.into()).unwrap_or(JsValue::UNDEFINED);
-            let url = js_sys::Reflect::get(&first, &"secure_url".into()).ok().and_then(|v| v.as_string());
-            let pid = js_sys::Reflect::get(&first, &"public_id".into()).ok().and_then(|v| v.as_string()).unwrap_or_default();
-            match url {
-                Some(url) => {
-                    if let Err(e) = ui.host.insert_media(&media_object(&url, &pid, &pid, "")) {
-                        ui.show_error(Some(&format!("The host refused the image: {}", js_message(&e))));
-                    }
-                }
-                None => ui.show_error(Some("The Media Library returned no asset URL.")),
-            }
-        })
-    }) as Box<dyn FnMut(JsValue)>);
-    let handlers = js_sys::Object::new();
-    set(&handlers, "insertHandler", insert.as_ref());
-    let instance = open.call2(&cld, &options, &handlers).map_err(|e| js_message(&e))?;
-    Ok(MlWidget { instance, _insert: insert })
-}

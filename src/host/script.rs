@@ -168,6 +168,33 @@ impl Drop for Inner {
         }
         let _ = Reflect::set(&self.element, &"onload".into(), &JsValue::NULL);
         let _ = Reflect::set(&self.element, &"onerror".into(), &JsValue::NULL);
+        if self.kind == ResourceKind::Script && self.added_keys.borrow().is_none() {
+            // Dropped while its fetch is in flight (a mount cancelled by uninstall or an account
+            // switch): a removed script may still execute when it arrives, so remove what it
+            // adds to `window.cloudinary` then. The one-shot closure frees itself when it runs.
+            let before = std::mem::take(&mut self.keys_before);
+            let existed = self.cloudinary_existed;
+            let cleanup = Closure::once_into_js(move || {
+                let Some(global) = cloudinary_global() else { return };
+                for k in Object::keys(&global).iter() {
+                    if k.as_string().is_some_and(|k| !before.contains(&k)) {
+                        let _ = Reflect::delete_property(&global, &k);
+                    }
+                }
+                if !existed && Object::keys(&global).length() == 0 {
+                    if let Some(w) = web_sys::window() {
+                        let _ = Reflect::delete_property(&w, &"cloudinary".into());
+                    }
+                }
+            });
+            let opts = web_sys::AddEventListenerOptions::new();
+            opts.set_once(true);
+            let _ = self.element.add_event_listener_with_callback_and_add_event_listener_options(
+                "load",
+                cleanup.unchecked_ref(),
+                &opts,
+            );
+        }
         self.element.remove();
         self.handlers.borrow_mut().clear();
         if let (Some(added), Some(global)) = (self.added_keys.borrow_mut().take(), cloudinary_global()) {

@@ -197,10 +197,5 @@ fn check_hex(sig: &str) -> Result<(), SignerError> {
     }
 }
 
-/// A readable message from a thrown JS value.
-pub(crate) fn js_message(e: &JsValue) -> String {
-    if let Some(err) = e.dyn_ref::<js_sys::Error>() {
-        return String::from(err.message());
-    }
-    e.as_string().unwrap_or_else(|| format!("{e:?}"))
-}
+/// A readable message from a thrown JS value (one implementation: [`crate::host::api::js_message`]).
+pub(crate) use crate::host::api::js_message;

@@ -8,9 +8,23 @@ import assert from 'node:assert/strict';
 import {
   launch, openHost, snapshot, messages, clickAction, selfCheck, installFromUrl, routeMediaLibrary, ML_SCRIPT,
 } from './helpers.mjs';
+import { startSigner } from './signer.mjs';
 
 const BROWSERS = (process.env.E2E_BROWSERS || 'chromium,firefox').split(',');
 const SETTINGS_KEY = 'ext:cloudinary-connector:settings';
+
+// The widgets need a Cloudinary account (API key, signed login): tests that open the Media
+// Library log in to the real signer's `demo` account first (cld-signer --dev, test config).
+let signer;
+before(async () => { signer = await startSigner(); });
+after(async () => { if (signer) await signer.stop(); });
+const withSigner = () => `?signer=${encodeURIComponent(signer.url)}&user=alice&roles=demo:uploader`;
+
+async function loginDemo(page) {
+  await page.click('.cldc-signin');
+  await page.click('.cldc-account-list li[data-account="demo"] button[data-act="login"]');
+  await page.waitForFunction(() => document.querySelector('.cldc-current').textContent.startsWith('Current: Demo'));
+}
 
 async function baseline(page) {
   const check = await selfCheck(page);
@@ -60,7 +74,8 @@ for (const browserName of BROWSERS) {
         t.skip(launchError.message.split("\n")[0]);
         return;
       }
-      const host = await openHost(ctx, fn.options || {});
+      const o = fn.options || {};
+      const host = await openHost(ctx, { ...o, query: typeof o.query === 'function' ? o.query() : o.query });
       try {
         await fn(host);
         assert.deepEqual(host.errors, [], 'uncaught page errors');
@@ -93,7 +108,7 @@ for (const browserName of BROWSERS) {
       await page.fill('.cldc-insert [name=publicId]', 'folder/my photo');
       await page.fill('.cldc-insert [name=alt]', 'A photo');
       await page.click('.cldc-insert button');
-      assert.equal(await page.getAttribute('#editor img', 'src'), 'https://res.cloudinary.com/demo/image/upload/f_auto,q_auto/folder/my%20photo');
+      assert.equal(await page.getAttribute('#editor img', 'src'), 'https://res.cloudinary.com/demo/image/upload/f_auto,q_auto/v1/folder/my%20photo');
       assert.equal(await page.getAttribute('#editor img', 'alt'), 'A photo');
       // An empty public id is refused in the panel.
       await page.click('.cldc-insert button');
@@ -111,26 +126,33 @@ for (const browserName of BROWSERS) {
       assert.match(await page.textContent('.cldc-status'), /^Cloud: acme · Signer: connected$/);
       const stored = JSON.parse(await page.evaluate((k) => localStorage.getItem(k), SETTINGS_KEY));
       assert.deepEqual(stored, { writtenBy: '0.1.0', settings: { cloudName: 'acme', delivery: { defaultTransformation: 'q_auto' }, ui: { shortcut: true } } });
-      // Media Library (test double of the widget script).
+      // Media Library (test double of the widget script): it needs an account.
+      await page.click('.cldc-ml');
+      assert.equal(await page.textContent('.cldc-error'), 'The Media Library needs a Cloudinary account: log in to one first.');
+      await loginDemo(page);
+      assert.match(await page.textContent('.cldc-status'), /^Cloud: dn6ot3ged · Signer: connected$/);
       await page.click('.cldc-ml');
       await page.waitForSelector('#cld-ml-double');
+      // On the account's cloud, signed login from the signer, the host's default transformation.
       const call = await page.evaluate(() => window.cloudinary.calls[0]);
-      assert.deepEqual(call.options, {
-        cloud_name: 'acme', multiple: false,
+      assert.equal(call.fn, 'createMediaLibrary');
+      const { signature, timestamp, ...options } = call.options;
+      assert.match(signature, /^[0-9a-f]{64}$/);
+      assert.equal(typeof timestamp, 'number');
+      assert.deepEqual(options, {
+        cloud_name: 'dn6ot3ged', api_key: '614335564976464', username: 'alice', multiple: false,
+        default_transformations: [[{ quality: 'auto' }]],
         integration: { type: 'cloudinary_connector', platform: 'Reference Host 1.0.0', version: '0.1.0', environment: 'dev' },
       });
       await page.click('#cld-ml-double button');
-      assert.equal(await page.getAttribute('#editor figure:last-child img', 'src'), 'https://res.cloudinary.com/demo/image/upload/v1/sample.jpg');
+      // The URL is rebuilt by the URL engine from the asset's reference on the configured cloud.
+      assert.equal(await page.getAttribute('#editor figure:last-child img', 'src'), 'https://res.cloudinary.com/dn6ot3ged/image/upload/q_auto/v1/sample.jpg');
       // The document with the inserted images is the user's content: delete it with the host's feature.
       await page.click('#doc-delete');
       await clickAction(page, 'uninstall-remove');
-      assert.ok((await messages(page)).includes('info: Cloudinary Connector: uninstalled; 2 stored keys removed'));
+      assert.ok((await messages(page)).includes('info: Cloudinary Connector: uninstalled; 3 stored keys removed'));
       await assertUntouched(page, base);
-    }, { options: { query: '?signer=http://127.0.0.1:9/', route: async (p) => {
-      await routeMediaLibrary(p, 'double');
-      // The signer's health endpoint (cross-origin, as in production).
-      await p.route('http://127.0.0.1:9/v1/health', (r) => r.fulfill({ status: 200, contentType: 'application/json', headers: { 'access-control-allow-origin': '*' }, body: '{"status":"ok"}' }));
-    } } }));
+    }, { options: { query: withSigner, route: (p) => routeMediaLibrary(p, 'double') } }));
 
     it('uninstall keeping data leaves only the namespaced settings, and a reinstall reuses them', async ({ page }) => {
       const base = await baseline(page);
@@ -157,45 +179,50 @@ for (const browserName of BROWSERS) {
       await install(page);
       await togglePanel(page);
       assert.match(await page.textContent('.cldc-status'), /Signer: checking…/);
+      await loginDemo(page);
       await page.click('.cldc-ml');
       await page.waitForFunction((src) => [...document.scripts].some((s) => s.src === src), ML_SCRIPT);
       const live = await page.evaluate(() => window.__liveCounts());
       assert.ok(live.intervals >= 1 && live.timeouts >= 1, `signer poll and load timeout are live: ${JSON.stringify(live)}`);
       await clickAction(page, 'uninstall-remove');
       await assertUntouched(page, base);
-    }, { options: { query: '?signer=http://127.0.0.1:9/', route: async (p) => { await routeMediaLibrary(p, 'hang'); await p.route('http://127.0.0.1:9/**', () => {}); } } }));
+    }, { options: { query: withSigner, route: async (p) => { await routeMediaLibrary(p, 'hang'); await p.route(`${signer.url}/v1/health`, () => {}); } } }));
 
     it('uninstall during work: Media Library open', Object.assign(async ({ page }) => {
       const base = await baseline(page);
       await install(page);
       await togglePanel(page);
+      await loginDemo(page);
       await page.click('.cldc-ml');
       await page.waitForSelector('#cld-ml-double');
       await clickAction(page, 'uninstall-remove');
       assert.equal(await page.$('#cld-ml-double'), null);
       await assertUntouched(page, base);
-    }, { options: { route: (p) => routeMediaLibrary(p, 'double') } }));
+    }, { options: { query: withSigner, route: (p) => routeMediaLibrary(p, 'double') } }));
 
     it('uninstall after a script-load failure (HTTP 404)', Object.assign(async ({ page }) => {
       const base = await baseline(page);
       await install(page);
       await togglePanel(page);
+      await loginDemo(page);
       await page.click('.cldc-ml');
       await page.waitForFunction(() => !document.querySelector('.cldc-error').hidden);
-      assert.equal(await page.textContent('.cldc-error'), `Could not load the Media Library script from ${ML_SCRIPT}.`);
-      assert.ok((await messages(page)).includes(`error: Cloudinary Connector: Could not load the Media Library script from ${ML_SCRIPT}.`));
+      const failed = `Could not open the Media Library: the script ${ML_SCRIPT} failed to load (network error, HTTP error or Content-Security-Policy refusal)`;
+      assert.equal(await page.textContent('.cldc-error'), failed);
+      assert.ok((await messages(page)).includes(`error: Cloudinary Connector: ${failed}`));
       assert.equal(await page.evaluate((src) => [...document.scripts].some((s) => s.src === src), ML_SCRIPT), false, 'the failed tag is removed at once');
       // The host keeps working while the plugin reports its error.
       assert.ok((await selfCheck(page)).ok);
       await clickAction(page, 'uninstall-remove');
       await assertUntouched(page, base);
-    }, { options: { route: (p) => routeMediaLibrary(p, 404) } }));
+    }, { options: { query: withSigner, route: (p) => routeMediaLibrary(p, 404) } }));
 
     let release;
     it('a widget script arriving after uninstall leaves no global behind', Object.assign(async ({ page }) => {
       const base = await baseline(page);
       await install(page);
       await togglePanel(page);
+      await loginDemo(page);
       await page.click('.cldc-ml');
       await page.waitForFunction((src) => [...document.scripts].some((s) => s.src === src), ML_SCRIPT);
       await clickAction(page, 'uninstall-remove');
@@ -203,7 +230,7 @@ for (const browserName of BROWSERS) {
       await page.waitForTimeout(300);
       assert.equal(await page.evaluate(() => 'cloudinary' in window), false);
       await assertUntouched(page, base);
-    }, { options: { route: (p) => routeMediaLibrary(p, (r) => { release = () => r.fulfill({ path: new URL('./fixtures/ml-double.js', import.meta.url).pathname, contentType: 'text/javascript' }).catch(() => {}); }) } }));
+    }, { options: { query: withSigner, route: (p) => routeMediaLibrary(p, (r) => { release = () => r.fulfill({ path: new URL('./fixtures/ml-double.js', import.meta.url).pathname, contentType: 'text/javascript' }).catch(() => {}); }) } }));
 
     it('install → update → uninstall: 0.0.9 settings are migrated to 0.1.0', async ({ page }) => {
       const base = await baseline(page);

@@ -100,6 +100,13 @@ pub fn signer_at(cfg: Config, now: u64, dev: bool) -> Signer {
     .expect("signer")
 }
 
+/// `cfg` marked as a development configuration (`[identity] environment = "dev"`), which
+/// development mode requires.
+pub fn dev_config(mut cfg: Config) -> Config {
+    cfg.identity.environment = cloudinary_connector::Environment::Dev;
+    cfg
+}
+
 /// The base configuration's signer at [`NOW`].
 pub fn base_signer(vec_secret: &str) -> Signer {
     signer_at(config(BASE_CONFIG, &base_env(vec_secret)), NOW, false)

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::WidgetError;
+use crate::core::url::{NoSignatures, Value as UrlValue};
 
 /// A stored pointer to a Cloudinary asset, from which delivery URLs are rebuilt.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -235,20 +236,6 @@ impl DeliveryTarget {
     }
 }
 
-/// Percent-encodes a public id the way the official SDKs do (`smart_escape`): every byte
-/// outside `A-Z a-z 0-9 _ . - / :` is escaped.
-fn smart_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b'/' | b':') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 fn sets_format_and_quality(transformation: &str) -> bool {
     let has = |p: &str| {
         transformation
@@ -280,49 +267,44 @@ impl AssetReference {
             });
         }
         super::check_cloud_name(&target.cloud_name)?;
-        let prefix = match (&target.secure_distribution, target.private_cdn) {
-            (Some(host), true) => format!("https://{host}"),
-            (Some(host), false) => format!("https://{host}/{}", target.cloud_name),
-            (None, true) => format!("https://{}-res.cloudinary.com", target.cloud_name),
-            (None, false) => format!("https://res.cloudinary.com/{}", target.cloud_name),
-        };
-        let mut parts = vec![
-            prefix,
-            self.resource_type.clone(),
-            self.delivery_type.clone(),
-        ];
+        // The URL engine builds it (SDK-identical prefix, `v1` rule and escaping): the stored
+        // transformation is one raw step, `f_auto,q_auto` a chained step after it.
         let transformation = self.transformation.as_deref().unwrap_or("");
+        let mut steps = Vec::new();
         if !transformation.is_empty() {
-            parts.push(transformation.to_owned());
+            steps.push(UrlValue::map().with("raw_transformation", transformation));
         }
         if target.optimize
             && self.resource_type != "raw"
             && !sets_format_and_quality(transformation)
         {
-            parts.push("f_auto,q_auto".to_owned());
+            steps.push(
+                UrlValue::map()
+                    .with("fetch_format", "auto")
+                    .with("quality", "auto"),
+            );
         }
-        let is_url =
-            self.public_id.starts_with("http://") || self.public_id.starts_with("https://");
-        match self.version {
-            Some(v) => parts.push(format!("v{v}")),
-            None => {
-                let starts_with_version = self.public_id.strip_prefix('v').is_some_and(|r| {
-                    r.split('/')
-                        .next()
-                        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
-                });
-                if self.public_id.contains('/') && !starts_with_version && !is_url {
-                    parts.push("v1".to_owned());
-                }
-            }
+        let mut options = UrlValue::map()
+            .with("resource_type", self.resource_type.as_str())
+            .with("type", self.delivery_type.as_str())
+            .with("transformation", steps);
+        if let Some(v) = self.version {
+            options.set("version", UrlValue::Num(v.to_string()));
         }
-        let mut id = smart_escape(&self.public_id);
         if let Some(f) = &self.format {
-            id.push('.');
-            id.push_str(f);
+            options.set("format", f.as_str().into());
         }
-        parts.push(id);
-        Ok(parts.join("/"))
+        let mut config = UrlValue::map()
+            .with("cloud_name", target.cloud_name.as_str())
+            .with("secure", true);
+        if let Some(host) = &target.secure_distribution {
+            config.set("secure_distribution", host.as_str().into());
+        }
+        if target.private_cdn {
+            config.set("private_cdn", true.into());
+        }
+        crate::core::url::url(&self.public_id, &options, &config, &NoSignatures)
+            .map_err(|e| WidgetError::Url(e.to_string()))
     }
 }
 
@@ -501,7 +483,29 @@ mod tests {
 
     #[test]
     fn public_ids_are_escaped_like_the_sdks() {
-        assert_eq!(smart_escape("a b/c?d:e"), "a%20b/c%3Fd:e");
-        assert_eq!(smart_escape("é"), "%C3%A9");
+        // The URL engine's escaping (the Node SDK's, byte for byte).
+        let url = |id: &str| {
+            AssetReference {
+                public_id: id.into(),
+                version: Some(3),
+                resource_type: "image".into(),
+                delivery_type: "upload".into(),
+                format: None,
+                transformation: None,
+            }
+            .delivery_url(&DeliveryTarget {
+                optimize: false,
+                ..DeliveryTarget::new("demo")
+            })
+            .unwrap()
+        };
+        assert_eq!(
+            url("a b/c?d:e"),
+            "https://res.cloudinary.com/demo/image/upload/v3/a%20b/c%3Fd:e"
+        );
+        assert_eq!(
+            url("é"),
+            "https://res.cloudinary.com/demo/image/upload/v3/%C3%A9"
+        );
     }
 }

@@ -359,6 +359,8 @@ pub enum WidgetError {
         /// The delivery type.
         delivery_type: String,
     },
+    /// The URL engine refused the reference (its message).
+    Url(String),
 }
 
 impl fmt::Display for WidgetError {
@@ -420,6 +422,7 @@ impl fmt::Display for WidgetError {
                 f,
                 "{delivery_type:?} assets are delivered only through signed URLs: ask the URL engine with a signature source"
             ),
+            Url(message) => write!(f, "the delivery URL cannot be built: {message}"),
         }
     }
 }

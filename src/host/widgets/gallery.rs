@@ -4,14 +4,14 @@ use std::fmt;
 
 use wasm_bindgen::prelude::*;
 
-use super::{call_method, cloudinary_fn, to_js, MountError, OwnedNode, WidgetHost};
+use super::{call_method, cloudinary_fn, to_js, MountError, WidgetNode, WidgetHost};
 use crate::core::widgets::{CloudAccount, GalleryOptions};
 use crate::host::script::{self, LoadedScript, ResourceKind};
 use crate::host::signer_client::js_message;
 
 struct Live {
     instance: JsValue,
-    _container: OwnedNode,
+    _container: WidgetNode,
     _script: LoadedScript,
 }
 
@@ -71,7 +71,7 @@ impl ProductGallery {
             &host.script_options,
         )
         .await?;
-        let container = OwnedNode::create("div", "product-gallery", Some(&self.parent))?;
+        let container = WidgetNode::create("div", "product-gallery", Some(&self.parent))?;
         let json = self.options.to_json(&self.account, &host.identity, &container.selector())?;
         let options = to_js(&json)?;
         let (global, gallery) = cloudinary_fn("galleryWidget")?;

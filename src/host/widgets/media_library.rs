@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use super::{call_method, cloudinary_fn, from_js, to_js, MountError, OwnedNode, WidgetHost};
+use super::{call_method, cloudinary_fn, from_js, to_js, MountError, WidgetNode, WidgetHost};
 use crate::core::widgets::{Asset, CloudAccount, MediaLibraryOptions, WidgetError};
 use crate::host::script::{self, LoadedScript, ResourceKind};
 
@@ -43,7 +43,7 @@ impl fmt::Debug for MediaLibraryHandlers {
 struct Live {
     instance: JsValue,
     _closures: Vec<Closure<dyn FnMut(JsValue)>>,
-    _container: Option<OwnedNode>,
+    _container: Option<WidgetNode>,
     _script: LoadedScript,
 }
 
@@ -119,9 +119,9 @@ impl MediaLibrary {
         .await?;
         let container = match &self.placement {
             Placement::Modal => None,
-            Placement::Inline(parent) => Some(OwnedNode::create("div", "media-library", Some(parent))?),
+            Placement::Inline(parent) => Some(WidgetNode::create("div", "media-library", Some(parent))?),
         };
-        let selector = container.as_ref().map(OwnedNode::selector);
+        let selector = container.as_ref().map(WidgetNode::selector);
         let json = self
             .options
             .to_json(&self.account, &host.identity, login.as_ref(), selector.as_deref())?;

@@ -125,15 +125,18 @@ impl From<SignerError> for MountError {
     }
 }
 
-/// A DOM node this crate created; removed on drop.
-#[must_use = "dropping an OwnedNode removes it from the page"]
-pub(crate) struct OwnedNode {
+/// A node a widget is mounted into (`<tag id="cld-connector-<kind>-<n>"
+/// data-cld-connector="<kind>">`). Page nodes have one owner, [`crate::host::resources::OwnedNode`],
+/// which removes it on drop; this adds the id the widgets' container options name.
+#[must_use = "dropping a WidgetNode removes it from the page"]
+pub(crate) struct WidgetNode {
+    _owned: crate::host::resources::OwnedNode,
     element: web_sys::Element,
 }
 
-impl fmt::Debug for OwnedNode {
+impl fmt::Debug for WidgetNode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OwnedNode").field("id", &self.element.id()).finish()
+        f.debug_struct("WidgetNode").field("id", &self.element.id()).finish()
     }
 }
 
@@ -141,9 +144,8 @@ thread_local! {
     static NEXT_ID: Cell<u32> = const { Cell::new(1) };
 }
 
-impl OwnedNode {
-    /// Creates `<tag id="cld-connector-<kind>-<n>" data-cld-connector="<kind>">` under `parent`
-    /// (the body when `None`).
+impl WidgetNode {
+    /// Creates the node under `parent` (the body when `None`).
     pub(crate) fn create(tag: &str, kind: &str, parent: Option<&web_sys::Element>) -> Result<Self, MountError> {
         let dom = |e: JsValue| MountError::Dom(js_message(&e));
         let document = web_sys::window()
@@ -157,15 +159,12 @@ impl OwnedNode {
         });
         element.set_id(&format!("cld-connector-{kind}-{n}"));
         element.set_attribute("data-cld-connector", kind).map_err(dom)?;
-        match parent {
-            Some(p) => p.append_child(&element).map_err(dom)?,
-            None => document
-                .body()
-                .ok_or_else(|| MountError::Dom("no body".into()))?
-                .append_child(&element)
-                .map_err(dom)?,
+        let parent: web_sys::Node = match parent {
+            Some(p) => p.clone().into(),
+            None => document.body().ok_or_else(|| MountError::Dom("no body".into()))?.into(),
         };
-        Ok(OwnedNode { element })
+        let owned = crate::host::resources::OwnedNode::append(&parent, &element).map_err(dom)?;
+        Ok(WidgetNode { _owned: owned, element })
     }
 
     pub(crate) fn element(&self) -> &web_sys::Element {
@@ -174,12 +173,6 @@ impl OwnedNode {
 
     pub(crate) fn selector(&self) -> String {
         format!("#{}", self.element.id())
-    }
-}
-
-impl Drop for OwnedNode {
-    fn drop(&mut self) {
-        self.element.remove();
     }
 }
 

@@ -9,7 +9,7 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use super::media_library::Placement;
-use super::{call_method, cloudinary_fn, from_js, to_js, MountError, OwnedNode, WidgetHost};
+use super::{call_method, cloudinary_fn, from_js, to_js, MountError, WidgetNode, WidgetHost};
 use crate::core::widgets::{CloudAccount, UploadEvent, UploadWidgetOptions};
 use crate::host::script::{self, LoadedScript, ResourceKind};
 use crate::host::signer_client::{js_message, SignerClient};
@@ -21,7 +21,7 @@ struct Live {
     instance: JsValue,
     _result: Closure<dyn FnMut(JsValue, JsValue)>,
     _signature: Option<Closure<dyn FnMut(JsValue, JsValue)>>,
-    _container: Option<OwnedNode>,
+    _container: Option<WidgetNode>,
     _script: LoadedScript,
 }
 
@@ -98,9 +98,9 @@ impl UploadWidget {
         .await?;
         let container = match &self.placement {
             Placement::Modal => None,
-            Placement::Inline(parent) => Some(OwnedNode::create("div", "upload-widget", Some(parent))?),
+            Placement::Inline(parent) => Some(WidgetNode::create("div", "upload-widget", Some(parent))?),
         };
-        let selector = container.as_ref().map(OwnedNode::selector);
+        let selector = container.as_ref().map(WidgetNode::selector);
         let json = self.options.to_json(&self.account, &host.identity, selector.as_deref())?;
         let options = to_js(&json)?;
 

@@ -5,7 +5,7 @@ use std::fmt;
 
 use wasm_bindgen::prelude::*;
 
-use super::{call_method, cloudinary_fn, to_js, MountError, OwnedNode, WidgetHost};
+use super::{call_method, cloudinary_fn, to_js, MountError, WidgetNode, WidgetHost};
 use crate::core::widgets::video::EMBED_ALLOW;
 use crate::core::widgets::{CloudAccount, VideoPlayerOptions};
 use crate::host::script::{self, LoadedScript, ResourceKind};
@@ -13,7 +13,7 @@ use crate::host::signer_client::js_message;
 
 struct Live {
     instance: JsValue,
-    _container: OwnedNode,
+    _container: WidgetNode,
     _css: LoadedScript,
     _script: LoadedScript,
 }
@@ -77,8 +77,8 @@ impl VideoPlayer {
             &host.script_options,
         )
         .await?;
-        let container = OwnedNode::create("div", "video-player", Some(&self.parent))?;
-        let video = OwnedNode::create("video", "video-player-element", Some(container.element()))?;
+        let container = WidgetNode::create("div", "video-player", Some(&self.parent))?;
+        let video = WidgetNode::create("video", "video-player-element", Some(container.element()))?;
         let dom = |e: JsValue| MountError::Dom(js_message(&e));
         video.element().set_attribute("class", "cld-video-player cld-fluid").map_err(dom)?;
         video.element().set_attribute("controls", "").map_err(dom)?;
@@ -118,7 +118,7 @@ pub struct VideoEmbed {
     account: CloudAccount,
     options: VideoPlayerOptions,
     parent: web_sys::Element,
-    iframe: Option<OwnedNode>,
+    iframe: Option<WidgetNode>,
 }
 
 impl fmt::Debug for VideoEmbed {
@@ -146,10 +146,10 @@ impl VideoEmbed {
         Ok(e)
     }
 
-    fn create(&self) -> Result<OwnedNode, MountError> {
+    fn create(&self) -> Result<WidgetNode, MountError> {
         self.host.check_enabled()?;
         let url = self.options.embed_url(&self.account)?;
-        let iframe = OwnedNode::create("iframe", "video-embed", Some(&self.parent))?;
+        let iframe = WidgetNode::create("iframe", "video-embed", Some(&self.parent))?;
         let dom = |e: JsValue| MountError::Dom(js_message(&e));
         let el = iframe.element();
         el.set_attribute("src", &url).map_err(dom)?;

@@ -1,0 +1,331 @@
+// Partner review scenarios "Switching accounts and sub-accounts", "Media Library Widget",
+// "Upload widget" and "Integration disabled/enabled", end to end: the plugin installed in the
+// reference host logs in through the REAL signer (cld-signer --dev with the shared test
+// configuration: 3 accounts, one with 2 sub-accounts, different roles), mounts the widgets'
+// test doubles (tests/doubles/, served through the host's self-hosted script URLs), inserts
+// assets into the host's editor with URLs rebuilt by the URL engine, and leaves nothing behind
+// on uninstall. Chromium only (see README "Known limitations").
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { launch, snapshot, messages, clickAction, selfCheck, instrument, repo } from './helpers.mjs';
+import { startSigner, hs256Token } from './signer.mjs';
+
+const DOUBLES = resolve(repo, 'tests/doubles');
+// The doubles' own call recorders (test instrumentation, not the plugin's).
+const RECORDERS = ['__cldDoubles', '__cldDoubleLoads'];
+const ROLES = 'demo:uploader,brand:admin,brand-us:viewer,archive:admin';
+const ACCOUNTS_KEY = 'ext:cloudinary-connector:accounts';
+
+let ctx;
+let signer;
+before(async () => {
+  ctx = await launch('chromium');
+  signer = await startSigner();
+});
+after(async () => {
+  if (signer) await signer.stop();
+  if (ctx) await ctx.close();
+});
+
+function query({ roles = ROLES, user = 'alice' } = {}) {
+  const p = new URLSearchParams({
+    signer: signer.url, user, roles,
+    mediaLibraryScript: 'doubles/media-library.double.js',
+    uploadWidgetScript: 'doubles/upload-widget.double.js',
+  });
+  return `?${p}`;
+}
+
+async function open(opts = {}) {
+  const context = await ctx.browser.newContext();
+  await context.addInitScript(instrument);
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.route('**/doubles/**', (r) => {
+    const file = resolve(DOUBLES, new URL(r.request().url()).pathname.replace(/^\/doubles\//, ''));
+    return existsSync(file) && file.startsWith(DOUBLES)
+      ? r.fulfill({ path: file, contentType: 'text/javascript' }) : r.fulfill({ status: 404, body: 'not found' });
+  });
+  await page.goto(`${ctx.base}${query(opts)}`);
+  await page.evaluate(() => window.refhost.ready);
+  await page.waitForSelector('.ext-card');
+  return { context, page, errors };
+}
+
+function withPage(name, fn, opts) {
+  test(name, async () => {
+    const h = await open(opts);
+    try {
+      await fn(h);
+      assert.deepEqual(h.errors, [], 'uncaught page errors');
+    } finally {
+      await h.context.close();
+    }
+  });
+}
+
+async function install(page) {
+  await clickAction(page, 'install');
+  await page.waitForSelector('.cldc-toolbar-button');
+  await page.click('.cldc-toolbar-button');
+}
+
+/** The account rows: id → "label | cloud | role | session [buttons]". */
+async function rows(page) {
+  return page.$$eval('.cldc-account-list li', (lis) => Object.fromEntries(lis.map((li) => [li.dataset.account,
+    [...li.children].map((c) => c.textContent).join(' | ') + (li.getAttribute('aria-current') ? ' (current)' : '')])));
+}
+
+async function signIn(page) {
+  await page.click('.cldc-signin');
+  await page.waitForSelector('.cldc-account-list li');
+}
+
+async function accountAct(page, account, act) {
+  await page.click(`.cldc-account-list li[data-account="${account}"] button[data-act="${act}"]`);
+}
+
+async function waitForCurrent(page, text) {
+  await page.waitForFunction((t) => document.querySelector('.cldc-current').textContent.startsWith(t), text);
+}
+
+/** The Media Library double's createMediaLibrary calls (options). */
+async function mlCreates(page) {
+  return page.evaluate(() => (window.__cldDoubles ? window.__cldDoubles.calls : [])
+    .filter((c) => c.method === 'createMediaLibrary').map((c) => c.options));
+}
+
+async function waitForMlOn(page, cloud) {
+  await page.waitForFunction((c) => (window.__cldDoubles ? window.__cldDoubles.calls : [])
+    .some((x) => x.method === 'createMediaLibrary' && x.options.cloud_name === c), cloud);
+}
+
+async function errorText(page) {
+  await page.waitForFunction(() => !document.querySelector('.cldc-error').hidden);
+  return page.textContent('.cldc-error');
+}
+
+/** Everything but the doubles' recorders equals the baseline (a reload restarts counting). */
+async function assertNoResidue(page, base, except = []) {
+  const check = await selfCheck(page);
+  assert.ok(check.ok, `the host's own checks fail afterwards: ${JSON.stringify(check.checks)}`);
+  const now = await snapshot(page);
+  now.globals = now.globals.filter((g) => !RECORDERS.includes(g));
+  for (const k of Object.keys(base)) {
+    if (except.includes(k)) continue;
+    assert.deepEqual(now[k], base[k], `the host's ${k} differ from before the install`);
+  }
+}
+
+const EXPECTED_ROWS = {
+  demo: 'Demo (Programmable Media) | dn6ot3ged | uploader | logged out | Log in',
+  brand: 'Brand | brand-cloud | admin | logged out | Log in',
+  archive: 'Archive (Assets / DAM) | archive-dam | admin | logged out | Log in',
+};
+
+describe('accounts and widgets in the reference host (real signer)', () => {
+  withPage('Switching accounts and sub-accounts: login, switch, sub-account, remount on the new cloud, reload, logout, uninstall', async ({ page }) => {
+    const base = await snapshot(page);
+    await install(page);
+    await signIn(page);
+    assert.deepEqual(await rows(page), EXPECTED_ROWS);
+
+    // Log in to demo: it becomes current; the Media Library mounts on its cloud.
+    await accountAct(page, 'demo', 'login');
+    await waitForCurrent(page, 'Current: Demo (Programmable Media) / Demo (Programmable Media) (dn6ot3ged) · role uploader');
+    assert.equal(await page.textContent('.cldc-notice'), 'Logged in to "Demo (Programmable Media)"');
+    await page.click('.cldc-ml');
+    await waitForMlOn(page, 'dn6ot3ged');
+
+    // Log in to brand (admin), then switch to it: the open widget is remounted on brand-cloud.
+    await accountAct(page, 'brand', 'login');
+    await page.waitForSelector('.cldc-account-list li[data-account="brand"] button[data-act="logout"]');
+    if (!(await page.textContent('.cldc-current')).includes('brand-cloud')) await accountAct(page, 'brand', 'switch');
+    await waitForCurrent(page, 'Current: Brand / Brand (brand-cloud) · role admin');
+    await waitForMlOn(page, 'brand-cloud');
+    const brandMl = (await mlCreates(page)).at(-1);
+    assert.equal(brandMl.api_key, '223344556677889');
+    assert.equal(brandMl.username, 'alice');
+    assert.match(brandMl.signature, /^[0-9a-f]{64}$/);
+
+    // Sub-accounts: Brand EU (admin, inherited) then Brand US (viewer).
+    assert.equal(await page.isVisible('[name=subAccount]'), true);
+    assert.deepEqual(await page.$$eval('[name=subAccount] option', (os) => os.map((o) => o.textContent)),
+      ['Brand (brand-cloud)', 'Brand EU (brand-eu)', 'Brand US (brand-us)']);
+    await page.selectOption('[name=subAccount]', 'brand-eu');
+    await waitForCurrent(page, 'Current: Brand / Brand EU (brand-eu) · role admin');
+    await waitForMlOn(page, 'brand-eu');
+    assert.equal(await page.isVisible('.cldc-upload'), true);
+    await page.selectOption('[name=subAccount]', 'brand-us');
+    await waitForCurrent(page, 'Current: Brand / Brand US (brand-us) · role viewer');
+    // A viewer: no upload button, and the panel says why; no Media Library login either.
+    assert.equal(await page.isVisible('.cldc-upload'), false);
+    assert.equal(await page.textContent('.cldc-upload-reason'), 'Uploading is not allowed for your role (viewer) on "Brand" / "Brand US".');
+    assert.equal(await errorText(page), 'The Media Library is not allowed for your role (viewer) on "Brand" / "Brand US".');
+    // The signer refuses too, whatever the UI: a forced upload signature is 403.
+    const forced = await page.evaluate(async (url) => {
+      const token = await window.refhost.extensions.userToken();
+      const r = await fetch(`${url}/v1/sign/upload`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ account: 'brand-us', params_to_sign: { timestamp: Math.floor(Date.now() / 1000), source: 'uw' } }) });
+      return { status: r.status, body: await r.json() };
+    }, signer.url);
+    assert.equal(forced.status, 403, JSON.stringify(forced.body));
+    assert.deepEqual(forced.body.error, { code: 'policy_refused', message: 'role viewer may not sign uploads on account "brand-us"',
+      rule: 'accounts.brand-us.policy.viewer.upload_params' });
+    // Back on a cloud that allows it, the Media Library the user had open is mounted again.
+    await page.selectOption('[name=subAccount]', 'brand-eu');
+    await waitForCurrent(page, 'Current: Brand / Brand EU (brand-eu) · role admin');
+    await page.waitForFunction(() => window.__cldDoubles.calls.filter((x) => x.method === 'createMediaLibrary' && x.options.cloud_name === 'brand-eu').length === 2);
+    await page.selectOption('[name=subAccount]', 'brand-us');
+    await waitForCurrent(page, 'Current: Brand / Brand US (brand-us) · role viewer');
+
+    // Reload: the accounts, the selection and the sessions come back from the host's storage.
+    const stored = await page.evaluate((k) => localStorage.getItem(k), ACCOUNTS_KEY);
+    assert.ok(stored && !stored.includes('eyJ'), 'the accounts are persisted without any token');
+    await page.reload();
+    await page.evaluate(() => window.refhost.ready);
+    await page.waitForSelector('.cldc-account-list li');
+    await waitForCurrent(page, 'Current: Brand / Brand US (brand-us) · role viewer');
+    const after = await rows(page);
+    assert.equal(after.demo, 'Demo (Programmable Media) | dn6ot3ged | uploader | logged in | Use | Log out');
+    assert.equal(after.brand, 'Brand | brand-cloud | admin | logged in | Log out (current)');
+
+    // Log out of demo: brand stays logged in and current.
+    await accountAct(page, 'demo', 'logout');
+    await page.waitForSelector('.cldc-account-list li[data-account="demo"] button[data-act="login"]');
+    assert.equal((await rows(page)).brand, 'Brand | brand-cloud | admin | logged in | Log out (current)');
+    // Log out of the current account: no account is selected any more.
+    await accountAct(page, 'brand', 'logout');
+    await waitForCurrent(page, 'No account selected');
+    assert.equal(await page.isVisible('.cldc-upload'), false);
+
+    await clickAction(page, 'uninstall-remove');
+    assert.equal(await page.evaluate((k) => localStorage.getItem(k), ACCOUNTS_KEY), null);
+    await assertNoResidue(page, base, ['listeners', 'timeouts']);
+  });
+
+  withPage('Media Library Widget and Upload widget: signed login, insert and upload reach the editor with engine-built URLs; DAM-only has no f_auto,q_auto; uninstall with widgets open', async ({ page }) => {
+    const base = await snapshot(page);
+    await install(page);
+    await page.click('#doc-new');
+    await signIn(page);
+    await accountAct(page, 'demo', 'login');
+    await waitForCurrent(page, 'Current: Demo');
+    await page.click('.cldc-ml');
+    await waitForMlOn(page, 'dn6ot3ged');
+    const ml = (await mlCreates(page)).at(-1);
+    const { signature, timestamp, ...rest } = ml;
+    assert.match(signature, /^[0-9a-f]{64}$/);
+    assert.ok(Math.abs(timestamp - Date.now() / 1000) < 120);
+    assert.deepEqual(rest, {
+      cloud_name: 'dn6ot3ged', api_key: '614335564976464', username: 'alice', multiple: false,
+      default_transformations: [[{ fetch_format: 'auto' }, { quality: 'auto' }]],
+      integration: { type: 'cloudinary_connector', platform: 'Reference Host 1.0.0', version: '0.1.0', environment: 'dev' },
+    });
+    // The user inserts an asset with a transformation: the editor gets the reference and a URL
+    // rebuilt by the URL engine (f_auto,q_auto chained, version kept).
+    await page.evaluate(() => window.__cldDoubles.simulateMediaLibraryInsert({ assets: [{
+      public_id: 'shop/shoe', resource_type: 'image', type: 'upload', version: 17, format: 'jpg', width: 800, height: 600,
+      secure_url: 'https://res.cloudinary.com/dn6ot3ged/image/upload/v17/shop/shoe.jpg',
+      derived: [{ raw_transformation: 'c_fill,h_200,w_200', secure_url: 'https://res.cloudinary.com/dn6ot3ged/image/upload/c_fill,h_200,w_200/v17/shop/shoe.jpg' }],
+    }] }));
+    await page.waitForSelector('#editor img');
+    assert.equal(await page.getAttribute('#editor img', 'src'),
+      'https://res.cloudinary.com/dn6ot3ged/image/upload/c_fill,h_200,w_200/f_auto,q_auto/v17/shop/shoe.jpg');
+
+    // Upload widget: signed through the signer, the upload reaches the editor.
+    assert.equal(await page.isVisible('.cldc-upload'), true);
+    await page.click('.cldc-upload');
+    await page.waitForFunction(() => window.__cldDoubles.calls.some((c) => c.method === 'open'));
+    const up = await page.evaluate(() => window.__cldDoubles.calls.find((c) => c.method === 'createUploadWidget').options);
+    assert.equal(up.cloudName, 'dn6ot3ged');
+    assert.equal(up.apiKey, '614335564976464');
+    assert.equal(up.uploadSignature, '[function]');
+    const res = await page.evaluate(() => window.__cldDoubles.simulateUpload({
+      public_id: 'uploads/new', resource_type: 'image', type: 'upload', version: 99, format: 'png',
+      secure_url: 'https://res.cloudinary.com/dn6ot3ged/image/upload/v99/uploads/new.png' }));
+    assert.equal(res.signed, true);
+    assert.match(res.signature, /^[0-9a-f]{40}$/);
+    await page.waitForFunction(() => document.querySelectorAll('#editor img').length === 2);
+    assert.equal(await page.getAttribute('#editor figure:last-child img', 'src'),
+      'https://res.cloudinary.com/dn6ot3ged/image/upload/f_auto,q_auto/v99/uploads/new.png');
+
+    // DAM-only account (admin): Media Library and Upload, but no f_auto,q_auto, and the UI says why.
+    await accountAct(page, 'archive', 'login');
+    await page.waitForSelector('.cldc-account-list li[data-account="archive"] button[data-act="logout"]');
+    if (!(await page.textContent('.cldc-current')).includes('archive-dam')) await accountAct(page, 'archive', 'switch');
+    await waitForCurrent(page, 'Current: Archive (Assets / DAM)');
+    await waitForMlOn(page, 'archive-dam');
+    const dam = (await mlCreates(page)).at(-1);
+    assert.deepEqual(dam.default_transformations, [], 'no default transformation on a DAM-only cloud');
+    assert.equal(await page.isVisible('.cldc-upload'), true);
+    assert.match(await page.textContent('.cldc-delivery-note'), /^Optimised delivery \(f_auto,q_auto\) needs Cloudinary Programmable Media; .* Inserted images are delivered untransformed\.$/);
+    await page.click('.cldc-ml');
+    await page.evaluate(() => window.__cldDoubles.simulateMediaLibraryInsert({ assets: [{
+      public_id: 'brand/logo', resource_type: 'image', type: 'upload', version: 5, format: 'svg',
+      secure_url: 'https://res.cloudinary.com/archive-dam/image/upload/v5/brand/logo.svg' }] }));
+    await page.waitForFunction(() => document.querySelectorAll('#editor img').length === 3);
+    assert.equal(await page.getAttribute('#editor figure:last-child img', 'src'),
+      'https://res.cloudinary.com/archive-dam/image/upload/v5/brand/logo.svg');
+
+    // Uninstall with the Media Library open and the Upload widget mounted: nothing is left.
+    await page.click('.cldc-upload');
+    await page.click('#doc-delete');
+    await clickAction(page, 'uninstall-remove');
+    assert.equal(await page.$('[data-cld-double]'), null);
+    await assertNoResidue(page, base);
+  });
+
+  withPage('bad input: unknown account, signer unreachable, expired token; the other accounts keep their state', async ({ page }) => {
+    await install(page);
+    await signIn(page);
+    await accountAct(page, 'demo', 'login');
+    await waitForCurrent(page, 'Current: Demo');
+    const before = await rows(page);
+
+    // The host's user loses the archive role: logging in to it is refused by name.
+    await page.evaluate(() => window.refhost.extensions.setUser({ roles: { demo: 'uploader', brand: 'admin' } }));
+    await accountAct(page, 'archive', 'login');
+    assert.equal(await errorText(page), 'Cannot log in to "archive": the signer does not give alice access to account "archive" (it lists: demo, brand)');
+    assert.equal((await rows(page)).demo, before.demo);
+
+    // The signer is unreachable.
+    await page.route(`${signer.url}/v1/accounts`, (r) => r.abort('connectionrefused'));
+    await page.click('.cldc-signin');
+    await page.waitForFunction(() => document.querySelector('.cldc-error').textContent.startsWith('Cannot load your Cloudinary accounts:'));
+    assert.match(await page.textContent('.cldc-error'), /^Cannot load your Cloudinary accounts: the signer at http:\/\/127\.0\.0\.1:\d+\/v1\/accounts is unreachable: TypeError: Failed to fetch$/);
+    assert.equal((await rows(page)).demo, before.demo);
+    await page.unroute(`${signer.url}/v1/accounts`);
+
+    // An expired token.
+    const expired = hs256Token({ sub: 'alice', aud: 'cld-signer', exp: Math.floor(Date.now() / 1000) - 60, roles: { demo: 'uploader' } });
+    await page.evaluate((token) => window.refhost.extensions.setUser({ token }), expired);
+    await page.evaluate(() => { document.querySelector('.cldc-error').textContent = ''; });
+    await accountAct(page, 'brand', 'login');
+    await page.waitForFunction(() => document.querySelector('.cldc-error').textContent.startsWith('Cannot'));
+    assert.match(await page.textContent('.cldc-error'), /^Cannot load your Cloudinary accounts: the signer refused the account listing \(401\): the bearer token expired at \d+ \(signer clock \d+\); ask the host for a new one$/);
+    assert.equal((await rows(page)).demo, before.demo);
+    await waitForCurrent(page, 'Current: Demo');
+    assert.ok((await messages(page)).some((m) => m.startsWith('error: Cloudinary Connector: Cannot')));
+    await clickAction(page, 'uninstall-remove');
+  });
+
+  withPage('Integration disabled/enabled: a disabled plugin mounts no widget, re-enabled it restores the current account', async ({ page }) => {
+    await install(page);
+    await signIn(page);
+    await accountAct(page, 'demo', 'login');
+    await waitForCurrent(page, 'Current: Demo');
+    await page.click('.cldc-ml');
+    await waitForMlOn(page, 'dn6ot3ged');
+    await clickAction(page, 'disable');
+    assert.equal(await page.$('.cldc-panel'), null);
+    assert.equal(await page.evaluate(() => [...document.scripts].some((s) => s.src.includes('/doubles/'))), false);
+    await clickAction(page, 'enable');
+    await page.waitForSelector('.cldc-account-list li');
+    await waitForCurrent(page, 'Current: Demo');
+    await clickAction(page, 'uninstall-remove');
+  });
+});

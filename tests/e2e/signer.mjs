@@ -1,0 +1,54 @@
+// Starts the real signer (target/debug/cld-signer) in development mode with the shared test
+// configuration (signer/tests/fixtures/test-config.toml, secrets from test-env.sh) on a free
+// loopback port, for the end-to-end tests of accounts and widgets.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { existsSync, readFileSync } from 'node:fs';
+import { createHmac } from 'node:crypto';
+import { resolve } from 'node:path';
+import { repo } from './helpers.mjs';
+
+export const SIGNER_BIN = resolve(repo, 'target/debug/cld-signer');
+
+/** The test secrets of signer/tests/fixtures/test-env.sh (`export NAME='value'` lines). */
+export function testEnv() {
+  const text = readFileSync(resolve(repo, 'signer/tests/fixtures/test-env.sh'), 'utf8');
+  return Object.fromEntries([...text.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1], m[2]]));
+}
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); });
+  });
+}
+
+export async function startSigner() {
+  if (!existsSync(SIGNER_BIN)) throw new Error(`${SIGNER_BIN} is not built: run \`cargo build -p cloudinary-connector-signer\``);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const proc = spawn(SIGNER_BIN, ['--dev', '--config', resolve(repo, 'signer/tests/fixtures/test-config.toml'), '--listen', `127.0.0.1:${port}`],
+    { env: { ...process.env, ...testEnv(), CLD_SIGNER_LOG: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr.on('data', (d) => { stderr += d; });
+  for (let i = 0; i < 200; i++) {
+    if (proc.exitCode !== null) throw new Error(`cld-signer exited: ${stderr}`);
+    try {
+      if ((await fetch(`${url}/v1/health`)).ok) break;
+    } catch { /* not yet listening */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    url,
+    async stop() { proc.kill('SIGTERM'); await new Promise((r) => (proc.exitCode !== null ? r() : proc.once('exit', r))); },
+  };
+}
+
+/** An HS256 token signed with the test key, with any claims (e.g. an `exp` in the past). */
+export function hs256Token(claims) {
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const head = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}`;
+  const sig = createHmac('sha256', testEnv().CLD_TEST_JWT_KEY).update(head).digest('base64url');
+  return `${head}.${sig}`;
+}
