@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Size report: wasm + JS glue (wasm-pack --target web, release, wasm-opt -Oz), raw and gzip -9,
+# Size report: wasm + JS glue (wasm-pack --target web, release, wasm-opt -Oz --converge
+# --strip-debug --strip-producers from the crates' wasm-pack metadata), raw and gzip -9,
 # of (1) the URL-only build with its whole URL API, (2) the URL-only minimal build
 # (url/config/resetConfig/urlToSign/signedUrl), (3) the whole plugin.
 # Usage: scripts/size.sh            (needs tools/node_modules: `(cd tools && npm ci)`)

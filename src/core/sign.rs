@@ -159,9 +159,9 @@ where
 fn push_escaped(out: &mut String, s: &str) {
     let mut rest = s;
     while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
+        out.push_str(crate::core::url::encode::sub(rest, 0, i));
         out.push_str("%26");
-        rest = &rest[i + 1..];
+        rest = crate::core::url::encode::sub(rest, i + 1, rest.len());
     }
     out.push_str(rest);
 }

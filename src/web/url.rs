@@ -109,7 +109,7 @@ fn options_json(v: &JsValue) -> Result<String, JsError> {
 }
 
 fn parse_options(json: &str) -> Result<Value, JsError> {
-    let value = Value::from_json(json).map_err(|e| JsError::new(&format!("options could not be read: {e}")))?;
+    let value = Value::from_json(json).map_err(|e| JsError::new(&["options could not be read: ", e.as_str()].concat()))?;
     if value.get("api_secret").is_some() {
         return Err(err(UrlError::SecretNotAccepted));
     }
@@ -321,7 +321,7 @@ pub fn check_transformation(transformation: &str) -> Result<String, JsError> {
     transformation
         .parse::<Transformation>()
         .map(|t| t.to_string())
-        .map_err(|e| JsError::new(&format!("invalid transformation: {e}")))
+        .map_err(|e| JsError::new(&["invalid transformation: ", e.to_string().as_str()].concat()))
 }
 
 /// Many URLs with the same options (a gallery, a product grid): the transformation is built once,

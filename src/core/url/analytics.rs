@@ -43,11 +43,8 @@ impl Analytics {
     /// The token, or `"E"` when a version cannot be encoded (as js-url-gen does).
     pub fn token(&self) -> String {
         let mut tech = self.tech_version.split('.');
-        let tech_mm = format!(
-            "{}.{}",
-            tech.next().unwrap_or("0"),
-            tech.next().unwrap_or("0")
-        );
+        let major = tech.next().unwrap_or("0");
+        let tech_mm = super::encode::cat(&[major, ".", tech.next().unwrap_or("0")]);
         let (Some(sdk), Some(tech)) = (encode_version(&self.sdk_semver), encode_version(&tech_mm))
         else {
             return "E".to_owned();
@@ -95,7 +92,7 @@ fn encode_version(v: &str) -> Option<String> {
         if n < 10 {
             digits.push('0');
         }
-        digits.push_str(&n.to_string());
+        super::encode::push_uint(&mut digits, u64::from(n));
     }
     let num: u64 = digits.parse().ok()?;
     let bits = 6 * segments.len() as u32;

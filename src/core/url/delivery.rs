@@ -3,7 +3,7 @@
 //! skipped. The signature comes from a [`SignatureSource`]: this module never sees a secret.
 
 use super::analytics::Analytics;
-use super::encode::{crc32, encode_public_id, percent_decode, smart_escape};
+use super::encode::{cat, crc32, encode_public_id, percent_decode, push_uint, smart_escape, sub};
 use super::error::UrlError;
 use super::options::generate;
 use super::value::Value;
@@ -125,9 +125,10 @@ fn check_signature(sig: &str, length: usize) -> Result<(), UrlError> {
     if ok {
         Ok(())
     } else {
-        Err(UrlError::BadSignature(format!(
-            "expected {length} URL-safe base64 characters"
-        )))
+        let mut why = String::from("expected ");
+        push_uint(&mut why, length as u64);
+        why.push_str(" URL-safe base64 characters");
+        Err(UrlError::BadSignature(why))
     }
 }
 
@@ -221,7 +222,7 @@ fn collapse_slashes(s: &str) -> std::borrow::Cow<'_, str> {
         while i < b.len() && b[i] == b'/' {
             i += 1;
         }
-        out.push_str(&s[last..start]);
+        out.push_str(sub(s, last, start));
         let after_colon_or_start = start == 0 || b[start - 1] == b':';
         out.push_str(if after_colon_or_start && i - start >= 2 {
             "//"
@@ -230,7 +231,7 @@ fn collapse_slashes(s: &str) -> std::borrow::Cow<'_, str> {
         });
         last = i;
     }
-    out.push_str(&s[last..]);
+    out.push_str(sub(s, last, s.len()));
     std::borrow::Cow::Owned(out)
 }
 
@@ -396,7 +397,7 @@ impl UrlTemplate {
             analytics: probe
                 .tail
                 .split_once("?_a=")
-                .map(|(_, a)| format!("?_a={a}")),
+                .map(|(_, a)| cat(&["?_a=", a])),
         };
         // Defensive: the fast path must agree with the general one.
         let slow = probe.finish(None).ok()?;
@@ -413,7 +414,7 @@ impl UrlTemplate {
             Some(decoded) => encode_public_id(&decoded, &mut out),
             None => encode_public_id(&collapsed, &mut out),
         }
-        let id = &out[mark..];
+        let id = sub(&out, mark, out.len());
         let version = match &f.version {
             Some(v) => Some(v.as_str()),
             None if f.force_version && id.contains('/') && !starts_with_version(id) => Some("1"),
@@ -429,7 +430,7 @@ impl UrlTemplate {
             out.push_str(fmt);
         }
         if let Some(a) = &f.analytics {
-            if !out[mark..].contains('?') {
+            if !sub(&out, mark, out.len()).contains('?') {
                 out.push_str(a);
             }
         }
@@ -573,7 +574,7 @@ fn assemble<'a>(
             source.push_str(f);
         }
     }
-    let id_part = &source[..base_len];
+    let id_part = sub(&source, 0, base_len);
 
     let force_version = opt(options, config, "force_version").map_or(true, Value::truthy);
     if version.is_none()
@@ -656,7 +657,7 @@ fn prefix(
     config: &Value,
 ) -> Result<String, UrlError> {
     if cloud_name.starts_with('/') {
-        return Ok(format!("/res{cloud_name}"));
+        return Ok(cat(&["/res", cloud_name]));
     }
     let private_cdn = flag(options, config, "private_cdn");
     let secure = match options.get("secure") {
@@ -672,7 +673,7 @@ fn prefix(
             .filter(|d| !d.is_empty() && *d != OLD_AKAMAI_SHARED_CDN);
         let mut dist = match dist {
             Some(d) => d.to_owned(),
-            None if private_cdn => format!("{cloud_name}-res.cloudinary.com"),
+            None if private_cdn => cat(&[cloud_name, "-res.cloudinary.com"]),
             None => SHARED_CDN.to_owned(),
         };
         shared_domain = shared_domain || dist == SHARED_CDN;

@@ -52,6 +52,8 @@ impl UrlError {
     }
 }
 
+// `write_str` pieces rather than `write!`: the same text without `core::fmt`'s argument
+// machinery in the wasm (scripts/size.sh).
 impl fmt::Display for UrlError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -64,20 +66,35 @@ impl fmt::Display for UrlError {
                 f.write_str("auth_token (token-based authentication) needs the server-side key and is not supported here")
             }
             UrlError::InvalidUrlSuffix => f.write_str("url_suffix should not include . or /"),
-            UrlError::UrlSuffixNotSupported { resource_type, delivery_type } => write!(
-                f,
-                "url_suffix is only supported for image/upload, image/private, image/authenticated, video/upload and raw/upload, not {resource_type}/{delivery_type}"
-            ),
+            UrlError::UrlSuffixNotSupported { resource_type, delivery_type } => {
+                f.write_str("url_suffix is only supported for image/upload, image/private, image/authenticated, video/upload and raw/upload, not ")?;
+                f.write_str(resource_type)?;
+                f.write_str("/")?;
+                f.write_str(delivery_type)
+            }
             UrlError::RootPathNotSupported => f.write_str("use_root_path is only supported for image/upload"),
             UrlError::UnsupportedSignatureAlgorithm(a) => {
-                write!(f, "unsupported signature algorithm '{a}' (expected sha1 or sha256)")
+                f.write_str("unsupported signature algorithm '")?;
+                f.write_str(a)?;
+                f.write_str("' (expected sha1 or sha256)")
             }
             UrlError::SignatureRequired => f.write_str(
                 "this URL must be signed (sign_url, private or authenticated delivery) but no signature source was given",
             ),
-            UrlError::BadSignature(why) => write!(f, "signature source failed: {why}"),
-            UrlError::InvalidOption { option, reason } => write!(f, "invalid {option}: {reason}"),
-            UrlError::InvalidBreakpoints(why) => write!(f, "invalid breakpoints: {why}"),
+            UrlError::BadSignature(why) => {
+                f.write_str("signature source failed: ")?;
+                f.write_str(why)
+            }
+            UrlError::InvalidOption { option, reason } => {
+                f.write_str("invalid ")?;
+                f.write_str(option)?;
+                f.write_str(": ")?;
+                f.write_str(reason)
+            }
+            UrlError::InvalidBreakpoints(why) => {
+                f.write_str("invalid breakpoints: ")?;
+                f.write_str(why)
+            }
         }
     }
 }

@@ -3,7 +3,7 @@
 //! `if` first, then user variables, then the `key_value` parameters in sorted order, then
 //! `raw_transformation`; base transformations first, components joined with `/`.
 
-use super::encode::{base64, smart_escape};
+use super::encode::{base64, cat, smart_escape, sub};
 use super::error::UrlError;
 use super::value::Value;
 
@@ -235,7 +235,7 @@ fn join_texts(
 
 fn replace_leading_hash(s: &str) -> String {
     match s.strip_prefix('#') {
-        Some(rest) => format!("rgb:{rest}"),
+        Some(rest) => cat(&["rgb:", rest]),
         None => s.to_owned(),
     }
 }
@@ -304,7 +304,7 @@ fn generate_map(
         let mut vars: Vec<String> = Vec::new();
         for (k, v) in entries {
             if k.starts_with('$') && !v.is_null() {
-                let mut s = format!("{k}_");
+                let mut s = cat(&[k, "_"]);
                 normalize_expression_into(text_of(v, "variables")?, &mut s);
                 vars.push(s);
             }
@@ -444,7 +444,7 @@ fn generate_map(
                     let raw = match v {
                         Value::List(_) => join_texts(v, "effect", ':', false)?,
                         Value::Map(entries) => match entries.iter().find(|(_, v)| !v.is_null()) {
-                            Some((k, v)) => format!("{k}:{}", text_of(v, "effect")?),
+                            Some((k, v)) => cat(&[k, ":", text_of(v, "effect")?]),
                             None => String::new(),
                         },
                         other => text_of(other, "effect")?.to_owned(),
@@ -618,7 +618,7 @@ pub(crate) fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// `a..b` split at the first `..`.
 fn split_range(s: &str) -> Option<(&str, &str)> {
-    find_bytes(s.as_bytes(), b"..").map(|i| (&s[..i], &s[i + 2..]))
+    find_bytes(s.as_bytes(), b"..").map(|i| (sub(s, 0, i), sub(s, i + 2, s.len())))
 }
 
 /// Whether `s` is `<number>[%pP]..<number>[%pP]`.
@@ -632,7 +632,7 @@ fn is_range(s: &str) -> bool {
 /// `^(\d*\.\d+|\d+)([%pP])?$` → (number, has modifier).
 fn range_number(s: &str) -> Option<(&str, bool)> {
     let (num, modifier) = match s.as_bytes().last()? {
-        b'%' | b'p' | b'P' => (&s[..s.len() - 1], true),
+        b'%' | b'p' | b'P' => (sub(s, 0, s.len() - 1), true),
         _ => (s, false),
     };
     let ok = match num.split_once('.') {
@@ -762,7 +762,7 @@ fn text_style(layer: &Value, which: &'static str) -> Result<Option<String>, UrlE
         ("font_hinting", "hinting_"),
     ] {
         if let Some(v) = layer.get(attr) {
-            keywords.push(format!("{prefix}{}", text_of(v, which)?));
+            keywords.push(cat(&[prefix, text_of(v, which)?]));
         }
     }
     if family.is_none() && size.is_none() && keywords.is_empty() {
@@ -771,7 +771,7 @@ fn text_style(layer: &Value, which: &'static str) -> Result<Option<String>, UrlE
     let family =
         family.ok_or_else(|| UrlError::option(which, "must supply font_family for text"))?;
     let size = size.ok_or_else(|| UrlError::option(which, "must supply font_size for text"))?;
-    let mut s = format!("{family}_{size}");
+    let mut s = cat(&[family, "_", size]);
     for k in keywords {
         s.push('_');
         s.push_str(&k);
@@ -787,7 +787,9 @@ fn encode_layer_text(text: &str, out: &mut String) {
     let flush = |part: &str, out: &mut String| {
         for c in part.split_inclusive([',', '/']) {
             let (body, tail) = match c.as_bytes().last() {
-                Some(b',') | Some(b'/') => (&c[..c.len() - 1], Some(c.as_bytes()[c.len() - 1])),
+                Some(b',') | Some(b'/') => {
+                    (sub(c, 0, c.len() - 1), Some(c.as_bytes()[c.len() - 1]))
+                }
                 _ => (c, None),
             };
             smart_escape(body, out);
@@ -809,8 +811,8 @@ fn encode_layer_text(text: &str, out: &mut String) {
                 j += 1;
             }
             if j > i + 3 && bytes.get(j) == Some(&b')') {
-                flush(&text[start..i], out);
-                out.push_str(&text[i..=j]);
+                flush(sub(text, start, i), out);
+                out.push_str(sub(text, i, j + 1));
                 i = j + 1;
                 start = i;
                 continue;
@@ -818,7 +820,7 @@ fn encode_layer_text(text: &str, out: &mut String) {
         }
         i += 1;
     }
-    flush(&text[start..], out);
+    flush(sub(text, start, text.len()), out);
 }
 
 fn layer(v: &Value, which: &'static str, out: &mut String) -> Result<(), UrlError> {
@@ -830,7 +832,7 @@ fn layer(v: &Value, which: &'static str, out: &mut String) -> Result<(), UrlErro
             } else if let Some(pos) =
                 find_bytes(s.as_bytes().get(..12).unwrap_or(s.as_bytes()), b":fetch:")
             {
-                (Some(&s[..pos]), &s[pos + 7..])
+                (Some(sub(s, 0, pos)), sub(s, pos + 7, s.len()))
             } else {
                 out.push_str(s);
                 return Ok(());
@@ -975,7 +977,7 @@ pub fn normalize_expression_into(expr: &str, out: &mut String) {
     let mut copied = 0;
     // Set when the last byte written was the `_` of a collapsed run of spaces/underscores.
     let mut in_run = false;
-    let flush = |out: &mut String, from: usize, to: usize| out.push_str(&expr[from..to]);
+    let flush = |out: &mut String, from: usize, to: usize| out.push_str(sub(expr, from, to));
     while i < b.len() {
         let c = b[i];
         let replacement: Option<(&str, usize)> = match c {
@@ -1007,7 +1009,7 @@ pub fn normalize_expression_into(expr: &str, out: &mut String) {
                 }
                 if j > start {
                     flush(out, copied, i);
-                    out.push_str(&expr[i..j]);
+                    out.push_str(sub(expr, i, j));
                     in_run = false;
                     i = j;
                     copied = j;

@@ -2,6 +2,8 @@
 //! Node SDK's `cloudinary.url(public_id, options)` takes, independent of where it came from
 //! (a JavaScript object in the browser, JSON in tests, Rust code).
 
+use super::encode::sub;
+
 /// One option value. Numbers keep the text their source printed them with (JavaScript's
 /// `String(n)` in the browser, JSON's in tests), so the engine never formats floats itself and
 /// emits exactly what the SDKs emit.
@@ -168,7 +170,9 @@ struct JsonParser<'a> {
 
 impl JsonParser<'_> {
     fn err(&self) -> String {
-        format!("invalid JSON at byte {}", self.i)
+        let mut s = String::from("invalid JSON at byte ");
+        super::encode::push_uint(&mut s, self.i as u64);
+        s
     }
 
     fn ws(&mut self) {
@@ -220,7 +224,7 @@ impl JsonParser<'_> {
                 {
                     self.i += 1;
                 }
-                Ok(Value::Num(self.src[start..self.i].to_owned()))
+                Ok(Value::Num(sub(self.src, start, self.i).to_owned()))
             }
             _ => Err(self.err()),
         }
@@ -295,12 +299,12 @@ impl JsonParser<'_> {
             };
             match c {
                 b'"' => {
-                    out.push_str(&self.src[start..self.i]);
+                    out.push_str(sub(self.src, start, self.i));
                     self.i += 1;
                     return Ok(out);
                 }
                 b'\\' => {
-                    out.push_str(&self.src[start..self.i]);
+                    out.push_str(sub(self.src, start, self.i));
                     self.i += 1;
                     let Some(&e) = self.s.get(self.i) else {
                         return Err(self.err());
