@@ -19,7 +19,12 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 have_version() { # cmd expected-substring
-  command -v "$1" >/dev/null 2>&1 && "$1" --version 2>/dev/null | grep -qF "$2"
+  # Capture first: `cmd --version | grep -q` under pipefail fails whenever grep exits before a long
+  # version text (geckodriver's) is written, and that made re-runs reinstall at random.
+  local out
+  command -v "$1" >/dev/null 2>&1 || return 1
+  out=$("$1" --version 2>/dev/null) || return 1
+  [[ $out == *"$2"* ]]
 }
 
 # The wasm-bindgen version everything must agree on: Cargo.lock is the truth, Cargo.toml's pin the fallback.
