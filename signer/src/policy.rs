@@ -3,57 +3,14 @@
 //! Every refusal names the rule that refused it.
 
 use std::collections::BTreeSet;
-use std::fmt;
-use std::str::FromStr;
 
 use cloudinary_connector::core::sign::ParamValue;
 use serde::Deserialize;
 
-/// A caller's role on an account, from least to most trusted.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// May sign delivery URLs and list the account.
-    Viewer,
-    /// May also sign uploads and the Media Library login.
-    Uploader,
-    /// May also check credentials and list sub-accounts; signs what its policy allows.
-    Admin,
-}
-
-impl Role {
-    /// All roles, ascending.
-    pub const ALL: [Role; 3] = [Role::Viewer, Role::Uploader, Role::Admin];
-
-    /// `"viewer"`, `"uploader"` or `"admin"`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Role::Viewer => "viewer",
-            Role::Uploader => "uploader",
-            Role::Admin => "admin",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Role {
-    type Err = ();
-    fn from_str(s: &str) -> Result<Self, ()> {
-        match s {
-            "viewer" => Ok(Role::Viewer),
-            "uploader" => Ok(Role::Uploader),
-            "admin" => Ok(Role::Admin),
-            _ => Err(()),
-        }
-    }
-}
+/// A caller's role on an account, from least to most trusted (`Viewer < Uploader < Admin`).
+/// The plugin's account model and the signer share this one type, so the roles the signer grants
+/// and the roles the plugin reads cannot drift apart.
+pub use cloudinary_connector::core::accounts::Role;
 
 /// An allowlist: everything (`["*"]`) or exactly the names listed.
 #[derive(Clone, Debug, PartialEq, Eq)]
