@@ -261,6 +261,27 @@ fn preloaded(public_id: &str) -> Option<(&str, &str, &str, &str)> {
     Some((rt, ty, digits, id))
 }
 
+/// The transformation string of `options`, and the format that stays an extension: for fetch
+/// URLs (and `use_fetch_format`) the format becomes `f_<format>` in the transformation instead.
+fn transformation_and_format<'a>(
+    options: &'a Value,
+    config: &Value,
+    delivery_type: Option<&str>,
+) -> Result<(String, Option<&'a str>), UrlError> {
+    let mut format = opt_text(options, &Value::Null, "format")?;
+    let use_fetch_format =
+        delivery_type == Some("fetch") || flag(options, config, "use_fetch_format");
+    let fetch_format = if use_fetch_format && options.get("fetch_format").is_none() {
+        format = None;
+        options.get("format")
+    } else {
+        None
+    };
+    let mut transformation = String::new();
+    generate(options, config, fetch_format, &mut transformation)?;
+    Ok((transformation, format))
+}
+
 /// Everything of the URL except the signature, and what to sign.
 pub fn prepare(public_id: &str, options: &Value, config: &Value) -> Result<Prepared, UrlError> {
     check_options(options, config)?;
@@ -268,19 +289,7 @@ pub fn prepare(public_id: &str, options: &Value, config: &Value) -> Result<Prepa
         return Err(UrlError::EmptyPublicId);
     }
     let delivery_type = opt_text(options, &Value::Null, "type")?;
-    let mut format = opt_text(options, &Value::Null, "format")?;
-    let use_fetch_format =
-        delivery_type == Some("fetch") || flag(options, config, "use_fetch_format");
-    let fetch_format = if use_fetch_format && options.get("fetch_format").is_none() {
-        let f = options.get("format");
-        format = None;
-        f
-    } else {
-        None
-    };
-
-    let mut transformation = String::new();
-    generate(options, config, fetch_format, &mut transformation)?;
+    let (transformation, format) = transformation_and_format(options, config, delivery_type)?;
     assemble(
         public_id,
         options,
@@ -331,21 +340,9 @@ impl UrlTemplate {
     pub fn from_options(options: Value, config: &Value) -> Result<Self, UrlError> {
         check_options(&options, config)?;
         let (transformation, format) = {
-            let options = &options;
-            let delivery_type = opt_text(options, &Value::Null, "type")?;
-            let mut format = opt_text(options, &Value::Null, "format")?;
-            let use_fetch_format =
-                delivery_type == Some("fetch") || flag(options, config, "use_fetch_format");
-            let fetch_format = if use_fetch_format && options.get("fetch_format").is_none() {
-                let f = options.get("format");
-                format = None;
-                f
-            } else {
-                None
-            };
-            let mut transformation = String::new();
-            generate(options, config, fetch_format, &mut transformation)?;
-            (transformation, format.map(str::to_owned))
+            let delivery_type = opt_text(&options, &Value::Null, "type")?;
+            let (t, f) = transformation_and_format(&options, config, delivery_type)?;
+            (t, f.map(str::to_owned))
         };
         let mut t = UrlTemplate {
             format,
