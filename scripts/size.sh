@@ -2,14 +2,17 @@
 # Size report: wasm + JS glue (wasm-pack --target web, release, wasm-opt -Oz --converge
 # --strip-debug --strip-producers from the crates' wasm-pack metadata), raw and gzip -9,
 # of (1) the URL-only build with its whole URL API, (2) the URL-only minimal build
-# (url/config/resetConfig/urlToSign/signedUrl), (3) the whole plugin.
+# (url/config/resetConfig/urlToSign/signedUrl), (3) the whole plugin; the JS glue also minified
+# (esbuild --minify, as an app's bundler would ship it); and, in the same run, two reference
+# bundles of @cloudinary/url-gen 1.22 built by esbuild --bundle --minify: its minimal bundle
+# (`new Cloudinary(...).image(id).toURL()`) and the benchmark's chained transformation.
 # Usage: scripts/size.sh            (needs tools/node_modules: `(cd tools && npm ci)`)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bin="$root/tools/node_modules/.bin"
 [ -x "$bin/wasm-opt" ] || bin="/work/main/tools/node_modules/.bin"
-[ -x "$bin/wasm-opt" ] || { echo "wasm-opt not found: run (cd tools && npm ci)" >&2; exit 1; }
+[ -x "$bin/wasm-opt" ] && [ -x "$bin/esbuild" ] || { echo "wasm-opt/esbuild not found: run (cd tools && npm ci)" >&2; exit 1; }
 export PATH="$bin:$PATH"
 
 root_version="$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)"
@@ -25,11 +28,18 @@ build() { # name, out-dir, wasm-pack args...
     || { cat "$out.log" >&2; exit 1; }
 }
 row() { # label, dir, stem
-  local label="$1" dir="$2" stem="$3" w="$2/$3_bg.wasm" j="$2/$3.js"
-  local wr wg jr jg
+  local label="$1" dir="$2" stem="$3" w="$2/$3_bg.wasm" j="$2/$3.js" m="$2/$3.min.js"
+  local wr wg jr jg mg
+  esbuild "$j" --minify --format=esm --log-level=warning --outfile="$m"
   wr=$(wc -c <"$w"); wg=$(gzip -9c "$w" | wc -c)
-  jr=$(wc -c <"$j"); jg=$(gzip -9c "$j" | wc -c)
-  printf '%-28s %9d %9d %9d %9d %9d %9d\n' "$label" "$wr" "$wg" "$jr" "$jg" $((wr + jr)) $((wg + jg))
+  jr=$(wc -c <"$j"); jg=$(gzip -9c "$j" | wc -c); mg=$(gzip -9c "$m" | wc -c)
+  printf '%-28s %9d %9d %9d %9d %9d %9d %10d\n' "$label" "$wr" "$wg" "$jr" "$jg" $((wr + jr)) $((wg + jg)) $((wg + mg))
+}
+urlgen() { # label, entry file
+  local out="target/size/url-gen-$2.min.js"
+  NODE_PATH="$(dirname "$bin")" esbuild "target/size/$2.mjs" --bundle --minify --format=esm --log-level=warning --outfile="$out"
+  printf '%-28s %9s %9s %9d %9d %9d %9d %10d\n' "$1" - - "$(wc -c <"$out")" "$(gzip -9c "$out" | wc -c)" \
+    "$(wc -c <"$out")" "$(gzip -9c "$out" | wc -c)" "$(gzip -9c "$out" | wc -c)"
 }
 
 mkdir -p target/size
@@ -38,7 +48,26 @@ CARGO_TARGET_DIR="$root/target/url-only" build url-full "$root/target/size/url-o
 CARGO_TARGET_DIR="$root/target/url-only" build url-min "$root/target/size/url-minimal" bench/url-only -- --features url-minimal
 build plugin "$root/target/size/plugin" . -- -p cloudinary-connector
 
-printf '%-28s %9s %9s %9s %9s %9s %9s\n' "build (bytes)" "wasm" "wasm.gz" "js" "js.gz" "total" "total.gz"
+cat >target/size/minimal.mjs <<'JS'
+import { Cloudinary } from '@cloudinary/url-gen';
+const cld = new Cloudinary({ cloud: { cloudName: 'demo' } });
+export const url = (id) => cld.image(id).toURL();
+JS
+cat >target/size/chain.mjs <<'JS'
+import { Cloudinary } from '@cloudinary/url-gen';
+import { fill } from '@cloudinary/url-gen/actions/resize';
+import { autoGravity } from '@cloudinary/url-gen/qualifiers/gravity';
+import { sepia } from '@cloudinary/url-gen/actions/effect';
+import { byRadius } from '@cloudinary/url-gen/actions/roundCorners';
+import { format, quality } from '@cloudinary/url-gen/actions/delivery';
+const cld = new Cloudinary({ cloud: { cloudName: 'demo' } });
+export const url = (id) => cld.image(id).resize(fill().width(400).height(300).gravity(autoGravity()))
+  .effect(sepia()).roundCorners(byRadius(20)).delivery(format('auto')).delivery(quality('auto')).toURL();
+JS
+
+printf '%-28s %9s %9s %9s %9s %9s %9s %10s\n' "build (bytes)" "wasm" "wasm.gz" "js" "js.gz" "total" "total.gz" "gz,min.js"
 row "URL-only (whole URL API)" target/size/url-only cloudinary_connector_url
 row "URL-only minimal" target/size/url-minimal cloudinary_connector_url
 row "whole plugin" target/size/plugin cloudinary_connector
+urlgen "url-gen 1.22 minimal" minimal
+urlgen "url-gen 1.22 chained" chain
