@@ -47,6 +47,18 @@ fn sign(to_sign: &str, secret: &str, algorithm: SignatureAlgorithm, length: usiz
 
 impl SignatureSource for FixtureSigner {
     fn signature(&self, r: &SignRequest) -> Result<String, String> {
+        // The parts the signing endpoint is sent rebuild exactly the string the URL engine signs
+        // (the endpoint calls the same core function on them).
+        assert_eq!(
+            cloudinary_connector::core::sign::url_string_to_sign(&r.transformation, &r.public_id),
+            r.to_sign,
+            "the parts of {r:?} do not rebuild its string to sign"
+        );
+        assert!(
+            matches!(r.resource_type.as_str(), "image" | "video" | "raw"),
+            "{r:?}"
+        );
+        assert!(!r.delivery_type.is_empty(), "{r:?}");
         Ok(sign(&r.to_sign, &self.secret, r.algorithm, r.length))
     }
 }

@@ -70,7 +70,18 @@ export interface UrlConfig extends UrlOptions {
 }
 
 /** What the signing endpoint must sign: `base64url(hash(toSign + secret)).slice(0, length)`. */
-export interface SignRequest { toSign: string; algorithm: "sha1" | "sha256"; length: 8 | 32; }
+export interface SignRequest {
+  toSign: string; algorithm: "sha1" | "sha256"; length: 8 | 32;
+  /** The body of the signing endpoint's `POST /v1/sign/delivery` (add `account` when it has
+   *  several): the parts `toSign` is built from, which the endpoint checks against its policy. */
+  delivery: DeliverySignBody;
+}
+
+/** `POST /v1/sign/delivery`'s body, without `account`. */
+export interface DeliverySignBody {
+  resource_type: string; type: string; transformation: string; public_id: string;
+  long_signature: boolean; algorithm: "sha1" | "sha256";
+}
 
 /** The plugin's own delivery defaults (both on unless switched off). */
 export interface DeliveryDefaultsOptions { autoFormatQuality?: boolean; analytics?: boolean; }
@@ -194,6 +205,15 @@ fn sign_request_js(r: &SignRequest) -> JsValue {
     let _ = set("toSign", JsValue::from_str(&r.to_sign));
     let _ = set("algorithm", JsValue::from_str(r.algorithm.as_str()));
     let _ = set("length", JsValue::from_f64(r.length as f64));
+    let d = js_sys::Object::new();
+    let put = |k: &str, v: JsValue| js_sys::Reflect::set(&d, &JsValue::from_str(k), &v);
+    let _ = put("resource_type", JsValue::from_str(&r.resource_type));
+    let _ = put("type", JsValue::from_str(&r.delivery_type));
+    let _ = put("transformation", JsValue::from_str(&r.transformation));
+    let _ = put("public_id", JsValue::from_str(&r.public_id));
+    let _ = put("long_signature", JsValue::from_bool(r.length == 32));
+    let _ = put("algorithm", JsValue::from_str(r.algorithm.as_str()));
+    let _ = set("delivery", d.into());
     o.into()
 }
 
@@ -300,6 +320,117 @@ pub fn srcset_js(
     let _ = js_sys::Reflect::set(&o, &"srcset".into(), &set.into());
     let _ = js_sys::Reflect::set(&o, &"sizes".into(), &sizes.into());
     Ok(o.into())
+}
+
+#[cfg(not(feature = "url-minimal"))]
+fn prepared_srcset(
+    public_id: &str,
+    options: &JsValue,
+    settings: JsValue,
+    defaults: &JsValue,
+) -> Result<(crate::core::url::PreparedSrcset, Vec<u32>), JsError> {
+    let widths = breakpoints_js(settings)?;
+    let defaults = defaults_from_js(defaults)?;
+    let options = options_from_js(options)?;
+    let p = with_config(|cfg| defaults.prepare_srcset(public_id, &widths, &options, cfg)).map_err(err)?;
+    Ok((p, widths))
+}
+
+#[cfg(not(feature = "url-minimal"))]
+fn srcset_object(set: String, widths: &[u32]) -> JsValue {
+    let o = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&o, &"srcset".into(), &set.into());
+    let _ = js_sys::Reflect::set(&o, &"sizes".into(), &crate::core::url::sizes(widths).into());
+    o.into()
+}
+
+#[cfg(not(feature = "url-minimal"))]
+/// What each `srcset` item needs signed (`null` where nothing), in item order: a signed
+/// responsive image (`sign_url` with `authenticated`/`private`) needs one signature per width.
+/// Ask the signing endpoint for each, then call `signedSrcset` with them in the same order.
+#[wasm_bindgen(js_name = srcsetToSign, unchecked_return_type = "Array<SignRequest | null>")]
+pub fn srcset_to_sign(
+    public_id: &str,
+    #[wasm_bindgen(unchecked_param_type = "UrlOptions")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "BreakpointOptions")] settings: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "DeliveryDefaultsOptions")] defaults: JsValue,
+) -> Result<js_sys::Array, JsError> {
+    let (p, _) = prepared_srcset(public_id, &options, settings, &defaults)?;
+    Ok(p.sign_requests()
+        .into_iter()
+        .map(|r| r.map_or(JsValue::NULL, sign_request_js))
+        .collect())
+}
+
+#[cfg(not(feature = "url-minimal"))]
+fn signature_list(signatures: &JsValue) -> Result<Vec<Option<String>>, JsError> {
+    if !js_sys::Array::is_array(signatures) {
+        return Err(JsError::new("signatures must be an array (one string or null per srcset item)"));
+    }
+    js_sys::Array::from(signatures)
+        .iter()
+        .map(|v| {
+            if v.is_null() || v.is_undefined() {
+                Ok(None)
+            } else {
+                v.as_string()
+                    .map(Some)
+                    .ok_or_else(|| JsError::new("signatures must be strings (or null where no signature is needed)"))
+            }
+        })
+        .collect()
+}
+
+#[cfg(not(feature = "url-minimal"))]
+/// `{srcset, sizes}` with `signatures` (from the signing endpoint, in `srcsetToSign`'s order)
+/// inserted.
+#[wasm_bindgen(js_name = signedSrcset, unchecked_return_type = "{ srcset: string; sizes: string }")]
+pub fn signed_srcset(
+    public_id: &str,
+    #[wasm_bindgen(unchecked_param_type = "UrlOptions")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "BreakpointOptions")] settings: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "DeliveryDefaultsOptions")] defaults: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Array<string | null>")] signatures: JsValue,
+) -> Result<JsValue, JsError> {
+    let signatures = signature_list(&signatures)?;
+    let (p, widths) = prepared_srcset(public_id, &options, settings, &defaults)?;
+    let refs: Vec<Option<&str>> = signatures.iter().map(Option::as_deref).collect();
+    Ok(srcset_object(p.finish(&refs).map_err(err)?, &widths))
+}
+
+#[cfg(not(feature = "url-minimal"))]
+/// `{srcset, sizes}`, asking `signer(request)` (which may return a Promise) for every signature
+/// the items need; the requests are sent together, not one after another.
+#[wasm_bindgen(js_name = srcsetWithSigner, unchecked_return_type = "Promise<{ srcset: string; sizes: string }>")]
+pub fn srcset_with_signer(
+    public_id: &str,
+    #[wasm_bindgen(unchecked_param_type = "UrlOptions")] options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "BreakpointOptions")] settings: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "DeliveryDefaultsOptions")] defaults: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "(request: SignRequest) => string | Promise<string>")] signer: js_sys::Function,
+) -> Result<js_sys::Promise, JsError> {
+    let (p, widths) = prepared_srcset(public_id, &options, settings, &defaults)?;
+    let answers = js_sys::Array::new();
+    for r in p.sign_requests() {
+        let answer = match r {
+            None => JsValue::NULL,
+            Some(r) => signer
+                .call1(&JsValue::NULL, &sign_request_js(r))
+                .map_err(|_| err(UrlError::BadSignature("the signer threw".into())))?,
+        };
+        answers.push(&answer);
+    }
+    Ok(wasm_bindgen_futures::future_to_promise(async move {
+        let all = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::all(&answers))
+            .await
+            .map_err(|_| JsValue::from(err(UrlError::BadSignature("the signer's promise was rejected".into()))))?;
+        let signatures = signature_list(&all).map_err(|_| {
+            JsValue::from(err(UrlError::BadSignature("the signer did not return a string".into())))
+        })?;
+        let refs: Vec<Option<&str>> = signatures.iter().map(Option::as_deref).collect();
+        let set = p.finish(&refs).map_err(|e| JsValue::from(err(e)))?;
+        Ok(srcset_object(set, &widths))
+    }))
 }
 
 #[cfg(not(feature = "url-minimal"))]

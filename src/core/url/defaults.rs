@@ -6,7 +6,7 @@
 
 use super::delivery::{prepare, Prepared, SignatureSource};
 use super::error::UrlError;
-use super::srcset::{sizes, srcset};
+use super::srcset::{sizes, srcset, PreparedSrcset};
 use super::value::Value;
 
 /// What the plugin adds to the URLs it delivers itself.
@@ -81,6 +81,18 @@ impl DeliveryDefaults {
             Prepared::Unchanged(s) => Ok(s),
             Prepared::Url(p) => p.finish_with(signer),
         }
+    }
+
+    /// The plugin's own responsive image with the defaults applied to each item, prepared for
+    /// signing (signed delivery types need one signature per item from the signing endpoint).
+    pub fn prepare_srcset(
+        &self,
+        public_id: &str,
+        widths: &[u32],
+        options: &Value,
+        config: &Value,
+    ) -> Result<PreparedSrcset, UrlError> {
+        PreparedSrcset::new(public_id, widths, &self.apply(options), config)
     }
 
     /// `(srcset, sizes)` of the plugin's own responsive images (defaults applied to each item).

@@ -28,6 +28,10 @@ impl SignatureAlgorithm {
 }
 
 /// What a signature source is asked to sign: `signature = base64url(hash(to_sign + secret))[..length]`.
+///
+/// It also carries the parts `to_sign` is made of, which are what the signing endpoint's
+/// `POST /v1/sign/delivery` takes (it checks its policy on them and rebuilds the same string with
+/// the same core function): `to_sign == url_string_to_sign(transformation, public_id)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignRequest {
     /// The exact string to sign ([`crate::core::sign::url_string_to_sign`]).
@@ -36,6 +40,14 @@ pub struct SignRequest {
     pub algorithm: SignatureAlgorithm,
     /// 8, or 32 with `long_url_signature`.
     pub length: usize,
+    /// `image`, `video` or `raw` (as given, before any SEO or short form).
+    pub resource_type: String,
+    /// The delivery type (`upload`, `authenticated`, `private`, ...).
+    pub delivery_type: String,
+    /// The transformation component of the URL, as signed.
+    pub transformation: String,
+    /// The public id as it appears in the URL, with its format: the signed source.
+    pub public_id: String,
 }
 
 /// Something that turns a [`SignRequest`] into a signature: in the browser, the signing
@@ -606,6 +618,10 @@ fn assemble<'a>(
             to_sign,
             algorithm,
             length: if long { 32 } else { 8 },
+            resource_type: resource_type.to_owned(),
+            delivery_type: delivery_type.unwrap_or("upload").to_owned(),
+            transformation: transformation.clone().into_owned(),
+            public_id: signed_source,
         })
     } else {
         None

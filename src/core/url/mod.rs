@@ -42,7 +42,7 @@ pub use delivery::{
 };
 pub use error::UrlError;
 pub use options::transformation_string;
-pub use srcset::{breakpoints, sizes, srcset, Breakpoints};
+pub use srcset::{breakpoints, sizes, srcset, Breakpoints, PreparedSrcset};
 pub use transformation::{
     CropMode, Dimension, Gravity, ParseError, Qualifier, Step, Transformation,
 };

@@ -3,7 +3,7 @@
 //! `step = ceil((max - min) / max(count - 1, 1))`; each item is the original transformation
 //! chained with `c_scale,w_<width>`.
 
-use super::delivery::{prepare, Prepared, SignatureSource};
+use super::delivery::{prepare, Prepared, SignRequest, SignatureSource};
 use super::error::UrlError;
 use super::options::generate;
 use super::value::Value;
@@ -120,6 +120,19 @@ pub fn scaled_url(
     config: &Value,
     signer: &dyn SignatureSource,
 ) -> Result<String, UrlError> {
+    match scaled_prepared(public_id, width, options, config)? {
+        Prepared::Unchanged(s) => Ok(s),
+        Prepared::Url(p) => p.finish_with(signer),
+    }
+}
+
+/// One `srcset` item, prepared: its signature (when it needs one) is still to come.
+pub fn scaled_prepared(
+    public_id: &str,
+    width: u32,
+    options: &Value,
+    config: &Value,
+) -> Result<Prepared, UrlError> {
     let mut chain = String::new();
     generate(options, config, None, &mut chain)?;
     if !chain.is_empty() {
@@ -136,10 +149,87 @@ pub fn scaled_url(
         }
     }
     url_options.set("raw_transformation", Value::Str(chain));
-    match prepare(public_id, &url_options, config)? {
-        Prepared::Unchanged(s) => Ok(s),
-        Prepared::Url(p) => p.finish_with(signer),
+    prepare(public_id, &url_options, config)
+}
+
+/// A responsive image whose items are built but not yet signed: signed delivery types
+/// (`authenticated`, `private`, `sign_url`) need one signature per width, which only the signing
+/// endpoint can give. [`sign_requests`](Self::sign_requests) lists what to sign, in item order;
+/// [`finish`](Self::finish) takes the signatures in the same order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreparedSrcset {
+    items: Vec<(u32, Prepared)>,
+}
+
+impl PreparedSrcset {
+    /// Builds every item of `widths`.
+    pub fn new(
+        public_id: &str,
+        widths: &[u32],
+        options: &Value,
+        config: &Value,
+    ) -> Result<Self, UrlError> {
+        let mut items = Vec::with_capacity(widths.len());
+        for &w in widths {
+            items.push((w, scaled_prepared(public_id, w, options, config)?));
+        }
+        Ok(PreparedSrcset { items })
     }
+
+    /// What each item needs signed (`None`: nothing), in item order.
+    pub fn sign_requests(&self) -> Vec<Option<&SignRequest>> {
+        self.items
+            .iter()
+            .map(|(_, p)| match p {
+                Prepared::Url(u) => u.sign_request(),
+                Prepared::Unchanged(_) => None,
+            })
+            .collect()
+    }
+
+    /// The `srcset` attribute, with `signatures[i]` inserted in item `i` (one entry per item;
+    /// `None` where [`sign_requests`](Self::sign_requests) asked for nothing).
+    pub fn finish(self, signatures: &[Option<&str>]) -> Result<String, UrlError> {
+        if signatures.len() != self.items.len() {
+            let mut why = String::from("expected ");
+            why.push_str(&self.items.len().to_string());
+            why.push_str(" signatures (one per srcset item), got ");
+            why.push_str(&signatures.len().to_string());
+            return Err(UrlError::BadSignature(why));
+        }
+        let mut out = String::new();
+        for (i, ((w, p), sig)) in self.items.into_iter().zip(signatures).enumerate() {
+            let url = match p {
+                Prepared::Unchanged(s) => s,
+                Prepared::Url(u) => u.finish(*sig)?,
+            };
+            push_item(&mut out, i, &url, w);
+        }
+        Ok(out)
+    }
+
+    /// The `srcset` attribute, asking `signer` for each signature needed.
+    pub fn finish_with(self, signer: &dyn SignatureSource) -> Result<String, UrlError> {
+        let mut out = String::new();
+        for (i, (w, p)) in self.items.into_iter().enumerate() {
+            let url = match p {
+                Prepared::Unchanged(s) => s,
+                Prepared::Url(u) => u.finish_with(signer)?,
+            };
+            push_item(&mut out, i, &url, w);
+        }
+        Ok(out)
+    }
+}
+
+fn push_item(out: &mut String, i: usize, url: &str, width: u32) {
+    if i > 0 {
+        out.push_str(", ");
+    }
+    out.push_str(url);
+    out.push(' ');
+    out.push_str(&width.to_string());
+    out.push('w');
 }
 
 /// The option names that are about the URL, not the transformation (Node SDK `URL_KEYS`, plus
@@ -179,17 +269,7 @@ pub fn srcset(
     config: &Value,
     signer: &dyn SignatureSource,
 ) -> Result<String, UrlError> {
-    let mut out = String::new();
-    for (i, &w) in widths.iter().enumerate() {
-        if i > 0 {
-            out.push_str(", ");
-        }
-        out.push_str(&scaled_url(public_id, w, options, config, signer)?);
-        out.push(' ');
-        out.push_str(&w.to_string());
-        out.push('w');
-    }
-    Ok(out)
+    PreparedSrcset::new(public_id, widths, options, config)?.finish_with(signer)
 }
 
 /// The `sizes` attribute: `(max-width: <w>px) <w>px, …`.
@@ -216,6 +296,84 @@ mod tests {
     #[track_caller]
     fn bp_err(bp: Breakpoints) -> String {
         breakpoints(&bp).unwrap_err().to_string()
+    }
+
+    fn authenticated() -> (Value, Value) {
+        (
+            Value::map()
+                .with("type", "authenticated")
+                .with("sign_url", true)
+                .with("crop", "fill")
+                .with("width", 400),
+            Value::map().with("cloud_name", "demo").with("secure", true),
+        )
+    }
+
+    #[test]
+    fn a_signed_srcset_asks_one_signature_per_item_with_the_parts_the_signer_takes() {
+        let (options, config) = authenticated();
+        let prepared = PreparedSrcset::new("shop/shoe", &[100, 200], &options, &config).unwrap();
+        let requests = prepared.sign_requests();
+        assert_eq!(requests.len(), 2);
+        let r = requests[1].expect("authenticated items are signed");
+        assert_eq!(r.to_sign, "c_fill,w_400/c_scale,w_200/shop/shoe");
+        assert_eq!(
+            (
+                r.resource_type.as_str(),
+                r.delivery_type.as_str(),
+                r.transformation.as_str(),
+                r.public_id.as_str()
+            ),
+            (
+                "image",
+                "authenticated",
+                "c_fill,w_400/c_scale,w_200",
+                "shop/shoe"
+            )
+        );
+        assert_eq!(r.length, 8);
+        let set = prepared
+            .finish(&[Some("AAAAAAAA"), Some("BBBBBBBB")])
+            .unwrap();
+        assert_eq!(
+            set,
+            "https://res.cloudinary.com/demo/image/authenticated/s--AAAAAAAA--/c_fill,w_400/c_scale,w_100/v1/shop/shoe 100w, \
+             https://res.cloudinary.com/demo/image/authenticated/s--BBBBBBBB--/c_fill,w_400/c_scale,w_200/v1/shop/shoe 200w"
+        );
+    }
+
+    #[test]
+    fn a_signed_srcset_refuses_missing_miscounted_or_malformed_signatures() {
+        let (options, config) = authenticated();
+        let p = || PreparedSrcset::new("shoe", &[100, 200], &options, &config).unwrap();
+        assert_eq!(
+            p().finish(&[Some("AAAAAAAA")]).unwrap_err().to_string(),
+            "signature source failed: expected 2 signatures (one per srcset item), got 1"
+        );
+        assert_eq!(
+            p().finish(&[Some("AAAAAAAA"), None]).unwrap_err(),
+            UrlError::SignatureRequired
+        );
+        assert_eq!(
+            p().finish(&[Some("AAAAAAAA"), Some("short")])
+                .unwrap_err()
+                .to_string(),
+            "signature source failed: expected 8 URL-safe base64 characters"
+        );
+        assert_eq!(
+            p().finish_with(&NoSignatures).unwrap_err(),
+            UrlError::SignatureRequired
+        );
+    }
+
+    #[test]
+    fn an_unsigned_srcset_needs_no_signature() {
+        let p = PreparedSrcset::new("shoe", &[100], &Value::map(), &authenticated().1).unwrap();
+        assert_eq!(p.sign_requests(), [None]);
+        assert_eq!(
+            p.finish(&[None]).unwrap(),
+            "https://res.cloudinary.com/demo/image/upload/c_scale,w_100/shoe 100w"
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::WidgetError;
-use crate::core::url::{NoSignatures, Value as UrlValue};
+use crate::core::url::{Prepared, Value as UrlValue};
 
 /// A stored pointer to a Cloudinary asset, from which delivery URLs are rebuilt.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -249,8 +249,9 @@ fn sets_format_and_quality(transformation: &str) -> bool {
 impl AssetReference {
     /// Rebuilds the secure delivery URL: `<prefix>/<resource_type>/<type>/<transformation>/
     /// [f_auto,q_auto/]v<version>/<public_id>[.<format>]`, with the SDKs' prefix, `v1` and
-    /// escaping rules. Assets that need a signed URL (`authenticated`, `private`) are refused:
-    /// the URL engine builds those with a signature from the signer.
+    /// escaping rules. Assets that need a signed URL (`authenticated`, `private`) are refused
+    /// here: [`prepare_delivery`](Self::prepare_delivery) builds those, waiting for a signature
+    /// from the signing endpoint.
     ///
     /// ```
     /// use cloudinary_connector::core::widgets::{AssetReference, DeliveryTarget};
@@ -261,11 +262,37 @@ impl AssetReference {
     ///     "https://res.cloudinary.com/demo/image/upload/c_fill,h_200,w_200/f_auto,q_auto/v17/shop/shoe.jpg");
     /// ```
     pub fn delivery_url(&self, target: &DeliveryTarget) -> Result<String, WidgetError> {
-        if matches!(self.delivery_type.as_str(), "authenticated" | "private") {
-            return Err(WidgetError::NeedsSignedUrl {
+        match self.prepare_delivery(target)? {
+            Prepared::Unchanged(url) => Ok(url),
+            Prepared::Url(p) if p.sign_request().is_some() => Err(WidgetError::NeedsSignedUrl {
                 delivery_type: self.delivery_type.clone(),
-            });
+            }),
+            Prepared::Url(p) => p.finish(None).map_err(|e| WidgetError::Url(e.to_string())),
         }
+    }
+
+    /// Whether the delivery URL needs a signature (`authenticated` and `private` assets).
+    pub fn needs_signature(&self) -> bool {
+        matches!(self.delivery_type.as_str(), "authenticated" | "private")
+    }
+
+    /// The delivery URL, built but not yet signed: for `authenticated` and `private` assets the
+    /// result asks for a signature ([`PreparedUrl::sign_request`](crate::core::url::PreparedUrl::sign_request)),
+    /// which the signing endpoint gives; [`PreparedUrl::finish`](crate::core::url::PreparedUrl::finish)
+    /// inserts it as `s--<signature>--`.
+    ///
+    /// ```
+    /// use cloudinary_connector::core::url::Prepared;
+    /// use cloudinary_connector::core::widgets::{AssetReference, DeliveryTarget};
+    /// let r = AssetReference { public_id: "team/plan".into(), version: Some(3),
+    ///     resource_type: "image".into(), delivery_type: "authenticated".into(),
+    ///     format: Some("png".into()), transformation: None };
+    /// let Prepared::Url(p) = r.prepare_delivery(&DeliveryTarget::new("demo")).unwrap() else { panic!() };
+    /// assert_eq!(p.sign_request().unwrap().to_sign, "f_auto,q_auto/team/plan.png");
+    /// assert_eq!(p.finish(Some("AbCdEf12")).unwrap(),
+    ///     "https://res.cloudinary.com/demo/image/authenticated/s--AbCdEf12--/f_auto,q_auto/v3/team/plan.png");
+    /// ```
+    pub fn prepare_delivery(&self, target: &DeliveryTarget) -> Result<Prepared, WidgetError> {
         super::check_cloud_name(&target.cloud_name)?;
         // The URL engine builds it (SDK-identical prefix, `v1` rule and escaping): the stored
         // transformation is one raw step, `f_auto,q_auto` a chained step after it.
@@ -288,6 +315,9 @@ impl AssetReference {
             .with("resource_type", self.resource_type.as_str())
             .with("type", self.delivery_type.as_str())
             .with("transformation", steps);
+        if self.needs_signature() {
+            options.set("sign_url", true.into());
+        }
         if let Some(v) = self.version {
             options.set("version", UrlValue::Num(v.to_string()));
         }
@@ -303,7 +333,7 @@ impl AssetReference {
         if target.private_cdn {
             config.set("private_cdn", true.into());
         }
-        crate::core::url::url(&self.public_id, &options, &config, &NoSignatures)
+        crate::core::url::prepare(&self.public_id, &options, &config)
             .map_err(|e| WidgetError::Url(e.to_string()))
     }
 }
