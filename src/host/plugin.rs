@@ -33,6 +33,7 @@ use std::task::Poll;
 
 use crate::core::accounts::{AccountListing, Availability, Capabilities, Effect, Feature, FeatureState, Reason};
 use crate::core::identity::Identity;
+use crate::core::url::Prepared;
 use crate::core::widgets::{
     Asset, AssetReference, CloudAccount, DefaultTransformations, DeliveryTarget, MediaLibraryOptions, ScriptUrls, SyncMode,
     UploadEvent, UploadMode, UploadWidgetOptions, WidgetError,
@@ -534,6 +535,13 @@ impl Cancellable {
     }
 }
 
+impl Cancellable {
+    /// Whether the future has completed.
+    fn is_done(&self) -> bool {
+        self.0.try_borrow().is_ok_and(|g| g.is_none())
+    }
+}
+
 impl Drop for Cancellable {
     fn drop(&mut self) {
         // While the future is being polled (it is finishing and releasing its own handle) the
@@ -603,6 +611,8 @@ struct Ui {
     ml_pending: Option<Pending>,
     upload_pending: Option<Pending>,
     accounts_pending: Option<Cancellable>,
+    /// Inserts waiting for delivery signatures from the signer.
+    inserts: Vec<Cancellable>,
     signer_check: Option<AbortOnDrop>,
     ml: Option<Open<MediaLibrary>>,
     upload: Option<Open<UploadWidget>>,
@@ -745,8 +755,9 @@ impl Ui {
     }
 
     /// The delivery URL of an inserted asset, rebuilt by the URL engine from its reference on
-    /// the target cloud, with the default transformation chained after the user's.
-    fn delivery_url(&self, reference: &AssetReference, target: &Target) -> Result<String, WidgetError> {
+    /// the target cloud, with the default transformation chained after the user's; for
+    /// `authenticated`/`private` assets it waits for its signature.
+    fn prepared_delivery(&self, reference: &AssetReference, target: &Target) -> Result<Prepared, WidgetError> {
         let mut r = reference.clone();
         let default = self.default_transformation(target);
         let optimize = default.as_deref() == Some(crate::core::settings::DEFAULT_TRANSFORMATION);
@@ -756,10 +767,13 @@ impl Ui {
                 None => tx.clone(),
             });
         }
-        r.delivery_url(&DeliveryTarget { optimize, ..DeliveryTarget::new(&target.account.cloud_name) })
+        r.prepare_delivery(&DeliveryTarget { optimize, ..DeliveryTarget::new(&target.account.cloud_name) })
     }
 
-    fn insert_assets(&self, assets: Result<Vec<Asset>, WidgetError>) {
+    /// Inserts `assets` into the host's editor with engine-built URLs. Signed assets
+    /// (`authenticated`, `private`) get their signatures from the signer first; a batch is
+    /// inserted whole or, on the first error, not at all.
+    fn insert_assets(&mut self, weak: &Weak<RefCell<Ui>>, assets: Result<Vec<Asset>, WidgetError>) {
         let assets = match assets {
             Ok(a) => a,
             Err(e) => return self.show_error(Some(&format!("The Media Library's answer was unusable: {e}"))),
@@ -768,12 +782,66 @@ impl Ui {
             return self.show_error(Some("This host has no editor to insert images into."));
         }
         let target = self.target();
+        let mut planned = Vec::with_capacity(assets.len());
         for asset in assets {
             let reference = asset.reference();
-            let url = match self.delivery_url(&reference, &target) {
-                Ok(u) => u,
+            match self.prepared_delivery(&reference, &target) {
+                Ok(p) => planned.push((asset, reference, p)),
                 Err(e) => return self.show_error(Some(&format!("Cannot insert {}: {e}", asset.public_id))),
-            };
+            }
+        }
+        let signed = |p: &Prepared| matches!(p, Prepared::Url(u) if u.sign_request().is_some());
+        if !planned.iter().any(|(_, _, p)| signed(p)) {
+            let mut ready = Vec::with_capacity(planned.len());
+            for (asset, reference, p) in planned {
+                match p {
+                    Prepared::Unchanged(url) => ready.push((asset, reference, url)),
+                    Prepared::Url(u) => match u.finish(None) {
+                        Ok(url) => ready.push((asset, reference, url)),
+                        Err(e) => return self.show_error(Some(&format!("Cannot insert {}: {e}", asset.public_id))),
+                    },
+                }
+            }
+            return self.insert_ready(ready);
+        }
+        let (Some(signer), Some(_)) = (self.widget_host(&target).signer, target.owner.as_ref()) else {
+            let (asset, _, _) = planned.iter().find(|(_, _, p)| signed(p)).expect("one is signed");
+            return self.show_error(Some(&format!(
+                "Cannot insert {}: {:?} assets are delivered only through signed URLs, which need an account on the signer: log in to one.",
+                asset.public_id, asset.delivery_type
+            )));
+        };
+        let account = target.account.id.clone();
+        let w = weak.clone();
+        self.inserts.retain(|t| !t.is_done());
+        self.inserts.push(Cancellable::spawn(async move {
+            let mut ready = Vec::with_capacity(planned.len());
+            for (asset, reference, p) in planned {
+                let url = match p {
+                    Prepared::Unchanged(url) => Ok(url),
+                    Prepared::Url(u) => match u.sign_request() {
+                        None => u.finish(None).map_err(|e| e.to_string()),
+                        Some(req) => match signer.sign_delivery(&account, req).await {
+                            Ok(sig) => u.finish(Some(&sig)).map_err(|e| e.to_string()),
+                            Err(e) => Err(e.to_string()),
+                        },
+                    },
+                };
+                match url {
+                    Ok(url) => ready.push((asset, reference, url)),
+                    Err(e) => {
+                        let message = format!("Cannot insert {}: {e}", asset.public_id);
+                        return on_ui(&w, |ui| ui.show_error(Some(&message)));
+                    }
+                }
+            }
+            on_ui(&w, move |ui| ui.insert_ready(ready));
+        }));
+    }
+
+    /// Inserts assets whose URLs are built, in order; stops at the first the host refuses.
+    fn insert_ready(&self, ready: Vec<(Asset, AssetReference, String)>) {
+        for (asset, reference, url) in ready {
             let stored = asset.to_stored(SyncMode::Reference);
             let media = media_object(
                 &url,
@@ -793,14 +861,14 @@ impl Ui {
         self.show_error(None);
     }
 
-    fn on_upload_event(&self, e: UploadEvent) {
+    fn on_upload_event(&mut self, weak: &Weak<RefCell<Ui>>, e: UploadEvent) {
         if let Some(err) = &e.error {
             return self.show_error(Some(&format!("Upload failed: {err}")));
         }
         if e.event == "success" {
             if let Some(asset) = e.asset {
                 self.notify(&format!("Uploaded {}", asset.public_id));
-                self.insert_assets(Ok(vec![asset]));
+                self.insert_assets(weak, Ok(vec![asset]));
             }
         }
     }
@@ -821,7 +889,7 @@ impl Ui {
         };
         let w = weak.clone();
         let handlers = MediaLibraryHandlers {
-            on_insert: Rc::new(move |r| on_ui(&w, |ui| ui.insert_assets(r))),
+            on_insert: Rc::new(move |r| on_ui(&w, |ui| ui.insert_assets(&w, r))),
             on_show: None,
             on_hide: None,
         };
@@ -843,7 +911,7 @@ impl Ui {
             ..UploadWidgetOptions::default()
         };
         let w = weak.clone();
-        let handler: Rc<dyn Fn(UploadEvent)> = Rc::new(move |e| on_ui(&w, |ui| ui.on_upload_event(e)));
+        let handler: Rc<dyn Fn(UploadEvent)> = Rc::new(move |e| on_ui(&w, |ui| ui.on_upload_event(&w, e)));
         let owner = target.owner.clone();
         let mount = async move { UploadWidget::mount(&host, &target.account, options, Placement::Modal, handler).await };
         self.spawn_mount(weak, UPLOAD, owner, open, mount);
@@ -1261,6 +1329,7 @@ fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
         ml_pending: None,
         upload_pending: None,
         accounts_pending: None,
+        inserts: Vec::new(),
         signer_check: None,
         ml: None,
         upload: None,

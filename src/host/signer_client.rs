@@ -7,6 +7,9 @@
 //!   params the widget gives.
 //! * [`ML_LOGIN_PATH`]: `{"account": id}` → `{"username", "timestamp", "signature", ...}`: the
 //!   Media Library auto-login.
+//! * [`DELIVERY_PATH`]: `{"account": id, "resource_type", "type", "transformation", "public_id",
+//!   "long_signature", "algorithm"}` (a [`SignRequest`]'s parts) → `{"signature": base64url, ...}`:
+//!   signed delivery URLs (`authenticated`/`private` assets).
 //! * Refusals: a non-2xx status with `{"error": {"code", "message", "rule"?}}`; the message and
 //!   the rule that refused are passed on as is (the signer never puts a secret in them).
 
@@ -20,12 +23,15 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::core::url::SignRequest;
 use crate::core::widgets::MediaLibraryLogin;
 
 /// Upload-params signing endpoint.
 pub const UPLOAD_PATH: &str = "/v1/sign/upload";
 /// Media Library login signature endpoint.
 pub const ML_LOGIN_PATH: &str = "/v1/sign/media-library";
+/// Delivery URL signature endpoint.
+pub const DELIVERY_PATH: &str = "/v1/sign/delivery";
 
 /// Where the bearer token comes from.
 #[derive(Clone)]
@@ -207,6 +213,36 @@ impl SignerClient {
         }
         .ok_or_else(|| SignerError::BadAnswer("timestamp is not a whole number of seconds".into()))?;
         Ok(MediaLibraryLogin { username: a.username, timestamp, signature: a.signature })
+    }
+}
+
+impl SignerClient {
+    /// The signature of a delivery URL (`s--<signature>--`) for `account`: the signer checks
+    /// its policy (delivery type, public-id prefixes) on the request's parts and signs the same
+    /// string the URL engine built, with the same core function.
+    pub async fn sign_delivery(&self, account: &str, request: &SignRequest) -> Result<String, SignerError> {
+        let mut body = json!({
+            "resource_type": request.resource_type,
+            "type": request.delivery_type,
+            "transformation": request.transformation,
+            "public_id": request.public_id,
+            "long_signature": request.length == 32,
+            "algorithm": request.algorithm.as_str(),
+        });
+        if !account.is_empty() {
+            body["account"] = Value::from(account);
+        }
+        let v = self.post(DELIVERY_PATH, &body).await?;
+        let a: SignatureAnswer = serde_json::from_value(v).map_err(|e| SignerError::BadAnswer(e.to_string()))?;
+        let ok = a.signature.len() == request.length
+            && a.signature.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !ok {
+            return Err(SignerError::BadAnswer(format!(
+                "the delivery signature is not {} URL-safe base64 characters",
+                request.length
+            )));
+        }
+        Ok(a.signature)
     }
 }
 

@@ -10,13 +10,20 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { launch, snapshot, messages, clickAction, selfCheck, instrument, repo } from './helpers.mjs';
-import { startSigner, hs256Token } from './signer.mjs';
+import { createHash } from 'node:crypto';
+import { startSigner, hs256Token, testEnv } from './signer.mjs';
 
 const DOUBLES = resolve(repo, 'tests/doubles');
 // The doubles' own call recorders (test instrumentation, not the plugin's).
 const RECORDERS = ['__cldDoubles', '__cldDoubleLoads'];
 const ROLES = 'demo:uploader,brand:admin,brand-us:viewer,archive:admin';
 const ACCOUNTS_KEY = 'ext:cloudinary-connector:accounts';
+
+/** TEST ONLY: a short delivery signature with the fixture's test secret of "demo". */
+function fixtureUrlSignature(toSign) {
+  const digest = createHash('sha1').update(toSign + testEnv().CLD_TEST_SECRET_DEMO).digest('base64url');
+  return digest.slice(0, 8);
+}
 
 let ctx;
 let signer;
@@ -236,6 +243,25 @@ describe('accounts and widgets in the reference host (real signer)', () => {
     assert.equal(await page.getAttribute('#editor img', 'src'),
       'https://res.cloudinary.com/dn6ot3ged/image/upload/c_fill,h_200,w_200/f_auto,q_auto/v17/shop/shoe.jpg');
 
+    // An authenticated asset: its URL is signed by the signer (the page holds no secret), with
+    // the signature of the string the URL engine built.
+    await page.evaluate(() => window.__cldDoubles.simulateMediaLibraryInsert({ assets: [{
+      public_id: 'team/plan', resource_type: 'image', type: 'authenticated', version: 3, format: 'png',
+      secure_url: 'https://res.cloudinary.com/dn6ot3ged/image/authenticated/s--xxxxxxxx--/v3/team/plan.png' }] }));
+    await page.waitForFunction(() => document.querySelectorAll('#editor img').length === 2);
+    assert.equal(await page.getAttribute('#editor figure:last-child img', 'src'),
+      `https://res.cloudinary.com/dn6ot3ged/image/authenticated/s--${fixtureUrlSignature('f_auto,q_auto/team/plan.png')}--/f_auto,q_auto/v3/team/plan.png`);
+    assert.equal(await page.isVisible('.cldc-error'), false);
+    // A private asset: the uploader role may not have private URLs signed. The signer says which
+    // rule refused, nothing is inserted, and the editor keeps its content.
+    await page.evaluate(() => window.__cldDoubles.simulateMediaLibraryInsert({ assets: [{
+      public_id: 'team/secret', resource_type: 'image', type: 'private', version: 4, format: 'jpg',
+      secure_url: 'https://res.cloudinary.com/dn6ot3ged/image/private/s--xxxxxxxx--/v4/team/secret.jpg' }] }));
+    await page.waitForFunction(() => !document.querySelector('.cldc-error').hidden);
+    assert.match(await page.textContent('.cldc-error'),
+      /^Cannot insert team\/secret: the signer refused \(403\): .*private.* \[rule: [a-z_.]+\]$/);
+    assert.equal(await page.evaluate(() => document.querySelectorAll('#editor img').length), 2);
+
     // Upload widget: signed through the signer, the upload reaches the editor.
     assert.equal(await page.isVisible('.cldc-upload'), true);
     await page.click('.cldc-upload');
@@ -249,7 +275,7 @@ describe('accounts and widgets in the reference host (real signer)', () => {
       secure_url: 'https://res.cloudinary.com/dn6ot3ged/image/upload/v99/uploads/new.png' }));
     assert.equal(res.signed, true);
     assert.match(res.signature, /^[0-9a-f]{40}$/);
-    await page.waitForFunction(() => document.querySelectorAll('#editor img').length === 2);
+    await page.waitForFunction(() => document.querySelectorAll('#editor img').length === 3);
     assert.equal(await page.getAttribute('#editor figure:last-child img', 'src'),
       'https://res.cloudinary.com/dn6ot3ged/image/upload/f_auto,q_auto/v99/uploads/new.png');
 
@@ -267,7 +293,7 @@ describe('accounts and widgets in the reference host (real signer)', () => {
     await page.evaluate(() => window.__cldDoubles.simulateMediaLibraryInsert({ assets: [{
       public_id: 'brand/logo', resource_type: 'image', type: 'upload', version: 5, format: 'svg',
       secure_url: 'https://res.cloudinary.com/archive-dam/image/upload/v5/brand/logo.svg' }] }));
-    await page.waitForFunction(() => document.querySelectorAll('#editor img').length === 3);
+    await page.waitForFunction(() => document.querySelectorAll('#editor img').length === 4);
     assert.equal(await page.getAttribute('#editor figure:last-child img', 'src'),
       'https://res.cloudinary.com/archive-dam/image/upload/v5/brand/logo.svg');
 
