@@ -183,7 +183,7 @@ fn js_err(e: JsValue) -> String {
       body: JSON.stringify({ account: 'demo', ...request.delivery }),
     });
     const body = await res.json();
-    if (!res.ok) throw new Error(body.error.message);
+    if (!res.ok) throw new Error(body.error.message + (body.error.rule ? ' [rule: ' + body.error.rule + ']' : ''));
     return body.signature;
   };
 }")]
@@ -242,6 +242,60 @@ async fn the_js_api_forwards_sign_requests_to_the_signer_as_they_are() {
         "(max-width: 100px) 100px, (max-width: 200px) 200px"
     );
     api::reset_config();
+}
+
+#[wasm_bindgen_test]
+async fn a_stored_authenticated_reference_is_rendered_with_a_signature_from_the_signer() {
+    use cloudinary_connector::web::widgets::{reference_url, reference_url_with_signer};
+    let reference = || {
+        js(
+            r#"{"public_id":"team/plan","version":3,"resource_type":"image","delivery_type":"authenticated","format":"png"}"#,
+        )
+    };
+    let target = || js(&format!(r#"{{"cloud_name":"{CLOUD_NAME}"}}"#));
+    // The plain render refuses: it has no signature source.
+    let e = reference_url(reference(), target()).unwrap_err();
+    assert_eq!(
+        js_err(e),
+        "\"authenticated\" assets are delivered only through signed URLs: ask the URL engine with a signature source"
+    );
+    let callback = signer_callback(SIGNER_URL, &dev_token("viewer").await);
+    let url = wasm_bindgen_futures::JsFuture::from(
+        reference_url_with_signer(reference(), target(), callback.clone()).unwrap(),
+    )
+    .await
+    .unwrap()
+    .as_string()
+    .unwrap();
+    let sig = fixture_signature("f_auto,q_auto/team/plan.png");
+    assert_eq!(url, format!("https://res.cloudinary.com/{CLOUD_NAME}/image/authenticated/s--{sig}--/f_auto,q_auto/v3/team/plan.png"));
+    // An upload reference needs no signature: the signer is not asked.
+    let never = js_sys::Function::new_no_args("throw new Error('not asked')");
+    let public = js(r#"{"public_id":"shoe","resource_type":"image","delivery_type":"upload"}"#);
+    let url = wasm_bindgen_futures::JsFuture::from(
+        reference_url_with_signer(public, target(), never).unwrap(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        url.as_string().unwrap(),
+        format!("https://res.cloudinary.com/{CLOUD_NAME}/image/upload/f_auto,q_auto/shoe")
+    );
+    // A refusal from the signer rejects the promise with its message.
+    let private =
+        js(r#"{"public_id":"team/secret","resource_type":"image","delivery_type":"private"}"#);
+    let e = wasm_bindgen_futures::JsFuture::from(
+        reference_url_with_signer(private, target(), callback).unwrap(),
+    )
+    .await
+    .unwrap_err();
+    let message = js_err(e);
+    assert!(
+        message.starts_with("signature source failed: the signer's promise was rejected: ")
+            && message.contains("private")
+            && message.contains("[rule: "),
+        "the signer's refusal is passed on: {message}"
+    );
 }
 
 #[wasm_bindgen_test]

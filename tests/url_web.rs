@@ -147,7 +147,7 @@ fn explicit_signing_path() {
     let req = api::url_to_sign("image.jpg", js(o)).unwrap();
     assert_eq!(
         js_sys::JSON::stringify(&req).unwrap(),
-        r#"{"toSign":"c_crop,h_20,w_10/image.jpg","algorithm":"sha1","length":8}"#
+        r#"{"toSign":"c_crop,h_20,w_10/image.jpg","algorithm":"sha1","length":8,"delivery":{"resource_type":"image","type":"authenticated","transformation":"c_crop,h_20,w_10","public_id":"image.jpg","long_signature":false,"algorithm":"sha1"}}"#
     );
     let sig = fixture_signature(&req);
     assert_eq!(
@@ -184,7 +184,7 @@ async fn signer_callback_path() {
     let e = wasm_bindgen_futures::JsFuture::from(p).await.unwrap_err();
     assert_eq!(
         String::from(e.dyn_into::<js_sys::Error>().unwrap().message()),
-        "signature source failed: the signer's promise was rejected"
+        "signature source failed: the signer's promise was rejected: down"
     );
     // Unsigned URLs never call the signer.
     let p = api::url_with_signer("sample.jpg", JsValue::UNDEFINED, signer).unwrap();
@@ -267,7 +267,7 @@ fn url_factory_builds_many_urls_with_one_transformation() {
     let req = signed.url_to_sign("x.jpg").unwrap();
     assert_eq!(
         js_sys::JSON::stringify(&req).unwrap(),
-        r#"{"toSign":"x.jpg","algorithm":"sha1","length":8}"#
+        r#"{"toSign":"x.jpg","algorithm":"sha1","length":8,"delivery":{"resource_type":"image","type":"authenticated","transformation":"","public_id":"x.jpg","long_signature":false,"algorithm":"sha1"}}"#
     );
     assert_eq!(
         signed.signed_url("x.jpg", "AAAAAAAA").unwrap(),

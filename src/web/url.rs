@@ -6,6 +6,8 @@
 use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
+#[cfg(not(feature = "url-minimal"))]
+use wasm_bindgen::JsCast;
 
 use crate::core::url::{prepare, Prepared, SignRequest, UrlError, Value};
 #[cfg(not(feature = "url-minimal"))]
@@ -198,6 +200,20 @@ pub fn url(public_id: &str, #[wasm_bindgen(unchecked_param_type = "UrlOptions")]
     result
 }
 
+/// `what`, with the message of what the signer threw or rejected with (the signing endpoint's
+/// refusals name their rule and never hold a secret).
+#[cfg(not(feature = "url-minimal"))]
+fn signer_failed(what: &str, thrown: &JsValue) -> UrlError {
+    let why = match thrown.dyn_ref::<js_sys::Error>() {
+        Some(e) => Some(String::from(e.message())),
+        None => thrown.as_string(),
+    };
+    UrlError::BadSignature(match why {
+        Some(w) if !w.is_empty() => [what, ": ", w.as_str()].concat(),
+        _ => what.to_owned(),
+    })
+}
+
 fn sign_request_js(r: &SignRequest) -> JsValue {
     let o = js_sys::Object::new();
     let set = |k: &str, v: JsValue| js_sys::Reflect::set(&o, &JsValue::from_str(k), &v);
@@ -249,7 +265,13 @@ pub fn url_with_signer(
     #[wasm_bindgen(unchecked_param_type = "UrlOptions")] options: JsValue,
     #[wasm_bindgen(unchecked_param_type = "(request: SignRequest) => string | Promise<string>")] signer: js_sys::Function,
 ) -> Result<js_sys::Promise, JsError> {
-    let p = match prepared(public_id, &options)? {
+    finish_with_signer(prepared(public_id, &options)?, &signer)
+}
+
+#[cfg(not(feature = "url-minimal"))]
+/// A promise of the URL of `prepared`, asking `signer` for its signature when it needs one.
+pub(crate) fn finish_with_signer(prepared: Prepared, signer: &js_sys::Function) -> Result<js_sys::Promise, JsError> {
+    let p = match prepared {
         Prepared::Unchanged(s) => return Ok(js_sys::Promise::resolve(&JsValue::from_str(&s))),
         Prepared::Url(p) => p,
     };
@@ -259,11 +281,11 @@ pub fn url_with_signer(
     };
     let answer = signer
         .call1(&JsValue::NULL, &sign_request_js(req))
-        .map_err(|_| err(UrlError::BadSignature("the signer threw".into())))?;
+        .map_err(|e| err(signer_failed("the signer threw", &e)))?;
     Ok(wasm_bindgen_futures::future_to_promise(async move {
         let sig = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&answer))
             .await
-            .map_err(|_| JsValue::from(err(UrlError::BadSignature("the signer's promise was rejected".into()))))?;
+            .map_err(|e| JsValue::from(err(signer_failed("the signer's promise was rejected", &e))))?;
         let sig = sig
             .as_string()
             .ok_or_else(|| JsValue::from(err(UrlError::BadSignature("the signer did not return a string".into()))))?;
@@ -416,14 +438,14 @@ pub fn srcset_with_signer(
             None => JsValue::NULL,
             Some(r) => signer
                 .call1(&JsValue::NULL, &sign_request_js(r))
-                .map_err(|_| err(UrlError::BadSignature("the signer threw".into())))?,
+                .map_err(|e| err(signer_failed("the signer threw", &e)))?,
         };
         answers.push(&answer);
     }
     Ok(wasm_bindgen_futures::future_to_promise(async move {
         let all = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::all(&answers))
             .await
-            .map_err(|_| JsValue::from(err(UrlError::BadSignature("the signer's promise was rejected".into()))))?;
+            .map_err(|e| JsValue::from(err(signer_failed("the signer's promise was rejected", &e))))?;
         let signatures = signature_list(&all).map_err(|_| {
             JsValue::from(err(UrlError::BadSignature("the signer did not return a string".into())))
         })?;

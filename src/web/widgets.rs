@@ -392,12 +392,9 @@ impl JsVideoEmbed {
     }
 }
 
-/// Rebuilds the delivery URL of a stored reference (`{public_id, version, resource_type,
-/// delivery_type, format, transformation}`) for `target` (`{cloud_name, secure_distribution?,
-/// private_cdn?, optimize?}`; `optimize` chains `f_auto,q_auto`, default true).
-#[wasm_bindgen(js_name = referenceUrl)]
-pub fn reference_url(reference: JsValue, target: JsValue) -> Result<String, JsValue> {
-    let r: AssetReference = typed(&reference, "reference")?;
+/// A stored reference and the target to deliver it on, read from JS.
+fn reference_and_target(reference: &JsValue, target: &JsValue) -> Result<(AssetReference, DeliveryTarget), JsValue> {
+    let r: AssetReference = typed(reference, "reference")?;
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Target {
@@ -409,14 +406,38 @@ pub fn reference_url(reference: JsValue, target: JsValue) -> Result<String, JsVa
         #[serde(default)]
         optimize: Option<bool>,
     }
-    let t: Target = typed(&target, "target")?;
+    let t: Target = typed(target, "target")?;
     let target = DeliveryTarget {
         cloud_name: t.cloud_name,
         secure_distribution: t.secure_distribution,
         private_cdn: t.private_cdn,
         optimize: t.optimize.unwrap_or(true),
     };
+    Ok((r, target))
+}
+
+/// Rebuilds the delivery URL of a stored reference (`{public_id, version, resource_type,
+/// delivery_type, format, transformation}`) for `target` (`{cloud_name, secure_distribution?,
+/// private_cdn?, optimize?}`; `optimize` chains `f_auto,q_auto`, default true).
+/// `authenticated`/`private` references need a signature: use `referenceUrlWithSigner`.
+#[wasm_bindgen(js_name = referenceUrl)]
+pub fn reference_url(reference: JsValue, target: JsValue) -> Result<String, JsValue> {
+    let (r, target) = reference_and_target(&reference, &target)?;
     r.delivery_url(&target).map_err(err)
+}
+
+/// `referenceUrl` for any reference: when the URL needs a signature (`authenticated`,
+/// `private`), `signer(request)` is asked for it (a `SignRequest`, whose `delivery` member is
+/// the body of the signing endpoint's `POST /v1/sign/delivery`); it may return a Promise.
+#[wasm_bindgen(js_name = referenceUrlWithSigner, unchecked_return_type = "Promise<string>")]
+pub fn reference_url_with_signer(
+    reference: JsValue,
+    target: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "(request: SignRequest) => string | Promise<string>")] signer: js_sys::Function,
+) -> Result<js_sys::Promise, JsValue> {
+    let (r, target) = reference_and_target(&reference, &target)?;
+    let prepared = r.prepare_delivery(&target).map_err(err)?;
+    crate::web::url::finish_with_signer(prepared, &signer).map_err(JsValue::from)
 }
 
 /// The embed-iframe URL of a video for `account`.
