@@ -5,6 +5,8 @@
 //! SIGNER_URL is baked in at compile time (default `http://127.0.0.1:18787`, the test command's).
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 
+mod support;
+
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -21,10 +23,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 fn signer() -> &'static str {
     // The test command's signer (signer/tests/fixtures/test-config.toml, --dev).
-    match option_env!("SIGNER_URL") {
-        Some(url) => url,
-        None => "http://127.0.0.1:18787",
-    }
+    support::SIGNER_URL
 }
 
 /// The token roles every test uses: admin on demo (Programmable Media + DAM), uploader on brand
@@ -41,19 +40,7 @@ async fn dev_token(user: &str, roles: &[(&str, &str)]) -> (String, u64) {
         .iter()
         .map(|(a, r)| ((*a).to_owned(), json!(r)))
         .collect();
-    let res = Request::post(&format!("{}/v1/dev/token", signer()))
-        .json(&json!({"user": user, "roles": roles, "ttl_secs": 600}))
-        .unwrap()
-        .send()
-        .await
-        .expect("the signer runs in development mode at SIGNER_URL");
-    assert_eq!(
-        res.status(),
-        200,
-        "dev token: {}",
-        res.text().await.unwrap()
-    );
-    let v: Value = res.json().await.unwrap();
+    let v = support::signer_dev_token_answer(user, Value::Object(roles)).await;
     (
         v["token"].as_str().unwrap().to_owned(),
         v["expires_at"].as_u64().unwrap(),

@@ -7,27 +7,21 @@
 //! URLs) comes from the signing endpoint".
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 
+mod support;
+
 use cloudinary_connector::core::url::encode::base64;
 use cloudinary_connector::core::url::{Prepared, PreparedSrcset, SignRequest, Value};
 use cloudinary_connector::core::widgets::{AssetReference, DeliveryTarget};
 use cloudinary_connector::host::signer_client::{SignerClient, SignerError, TokenSource};
 use cloudinary_connector::web::url as api;
 use sha1::Digest as _;
+use support::{signer_dev_token, SIGNER_URL, TEST_SECRET};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const SIGNER_URL: &str = match option_env!("SIGNER_URL") {
-    Some(u) => u,
-    None => "http://127.0.0.1:18787",
-};
-/// The SDK test-suite secret that the fixture gives the "demo" account (CLD_TEST_SECRET_DEMO).
-const TEST_SECRET: &str = match option_env!("SIGNER_TEST_API_SECRET") {
-    Some(a) => a,
-    None => "hdcixPpR2iKERPwqvH6sHdK9cyac",
-};
 const CLOUD_NAME: &str = "dn6ot3ged";
 
 /// TEST ONLY: the short signature of `to_sign` with the fixture's test secret.
@@ -39,22 +33,9 @@ fn fixture_signature(to_sign: &str) -> String {
     s
 }
 
-/// A development token from the signer (`POST /v1/dev/token`).
+/// A development token from the signer for the "demo" account.
 async fn dev_token(role: &str) -> String {
-    let res = gloo_net::http::Request::post(&format!("{SIGNER_URL}/v1/dev/token"))
-        .json(&serde_json::json!({"user": "editor@example.com", "roles": {"demo": role}, "ttl_secs": 600}))
-        .unwrap()
-        .send()
-        .await
-        .expect("the signer must run: cld-signer --dev --config signer/tests/fixtures/test-config.toml --listen 127.0.0.1:18787");
-    assert_eq!(
-        res.status(),
-        200,
-        "dev token: {}",
-        res.text().await.unwrap()
-    );
-    let v: serde_json::Value = res.json().await.unwrap();
-    v["token"].as_str().unwrap().to_owned()
+    signer_dev_token("editor@example.com", serde_json::json!({"demo": role})).await
 }
 
 async fn client(role: &str) -> SignerClient {

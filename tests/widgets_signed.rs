@@ -25,10 +25,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-const SIGNER_URL: &str = match option_env!("SIGNER_URL") {
-    Some(u) => u,
-    None => "http://127.0.0.1:18787",
-};
 const ACCOUNT: &str = match option_env!("SIGNER_TEST_ACCOUNT") {
     Some(a) => a,
     None => "demo",
@@ -40,11 +36,6 @@ const CLOUD_NAME: &str = match option_env!("SIGNER_TEST_CLOUD_NAME") {
 const API_KEY: &str = match option_env!("SIGNER_TEST_API_KEY") {
     Some(a) => a,
     None => "614335564976464",
-};
-const TEST_SECRET: &str = match option_env!("SIGNER_TEST_API_SECRET") {
-    Some(a) => a,
-    // The SDK test-suite secret that the fixture gives the "demo" account (CLD_TEST_SECRET_DEMO).
-    None => "hdcixPpR2iKERPwqvH6sHdK9cyac",
 };
 /// The fixture's second account (SHA-256 uploads, strict policy) and its test secret.
 const BRAND: (&str, &str, &str, &str) = (
@@ -64,20 +55,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// A development token from the signer (`POST /v1/dev/token`).
 async fn dev_token(role: &str) -> String {
-    let res = gloo_net::http::Request::post(&format!("{SIGNER_URL}/v1/dev/token"))
-        .json(&json!({"user": USER, "roles": {ACCOUNT: role, BRAND.0: role}, "ttl_secs": 600}))
-        .unwrap()
-        .send()
-        .await
-        .expect("the signer must run: cld-signer --dev --config signer/tests/fixtures/test-config.toml --listen 127.0.0.1:18787");
-    assert_eq!(
-        res.status(),
-        200,
-        "dev token: {}",
-        res.text().await.unwrap()
-    );
-    let v: Value = res.json().await.unwrap();
-    v["token"].as_str().unwrap().to_owned()
+    signer_dev_token(USER, json!({ACCOUNT: role, BRAND.0: role})).await
 }
 
 async fn signed_host(role: &str) -> WidgetHost {

@@ -19,6 +19,46 @@ pub const DOUBLES_URL: &str = match option_env!("DOUBLES_URL") {
     None => "http://127.0.0.1:18788",
 };
 
+/// Where the test script runs the real signer (`cld-signer --dev` with
+/// `signer/tests/fixtures/test-config.toml`).
+pub const SIGNER_URL: &str = match option_env!("SIGNER_URL") {
+    Some(u) => u,
+    None => "http://127.0.0.1:18787",
+};
+
+/// TEST ONLY: the SDK test-suite secret that the signer's fixture gives the "demo" account
+/// (CLD_TEST_SECRET_DEMO): signatures are recomputed with it and compared.
+pub const TEST_SECRET: &str = match option_env!("SIGNER_TEST_API_SECRET") {
+    Some(a) => a,
+    None => "hdcixPpR2iKERPwqvH6sHdK9cyac",
+};
+
+/// A development token for `user` with `roles` (`{account: role}`) from the signer's
+/// `POST /v1/dev/token`.
+pub async fn signer_dev_token(user: &str, roles: Value) -> String {
+    signer_dev_token_answer(user, roles).await["token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The signer's whole answer to `POST /v1/dev/token` (`token`, `expires_at`).
+pub async fn signer_dev_token_answer(user: &str, roles: Value) -> Value {
+    let res = gloo_net::http::Request::post(&format!("{SIGNER_URL}/v1/dev/token"))
+        .json(&serde_json::json!({"user": user, "roles": roles, "ttl_secs": 600}))
+        .unwrap()
+        .send()
+        .await
+        .expect("the signer must run: cld-signer --dev --config signer/tests/fixtures/test-config.toml --listen 127.0.0.1:18787");
+    assert_eq!(
+        res.status(),
+        200,
+        "dev token: {}",
+        res.text().await.unwrap()
+    );
+    res.json().await.unwrap()
+}
+
 pub fn double(file: &str) -> String {
     format!("{DOUBLES_URL}/{file}")
 }
