@@ -98,7 +98,9 @@ thread_local! {
     static CONFIG_GENERATION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
     /// `url()`'s memo: the options (as JSON) of the latest call and their template, so repeated
     /// options (a list of assets rendered with the same options) skip the transformation build.
-    static LAST: RefCell<Option<(String, u64, crate::core::url::UrlTemplate)>> = const { RefCell::new(None) };
+    /// The JSON stays a JS string: comparing it with the next call's is one `===` in JS, with no
+    /// copy into wasm memory.
+    static LAST: RefCell<Option<(js_sys::JsString, u64, crate::core::url::UrlTemplate)>> = const { RefCell::new(None) };
 }
 
 fn bump_generation() {
@@ -111,14 +113,18 @@ fn err(e: UrlError) -> JsError {
 
 /// A JS options object as JSON (`JSON.stringify`: one string crossing, no per-key calls).
 fn options_json(v: &JsValue) -> Result<String, JsError> {
+    options_json_js(v).map(String::from)
+}
+
+/// The same JSON, left in JS.
+fn options_json_js(v: &JsValue) -> Result<js_sys::JsString, JsError> {
     if v.is_undefined() || v.is_null() {
-        return Ok("{}".to_owned());
+        return Ok(js_sys::JsString::from("{}"));
     }
     if !v.is_object() || js_sys::Array::is_array(v) {
         return Err(JsError::new("options must be an object"));
     }
-    let json = js_sys::JSON::stringify(v).map_err(|_| JsError::new("options could not be read (cyclic object?)"))?;
-    Ok(json.into())
+    js_sys::JSON::stringify(v).map_err(|_| JsError::new("options could not be read (cyclic object?)"))
 }
 
 fn parse_options(json: &str) -> Result<Value, JsError> {
@@ -184,16 +190,18 @@ fn unsigned(p: Prepared) -> Result<String, JsError> {
 /// The delivery URL of `publicId`, exactly as the Node SDK's `cloudinary.url(publicId, options)`.
 #[wasm_bindgen(js_name = url)]
 pub fn url(public_id: &str, #[wasm_bindgen(unchecked_param_type = "UrlOptions")] options: JsValue) -> Result<String, JsError> {
-    let json = options_json(&options)?;
+    let json = options_json_js(&options)?;
     let generation = CONFIG_GENERATION.with(std::cell::Cell::get);
     let hit = LAST.with(|last| match &*last.borrow() {
-        Some((j, g, t)) if *g == generation && *j == json => Some(t.url(public_id, &crate::core::url::NoSignatures)),
+        Some((j, g, t)) if *g == generation && *j == json => {
+            Some(t.url(public_id, &crate::core::url::NoSignatures))
+        }
         _ => None,
     });
     if let Some(result) = hit {
         return result.map_err(signature_hint);
     }
-    let options = parse_options(&json)?;
+    let options = parse_options(&String::from(&json))?;
     let template = with_config(|cfg| crate::core::url::UrlTemplate::from_options(options, cfg)).map_err(err)?;
     let result = template.url(public_id, &crate::core::url::NoSignatures).map_err(signature_hint);
     LAST.with(|last| *last.borrow_mut() = Some((json, generation, template)));
