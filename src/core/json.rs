@@ -306,6 +306,22 @@ impl Value {
         self.as_object_mut()?.get_mut(key)
     }
 
+    /// The value at a JSON Pointer (`/error/message`, `/items/0`), as `serde_json` reads it.
+    pub fn pointer(&self, pointer: &str) -> Option<&Value> {
+        if pointer.is_empty() {
+            return Some(self);
+        }
+        let rest = pointer.strip_prefix('/')?;
+        rest.split('/').try_fold(self, |v, token| {
+            let token = token.replace("~1", "/").replace("~0", "~");
+            match v {
+                Value::Object(o) => o.get(&token),
+                Value::Array(a) => a.get(token.parse::<usize>().ok()?),
+                _ => None,
+            }
+        })
+    }
+
     /// `null`.
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
@@ -1120,6 +1136,12 @@ pub mod de {
     /// A `u64` value.
     pub fn u64_value(v: &Value) -> Result<u64, String> {
         v.as_u64().ok_or_else(|| invalid_type(v, "u64"))
+    }
+
+    /// A `u32` value.
+    pub fn u32_value(v: &Value) -> Result<u32, String> {
+        let n = u64_value(v).map_err(|_| invalid_type(v, "u32"))?;
+        u32::try_from(n).map_err(|_| format!("invalid value: integer `{n}`, expected u32"))
     }
 
     /// An array of items read with `read`.

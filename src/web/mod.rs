@@ -29,7 +29,7 @@ pub fn integration_info(
 ) -> Result<JsValue, JsError> {
     let env: Environment = environment.parse()?;
     let info = Identity::new(platform, platform_version, env)?.integration();
-    serde_wasm_bindgen::to_value(&info).map_err(|e| JsError::new(&e.to_string()))
+    Ok(crate::host::widgets::js_of(&info))
 }
 
 pub mod plugin;
