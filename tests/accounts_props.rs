@@ -7,9 +7,9 @@
 use std::collections::VecDeque;
 
 use cloudinary_connector::core::accounts::{AccountListing, Accounts, Effect, Timestamp};
-use proptest::prelude::*;
 use cloudinary_connector::core::json::Value;
 use cloudinary_connector::json;
+use proptest::prelude::*;
 
 /// A harmless-looking field the signer might add: it must never reach storage.
 const CANARY: &str = "CANARY-must-not-be-stored";

@@ -4,9 +4,9 @@
 //! all 268 recorded SDK cases through the JavaScript entry points.
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 
+use cloudinary_connector::core::json::Value as J;
 use cloudinary_connector::core::url::encode::base64;
 use cloudinary_connector::web::url as api;
-use cloudinary_connector::core::json::Value as J;
 use sha1::Digest as _;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;

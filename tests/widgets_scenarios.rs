@@ -72,10 +72,10 @@ async fn review_scenario_media_library_widget_insert_reaches_the_host_normalised
     let (inserted, on_insert) = collector();
     let (shown, on_show) = collector::<()>();
     let (hidden, on_hide) = collector::<()>();
-    let options = MediaLibraryOptions::from_json(
-        &ours(json!({"multiple": true, "max_files": 10, "insert_caption": "Insert",
-        "remove_header": true, "folder": {"path": "shop/shoes"}})),
-    )
+    let options = MediaLibraryOptions::from_json(&ours(
+        json!({"multiple": true, "max_files": 10, "insert_caption": "Insert",
+        "remove_header": true, "folder": {"path": "shop/shoes"}}),
+    ))
     .unwrap();
     let handlers = MediaLibraryHandlers {
         on_insert: Rc::new(move |r| on_insert(r)),
@@ -339,9 +339,10 @@ async fn review_scenario_upload_widget_exact_options_and_events_reach_the_host()
 #[wasm_bindgen_test]
 async fn review_scenario_upload_presets_unsigned_preset_needs_account_configuration() {
     reset();
-    let options =
-        UploadWidgetOptions::from_json(&ours(json!({"signed": false, "uploadPreset": "not_configured"})))
-            .unwrap();
+    let options = UploadWidgetOptions::from_json(&ours(
+        json!({"signed": false, "uploadPreset": "not_configured"}),
+    ))
+    .unwrap();
     let err = UploadWidget::mount(
         &host(),
         &account("main", "demo"),
@@ -383,9 +384,10 @@ async fn review_scenario_upload_presets_signed_preset_needs_a_signer() {
 #[wasm_bindgen_test]
 async fn review_scenario_upload_widget_remounts_on_account_switch_without_residue() {
     reset();
-    let options =
-        UploadWidgetOptions::from_json(&ours(json!({"signed": false, "uploadPreset": "public_drop"})))
-            .unwrap();
+    let options = UploadWidgetOptions::from_json(&ours(
+        json!({"signed": false, "uploadPreset": "public_drop"}),
+    ))
+    .unwrap();
     let mut w = UploadWidget::mount(
         &host(),
         &account("main", "demo"),
@@ -416,9 +418,9 @@ fn references() -> serde_json::Value {
 async fn review_scenario_product_gallery_renders_from_references_and_is_destroyed_on_unmount() {
     reset();
     let parent = Parent::new();
-    let options = GalleryOptions::from_json(
-        &ours(json!({"mediaAssets": references(), "aspectRatio": "4:3", "carouselStyle": "thumbnails"})),
-    )
+    let options = GalleryOptions::from_json(&ours(
+        json!({"mediaAssets": references(), "aspectRatio": "4:3", "carouselStyle": "thumbnails"}),
+    ))
     .unwrap();
     let mut acc = account("main", "demo");
     acc.secure_distribution = Some("media.example.com".into());
@@ -539,9 +541,10 @@ async fn review_scenario_integration_disabled_enabled_disabled_loads_and_mounts_
     .await
     .unwrap_err();
     assert_eq!(e.to_string(), disabled);
-    let up =
-        UploadWidgetOptions::from_json(&ours(json!({"signed": false, "uploadPreset": "public_drop"})))
-            .unwrap();
+    let up = UploadWidgetOptions::from_json(&ours(
+        json!({"signed": false, "uploadPreset": "public_drop"}),
+    ))
+    .unwrap();
     let e = UploadWidget::mount(&h, &acc, up.clone(), Placement::Modal, Rc::new(|_| {}))
         .await
         .unwrap_err();

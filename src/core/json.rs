@@ -256,7 +256,10 @@ impl<V> Map<String, V> {
 
 impl<'a, V> IntoIterator for &'a Map<String, V> {
     type Item = (&'a String, &'a V);
-    type IntoIter = core::iter::Map<core::slice::Iter<'a, (String, V)>, fn(&'a (String, V)) -> (&'a String, &'a V)>;
+    type IntoIter = core::iter::Map<
+        core::slice::Iter<'a, (String, V)>,
+        fn(&'a (String, V)) -> (&'a String, &'a V),
+    >;
     fn into_iter(self) -> Self::IntoIter {
         self.entries.iter().map(|(k, v)| (k, v))
     }
@@ -485,8 +488,9 @@ impl IndexMut<usize> for Value {
         match self {
             Value::Array(a) => {
                 let len = a.len();
-                a.get_mut(i)
-                    .unwrap_or_else(|| panic!("cannot access index {i} of JSON array of length {len}"))
+                a.get_mut(i).unwrap_or_else(|| {
+                    panic!("cannot access index {i} of JSON array of length {len}")
+                })
             }
             other => panic!("cannot access index {i} in JSON {}", other.unexpected()),
         }
@@ -1032,9 +1036,8 @@ impl<'a> Parser<'a> {
                     start = self.i;
                 }
                 0..=0x1f => {
-                    return Err(self.err(
-                        "control character (\\u0000-\\u001F) found while parsing a string",
-                    ))
+                    return Err(self
+                        .err("control character (\\u0000-\\u001F) found while parsing a string"))
                 }
                 _ => {}
             }
@@ -1297,7 +1300,10 @@ mod tests {
         assert_eq!(err("[1,]"), "trailing comma at line 1 column 4");
         assert_eq!(err("[1 2]"), "expected `,` or `]` at line 1 column 4");
         assert_eq!(err("{\"a\" 1}"), "expected `:` at line 1 column 6");
-        assert_eq!(err("{\"a\":1 \"b\"}"), "expected `,` or `}` at line 1 column 8");
+        assert_eq!(
+            err("{\"a\":1 \"b\"}"),
+            "expected `,` or `}` at line 1 column 8"
+        );
         assert_eq!(err("{1:2}"), "key must be a string at line 1 column 2");
         assert_eq!(err("{\"a\":1,}"), "trailing comma at line 1 column 8");
         assert_eq!(err("{} x"), "trailing characters at line 1 column 4");
@@ -1306,7 +1312,10 @@ mod tests {
         assert_eq!(err("\"\\x\""), "invalid escape at line 1 column 3");
         assert_eq!(err("1."), "EOF while parsing a value at line 1 column 2");
         assert_eq!(err("-"), "EOF while parsing a value at line 1 column 1");
-        assert_eq!(err(&"[".repeat(200)), "recursion limit exceeded at line 1 column 129");
+        assert_eq!(
+            err(&"[".repeat(200)),
+            "recursion limit exceeded at line 1 column 129"
+        );
     }
 
     #[test]
@@ -1339,7 +1348,10 @@ mod tests {
             r#"{"a":{"b":[true,"x"],"c":-5},"m":null,"new":{"deep":[1,[2],{"k":[null]}]},"z":1}"#
         );
         let o: Option<&str> = None;
-        assert_eq!(json!({"x": o, "y": Some(3u8)}), from_str(r#"{"x":null,"y":3}"#).unwrap());
+        assert_eq!(
+            json!({"x": o, "y": Some(3u8)}),
+            from_str(r#"{"x":null,"y":3}"#).unwrap()
+        );
     }
 
     #[test]
@@ -1352,11 +1364,20 @@ mod tests {
             de::object(&json!("acme"), "Selection").unwrap_err(),
             "invalid type: string \"acme\", expected struct Selection"
         );
-        assert_eq!(de::unknown_variant("x", &["a", "b"]), "unknown variant `x`, expected `a` or `b`");
+        assert_eq!(
+            de::unknown_variant("x", &["a", "b"]),
+            "unknown variant `x`, expected `a` or `b`"
+        );
         let o = json!({"n": 1.5, "s": 3});
         let o = o.as_object().unwrap();
-        assert_eq!(de::u64_value(&o["n"]).unwrap_err(), "invalid type: floating point `1.5`, expected u64");
-        assert_eq!(de::string(o, "s").unwrap_err(), "invalid type: integer `3`, expected a string");
+        assert_eq!(
+            de::u64_value(&o["n"]).unwrap_err(),
+            "invalid type: floating point `1.5`, expected u64"
+        );
+        assert_eq!(
+            de::string(o, "s").unwrap_err(),
+            "invalid type: integer `3`, expected a string"
+        );
         assert_eq!(de::string(o, "t").unwrap_err(), "missing field `t`");
     }
 }

@@ -18,8 +18,8 @@
 
 use core::fmt;
 
-use semver::{Version, VersionReq};
 use crate::core::json::{Map, Value};
+use semver::{Version, VersionReq};
 
 /// Permissions a plugin may request from its host. A manifest asking for anything else is refused.
 pub const KNOWN_PERMISSIONS: &[&str] = &[

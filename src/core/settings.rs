@@ -31,9 +31,9 @@
 
 use core::fmt;
 
+use crate::core::json::{de, Map, ToJson, Value};
 use semver::Version;
 use serde::{Deserialize, Serialize};
-use crate::core::json::{de, Map, ToJson, Value};
 
 /// The storage key (inside the plugin's namespace) that holds the settings record.
 pub const SETTINGS_KEY: &str = "settings";
@@ -183,7 +183,9 @@ impl Settings {
     /// Reads the current schema's object (unknown keys refused), with `serde`'s error wording.
     fn from_json(v: &Value) -> Result<Self, String> {
         let o = de::strict(v, "Settings", &["cloudName", "delivery", "ui"])?;
-        let delivery = o.get("delivery").ok_or_else(|| de::missing_field("delivery"))?;
+        let delivery = o
+            .get("delivery")
+            .ok_or_else(|| de::missing_field("delivery"))?;
         let delivery = de::strict(delivery, "Delivery", &["defaultTransformation"])?;
         let ui = o.get("ui").ok_or_else(|| de::missing_field("ui"))?;
         let ui = de::strict(ui, "Ui", &["shortcut"])?;

@@ -605,7 +605,8 @@ pub fn read_answer(
         parts,
         detail,
     };
-    let body: Value = crate::core::json::from_str(body).map_err(|e| bad(format!("not JSON ({e})")))?;
+    let body: Value =
+        crate::core::json::from_str(body).map_err(|e| bad(format!("not JSON ({e})")))?;
     if !body.is_object() {
         return Err(bad("not a JSON object".into()));
     }
@@ -616,7 +617,7 @@ pub fn read_answer(
     };
     let flagged_done = body.get("done").and_then(Value::as_bool);
     let has_url = ["secure_url", "url"].iter().any(|k| {
-        body.get(*k)
+        body.get(k)
             .and_then(Value::as_str)
             .is_some_and(|s| !s.is_empty())
     });

@@ -628,7 +628,10 @@ impl ToJson for ListedAccount {
             ("api_key", Some(self.api_key.to_json())),
             ("products", Some(self.products.to_json())),
             ("role", Some(self.role.to_json())),
-            ("permissions", self.permissions.as_ref().map(ToJson::to_json)),
+            (
+                "permissions",
+                self.permissions.as_ref().map(ToJson::to_json),
+            ),
             ("sub_accounts", Some(self.sub_accounts.to_json())),
         ])
     }
@@ -643,7 +646,10 @@ impl ToJson for ListedSubAccount {
             ("api_key", Some(self.api_key.to_json())),
             ("products", Some(self.products.to_json())),
             ("role", Some(self.role.to_json())),
-            ("permissions", self.permissions.as_ref().map(ToJson::to_json)),
+            (
+                "permissions",
+                self.permissions.as_ref().map(ToJson::to_json),
+            ),
         ])
     }
 }

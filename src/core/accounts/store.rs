@@ -182,10 +182,19 @@ impl ToJson for Account {
         object([
             ("id", Some(self.id.to_json())),
             ("label", Some(self.label.to_json())),
-            ("custom_label", self.custom_label.as_ref().map(ToJson::to_json)),
-            ("default_sub_account", Some(self.default_sub_account.to_json())),
+            (
+                "custom_label",
+                self.custom_label.as_ref().map(ToJson::to_json),
+            ),
+            (
+                "default_sub_account",
+                Some(self.default_sub_account.to_json()),
+            ),
             ("sub_accounts", Some(self.sub_accounts.to_json())),
-            ("last_sub_account", self.last_sub_account.as_ref().map(ToJson::to_json)),
+            (
+                "last_sub_account",
+                self.last_sub_account.as_ref().map(ToJson::to_json),
+            ),
             ("session", self.session.as_ref().map(ToJson::to_json)),
         ])
     }

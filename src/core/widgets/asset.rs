@@ -6,8 +6,8 @@
 //! up without touching stored content. A host that wants a frozen URL asks for
 //! [`SyncMode::FixedUrl`] and gets the exact URL the widget delivered as well.
 
-use serde::{Deserialize, Serialize};
 use crate::core::json::{de, object, Map, Number, ToJson, Value};
+use serde::{Deserialize, Serialize};
 
 use super::WidgetError;
 use crate::core::url::{NoSignatures, Value as UrlValue};
@@ -230,7 +230,10 @@ impl ToJson for AssetReference {
             ("resource_type", Some(self.resource_type.to_json())),
             ("delivery_type", Some(self.delivery_type.to_json())),
             ("format", self.format.as_ref().map(ToJson::to_json)),
-            ("transformation", self.transformation.as_ref().map(ToJson::to_json)),
+            (
+                "transformation",
+                self.transformation.as_ref().map(ToJson::to_json),
+            ),
         ])
     }
 }
@@ -240,7 +243,10 @@ impl StoredAsset {
     pub fn from_json(v: &Value) -> Result<Self, String> {
         let o = de::object(v, "StoredAsset")?;
         Ok(StoredAsset {
-            reference: AssetReference::from_json(o.get("reference").ok_or_else(|| de::missing_field("reference"))?)?,
+            reference: AssetReference::from_json(
+                o.get("reference")
+                    .ok_or_else(|| de::missing_field("reference"))?,
+            )?,
             fixed_url: de::opt_string(o, "fixed_url")?,
         })
     }
@@ -279,7 +285,10 @@ impl ToJson for Asset {
             ("duration", self.duration.clone().map(Value::Number)),
             ("url", Some(self.url.to_json())),
             ("original_url", Some(self.original_url.to_json())),
-            ("transformation", self.transformation.as_ref().map(ToJson::to_json)),
+            (
+                "transformation",
+                self.transformation.as_ref().map(ToJson::to_json),
+            ),
         ])
     }
 }

@@ -2,8 +2,8 @@
 //! Option names are Cloudinary's (snake_case), and the `integration` object the partner
 //! program requires is always present.
 
-use serde::{Deserialize, Serialize};
 use crate::core::json::{Map, Value};
+use serde::{Deserialize, Serialize};
 
 use super::{check_folder, CloudAccount, ResourceType, WidgetError};
 use crate::core::identity::Identity;
@@ -179,7 +179,10 @@ impl crate::core::json::ToJson for FolderOption {
     fn to_json(&self) -> Value {
         crate::core::json::object([
             ("path", Some(self.path.as_str().into())),
-            ("resource_type", self.resource_type.map(|r| r.as_str().into())),
+            (
+                "resource_type",
+                self.resource_type.map(|r| r.as_str().into()),
+            ),
         ])
     }
 }
@@ -290,10 +293,7 @@ impl MediaLibraryOptions {
             o.insert("inline_container".into(), sel.into());
         }
         if let Some(f) = &self.folder {
-            o.insert(
-                "folder".into(),
-                crate::core::json::to_value(f),
-            );
+            o.insert("folder".into(), crate::core::json::to_value(f));
         }
         let opt_str = |o: &mut Map<String, Value>, k: &str, v: &Option<String>| {
             if let Some(v) = v {
@@ -349,12 +349,12 @@ impl MediaLibraryOptions {
                             path: p.clone(),
                             resource_type: None,
                         },
-                        other => FolderOption::from_json(other).ok_or(
-                            WidgetError::BadOptionShape {
+                        other => {
+                            FolderOption::from_json(other).ok_or(WidgetError::BadOptionShape {
                                 option: "folder",
                                 expected: "a path or {path, resource_type}",
-                            },
-                        )?,
+                            })?
+                        }
                     })
                 }
                 "insert_caption" => out.insert_caption = Some(want_str("insert_caption", val)?),

@@ -177,8 +177,9 @@ impl CloudAccount {
         let id = de::field(o, "id", de::str_value)?;
         let private_cdn = de::field(o, "private_cdn", de::bool_value)?;
         let secure_distribution = de::field(o, "secure_distribution", de::nullable(de::str_value))?;
-        let presets =
-            de::field(o, "unsigned_upload_presets", |v| de::seq_value(v, de::str_value))?;
+        let presets = de::field(o, "unsigned_upload_presets", |v| {
+            de::seq_value(v, de::str_value)
+        })?;
         Ok(CloudAccount {
             id: de::required(id, "id")?,
             cloud_name: de::required(cloud_name, "cloud_name")?,
