@@ -6,7 +6,8 @@ use cloudinary_connector::core::accounts::{
     AccountError, AccountListing, Accounts, Cloud, Effect, Feature, Grants, Notice, Product, Role,
     Timestamp,
 };
-use serde_json::{json, Value};
+use cloudinary_connector::core::json::Value;
+use cloudinary_connector::json;
 
 const T0: Timestamp = Timestamp(1_000);
 const EXP: u64 = 2_000;
@@ -806,7 +807,7 @@ mod persistence {
     fn the_persisted_form_is_the_documented_one_and_holds_no_secret() {
         let mut acc = Accounts::new("tab-a").unwrap();
         acc.login("brand-b", &listing(), T0).unwrap();
-        let v: Value = serde_json::from_str(&acc.to_stored()).unwrap();
+        let v: Value = cloudinary_connector::core::json::from_str(&acc.to_stored()).unwrap();
         assert_eq!(
             v,
             json!({
@@ -873,7 +874,7 @@ mod persistence {
     #[test]
     fn a_bad_entry_is_skipped_and_the_other_accounts_are_kept() {
         let acc = two_logged_in();
-        let mut v: Value = serde_json::from_str(&acc.to_stored()).unwrap();
+        let mut v: Value = cloudinary_connector::core::json::from_str(&acc.to_stored()).unwrap();
         v["accounts"][0]["sub_accounts"][1]["cloud_name"] = json!("not a cloud");
         v["accounts"][2]["sub_accounts"][0]["role"] = json!("owner");
         let r = Accounts::from_stored(&v.to_string(), "tab-b", T0).unwrap();
@@ -900,7 +901,7 @@ mod persistence {
     #[test]
     fn a_stored_selection_that_is_unusable_falls_back_with_a_notice() {
         let acc = two_logged_in();
-        let mut v: Value = serde_json::from_str(&acc.to_stored()).unwrap();
+        let mut v: Value = cloudinary_connector::core::json::from_str(&acc.to_stored()).unwrap();
         v["current"] = json!({"account": "agency", "sub_account": "ag"});
         let r = Accounts::from_stored(&v.to_string(), "tab-b", T0).unwrap();
         assert_eq!(r.accounts.current(), Some(cloud("acme", "acme")));
@@ -917,7 +918,7 @@ mod persistence {
     #[test]
     fn repairs_are_reported() {
         let acc = two_logged_in();
-        let mut v: Value = serde_json::from_str(&acc.to_stored()).unwrap();
+        let mut v: Value = cloudinary_connector::core::json::from_str(&acc.to_stored()).unwrap();
         v["accounts"][0]["last_sub_account"] = json!("gone");
         v["accounts"][1]["session"]["user"] = json!("");
         let dup = v["accounts"][2].clone();
@@ -943,7 +944,7 @@ mod persistence {
     #[test]
     fn an_entry_carrying_a_secret_is_never_loaded() {
         let acc = two_logged_in();
-        let mut v: Value = serde_json::from_str(&acc.to_stored()).unwrap();
+        let mut v: Value = cloudinary_connector::core::json::from_str(&acc.to_stored()).unwrap();
         v["accounts"][1]["sub_accounts"][0]["api_secret"] = json!("abcd-secret");
         v["accounts"][0]["session"]["token"] = json!("eyJhbGciOi");
         let r = Accounts::from_stored(&v.to_string(), "tab-b", T0).unwrap();

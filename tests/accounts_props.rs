@@ -7,8 +7,9 @@
 use std::collections::VecDeque;
 
 use cloudinary_connector::core::accounts::{AccountListing, Accounts, Effect, Timestamp};
+use cloudinary_connector::core::json::Value;
+use cloudinary_connector::json;
 use proptest::prelude::*;
-use serde_json::{json, Value};
 
 /// A harmless-looking field the signer might add: it must never reach storage.
 const CANARY: &str = "CANARY-must-not-be-stored";
@@ -278,7 +279,7 @@ fn check_invariants(acc: &Accounts, now: Timestamp, swept: bool) -> Result<(), T
         !stored.contains(CANARY),
         "an unknown listing field reached storage"
     );
-    let v: Value = serde_json::from_str(&stored).unwrap();
+    let v: Value = cloudinary_connector::core::json::from_str(&stored).unwrap();
     let mut keys = Vec::new();
     sensitive_keys(&v, &mut keys);
     prop_assert!(keys.is_empty(), "sensitive keys persisted: {keys:?}");

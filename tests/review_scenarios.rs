@@ -10,7 +10,7 @@ use cloudinary_connector::core::upload::{ChunkPlan, Scheduler, MAX_CONCURRENCY, 
 use cloudinary_connector::core::widgets::{
     Asset, AssetReference, DeliveryTarget, MediaLibraryOptions, SyncMode,
 };
-use serde_json::json;
+use cloudinary_connector::json;
 
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -19,7 +19,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 /// What the Media Library widget hands to `insertHandler` for one image the user cropped in the
 /// widget, and one untouched video (shape: reference §2.4).
-fn insert_event() -> serde_json::Value {
+fn insert_event() -> cloudinary_connector::core::json::Value {
     json!({
         "mlId": "ml_0",
         "assets": [
@@ -180,7 +180,7 @@ fn review_scenario_transformations_applied_as_expected() {
 #[test]
 fn review_scenario_integration_specific_limits() {
     // Media Library: at most 1000 assets per insert, more than one only with `multiple`.
-    let ml = |v: serde_json::Value| {
+    let ml = |v: cloudinary_connector::core::json::Value| {
         MediaLibraryOptions::from_json(&v)
             .and_then(|o| o.validate().map(|()| o))
             .map_err(|e| e.to_string())

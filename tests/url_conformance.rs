@@ -16,11 +16,11 @@
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+use cloudinary_connector::core::json::Value as J;
 use cloudinary_connector::core::url::encode::base64;
 use cloudinary_connector::core::url::{
     url, SignRequest, SignatureAlgorithm, SignatureSource, UrlTemplate, Value,
 };
-use serde_json::Value as J;
 use sha1::Digest as _;
 
 const CASES: &str = include_str!("fixtures/conformance/url_cases.json");
@@ -89,9 +89,10 @@ fn suite_config(suite: &str) -> Value {
     wasm_bindgen_test::wasm_bindgen_test
 )]
 fn all_recorded_sdk_cases_match_byte_for_byte() {
-    let cases: J = serde_json::from_str(CASES).expect("url_cases.json parses");
-    let annotations: J =
-        serde_json::from_str(ANNOTATIONS).expect("url_cases_annotations.json parses");
+    let cases: J =
+        cloudinary_connector::core::json::from_str(CASES).expect("url_cases.json parses");
+    let annotations: J = cloudinary_connector::core::json::from_str(ANNOTATIONS)
+        .expect("url_cases_annotations.json parses");
     let annotations = annotations["cases"]
         .as_array()
         .expect("annotations.cases is an array");
@@ -169,7 +170,8 @@ fn all_recorded_sdk_cases_match_byte_for_byte() {
     wasm_bindgen_test::wasm_bindgen_test
 )]
 fn url_signature_vectors_through_the_signature_source_path() {
-    let data: J = serde_json::from_str(SIGNATURES).expect("signatures.json parses");
+    let data: J =
+        cloudinary_connector::core::json::from_str(SIGNATURES).expect("signatures.json parses");
     let vectors = data["url_signature"]
         .as_array()
         .expect("url_signature is an array");

@@ -4,9 +4,9 @@
 //! all 268 recorded SDK cases through the JavaScript entry points.
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 
+use cloudinary_connector::core::json::Value as J;
 use cloudinary_connector::core::url::encode::base64;
 use cloudinary_connector::web::url as api;
-use serde_json::Value as J;
 use sha1::Digest as _;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -279,8 +279,8 @@ fn url_factory_builds_many_urls_with_one_transformation() {
 
 #[wasm_bindgen_test]
 fn recorded_sdk_cases_through_the_javascript_api() {
-    let cases: J = serde_json::from_str(CASES).unwrap();
-    let annotations: J = serde_json::from_str(ANNOTATIONS).unwrap();
+    let cases: J = cloudinary_connector::core::json::from_str(CASES).unwrap();
+    let annotations: J = cloudinary_connector::core::json::from_str(ANNOTATIONS).unwrap();
     let mut failures = Vec::new();
     let mut ran = 0;
     for suite in ["pycloudinary", "cloudinary_npm"] {

@@ -21,6 +21,11 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+/// A `serde_json` value as the plugin's own JSON value (`core::json`), for its option readers.
+fn ours(v: serde_json::Value) -> cloudinary_connector::core::json::Value {
+    cloudinary_connector::core::json::from_str(&v.to_string()).unwrap()
+}
+
 fn integration() -> serde_json::Value {
     json!({"type": "cloudinary_connector", "platform": "Reference Host 2.1.0", "version": VERSION, "environment": "dev"})
 }
@@ -67,10 +72,10 @@ async fn review_scenario_media_library_widget_insert_reaches_the_host_normalised
     let (inserted, on_insert) = collector();
     let (shown, on_show) = collector::<()>();
     let (hidden, on_hide) = collector::<()>();
-    let options = MediaLibraryOptions::from_json(
-        &json!({"multiple": true, "max_files": 10, "insert_caption": "Insert",
+    let options = MediaLibraryOptions::from_json(&ours(
+        json!({"multiple": true, "max_files": 10, "insert_caption": "Insert",
         "remove_header": true, "folder": {"path": "shop/shoes"}}),
-    )
+    ))
     .unwrap();
     let handlers = MediaLibraryHandlers {
         on_insert: Rc::new(move |r| on_insert(r)),
@@ -258,11 +263,11 @@ async fn review_scenario_upload_widget_exact_options_and_events_reach_the_host()
     reset();
     let parent = Parent::new();
     let (events, on_event) = collector();
-    let options = UploadWidgetOptions::from_json(&json!({
+    let options = UploadWidgetOptions::from_json(&ours(json!({
         "signed": false, "uploadPreset": "public_drop", "sources": ["local", "url"], "folder": "shop/uploads",
         "tags": ["shop"], "clientAllowedFormats": ["jpg", "png"], "maxFileSize": 10_000_000u64,
         "maxChunkSize": 6_000_000u64, "multiple": false
-    }))
+    })))
     .unwrap();
     let w = UploadWidget::mount(
         &host(),
@@ -334,9 +339,10 @@ async fn review_scenario_upload_widget_exact_options_and_events_reach_the_host()
 #[wasm_bindgen_test]
 async fn review_scenario_upload_presets_unsigned_preset_needs_account_configuration() {
     reset();
-    let options =
-        UploadWidgetOptions::from_json(&json!({"signed": false, "uploadPreset": "not_configured"}))
-            .unwrap();
+    let options = UploadWidgetOptions::from_json(&ours(
+        json!({"signed": false, "uploadPreset": "not_configured"}),
+    ))
+    .unwrap();
     let err = UploadWidget::mount(
         &host(),
         &account("main", "demo"),
@@ -358,7 +364,7 @@ async fn review_scenario_upload_presets_unsigned_preset_needs_account_configurat
 async fn review_scenario_upload_presets_signed_preset_needs_a_signer() {
     reset();
     let options =
-        UploadWidgetOptions::from_json(&json!({"uploadPreset": "signed_products"})).unwrap();
+        UploadWidgetOptions::from_json(&ours(json!({"uploadPreset": "signed_products"}))).unwrap();
     let err = UploadWidget::mount(
         &host(),
         &account("main", "demo"),
@@ -378,9 +384,10 @@ async fn review_scenario_upload_presets_signed_preset_needs_a_signer() {
 #[wasm_bindgen_test]
 async fn review_scenario_upload_widget_remounts_on_account_switch_without_residue() {
     reset();
-    let options =
-        UploadWidgetOptions::from_json(&json!({"signed": false, "uploadPreset": "public_drop"}))
-            .unwrap();
+    let options = UploadWidgetOptions::from_json(&ours(
+        json!({"signed": false, "uploadPreset": "public_drop"}),
+    ))
+    .unwrap();
     let mut w = UploadWidget::mount(
         &host(),
         &account("main", "demo"),
@@ -411,9 +418,9 @@ fn references() -> serde_json::Value {
 async fn review_scenario_product_gallery_renders_from_references_and_is_destroyed_on_unmount() {
     reset();
     let parent = Parent::new();
-    let options = GalleryOptions::from_json(
-        &json!({"mediaAssets": references(), "aspectRatio": "4:3", "carouselStyle": "thumbnails"}),
-    )
+    let options = GalleryOptions::from_json(&ours(
+        json!({"mediaAssets": references(), "aspectRatio": "4:3", "carouselStyle": "thumbnails"}),
+    ))
     .unwrap();
     let mut acc = account("main", "demo");
     acc.secure_distribution = Some("media.example.com".into());
@@ -534,14 +541,15 @@ async fn review_scenario_integration_disabled_enabled_disabled_loads_and_mounts_
     .await
     .unwrap_err();
     assert_eq!(e.to_string(), disabled);
-    let up =
-        UploadWidgetOptions::from_json(&json!({"signed": false, "uploadPreset": "public_drop"}))
-            .unwrap();
+    let up = UploadWidgetOptions::from_json(&ours(
+        json!({"signed": false, "uploadPreset": "public_drop"}),
+    ))
+    .unwrap();
     let e = UploadWidget::mount(&h, &acc, up.clone(), Placement::Modal, Rc::new(|_| {}))
         .await
         .unwrap_err();
     assert_eq!(e.to_string(), disabled);
-    let gallery = GalleryOptions::from_json(&json!({"mediaAssets": references()})).unwrap();
+    let gallery = GalleryOptions::from_json(&ours(json!({"mediaAssets": references()}))).unwrap();
     let e = ProductGallery::mount(&h, &acc, gallery.clone(), &parent.0)
         .await
         .unwrap_err();

@@ -195,9 +195,10 @@ async fn review_scenario_upload_widget_signed_upload_signature_matches_the_test_
     reset();
     let h = signed_host("uploader").await;
     let (events, on_event) = collector::<UploadEvent>();
-    let options =
-        UploadWidgetOptions::from_json(&json!({"folder": "shop/uploads", "tags": ["shop", "new"]}))
-            .unwrap();
+    let options = UploadWidgetOptions::from_json(
+        &cloudinary_connector::json!({"folder": "shop/uploads", "tags": ["shop", "new"]}),
+    )
+    .unwrap();
     let w = UploadWidget::mount(&h, &signed_account(), options, Placement::Modal, on_event)
         .await
         .unwrap();
@@ -233,8 +234,10 @@ async fn review_scenario_upload_presets_preset_outside_the_policy_is_refused_by_
     reset();
     let h = signed_host("uploader").await;
     let (events, on_event) = collector::<UploadEvent>();
-    let options =
-        UploadWidgetOptions::from_json(&json!({"uploadPreset": "not_in_policy"})).unwrap();
+    let options = UploadWidgetOptions::from_json(
+        &cloudinary_connector::json!({"uploadPreset": "not_in_policy"}),
+    )
+    .unwrap();
     // The brand account allows only the "brand_signed" preset to uploaders.
     let (id, cloud, key, _) = BRAND;
     let brand = cloudinary_connector::core::widgets::CloudAccount::new(id, cloud).with_api_key(key);
@@ -285,9 +288,10 @@ async fn review_scenario_upload_presets_signed_preset_within_the_policy_is_signe
     let (id, cloud, key, secret) = BRAND;
     let brand = cloudinary_connector::core::widgets::CloudAccount::new(id, cloud).with_api_key(key);
     let folder = format!("brand/{USER}");
-    let options =
-        UploadWidgetOptions::from_json(&json!({"uploadPreset": "brand_signed", "folder": folder}))
-            .unwrap();
+    let options = UploadWidgetOptions::from_json(
+        &cloudinary_connector::json!({"uploadPreset": "brand_signed", "folder": folder}),
+    )
+    .unwrap();
     let w = UploadWidget::mount(&h, &brand, options, Placement::Modal, Rc::new(|_| {}))
         .await
         .unwrap();

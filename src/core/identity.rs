@@ -140,6 +140,13 @@ pub struct IntegrationInfo {
     pub environment: String,
 }
 
+impl crate::core::json::ToJson for IntegrationInfo {
+    fn to_json(&self) -> crate::core::json::Value {
+        crate::json!({"type": self.r#type, "platform": self.platform,
+                      "version": self.version, "environment": self.environment})
+    }
+}
+
 fn check_text(field: &'static str, s: &str) -> Result<(), IdentityError> {
     match s.chars().find(|c| c.is_control() || matches!(c, '(' | ')')) {
         Some(ch) => Err(IdentityError::InvalidCharacter { field, ch }),
@@ -253,10 +260,10 @@ mod tests {
     fn integration_object_carries_all_four_fields() {
         let id = Identity::new(" Reference Host ", "1.0.0", Environment::Stag).unwrap();
         let info = id.integration();
-        let json = serde_json::to_value(&info).unwrap();
+        let json = crate::core::json::to_value(&info);
         assert_eq!(
             json,
-            serde_json::json!({"type": "cloudinary_connector", "platform": "Reference Host 1.0.0",
+            crate::json!({"type": "cloudinary_connector", "platform": "Reference Host 1.0.0",
                                "version": VERSION, "environment": "stag"})
         );
     }

@@ -18,8 +18,8 @@
 
 use core::fmt;
 
+use crate::core::json::{Map, Value};
 use semver::{Version, VersionReq};
-use serde_json::{Map, Value};
 
 /// Permissions a plugin may request from its host. A manifest asking for anything else is refused.
 pub const KNOWN_PERMISSIONS: &[&str] = &[
@@ -205,7 +205,7 @@ impl Manifest {
     /// Parses and validates a manifest's JSON text.
     pub fn parse(json: &str) -> Result<Self, ManifestError> {
         let value: Value =
-            serde_json::from_str(json).map_err(|e| ManifestError::Json(e.to_string()))?;
+            crate::core::json::from_str(json).map_err(|e| ManifestError::Json(e.to_string()))?;
         Self::from_value(&value)
     }
 
@@ -333,10 +333,10 @@ impl Manifest {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn good() -> Value {
-        serde_json::from_str(include_str!("../../pkg.json")).unwrap()
+        crate::core::json::from_str(include_str!("../../pkg.json")).unwrap()
     }
 
     #[track_caller]

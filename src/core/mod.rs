@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod identity;
+pub mod json;
 pub mod lifecycle;
 pub mod manifest;
 pub mod settings;

@@ -31,9 +31,9 @@
 
 use core::fmt;
 
+use crate::core::json::{de, Map, ToJson, Value};
 use semver::Version;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 /// The storage key (inside the plugin's namespace) that holds the settings record.
 pub const SETTINGS_KEY: &str = "settings";
@@ -175,7 +175,39 @@ impl Settings {
 
     /// The stored record for these settings, written by `version`.
     pub fn to_record(&self, version: &Version) -> String {
-        serde_json::json!({"writtenBy": version.to_string(), "settings": self}).to_string()
+        crate::json!({"writtenBy": version.to_string(), "settings": self}).to_string()
+    }
+}
+
+impl Settings {
+    /// Reads the current schema's object (unknown keys refused), with `serde`'s error wording.
+    fn from_json(v: &Value) -> Result<Self, String> {
+        let o = de::strict(v, "Settings", &["cloudName", "delivery", "ui"])?;
+        let delivery = o
+            .get("delivery")
+            .ok_or_else(|| de::missing_field("delivery"))?;
+        let delivery = de::strict(delivery, "Delivery", &["defaultTransformation"])?;
+        let ui = o.get("ui").ok_or_else(|| de::missing_field("ui"))?;
+        let ui = de::strict(ui, "Ui", &["shortcut"])?;
+        Ok(Settings {
+            cloud_name: de::string(o, "cloudName")?,
+            delivery: Delivery {
+                default_transformation: de::string(delivery, "defaultTransformation")?,
+            },
+            ui: Ui {
+                shortcut: de::boolean(ui, "shortcut")?,
+            },
+        })
+    }
+}
+
+impl ToJson for Settings {
+    fn to_json(&self) -> Value {
+        crate::json!({
+            "cloudName": self.cloud_name,
+            "delivery": {"defaultTransformation": self.delivery.default_transformation},
+            "ui": {"shortcut": self.ui.shortcut}
+        })
     }
 }
 
@@ -247,9 +279,9 @@ fn migrate_0_1_0(obj: &mut Map<String, Value>) -> Result<(), String> {
     let tx = take_string(obj, "defaultTransformation", DEFAULT_TRANSFORMATION)?;
     obj.insert(
         "delivery".into(),
-        serde_json::json!({"defaultTransformation": tx}),
+        crate::json!({"defaultTransformation": tx}),
     );
-    obj.insert("ui".into(), serde_json::json!({"shortcut": true}));
+    obj.insert("ui".into(), crate::json!({"shortcut": true}));
     Ok(())
 }
 
@@ -283,7 +315,7 @@ pub fn load_with(
     migrations: &[Migration],
 ) -> Result<Loaded, SettingsError> {
     let value: Value =
-        serde_json::from_str(record).map_err(|e| SettingsError::Json(e.to_string()))?;
+        crate::core::json::from_str(record).map_err(|e| SettingsError::Json(e.to_string()))?;
     let Value::Object(mut top) = value else {
         return Err(SettingsError::Shape("the record must be a JSON object"));
     };
@@ -314,8 +346,7 @@ pub fn load_with(
             applied.push(m.to);
         }
     }
-    let settings: Settings = serde_json::from_value(Value::Object(obj))
-        .map_err(|e| SettingsError::Schema(e.to_string()))?;
+    let settings = Settings::from_json(&Value::Object(obj)).map_err(SettingsError::Schema)?;
     settings.validate()?;
     Ok(Loaded {
         settings,
@@ -395,12 +426,12 @@ mod tests {
     #[test]
     fn an_intermediate_version_stops_at_its_own_schema() {
         let rec = r#"{"writtenBy":"0.0.2","settings":{"cloud_name":"acme"}}"#;
-        let value: Value = serde_json::from_str(rec).unwrap();
+        let value: Value = crate::core::json::from_str(rec).unwrap();
         let mut obj = value["settings"].as_object().unwrap().clone();
         migrate_0_0_5(&mut obj).unwrap();
         assert_eq!(
             Value::Object(obj),
-            serde_json::json!({"cloudName": "acme", "defaultTransformation": "f_auto,q_auto"})
+            crate::json!({"cloudName": "acme", "defaultTransformation": "f_auto,q_auto"})
         );
         // load_with a list whose last step is beyond `current` leaves that step out.
         let err = load_with(rec, &v("0.0.6"), MIGRATIONS).unwrap_err();

@@ -17,7 +17,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde_json::Value;
+use crate::core::json::Value;
 
 use crate::core::sign::ParamValue;
 
@@ -583,7 +583,7 @@ pub fn read_answer(
 ) -> Result<ChunkAnswer, UploadError> {
     let part = chunk.index + 1;
     if !(200..300).contains(&status) {
-        let message = serde_json::from_str::<Value>(body)
+        let message = crate::core::json::from_str(body)
             .ok()
             .and_then(|v| {
                 let e = v.get("error")?;
@@ -605,7 +605,8 @@ pub fn read_answer(
         parts,
         detail,
     };
-    let body: Value = serde_json::from_str(body).map_err(|e| bad(format!("not JSON ({e})")))?;
+    let body: Value =
+        crate::core::json::from_str(body).map_err(|e| bad(format!("not JSON ({e})")))?;
     if !body.is_object() {
         return Err(bad("not a JSON object".into()));
     }
@@ -616,7 +617,7 @@ pub fn read_answer(
     };
     let flagged_done = body.get("done").and_then(Value::as_bool);
     let has_url = ["secure_url", "url"].iter().any(|k| {
-        body.get(*k)
+        body.get(k)
             .and_then(Value::as_str)
             .is_some_and(|s| !s.is_empty())
     });
@@ -660,7 +661,7 @@ pub fn unique_upload_id(random: [u8; 16]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     const MB5: u64 = MIN_CHUNK_SIZE;
 
@@ -1022,7 +1023,7 @@ mod overwrite_default_tests {
         let answer = ChunkAnswer {
             public_id: Some("f/abc".into()),
             done: false,
-            body: serde_json::json!({"public_id": "f/abc"}),
+            body: crate::json!({"public_id": "f/abc"}),
         };
         assert!(p.adopt_public_id(&answer));
         assert_eq!(p.to_sign()["public_id"].joined(), "f/abc");

@@ -26,7 +26,7 @@ use std::fmt;
 use std::rc::Rc;
 
 use gloo_net::http::Request;
-use serde_json::Value;
+use crate::core::json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -143,7 +143,7 @@ fn b64url_decode(s: &str) -> Option<Vec<u8>> {
 pub fn token_expiry(token: &str) -> Option<Timestamp> {
     let mut parts = token.split('.');
     let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
-    let claims: Value = serde_json::from_slice(&b64url_decode(payload)?).ok()?;
+    let claims: Value = crate::core::json::from_slice(&b64url_decode(payload)?).ok()?;
     claims.get("exp")?.as_u64().map(Timestamp)
 }
 
@@ -181,7 +181,7 @@ async fn signer_get(signer_url: &str, path: &str, token: &str, what: &str) -> Re
     let status = res.status();
     let text = res.text().await.map_err(unreachable)?;
     if !(200..300).contains(&status) {
-        let message = serde_json::from_str::<Value>(&text)
+        let message = crate::core::json::from_str(&text)
             .ok()
             .and_then(|v| v.pointer("/error/message")?.as_str().map(str::to_owned))
             .unwrap_or_else(|| format!("HTTP {status} without an error message"));

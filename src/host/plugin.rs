@@ -1195,7 +1195,7 @@ fn widget_host(host: &HostApi) -> Result<WidgetHost, PluginError> {
     } else {
         let v = crate::host::widgets::json_from_js(&raw_scripts)
             .map_err(|e| PluginError(format!("the host object's `scripts`: {e}")))?;
-        serde_json::from_value(v).map_err(|e| PluginError(format!("the host object's `scripts`: {e}")))?
+        ScriptUrls::from_json(&v).map_err(|e| PluginError(format!("the host object's `scripts`: {e}")))?
     };
     scripts.validate().map_err(|e| PluginError(format!("the host object's `scripts`: {e}")))?;
     let signer = match host.signer_url() {

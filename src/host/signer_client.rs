@@ -17,8 +17,8 @@ use std::fmt;
 use std::rc::Rc;
 
 use gloo_net::http::Request;
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use crate::core::json::{de, Map, Value};
+use crate::json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -96,13 +96,8 @@ pub struct SignerClient {
     token: TokenSource,
 }
 
-#[derive(Deserialize)]
-struct SignatureAnswer {
-    signature: String,
-}
-
 /// The signer's whole answer to an upload signing request.
-#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UploadSignature {
     /// Hex digest.
     pub signature: String,
@@ -114,11 +109,21 @@ pub struct UploadSignature {
     pub cloud_name: String,
 }
 
-#[derive(Deserialize)]
-struct LoginAnswer {
-    username: String,
-    timestamp: Value,
-    signature: String,
+impl UploadSignature {
+    /// Reads `{signature, timestamp, api_key, cloud_name}` (other keys ignored).
+    fn from_json(v: &Value) -> Result<Self, String> {
+        let o = de::object(v, "UploadSignature")?;
+        let api_key = de::field(o, "api_key", de::str_value)?;
+        let cloud_name = de::field(o, "cloud_name", de::str_value)?;
+        let signature = de::field(o, "signature", de::str_value)?;
+        let timestamp = de::field(o, "timestamp", de::u64_value)?;
+        Ok(UploadSignature {
+            signature: de::required(signature, "signature")?,
+            timestamp: de::required(timestamp, "timestamp")?,
+            api_key: de::required(api_key, "api_key")?,
+            cloud_name: de::required(cloud_name, "cloud_name")?,
+        })
+    }
 }
 
 impl SignerClient {
@@ -154,7 +159,8 @@ impl SignerClient {
         let unreachable = |e: gloo_net::Error| SignerError::Unreachable { url: url.clone(), message: e.to_string() };
         let res = Request::post(&url)
             .header("Authorization", &format!("Bearer {token}"))
-            .json(body)
+            .header("Content-Type", "application/json")
+            .body(body.to_string())
             .map_err(unreachable)?
             .send()
             .await
@@ -162,13 +168,13 @@ impl SignerClient {
         let status = res.status();
         let text = res.text().await.map_err(unreachable)?;
         if !(200..300).contains(&status) {
-            let message = serde_json::from_str::<Value>(&text)
+            let message = crate::core::json::from_str(&text)
                 .ok()
                 .and_then(|v| refusal_message(v.get("error")?))
                 .unwrap_or_else(|| format!("HTTP {status} without an error message"));
             return Err(SignerError::Refused { status, message });
         }
-        serde_json::from_str(&text).map_err(|e| SignerError::BadAnswer(e.to_string()))
+        crate::core::json::from_str(&text).map_err(SignerError::BadAnswer)
     }
 
     /// Signs exactly `params_to_sign` (as the Upload widget gives them) for `account`.
@@ -176,9 +182,10 @@ impl SignerClient {
         let v = self
             .post(UPLOAD_PATH, &json!({"account": account, "params_to_sign": params_to_sign}))
             .await?;
-        let a: SignatureAnswer = serde_json::from_value(v).map_err(|e| SignerError::BadAnswer(e.to_string()))?;
-        check_hex(&a.signature)?;
-        Ok(a.signature)
+        let o = de::object(&v, "SignatureAnswer").map_err(SignerError::BadAnswer)?;
+        let signature = de::string(o, "signature").map_err(SignerError::BadAnswer)?;
+        check_hex(&signature)?;
+        Ok(signature)
     }
 
     /// Signs exactly `params_to_sign` for `account` and returns the whole answer: the
@@ -196,7 +203,7 @@ impl SignerClient {
             json!({"account": account, "params_to_sign": params_to_sign})
         };
         let v = self.post(UPLOAD_PATH, &body).await?;
-        let a: UploadSignature = serde_json::from_value(v).map_err(|e| SignerError::BadAnswer(e.to_string()))?;
+        let a = UploadSignature::from_json(&v).map_err(SignerError::BadAnswer)?;
         check_hex(&a.signature)?;
         Ok(a)
     }
@@ -204,15 +211,22 @@ impl SignerClient {
     /// The Media Library auto-login for `account`.
     pub async fn media_library_login(&self, account: &str) -> Result<MediaLibraryLogin, SignerError> {
         let v = self.post(ML_LOGIN_PATH, &json!({"account": account})).await?;
-        let a: LoginAnswer = serde_json::from_value(v).map_err(|e| SignerError::BadAnswer(e.to_string()))?;
-        check_hex(&a.signature)?;
-        let timestamp = match &a.timestamp {
+        let bad = SignerError::BadAnswer;
+        let o = de::object(&v, "LoginAnswer").map_err(bad)?;
+        let signature = de::field(o, "signature", de::str_value).map_err(bad)?;
+        let ts = o.get("timestamp");
+        let username = de::field(o, "username", de::str_value).map_err(bad)?;
+        let username = de::required(username, "username").map_err(bad)?;
+        let ts = de::required(ts, "timestamp").map_err(bad)?;
+        let signature = de::required(signature, "signature").map_err(bad)?;
+        check_hex(&signature)?;
+        let timestamp = match ts {
             Value::Number(n) => n.as_u64(),
             Value::String(s) => s.parse().ok(),
             _ => None,
         }
         .ok_or_else(|| SignerError::BadAnswer("timestamp is not a whole number of seconds".into()))?;
-        Ok(MediaLibraryLogin { username: a.username, timestamp, signature: a.signature })
+        Ok(MediaLibraryLogin { username, timestamp, signature })
     }
 }
 
@@ -233,16 +247,17 @@ impl SignerClient {
             body["account"] = Value::from(account);
         }
         let v = self.post(DELIVERY_PATH, &body).await?;
-        let a: SignatureAnswer = serde_json::from_value(v).map_err(|e| SignerError::BadAnswer(e.to_string()))?;
-        let ok = a.signature.len() == request.length
-            && a.signature.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        let o = de::object(&v, "SignatureAnswer").map_err(SignerError::BadAnswer)?;
+        let signature = de::string(o, "signature").map_err(SignerError::BadAnswer)?;
+        let ok = signature.len() == request.length
+            && signature.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if !ok {
             return Err(SignerError::BadAnswer(format!(
                 "the delivery signature is not {} URL-safe base64 characters",
                 request.length
             )));
         }
-        Ok(a.signature)
+        Ok(signature)
     }
 }
 

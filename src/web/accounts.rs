@@ -6,8 +6,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use serde::Serialize as _;
-use serde_json::{json, Value};
+use crate::core::json::Value;
+use crate::json;
 use wasm_bindgen::prelude::*;
 
 use crate::core::accounts::{Availability, Cloud, Effect, Notice, RemoteStatus, Timestamp};
@@ -17,8 +17,7 @@ use crate::host::accounts::{
 };
 
 fn js(v: &Value) -> JsValue {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or(JsValue::NULL)
+    crate::host::widgets::js_of(v)
 }
 
 fn cloud_json(c: &Cloud) -> Value {

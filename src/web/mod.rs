@@ -29,7 +29,18 @@ pub fn integration_info(
 ) -> Result<JsValue, JsError> {
     let env: Environment = environment.parse()?;
     let info = Identity::new(platform, platform_version, env)?.integration();
-    serde_wasm_bindgen::to_value(&info).map_err(|e| JsError::new(&e.to_string()))
+    // Built key by key: the object keeps the documented order `{type, platform, version,
+    // environment}` (a JSON value's keys are sorted).
+    let o = js_sys::Object::new();
+    for (k, v) in [
+        ("type", &info.r#type),
+        ("platform", &info.platform),
+        ("version", &info.version),
+        ("environment", &info.environment),
+    ] {
+        js_sys::Reflect::set(&o, &k.into(), &v.into()).map_err(|_| JsError::new("cannot build the integration object"))?;
+    }
+    Ok(o.into())
 }
 
 pub mod plugin;

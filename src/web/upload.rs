@@ -14,8 +14,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use crate::core::json::{de, Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::Blob;
@@ -25,23 +24,62 @@ use crate::core::upload::{Progress, RetryPolicy};
 use crate::host::signer_client::{SignerClient, TokenSource};
 use crate::host::upload::{ChunkedUpload, UploadOptions};
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct JsOptions {
     signer_url: String,
-    #[serde(default)]
-    #[allow(dead_code)]
-    token: serde::de::IgnoredAny,
     account: Option<String>,
     api_base: Option<String>,
     resource_type: Option<String>,
-    params: Option<BTreeMap<String, Value>>,
+    params: Option<Map<String, Value>>,
     chunk_size: Option<u64>,
     concurrency: Option<u32>,
     max_file_bytes: Option<u64>,
     max_attempts: Option<u32>,
     request_timeout_ms: Option<u32>,
     file_name: Option<String>,
+}
+
+const OPTION_NAMES: [&str; 12] = [
+    "signerUrl", "token", "account", "apiBase", "resourceType", "params", "chunkSize", "concurrency", "maxFileBytes",
+    "maxAttempts", "requestTimeoutMs", "fileName",
+];
+
+impl JsOptions {
+    /// Reads the options (unknown, e.g. misspelt, names refused), with `serde`'s error wording.
+    fn from_json(v: &Value) -> Result<Self, String> {
+        let o = de::strict(v, "JsOptions", &OPTION_NAMES)?;
+        let opt_str = |k| Ok::<_, String>(de::field(o, k, de::nullable(de::str_value))?.flatten());
+        let opt_u32 = |k| Ok::<_, String>(de::field(o, k, de::nullable(de::u32_value))?.flatten());
+        let opt_u64 = |k| Ok::<_, String>(de::field(o, k, de::nullable(de::u64_value))?.flatten());
+        let account = opt_str("account")?;
+        let api_base = opt_str("apiBase")?;
+        let chunk_size = opt_u64("chunkSize")?;
+        let concurrency = opt_u32("concurrency")?;
+        let file_name = opt_str("fileName")?;
+        let max_attempts = opt_u32("maxAttempts")?;
+        let max_file_bytes = opt_u64("maxFileBytes")?;
+        let params = de::field(o, "params", |v| match v {
+            Value::Null => Ok(None),
+            Value::Object(m) => Ok(Some(m.clone())),
+            other => Err(de::invalid_type(other, "a map")),
+        })?
+        .flatten();
+        let request_timeout_ms = opt_u32("requestTimeoutMs")?;
+        let resource_type = opt_str("resourceType")?;
+        let signer_url = de::field(o, "signerUrl", de::str_value)?;
+        Ok(JsOptions {
+            signer_url: de::required(signer_url, "signerUrl")?,
+            account,
+            api_base,
+            resource_type,
+            params,
+            chunk_size,
+            concurrency,
+            max_file_bytes,
+            max_attempts,
+            request_timeout_ms,
+            file_name,
+        })
+    }
 }
 
 fn param_value(name: &str, v: &Value) -> Result<Option<ParamValue>, String> {
@@ -104,7 +142,7 @@ impl JsChunkedUpload {
         } else {
             return Err(JsError::new("upload options: token must be a non-empty string or a function returning one"));
         };
-        // The token (a function) cannot go through serde: it is read above and ignored here.
+        // The token (a function) cannot go through JSON: it is read above and ignored here.
         let plain = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
         let _ = js_sys::Reflect::delete_property(&plain, &"token".into());
         // Through JSON text so that unknown (misspelt) option names are refused.
@@ -112,7 +150,9 @@ impl JsChunkedUpload {
             .ok()
             .and_then(|t| t.as_string())
             .ok_or_else(|| JsError::new("upload options: must be a plain object"))?;
-        let o: JsOptions = serde_json::from_str(&text).map_err(|e| JsError::new(&format!("upload options: {e}")))?;
+        let o = crate::core::json::from_str(&text)
+            .and_then(|v| JsOptions::from_json(&v))
+            .map_err(|e| JsError::new(&format!("upload options: {e}")))?;
         let mut params = BTreeMap::new();
         for (k, v) in o.params.unwrap_or_default() {
             if let Some(pv) = param_value(&k, &v).map_err(|e| JsError::new(&e))? {
@@ -148,9 +188,7 @@ impl JsChunkedUpload {
         let fut = self.inner.result();
         wasm_bindgen_futures::future_to_promise(async move {
             match fut.await {
-                Ok(v) => v
-                    .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-                    .map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string()))),
+                Ok(v) => Ok(crate::host::widgets::js_of(&v)),
                 Err(e) => Err(js_sys::Error::new(&e.to_string()).into()),
             }
         })

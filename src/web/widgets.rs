@@ -15,8 +15,8 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise, Reflect};
-use serde::Deserialize;
-use serde_json::{json, Value};
+use crate::core::json::{de, Map, Value};
+use crate::json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
@@ -41,16 +41,16 @@ fn json_of(v: &JsValue) -> Result<Value, JsValue> {
 }
 
 fn to_js(v: &Value) -> JsValue {
-    crate::host::widgets::to_js(v).unwrap_or(JsValue::NULL)
+    crate::host::widgets::js_of(v)
 }
 
-/// Reads a typed value from a JS object (through JSON), naming `what` in the error.
-fn typed<T: serde::de::DeserializeOwned>(v: &JsValue, what: &str) -> Result<T, JsValue> {
-    serde_json::from_value(json_of(v)?).map_err(|e| err(format!("bad {what}: {e}")))
+/// Reads a typed value from a JS object (through JSON) with `read`, naming `what` in the error.
+fn typed<T>(v: &JsValue, what: &str, read: impl FnOnce(&Value) -> Result<T, String>) -> Result<T, JsValue> {
+    read(&json_of(v)?).map_err(|e| err(format!("bad {what}: {e}")))
 }
 
 fn account_of(v: &JsValue) -> Result<CloudAccount, JsValue> {
-    let a: CloudAccount = typed(v, "account")?;
+    let a = typed(v, "account", CloudAccount::from_json)?;
     a.validate().map_err(err)?;
     Ok(a)
 }
@@ -59,25 +59,47 @@ fn get_fn(obj: &JsValue, key: &str) -> Option<Function> {
     Reflect::get(obj, &key.into()).ok().and_then(|f| f.dyn_into().ok())
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Config {
     platform: String,
     platform_version: String,
-    #[serde(default)]
     environment: Option<String>,
-    #[serde(default)]
     enabled: Option<bool>,
-    #[serde(default)]
     scripts: Option<ScriptUrls>,
-    #[serde(default)]
     nonce: Option<String>,
-    #[serde(default)]
     timeout_ms: Option<u32>,
-    #[serde(default)]
     signer_url: Option<String>,
-    #[serde(default)]
     sync: Option<String>,
+}
+
+const CONFIG_FIELDS: [&str; 9] =
+    ["platform", "platformVersion", "environment", "enabled", "scripts", "nonce", "timeoutMs", "signerUrl", "sync"];
+
+impl Config {
+    /// Reads the constructor's config (without `token`), unknown keys refused.
+    fn from_json(v: &Value) -> Result<Config, String> {
+        let o: &Map<String, Value> = de::strict(v, "Config", &CONFIG_FIELDS)?;
+        let opt_str = |k| Ok::<_, String>(de::field(o, k, de::nullable(de::str_value))?.flatten());
+        let enabled = de::field(o, "enabled", de::nullable(de::bool_value))?.flatten();
+        let environment = opt_str("environment")?;
+        let nonce = opt_str("nonce")?;
+        let platform = de::field(o, "platform", de::str_value)?;
+        let platform_version = de::field(o, "platformVersion", de::str_value)?;
+        let scripts = de::field(o, "scripts", de::nullable(ScriptUrls::from_json))?.flatten();
+        let signer_url = opt_str("signerUrl")?;
+        let sync = opt_str("sync")?;
+        let timeout_ms = de::field(o, "timeoutMs", de::nullable(de::u32_value))?.flatten();
+        Ok(Config {
+            platform: de::required(platform, "platform")?,
+            platform_version: de::required(platform_version, "platformVersion")?,
+            environment,
+            enabled,
+            scripts,
+            nonce,
+            timeout_ms,
+            signer_url,
+            sync,
+        })
+    }
 }
 
 /// The widget mounter for one host integration.
@@ -100,7 +122,7 @@ impl JsWidgets {
         if let Some(o) = plain.as_object_mut() {
             o.remove("token");
         }
-        let c: Config = serde_json::from_value(plain).map_err(|e| err(format!("bad widgets config: {e}")))?;
+        let c = Config::from_json(&plain).map_err(|e| err(format!("bad widgets config: {e}")))?;
         let env: Environment = c.environment.as_deref().unwrap_or("prod").parse().map_err(err)?;
         let identity = Identity::new(&c.platform, &c.platform_version, env).map_err(err)?;
         let scripts = c.scripts.unwrap_or_default();
@@ -202,7 +224,7 @@ impl JsWidgets {
             let account = account_of(&account)?;
             let options = UploadWidgetOptions::from_json(&json_of(&options)?).map_err(err)?;
             let handler = Rc::new(move |e: crate::core::widgets::UploadEvent| {
-                let v = serde_json::to_value(&e).unwrap_or(Value::Null);
+                let v = crate::core::json::to_value(&e);
                 let _ = on_event.call1(&JsValue::NULL, &to_js(&v));
             });
             let placement = container.map_or(Placement::Modal, Placement::Inline);
@@ -394,25 +416,20 @@ impl JsVideoEmbed {
 
 /// A stored reference and the target to deliver it on, read from JS.
 fn reference_and_target(reference: &JsValue, target: &JsValue) -> Result<(AssetReference, DeliveryTarget), JsValue> {
-    let r: AssetReference = typed(reference, "reference")?;
-    #[derive(Deserialize)]
-    #[serde(deny_unknown_fields)]
-    struct Target {
-        cloud_name: String,
-        #[serde(default)]
-        secure_distribution: Option<String>,
-        #[serde(default)]
-        private_cdn: bool,
-        #[serde(default)]
-        optimize: Option<bool>,
-    }
-    let t: Target = typed(target, "target")?;
-    let target = DeliveryTarget {
-        cloud_name: t.cloud_name,
-        secure_distribution: t.secure_distribution,
-        private_cdn: t.private_cdn,
-        optimize: t.optimize.unwrap_or(true),
-    };
+    let r = typed(reference, "reference", AssetReference::from_json)?;
+    let target = typed(target, "target", |v| {
+        let o = de::strict(v, "Target", &["cloud_name", "secure_distribution", "private_cdn", "optimize"])?;
+        let cloud_name = de::field(o, "cloud_name", de::str_value)?;
+        let optimize = de::field(o, "optimize", de::nullable(de::bool_value))?.flatten();
+        let private_cdn = de::field(o, "private_cdn", de::bool_value)?;
+        let secure_distribution = de::field(o, "secure_distribution", de::nullable(de::str_value))?.flatten();
+        Ok(DeliveryTarget {
+            cloud_name: de::required(cloud_name, "cloud_name")?,
+            secure_distribution,
+            private_cdn: private_cdn.unwrap_or_default(),
+            optimize: optimize.unwrap_or(true),
+        })
+    })?;
     Ok((r, target))
 }
 

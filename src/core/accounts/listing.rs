@@ -39,8 +39,7 @@
 
 use core::fmt;
 
-use serde::Serialize;
-use serde_json::{Map, Value};
+use crate::core::json::{Map, ToJson, Value};
 
 use super::model::{
     check_api_key, check_cloud_name, check_id, check_label, check_user, Grants, InvalidValue,
@@ -57,7 +56,7 @@ pub const MAX_SUB_ACCOUNTS: usize = 1000;
 const MAX_GRANT_ENTRIES: usize = 200;
 
 /// What the signer's `GET /v1/accounts` answers.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AccountListing {
     /// Who the host's token names.
     pub user: String,
@@ -68,7 +67,7 @@ pub struct AccountListing {
 }
 
 /// One account in a listing, which is also its primary cloud.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListedAccount {
     /// Stable id, as in the signer's configuration and the token's `roles`.
     pub id: String,
@@ -83,7 +82,6 @@ pub struct ListedAccount {
     /// The caller's role on the primary cloud; `None` when only sub-accounts are granted.
     pub role: Option<Role>,
     /// What the signer will sign on the primary cloud for the caller.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Grants>,
     /// Further clouds of the account the caller may use.
     pub sub_accounts: Vec<ListedSubAccount>,
@@ -91,7 +89,7 @@ pub struct ListedAccount {
 
 /// One sub-account (cloud) in a listing. The API key is public (widgets are given it); the
 /// secret stays in the signer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ListedSubAccount {
     /// Stable id (unique in the signer's configuration).
     pub id: String,
@@ -106,7 +104,6 @@ pub struct ListedSubAccount {
     /// The caller's role on it.
     pub role: Role,
     /// What the signer will sign on it for the caller.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Grants>,
 }
 
@@ -432,7 +429,7 @@ impl AccountListing {
     }
 
     fn json(json: &str) -> Result<Value, ListingError> {
-        serde_json::from_str(json)
+        crate::core::json::from_str(json)
             .map_err(|e| ListingError::at("", ListingProblem::Json(e.to_string())))
     }
 
@@ -612,7 +609,48 @@ impl AccountListing {
 
     /// The JSON the signer sends.
     pub fn to_json(&self) -> String {
-        serde_json::to_string(self).expect("a listing always serialises")
+        ToJson::to_json(self).to_string()
+    }
+}
+
+impl ToJson for AccountListing {
+    fn to_json(&self) -> Value {
+        crate::json!({"user": self.user, "expires_at": self.expires_at, "accounts": self.accounts})
+    }
+}
+
+impl ToJson for ListedAccount {
+    fn to_json(&self) -> Value {
+        crate::core::json::object([
+            ("id", Some(self.id.to_json())),
+            ("label", Some(self.label.to_json())),
+            ("cloud_name", Some(self.cloud_name.to_json())),
+            ("api_key", Some(self.api_key.to_json())),
+            ("products", Some(self.products.to_json())),
+            ("role", Some(self.role.to_json())),
+            (
+                "permissions",
+                self.permissions.as_ref().map(ToJson::to_json),
+            ),
+            ("sub_accounts", Some(self.sub_accounts.to_json())),
+        ])
+    }
+}
+
+impl ToJson for ListedSubAccount {
+    fn to_json(&self) -> Value {
+        crate::core::json::object([
+            ("id", Some(self.id.to_json())),
+            ("label", Some(self.label.to_json())),
+            ("cloud_name", Some(self.cloud_name.to_json())),
+            ("api_key", Some(self.api_key.to_json())),
+            ("products", Some(self.products.to_json())),
+            ("role", Some(self.role.to_json())),
+            (
+                "permissions",
+                self.permissions.as_ref().map(ToJson::to_json),
+            ),
+        ])
     }
 }
 
@@ -655,7 +693,7 @@ impl ListedAccount {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn perms(ml: bool, upload: bool) -> Value {
         json!({"upload_params": if upload { json!(["*"]) } else { json!([]) }, "upload_presets": [],

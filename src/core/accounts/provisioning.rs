@@ -11,7 +11,7 @@
 
 use core::fmt;
 
-use serde_json::Value;
+use crate::core::json::Value;
 
 use super::error::AccountError;
 use super::listing::{
@@ -84,7 +84,7 @@ impl RemoteSubAccounts {
     /// Parses the signer's answer; every refusal names the field.
     pub fn parse(json: &str) -> Result<Self, ListingError> {
         let what = "sub-account listing";
-        let v: Value = serde_json::from_str(json)
+        let v: Value = crate::core::json::from_str(json)
             .map_err(|e| ListingError::at("", ListingProblem::Json(e.to_string())).about(what))?;
         Self::from_value(&v).map_err(|e| e.about(what))
     }
@@ -189,7 +189,7 @@ impl Accounts {
 mod tests {
     use super::*;
     use crate::core::accounts::{AccountListing, Timestamp};
-    use serde_json::json;
+    use crate::json;
 
     fn remote() -> Value {
         json!({"account": "brand", "sub_accounts": [

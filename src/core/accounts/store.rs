@@ -43,13 +43,15 @@
 
 use core::fmt;
 
-use serde::Serialize;
-use serde_json::Value;
+use crate::core::json::{de, object, Map, ToJson, Value};
 
 use super::effects::{Effect, Notice};
 use super::listing::{is_sensitive_name, MAX_SUB_ACCOUNTS};
-use super::model::{check_api_key, check_cloud_name, check_id, check_label, check_user, Timestamp};
-use super::state::{Account, Accounts, Before, Selection};
+use super::model::{
+    check_api_key, check_cloud_name, check_id, check_label, check_user, Grants, Product, Role,
+    Timestamp,
+};
+use super::state::{Account, Accounts, Before, Selection, Session, SubAccount};
 
 /// The schema version this plugin writes and the newest it reads.
 pub const SCHEMA_VERSION: u64 = 1;
@@ -125,14 +127,173 @@ pub struct Restored {
     pub issues: Vec<LoadIssue>,
 }
 
-#[derive(Serialize)]
-struct Doc<'a> {
-    schema: u64,
-    revision: u64,
-    writer: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    current: Option<&'a Selection>,
-    accounts: &'a [Account],
+// The stored document's records, with `serde`'s error wording: keys are read in the
+// object's (sorted) order, so the first bad one is reported; then missing fields, in
+// declaration order.
+
+impl ToJson for Timestamp {
+    fn to_json(&self) -> Value {
+        self.0.into()
+    }
+}
+
+impl ToJson for Role {
+    fn to_json(&self) -> Value {
+        self.as_str().into()
+    }
+}
+
+impl ToJson for Product {
+    fn to_json(&self) -> Value {
+        self.as_str().into()
+    }
+}
+
+impl ToJson for Grants {
+    fn to_json(&self) -> Value {
+        crate::json!({
+            "upload_params": self.upload_params,
+            "upload_presets": self.upload_presets,
+            "folder_prefix": self.folder_prefix,
+            "delivery_types": self.delivery_types,
+            "media_library": self.media_library
+        })
+    }
+}
+
+impl ToJson for SubAccount {
+    fn to_json(&self) -> Value {
+        crate::json!({
+            "id": self.id, "label": self.label, "cloud_name": self.cloud_name,
+            "api_key": self.api_key, "product": self.product, "role": self.role,
+            "grants": self.grants
+        })
+    }
+}
+
+impl ToJson for Session {
+    fn to_json(&self) -> Value {
+        crate::json!({"user": self.user, "expires_at": self.expires_at})
+    }
+}
+
+impl ToJson for Account {
+    fn to_json(&self) -> Value {
+        object([
+            ("id", Some(self.id.to_json())),
+            ("label", Some(self.label.to_json())),
+            (
+                "custom_label",
+                self.custom_label.as_ref().map(ToJson::to_json),
+            ),
+            (
+                "default_sub_account",
+                Some(self.default_sub_account.to_json()),
+            ),
+            ("sub_accounts", Some(self.sub_accounts.to_json())),
+            (
+                "last_sub_account",
+                self.last_sub_account.as_ref().map(ToJson::to_json),
+            ),
+            ("session", self.session.as_ref().map(ToJson::to_json)),
+        ])
+    }
+}
+
+impl ToJson for Selection {
+    fn to_json(&self) -> Value {
+        crate::json!({"account": self.account, "sub_account": self.sub_account})
+    }
+}
+
+const ROLES: [(&str, Role); 3] = [
+    ("viewer", Role::Viewer),
+    ("uploader", Role::Uploader),
+    ("admin", Role::Admin),
+];
+const PRODUCTS: [(&str, Product); 2] = [
+    ("programmable_media", Product::ProgrammableMedia),
+    ("dam", Product::Dam),
+];
+
+fn strings(v: &Value) -> Result<Vec<String>, String> {
+    de::seq_value(v, de::str_value)
+}
+
+fn grants_from(v: &Value) -> Result<Grants, String> {
+    let o = de::object(v, "Grants")?;
+    let delivery_types = de::field(o, "delivery_types", strings)?;
+    let folder_prefix = de::field(o, "folder_prefix", de::str_value)?;
+    let media_library = de::field(o, "media_library", de::bool_value)?;
+    let upload_params = de::field(o, "upload_params", strings)?;
+    let upload_presets = de::field(o, "upload_presets", strings)?;
+    Ok(Grants {
+        upload_params: upload_params.unwrap_or_default(),
+        upload_presets: upload_presets.unwrap_or_default(),
+        folder_prefix: folder_prefix.unwrap_or_default(),
+        delivery_types: delivery_types.unwrap_or_default(),
+        media_library: media_library.unwrap_or_default(),
+    })
+}
+
+fn sub_account_from(v: &Value) -> Result<SubAccount, String> {
+    let o = de::object(v, "SubAccount")?;
+    let api_key = de::field(o, "api_key", de::str_value)?;
+    let cloud_name = de::field(o, "cloud_name", de::str_value)?;
+    let grants = de::field(o, "grants", grants_from)?;
+    let id = de::field(o, "id", de::str_value)?;
+    let label = de::field(o, "label", de::str_value)?;
+    let product = de::field(o, "product", |v| de::variant(v, &PRODUCTS))?;
+    let role = de::field(o, "role", |v| de::variant(v, &ROLES))?;
+    Ok(SubAccount {
+        id: de::required(id, "id")?,
+        label: de::required(label, "label")?,
+        cloud_name: de::required(cloud_name, "cloud_name")?,
+        api_key: de::required(api_key, "api_key")?,
+        product: de::required(product, "product")?,
+        role: de::required(role, "role")?,
+        grants: de::required(grants, "grants")?,
+    })
+}
+
+fn session_from(v: &Value) -> Result<Session, String> {
+    let o = de::object(v, "Session")?;
+    let expires_at = de::field(o, "expires_at", de::u64_value)?;
+    let user = de::field(o, "user", de::str_value)?;
+    Ok(Session {
+        user: de::required(user, "user")?,
+        expires_at: Timestamp(de::required(expires_at, "expires_at")?),
+    })
+}
+
+fn account_from(v: &Value) -> Result<Account, String> {
+    let o: &Map<String, Value> = de::object(v, "Account")?;
+    let custom_label = de::field(o, "custom_label", de::nullable(de::str_value))?;
+    let default_sub_account = de::field(o, "default_sub_account", de::str_value)?;
+    let id = de::field(o, "id", de::str_value)?;
+    let label = de::field(o, "label", de::str_value)?;
+    let last_sub_account = de::field(o, "last_sub_account", de::nullable(de::str_value))?;
+    let session = de::field(o, "session", de::nullable(session_from))?;
+    let sub_accounts = de::field(o, "sub_accounts", |v| de::seq_value(v, sub_account_from))?;
+    Ok(Account {
+        id: de::required(id, "id")?,
+        label: de::required(label, "label")?,
+        custom_label: custom_label.flatten(),
+        default_sub_account: de::required(default_sub_account, "default_sub_account")?,
+        sub_accounts: de::required(sub_accounts, "sub_accounts")?,
+        last_sub_account: last_sub_account.flatten(),
+        session: session.flatten(),
+    })
+}
+
+fn selection_from(v: &Value) -> Result<Selection, String> {
+    let o = de::object(v, "Selection")?;
+    let account = de::field(o, "account", de::str_value)?;
+    let sub_account = de::field(o, "sub_account", de::str_value)?;
+    Ok(Selection {
+        account: de::required(account, "account")?,
+        sub_account: de::required(sub_account, "sub_account")?,
+    })
 }
 
 fn validate_account(
@@ -199,7 +360,7 @@ fn parse_doc(json: &str, tab: &str) -> Result<(Accounts, Vec<LoadIssue>), StoreE
         super::error::AccountError::Invalid(v) => StoreError::Tab(v),
         _ => unreachable!("Accounts::new only validates the tab id"),
     })?;
-    let v: Value = serde_json::from_str(json).map_err(|e| StoreError::Json(e.to_string()))?;
+    let v = crate::core::json::from_str(json).map_err(StoreError::Json)?;
     let top = v.as_object().ok_or(StoreError::NotAnObject)?;
     match top.get("schema") {
         None | Some(Value::Null) => return Err(StoreError::MissingSchema),
@@ -244,7 +405,7 @@ fn parse_doc(json: &str, tab: &str) -> Result<(Accounts, Vec<LoadIssue>), StoreE
             )));
             continue;
         }
-        let mut a: Account = match serde_json::from_value(entry.clone()) {
+        let mut a = match account_from(entry) {
             Ok(a) => a,
             Err(e) => {
                 issues.push(skip(e.to_string()));
@@ -263,7 +424,7 @@ fn parse_doc(json: &str, tab: &str) -> Result<(Accounts, Vec<LoadIssue>), StoreE
     }
     match top.get("current") {
         None | Some(Value::Null) => {}
-        Some(c) => match serde_json::from_value::<Selection>(c.clone()) {
+        Some(c) => match selection_from(c) {
             Ok(sel) => acc.current = Some(sel),
             Err(e) => issues.push(LoadIssue {
                 path: "current".into(),
@@ -292,14 +453,14 @@ impl Accounts {
     /// The persisted form (see the [module docs](self)). Write it whenever a transition
     /// returns [`Effect::Persist`].
     pub fn to_stored(&self) -> String {
-        serde_json::to_string(&Doc {
-            schema: SCHEMA_VERSION,
-            revision: self.revision,
-            writer: &self.writer,
-            current: self.current.as_ref(),
-            accounts: &self.accounts,
-        })
-        .expect("the account state always serialises")
+        object([
+            ("schema", Some(SCHEMA_VERSION.into())),
+            ("revision", Some(self.revision.into())),
+            ("writer", Some(self.writer.to_json())),
+            ("current", self.current.as_ref().map(ToJson::to_json)),
+            ("accounts", Some(self.accounts.to_json())),
+        ])
+        .to_string()
     }
 
     /// Restores the state a previous page load persisted. Sessions that expired meanwhile are

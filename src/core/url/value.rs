@@ -117,21 +117,7 @@ impl From<Vec<Value>> for Value {
     }
 }
 
-impl From<&serde_json::Value> for Value {
-    fn from(v: &serde_json::Value) -> Self {
-        use serde_json::Value as J;
-        match v {
-            J::Null => Value::Null,
-            J::Bool(b) => Value::Bool(*b),
-            J::Number(n) => Value::Num(n.to_string()),
-            J::String(s) => Value::Str(s.clone()),
-            J::Array(a) => Value::List(a.iter().map(Value::from).collect()),
-            J::Object(o) => {
-                Value::Map(o.iter().map(|(k, v)| (k.clone(), Value::from(v))).collect())
-            }
-        }
-    }
-}
+// `From<&core::json::Value>` (the plugin's JSON model) lives in `core::json`.
 
 impl Value {
     /// Parses JSON (as `JSON.stringify` writes it) into a [`Value`], keeping number text as

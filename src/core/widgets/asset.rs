@@ -6,8 +6,8 @@
 //! up without touching stored content. A host that wants a frozen URL asks for
 //! [`SyncMode::FixedUrl`] and gets the exact URL the widget delivered as well.
 
+use crate::core::json::{de, object, Map, Number, ToJson, Value};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use super::WidgetError;
 use crate::core::url::{Prepared, Value as UrlValue};
@@ -68,7 +68,7 @@ pub struct StoredAsset {
 }
 
 /// One asset from a widget, normalised.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Asset {
     /// The public id.
     pub public_id: String,
@@ -79,27 +79,21 @@ pub struct Asset {
     /// The version.
     pub version: u64,
     /// The format, when the asset has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
     /// Width in pixels (images, videos).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width: Option<u64>,
     /// Height in pixels (images, videos).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<u64>,
     /// Size in bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes: Option<u64>,
-    /// Duration in seconds (video, audio).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration: Option<f64>,
+    /// Duration in seconds (video, audio), as the widget wrote the number.
+    pub duration: Option<Number>,
     /// The URL to use: the derived `secure_url` when the user applied a transformation in the
     /// widget, else the asset's `secure_url`.
     pub url: String,
     /// The original asset's `secure_url`.
     pub original_url: String,
     /// The transformation the user applied (`derived[0].raw_transformation`), if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transformation: Option<String>,
 }
 
@@ -109,9 +103,7 @@ fn str_field<'a>(o: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
 
 fn u64_field(o: &Map<String, Value>, key: &str) -> Option<u64> {
     match o.get(key)? {
-        Value::Number(n) => n
-            .as_u64()
-            .or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+        Value::Number(n) => n.as_u64().or_else(|| n.as_u64_truncated()),
         Value::String(s) => s.parse().ok(),
         _ => None,
     }
@@ -165,7 +157,10 @@ impl Asset {
             width: u64_field(o, "width"),
             height: u64_field(o, "height"),
             bytes: u64_field(o, "bytes"),
-            duration: o.get("duration").and_then(Value::as_f64),
+            duration: match o.get("duration") {
+                Some(Value::Number(n)) => Some(n.clone()),
+                _ => None,
+            },
             url,
             original_url,
             transformation,
@@ -208,6 +203,93 @@ impl Asset {
                 SyncMode::FixedUrl => Some(self.url.clone()),
             },
         }
+    }
+}
+
+impl AssetReference {
+    /// Reads a stored reference `{public_id, version?, resource_type, delivery_type, format?,
+    /// transformation?}` (other keys ignored), with `serde`'s error wording.
+    pub fn from_json(v: &Value) -> Result<Self, String> {
+        let o = de::object(v, "AssetReference")?;
+        Ok(AssetReference {
+            public_id: de::string(o, "public_id")?,
+            version: de::opt_u64(o, "version")?,
+            resource_type: de::string(o, "resource_type")?,
+            delivery_type: de::string(o, "delivery_type")?,
+            format: de::opt_string(o, "format")?,
+            transformation: de::opt_string(o, "transformation")?,
+        })
+    }
+}
+
+impl ToJson for AssetReference {
+    fn to_json(&self) -> Value {
+        object([
+            ("public_id", Some(self.public_id.to_json())),
+            ("version", self.version.map(Value::from)),
+            ("resource_type", Some(self.resource_type.to_json())),
+            ("delivery_type", Some(self.delivery_type.to_json())),
+            ("format", self.format.as_ref().map(ToJson::to_json)),
+            (
+                "transformation",
+                self.transformation.as_ref().map(ToJson::to_json),
+            ),
+        ])
+    }
+}
+
+impl StoredAsset {
+    /// Reads what [`ToJson`] wrote: `{reference, fixed_url?}`.
+    pub fn from_json(v: &Value) -> Result<Self, String> {
+        let o = de::object(v, "StoredAsset")?;
+        Ok(StoredAsset {
+            reference: AssetReference::from_json(
+                o.get("reference")
+                    .ok_or_else(|| de::missing_field("reference"))?,
+            )?,
+            fixed_url: de::opt_string(o, "fixed_url")?,
+        })
+    }
+}
+
+impl ToJson for StoredAsset {
+    fn to_json(&self) -> Value {
+        object([
+            ("reference", Some(self.reference.to_json())),
+            ("fixed_url", self.fixed_url.as_ref().map(ToJson::to_json)),
+        ])
+    }
+}
+
+impl ToJson for SyncMode {
+    fn to_json(&self) -> Value {
+        match self {
+            SyncMode::Reference => "reference",
+            SyncMode::FixedUrl => "fixed_url",
+        }
+        .into()
+    }
+}
+
+impl ToJson for Asset {
+    fn to_json(&self) -> Value {
+        object([
+            ("public_id", Some(self.public_id.to_json())),
+            ("resource_type", Some(self.resource_type.to_json())),
+            ("delivery_type", Some(self.delivery_type.to_json())),
+            ("version", Some(self.version.into())),
+            ("format", self.format.as_ref().map(ToJson::to_json)),
+            ("width", self.width.map(Value::from)),
+            ("height", self.height.map(Value::from)),
+            ("bytes", self.bytes.map(Value::from)),
+            ("duration", self.duration.clone().map(Value::Number)),
+            ("url", Some(self.url.to_json())),
+            ("original_url", Some(self.original_url.to_json())),
+            (
+                "transformation",
+                self.transformation.as_ref().map(ToJson::to_json),
+            ),
+        ])
     }
 }
 
@@ -341,7 +423,7 @@ impl AssetReference {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn ml_asset() -> Value {
         json!({
@@ -397,7 +479,7 @@ mod tests {
         let stored = a.to_stored(SyncMode::Reference);
         assert_eq!(stored.fixed_url, None);
         assert_eq!(
-            serde_json::to_value(&stored).unwrap(),
+            crate::core::json::to_value(&stored),
             json!({"reference": {"public_id": "shop/red shoe", "version": 1_700_000_000u64, "resource_type": "image",
                    "delivery_type": "upload", "format": "jpg", "transformation": "c_fill,g_auto,h_300,w_300"}})
         );

@@ -1,7 +1,7 @@
 //! Product Gallery options: `cloudinary.galleryWidget(options).render()`, with the gallery's
 //! camelCase option names, fed from stored [`AssetReference`]s.
 
-use serde_json::{Map, Value};
+use crate::core::json::{Map, Value};
 
 use super::asset::AssetReference;
 use super::media_library::{want_bool, want_str};
@@ -186,7 +186,7 @@ impl GalleryOptions {
         }
         o.insert(
             "integration".into(),
-            serde_json::to_value(identity.integration()).expect("integration info serialises"),
+            crate::core::json::to_value(&identity.integration()),
         );
         Ok(Value::Object(o))
     }
@@ -250,7 +250,7 @@ fn gallery_asset(item: &Value) -> Result<GalleryAsset, WidgetError> {
             alt_text: None,
         }),
         Value::Object(m) if m.contains_key("public_id") => {
-            let r: AssetReference = serde_json::from_value(item.clone()).map_err(|_| shape)?;
+            let r = AssetReference::from_json(item).map_err(|_| shape)?;
             GalleryAsset::from_reference(&r)
         }
         Value::Object(m) => Ok(GalleryAsset {
@@ -274,7 +274,7 @@ fn gallery_asset(item: &Value) -> Result<GalleryAsset, WidgetError> {
 mod tests {
     use super::*;
     use crate::core::identity::Environment;
-    use serde_json::json;
+    use crate::json;
 
     #[track_caller]
     fn err(v: Value) -> String {

@@ -2,8 +2,8 @@
 //! Option names are Cloudinary's (snake_case), and the `integration` object the partner
 //! program requires is always present.
 
+use crate::core::json::{Map, Value};
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use super::{check_folder, CloudAccount, ResourceType, WidgetError};
 use crate::core::identity::Identity;
@@ -160,6 +160,33 @@ pub struct FolderOption {
     pub resource_type: Option<ResourceType>,
 }
 
+impl FolderOption {
+    /// Reads `{path, resource_type}` (`resource_type` optional; other keys ignored).
+    fn from_json(v: &Value) -> Option<Self> {
+        let o = v.as_object()?;
+        let resource_type = match o.get("resource_type") {
+            None | Some(Value::Null) => None,
+            Some(r) => Some(ResourceType::parse(r.as_str()?).ok()?),
+        };
+        Some(FolderOption {
+            path: o.get("path")?.as_str()?.to_owned(),
+            resource_type,
+        })
+    }
+}
+
+impl crate::core::json::ToJson for FolderOption {
+    fn to_json(&self) -> Value {
+        crate::core::json::object([
+            ("path", Some(self.path.as_str().into())),
+            (
+                "resource_type",
+                self.resource_type.map(|r| r.as_str().into()),
+            ),
+        ])
+    }
+}
+
 /// What the host may set on the Media Library widget.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct MediaLibraryOptions {
@@ -252,7 +279,7 @@ impl MediaLibraryOptions {
         }
         o.insert(
             "integration".into(),
-            serde_json::to_value(identity.integration()).expect("integration info serialises"),
+            crate::core::json::to_value(&identity.integration()),
         );
         o.insert("multiple".into(), self.multiple.into());
         if let Some(n) = self.max_files {
@@ -266,10 +293,7 @@ impl MediaLibraryOptions {
             o.insert("inline_container".into(), sel.into());
         }
         if let Some(f) = &self.folder {
-            o.insert(
-                "folder".into(),
-                serde_json::to_value(f).expect("folder serialises"),
-            );
+            o.insert("folder".into(), crate::core::json::to_value(f));
         }
         let opt_str = |o: &mut Map<String, Value>, k: &str, v: &Option<String>| {
             if let Some(v) = v {
@@ -325,12 +349,12 @@ impl MediaLibraryOptions {
                             path: p.clone(),
                             resource_type: None,
                         },
-                        other => serde_json::from_value(other.clone()).map_err(|_| {
-                            WidgetError::BadOptionShape {
+                        other => {
+                            FolderOption::from_json(other).ok_or(WidgetError::BadOptionShape {
                                 option: "folder",
                                 expected: "a path or {path, resource_type}",
-                            }
-                        })?,
+                            })?
+                        }
                     })
                 }
                 "insert_caption" => out.insert_caption = Some(want_str("insert_caption", val)?),
@@ -392,7 +416,7 @@ mod tests {
     use super::*;
     use crate::core::identity::Environment;
     use crate::core::VERSION;
-    use serde_json::json;
+    use crate::json;
 
     fn account() -> CloudAccount {
         CloudAccount::new("main", "demo").with_api_key("123456789012345")

@@ -2,7 +2,7 @@
 //! Gallery, Video Player), the normalised assets they hand back, and the *reference* a host
 //! stores so delivery URLs can be rebuilt later.
 //!
-//! Pure: the option builders produce `serde_json` objects with Cloudinary's exact option names;
+//! Pure: the option builders produce JSON objects ([`crate::core::json`]) with Cloudinary's exact option names;
 //! the `host` layer turns them into JavaScript objects and mounts the widgets.
 
 use core::fmt;
@@ -38,6 +38,18 @@ pub struct ScriptUrls {
     pub video_player_css: String,
 }
 
+impl crate::core::json::ToJson for ScriptUrls {
+    fn to_json(&self) -> crate::core::json::Value {
+        crate::json!({
+            "media_library": self.media_library,
+            "upload_widget": self.upload_widget,
+            "product_gallery": self.product_gallery,
+            "video_player": self.video_player,
+            "video_player_css": self.video_player_css
+        })
+    }
+}
+
 /// Cloudinary's Media Library widget script.
 pub const MEDIA_LIBRARY_SCRIPT: &str = "https://media-library.cloudinary.com/global/all.js";
 /// Cloudinary's Upload widget script (the URL of the upload widget reference).
@@ -65,6 +77,26 @@ impl Default for ScriptUrls {
 }
 
 impl ScriptUrls {
+    /// Reads `{media_library?, upload_widget?, product_gallery?, video_player?,
+    /// video_player_css?}`: absent keys keep Cloudinary's URLs, other keys are ignored.
+    pub fn from_json(v: &crate::core::json::Value) -> Result<Self, String> {
+        use crate::core::json::de;
+        let o = de::object(v, "ScriptUrls")?;
+        let mut out = ScriptUrls::default();
+        for (key, slot) in [
+            ("media_library", &mut out.media_library),
+            ("product_gallery", &mut out.product_gallery),
+            ("upload_widget", &mut out.upload_widget),
+            ("video_player", &mut out.video_player),
+            ("video_player_css", &mut out.video_player_css),
+        ] {
+            if let Some(url) = de::field(o, key, de::str_value)? {
+                *slot = url;
+            }
+        }
+        Ok(out)
+    }
+
     /// Checks that every URL is an absolute `https://` URL, or `http://` on a loopback host
     /// (self-hosting during development, tests).
     pub fn validate(&self) -> Result<(), WidgetError> {
@@ -135,6 +167,29 @@ pub struct CloudAccount {
 }
 
 impl CloudAccount {
+    /// Reads `{id, cloud_name, api_key?, secure_distribution?, private_cdn?,
+    /// unsigned_upload_presets?}` (other keys ignored), with `serde`'s error wording.
+    pub fn from_json(v: &crate::core::json::Value) -> Result<Self, String> {
+        use crate::core::json::de;
+        let o = de::object(v, "CloudAccount")?;
+        let api_key = de::field(o, "api_key", de::nullable(de::str_value))?;
+        let cloud_name = de::field(o, "cloud_name", de::str_value)?;
+        let id = de::field(o, "id", de::str_value)?;
+        let private_cdn = de::field(o, "private_cdn", de::bool_value)?;
+        let secure_distribution = de::field(o, "secure_distribution", de::nullable(de::str_value))?;
+        let presets = de::field(o, "unsigned_upload_presets", |v| {
+            de::seq_value(v, de::str_value)
+        })?;
+        Ok(CloudAccount {
+            id: de::required(id, "id")?,
+            cloud_name: de::required(cloud_name, "cloud_name")?,
+            api_key: api_key.flatten(),
+            secure_distribution: secure_distribution.flatten(),
+            private_cdn: private_cdn.unwrap_or_default(),
+            unsigned_upload_presets: presets.unwrap_or_default(),
+        })
+    }
+
     /// An account with just an id and a cloud name.
     pub fn new(id: &str, cloud_name: &str) -> Self {
         CloudAccount {

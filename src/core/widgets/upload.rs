@@ -3,8 +3,7 @@
 //! from the host layer (it asks the signer); unsigned uploads are allowed only with a preset
 //! the account is configured for.
 
-use serde::Serialize;
-use serde_json::{Map, Value};
+use crate::core::json::{Map, Value};
 
 use super::asset::Asset;
 use super::media_library::{want_bool, want_str, want_u32, want_u64};
@@ -286,7 +285,7 @@ impl UploadWidgetOptions {
         }
         o.insert(
             "integration".into(),
-            serde_json::to_value(identity.integration()).expect("integration info serialises"),
+            crate::core::json::to_value(&identity.integration()),
         );
         Ok(Value::Object(o))
     }
@@ -375,18 +374,28 @@ impl UploadWidgetOptions {
 }
 
 /// One Upload widget callback `(error, result)`, normalised for the host.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct UploadEvent {
     /// `result.event` (`success`, `upload-added`, `queues-end`, `close`, ...), or `"error"`.
     pub event: String,
     /// `result.info` as the widget gave it (`null` when absent).
     pub info: Value,
     /// For `success`: the uploaded asset, normalised like a Media Library insert.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub asset: Option<Asset>,
     /// For errors: a readable message.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+impl crate::core::json::ToJson for UploadEvent {
+    /// `{event, info, asset?, error?}`.
+    fn to_json(&self) -> Value {
+        crate::core::json::object([
+            ("event", Some(self.event.to_json())),
+            ("info", Some(self.info.clone())),
+            ("asset", self.asset.as_ref().map(|a| a.to_json())),
+            ("error", self.error.as_ref().map(|e| e.to_json())),
+        ])
+    }
 }
 
 impl UploadEvent {
@@ -437,7 +446,7 @@ impl UploadEvent {
 mod tests {
     use super::*;
     use crate::core::identity::Environment;
-    use serde_json::json;
+    use crate::json;
 
     fn account() -> CloudAccount {
         let mut a = CloudAccount::new("main", "demo").with_api_key("123456789012345");

@@ -1,7 +1,7 @@
 //! The Cloudinary Video Player: `cloudinary.videoPlayer(elementId, options)` options, and the
 //! embed-iframe URL (`https://player.cloudinary.com/embed/?cloud_name=…&public_id=…`).
 
-use serde_json::{Map, Value};
+use crate::core::json::{Map, Value};
 
 use super::asset::AssetReference;
 use super::media_library::{want_bool, want_str};
@@ -164,7 +164,7 @@ impl VideoPlayerOptions {
             match k.as_str() {
                 "publicId" => out.public_id = want_str("publicId", val)?,
                 "reference" => {
-                    let r: AssetReference = serde_json::from_value(val.clone()).map_err(|_| {
+                    let r = AssetReference::from_json(val).map_err(|_| {
                         WidgetError::BadOptionShape {
                             option: "reference",
                             expected:
@@ -215,7 +215,7 @@ fn encode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn player_options_carry_the_cloud_settings() {

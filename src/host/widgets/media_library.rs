@@ -174,7 +174,7 @@ impl MediaLibrary {
     /// Opens the widget on a folder (`show({folder: {path}})`).
     pub fn show_folder(&self, path: &str) -> Result<(), MountError> {
         crate::core::widgets::check_folder(path)?;
-        let opts = to_js(&serde_json::json!({"folder": {"path": path}}))?;
+        let opts = to_js(&crate::json!({"folder": {"path": path}}))?;
         call_method(&self.live()?.instance, "show", "show", &[&opts]).map(|_| ())
     }
 

@@ -9,7 +9,7 @@ use std::cell::Cell;
 use std::fmt;
 
 use js_sys::{Function, Reflect};
-use serde::Serialize;
+use crate::core::json::{self, ToJson, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -178,26 +178,30 @@ impl WidgetNode {
 
 /// JSON value → plain JS value, through `JSON.parse` (one small code path instead of a
 /// serde-wasm-bindgen serializer per type: the widget options are JSON anyway).
-pub(crate) fn to_js<T: Serialize + ?Sized>(v: &T) -> Result<JsValue, MountError> {
-    let text = serde_json::to_string(v).map_err(|e| MountError::Dom(e.to_string()))?;
-    js_sys::JSON::parse(&text).map_err(|e| MountError::Dom(js_message(&e)))
+pub(crate) fn to_js<T: ToJson + ?Sized>(v: &T) -> Result<JsValue, MountError> {
+    js_sys::JSON::parse(&json::to_string(v)).map_err(|e| MountError::Dom(js_message(&e)))
 }
 
-/// JS value → `serde_json::Value`, through `JSON.stringify` (functions and `undefined` are
+/// JSON value → plain JS value (`JSON.parse` of its text; numbers keep their text's value).
+pub(crate) fn js_of<T: ToJson + ?Sized>(v: &T) -> JsValue {
+    js_sys::JSON::parse(&json::to_string(v)).unwrap_or(JsValue::NULL)
+}
+
+/// JS value → JSON value, through `JSON.stringify` (functions and `undefined` are
 /// dropped, as JSON drops them). Values JSON cannot represent become `null`.
-pub(crate) fn from_js(v: &JsValue) -> serde_json::Value {
-    json_from_js(v).unwrap_or(serde_json::Value::Null)
+pub(crate) fn from_js(v: &JsValue) -> Value {
+    json_from_js(v).unwrap_or(Value::Null)
 }
 
-/// JS value → `serde_json::Value`, or why it is not JSON.
-pub(crate) fn json_from_js(v: &JsValue) -> Result<serde_json::Value, String> {
+/// JS value → JSON value, or why it is not JSON.
+pub(crate) fn json_from_js(v: &JsValue) -> Result<Value, String> {
     if v.is_undefined() || v.is_null() {
-        return Ok(serde_json::Value::Null);
+        return Ok(Value::Null);
     }
     let text = js_sys::JSON::stringify(v).map_err(|e| js_message(&e))?;
     match text.as_string() {
-        Some(t) => serde_json::from_str(&t).map_err(|e| e.to_string()),
-        None => Ok(serde_json::Value::Null),
+        Some(t) => json::from_str(&t),
+        None => Ok(Value::Null),
     }
 }
 

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::rc::Rc;
 
-use serde_json::Value;
+use crate::core::json::Value;
 use wasm_bindgen::prelude::*;
 
 use super::media_library::Placement;
