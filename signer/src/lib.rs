@@ -675,6 +675,14 @@ fn scalar_text(v: &Value) -> Option<String> {
     }
 }
 
+/// [`to_param`] for a value the caller no longer needs: strings are moved, not copied.
+fn into_param(field: &str, k: &str, v: Value) -> Result<Option<ParamValue>, ApiError> {
+    match v {
+        Value::String(s) => Ok(Some(ParamValue::Text(s))),
+        other => to_param(field, k, &other),
+    }
+}
+
 fn to_param(field: &str, k: &str, v: &Value) -> Result<Option<ParamValue>, ApiError> {
     let nested = || {
         ApiError::invalid(format!(
@@ -724,23 +732,24 @@ async fn sign_upload(State(s): State<Signer>, req: Request) -> Result<Response, 
     let (acct, role) = resolve(&s, &claims, req.account.as_deref())?;
     let mut params: Vec<(String, ParamValue)> = Vec::with_capacity(req.params_to_sign.len() + 1);
     let mut timestamp = None;
-    for (k, v) in &req.params_to_sign {
-        if !valid_param_name(k) {
+    // Consumed: names and string values move into the parameters to sign, uncopied.
+    for (k, v) in req.params_to_sign {
+        if !valid_param_name(&k) {
             return Err(ApiError::invalid(format!(
                 "params_to_sign: {:?} is not a parameter name (ASCII letters, digits and `_`)",
-                truncate(k, 64)
+                truncate(&k, 64)
             )));
         }
         if UNSIGNED_UPLOAD_PARAMS.contains(&k.as_str()) {
             continue;
         }
         if k == "timestamp" {
-            timestamp = Some(parse_timestamp(v)?);
+            timestamp = Some(parse_timestamp(&v)?);
             continue;
         }
         // Empty values are not signed (SDK rule), so no policy applies to them either.
-        if let Some(p) = to_param("params_to_sign", k, v)?.filter(|p| !p.joined().is_empty()) {
-            params.push((k.clone(), p));
+        if let Some(p) = into_param("params_to_sign", &k, v)?.filter(|p| !p.joined().is_empty()) {
+            params.push((k, p));
         }
     }
     let ts = match timestamp {
