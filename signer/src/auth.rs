@@ -90,11 +90,19 @@ struct Key {
 /// Verified tokens kept per cache shard; a full shard is emptied (tokens are short-lived).
 const CACHE_PER_SHARD: usize = 2048;
 const CACHE_SHARDS: usize = 8;
+/// Most verified tokens the cache holds.
+pub const TOKEN_CACHE_CAPACITY: usize = CACHE_PER_SHARD * CACHE_SHARDS;
+/// Longer tokens are verified on every request, never cached: the cache holds at most
+/// [`TOKEN_CACHE_CAPACITY`] tokens of at most this many bytes (32 MiB), whatever callers send.
+pub const TOKEN_CACHE_MAX_TOKEN_BYTES: usize = 2048;
 
 /// Verifies callers' tokens with the configured keys.
 ///
 /// A token whose signature verified once is remembered (by its full text) so that a caller
-/// reusing it skips the signature and JSON work; its times are still checked on every request.
+/// reusing it skips the signature and JSON work; its times (`exp`, `nbf`, the lifetime cap) are
+/// still checked on every request. Only successes are cached; a token that differs by one byte
+/// is a different entry; the keys never change for the life of a verifier (a rotated key means
+/// a restarted signer, with an empty cache).
 pub struct Verifier {
     keys: Vec<Key>,
     leeway: u64,
@@ -177,6 +185,14 @@ impl Verifier {
         !self.keys.is_empty()
     }
 
+    /// How many verified tokens the cache holds now.
+    pub fn cached_tokens(&self) -> usize {
+        self.cache
+            .iter()
+            .map(|s| s.lock().unwrap_or_else(|p| p.into_inner()).len())
+            .sum()
+    }
+
     fn shard(&self, token: &str) -> &Mutex<HashMap<Box<str>, Arc<Claims>>> {
         // The token's last bytes are its signature: already uniformly distributed.
         let b = token.as_bytes();
@@ -203,6 +219,10 @@ impl Verifier {
             Some(c) => c,
             None => {
                 let c = Arc::new(self.verify_signature(token)?);
+                if token.len() > TOKEN_CACHE_MAX_TOKEN_BYTES {
+                    self.check_times(&c, now)?;
+                    return Ok(c);
+                }
                 let mut shard = self.shard(token).lock().unwrap_or_else(|p| p.into_inner());
                 if shard.len() >= CACHE_PER_SHARD {
                     shard.clear();
@@ -365,5 +385,143 @@ mod tests {
             v.verify(&t, 900).unwrap_err(),
             AuthError::WrongAudienceOrIssuer("aud")
         );
+    }
+
+    fn at(exp: u64, nbf: Option<u64>, sub: &str) -> Claims {
+        Claims {
+            nbf,
+            sub: sub.into(),
+            ..claims(exp)
+        }
+    }
+
+    #[test]
+    fn a_cache_hit_still_honours_exp_and_nbf() {
+        let v = Verifier::new(&cfg(K), None);
+        let t = mint_hs256(&Secret::new(K), &at(1000, Some(950), "alice"));
+        assert_eq!(v.verify(&t, 960).unwrap().sub, "alice");
+        assert_eq!(v.cached_tokens(), 1);
+        // The same token again, from the cache: still refused once expired...
+        assert_eq!(
+            v.verify(&t, 1001).unwrap_err(),
+            AuthError::Expired {
+                exp: 1000,
+                now: 1001
+            }
+        );
+        // ... and before its nbf.
+        assert_eq!(v.verify(&t, 940).unwrap_err(), AuthError::NotYetValid);
+        assert_eq!(v.verify(&t, 999).unwrap().sub, "alice");
+        assert_eq!(v.cached_tokens(), 1);
+        // ... and the lifetime cap: exp too far away for the signer's clock.
+        let t2 = mint_hs256(&Secret::new(K), &at(5000, None, "alice"));
+        assert!(v.verify(&t2, 1500).is_ok());
+        assert_eq!(v.cached_tokens(), 2);
+        assert_eq!(
+            v.verify(&t2, 1000).unwrap_err(),
+            AuthError::TooLongLived(3600)
+        );
+    }
+
+    #[test]
+    fn failures_are_never_cached() {
+        let v = Verifier::new(&cfg(K), None);
+        let other = mint_hs256(
+            &Secret::new("another-key-another-key-another-key"),
+            &claims(1000),
+        );
+        let mut c = claims(1000);
+        c.aud = Some("someone-else".into());
+        let wrong_aud = mint_hs256(&Secret::new(K), &c);
+        for _ in 0..2 {
+            assert_eq!(v.verify(&other, 900).unwrap_err(), AuthError::BadSignature);
+            assert_eq!(
+                v.verify(&wrong_aud, 900).unwrap_err(),
+                AuthError::WrongAudienceOrIssuer("aud")
+            );
+            assert_eq!(
+                v.verify("abc", 900).unwrap_err(),
+                AuthError::Malformed("not a JWT".into())
+            );
+        }
+        assert_eq!(v.cached_tokens(), 0);
+        // A token that verifies but is already expired is cached (its signature is good) and
+        // refused on every use.
+        let t = mint_hs256(&Secret::new(K), &claims(1000));
+        assert!(v.verify(&t, 2000).is_err());
+        assert!(v.verify(&t, 2000).is_err());
+    }
+
+    #[test]
+    fn tokens_that_differ_never_share_an_entry() {
+        let v = Verifier::new(&cfg(K), None);
+        let t = mint_hs256(&Secret::new(K), &claims(1000));
+        assert!(v.verify(&t, 900).is_ok());
+        let (head_payload, sig) = t.rsplit_once('.').unwrap();
+        // The same header and claims with another signature (last character changed).
+        let mut forged_sig = sig.to_owned();
+        let last = forged_sig.pop().unwrap();
+        forged_sig.push(if last == 'A' { 'B' } else { 'A' });
+        let forged = format!("{head_payload}.{forged_sig}");
+        assert_eq!(v.verify(&forged, 900).unwrap_err(), AuthError::BadSignature);
+        // Other claims (another user, admin everywhere) under the cached token's signature.
+        let (head, _) = head_payload.split_once('.').unwrap();
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let mut c = claims(1000);
+        c.sub = "mallory".into();
+        let payload = b64.encode(serde_json::to_vec(&c).unwrap());
+        let swapped = format!("{head}.{payload}.{sig}");
+        assert_eq!(
+            v.verify(&swapped, 900).unwrap_err(),
+            AuthError::BadSignature
+        );
+        assert_eq!(v.cached_tokens(), 1);
+        assert_eq!(v.verify(&t, 900).unwrap().sub, "alice");
+    }
+
+    #[test]
+    fn a_changed_key_does_not_accept_tokens_the_old_one_verified() {
+        let old = Verifier::new(&cfg(K), None);
+        let t = mint_hs256(&Secret::new(K), &claims(1000));
+        assert!(old.verify(&t, 900).is_ok());
+        // The key is part of the configuration: rotating it means a new verifier (a restarted
+        // signer), and nothing the old one cached carries over.
+        let rotated = Verifier::new(&cfg("fedcba9876543210fedcba9876543210"), None);
+        assert_eq!(rotated.cached_tokens(), 0);
+        assert_eq!(
+            rotated.verify(&t, 900).unwrap_err(),
+            AuthError::BadSignature
+        );
+    }
+
+    #[test]
+    fn the_cache_is_bounded() {
+        let v = Verifier::new(&cfg(K), None);
+        let key = Secret::new(K);
+        for i in 0..TOKEN_CACHE_CAPACITY + 3000 {
+            let t = mint_hs256(&key, &at(1000, None, &format!("user-{i}")));
+            assert!(v.verify(&t, 900).is_ok());
+            assert!(v.cached_tokens() <= TOKEN_CACHE_CAPACITY);
+        }
+        // Tokens longer than TOKEN_CACHE_MAX_TOKEN_BYTES are verified, never kept.
+        let before = v.cached_tokens();
+        let long = mint_hs256(
+            &key,
+            &at(1000, None, &"x".repeat(TOKEN_CACHE_MAX_TOKEN_BYTES)),
+        );
+        assert!(long.len() > TOKEN_CACHE_MAX_TOKEN_BYTES);
+        assert_eq!(
+            v.verify(&long, 900).unwrap().sub.len(),
+            TOKEN_CACHE_MAX_TOKEN_BYTES
+        );
+        assert_eq!(
+            v.verify(&long, 1001).unwrap_err(),
+            AuthError::Expired {
+                exp: 1000,
+                now: 1001
+            }
+        );
+        assert_eq!(v.cached_tokens(), before);
     }
 }

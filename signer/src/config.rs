@@ -194,6 +194,24 @@ pub struct ServerConfig {
     pub header_read_timeout_ms: u64,
     /// Connections served at once.
     pub max_connections: usize,
+    /// Threads that serve requests (`None`: one per available CPU). With 1, one thread runs
+    /// everything (accept loop, connections, timers): the lowest latency when the signer shares
+    /// the machine's CPUs with other busy processes.
+    pub workers: Option<usize>,
+}
+
+/// Most runtime threads `server.workers` and `--workers` accept.
+pub const MAX_WORKERS: usize = 1024;
+
+/// Checks a worker-thread count (`server.workers` or `--workers`); the error names no source.
+pub fn check_workers(n: usize) -> Result<usize, String> {
+    if (1..=MAX_WORKERS).contains(&n) {
+        Ok(n)
+    } else {
+        Err(format!(
+            "must be between 1 and {MAX_WORKERS} threads (omit it for one per CPU), not {n}"
+        ))
+    }
 }
 
 /// The host identity sent in the User-Agent of outbound calls.
@@ -303,6 +321,7 @@ struct RawServer {
     outbound_timeout_ms: Option<u64>,
     header_read_timeout_ms: Option<u64>,
     max_connections: Option<usize>,
+    workers: Option<usize>,
 }
 
 #[derive(Deserialize, Default)]
@@ -865,6 +884,11 @@ fn build_server(s: RawServer) -> Result<ServerConfig, ConfigError> {
             "header_read_timeout_ms",
         )?,
         max_connections: positive(s.max_connections, 1024, "max_connections")?,
+        workers: s
+            .workers
+            .map(check_workers)
+            .transpose()
+            .map_err(|e| ConfigError(format!("server.workers: {e}")))?,
     })
 }
 

@@ -241,17 +241,23 @@ fn not_found() -> ApiError {
 // Middleware
 
 /// The edge of every request: the CORS allowlist (preflights answered here, other origins
-/// refused), the whole-request timeout, and a panic barrier: the request runs in its own task,
-/// so a panicking handler answers 500 with a fixed message and the process keeps serving
-/// (with `panic = "unwind"`: build with `--profile signer`, not `--release`).
+/// refused), the whole-request timeout, and a panic barrier: a panicking handler answers 500
+/// with a fixed message and the process keeps serving (with `panic = "unwind"`: build with
+/// `--profile signer`, not `--release`).
+///
+/// The barrier catches the panic where the request is polled instead of running the request in
+/// a task of its own: no task allocation, hand-over and wake-up per request.
 async fn edge(State(s): State<Signer>, req: Request, next: Next) -> Response {
+    use futures_util::FutureExt as _;
     let ms = s.0.cfg.server.request_timeout_ms;
-    let s2 = s.clone();
-    let mut task = tokio::spawn(async move { cors(&s2, req, next).await });
-    match tokio::time::timeout(Duration::from_millis(ms), &mut task).await {
+    // Unwind safety: after a panic the request's future is dropped, never polled again, and the
+    // shared state it may have held a lock on is behind mutexes whose poisoning every user
+    // clears (`unwrap_or_else(PoisonError::into_inner)`): each guards data valid at every step.
+    let guarded = std::panic::AssertUnwindSafe(cors(&s, req, next)).catch_unwind();
+    match tokio::time::timeout(Duration::from_millis(ms), guarded).await {
         Ok(Ok(r)) => r,
-        Ok(Err(e)) => {
-            tracing::error!(panicked = e.is_panic(), "a request handler failed");
+        Ok(Err(_panic)) => {
+            tracing::error!(panicked = true, "a request handler failed");
             ApiError::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal_error",
@@ -259,15 +265,12 @@ async fn edge(State(s): State<Signer>, req: Request, next: Next) -> Response {
             )
             .into_response()
         }
-        Err(_) => {
-            task.abort();
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "timeout",
-                format!("the request took longer than {ms} ms and was abandoned"),
-            )
-            .into_response()
-        }
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "timeout",
+            format!("the request took longer than {ms} ms and was abandoned"),
+        )
+        .into_response(),
     }
 }
 
@@ -672,6 +675,14 @@ fn scalar_text(v: &Value) -> Option<String> {
     }
 }
 
+/// [`to_param`] for a value the caller no longer needs: strings are moved, not copied.
+fn into_param(field: &str, k: &str, v: Value) -> Result<Option<ParamValue>, ApiError> {
+    match v {
+        Value::String(s) => Ok(Some(ParamValue::Text(s))),
+        other => to_param(field, k, &other),
+    }
+}
+
 fn to_param(field: &str, k: &str, v: &Value) -> Result<Option<ParamValue>, ApiError> {
     let nested = || {
         ApiError::invalid(format!(
@@ -721,23 +732,24 @@ async fn sign_upload(State(s): State<Signer>, req: Request) -> Result<Response, 
     let (acct, role) = resolve(&s, &claims, req.account.as_deref())?;
     let mut params: Vec<(String, ParamValue)> = Vec::with_capacity(req.params_to_sign.len() + 1);
     let mut timestamp = None;
-    for (k, v) in &req.params_to_sign {
-        if !valid_param_name(k) {
+    // Consumed: names and string values move into the parameters to sign, uncopied.
+    for (k, v) in req.params_to_sign {
+        if !valid_param_name(&k) {
             return Err(ApiError::invalid(format!(
                 "params_to_sign: {:?} is not a parameter name (ASCII letters, digits and `_`)",
-                truncate(k, 64)
+                truncate(&k, 64)
             )));
         }
         if UNSIGNED_UPLOAD_PARAMS.contains(&k.as_str()) {
             continue;
         }
         if k == "timestamp" {
-            timestamp = Some(parse_timestamp(v)?);
+            timestamp = Some(parse_timestamp(&v)?);
             continue;
         }
         // Empty values are not signed (SDK rule), so no policy applies to them either.
-        if let Some(p) = to_param("params_to_sign", k, v)?.filter(|p| !p.joined().is_empty()) {
-            params.push((k.clone(), p));
+        if let Some(p) = into_param("params_to_sign", &k, v)?.filter(|p| !p.joined().is_empty()) {
+            params.push((k, p));
         }
     }
     let ts = match timestamp {

@@ -1,7 +1,7 @@
 //! `cld-signer`: the companion signing endpoint.
 //!
 //! ```text
-//! cld-signer [serve] [--config PATH] [--listen ADDR] [--dev] [--log-format text|json]
+//! cld-signer [serve] [--config PATH] [--listen ADDR] [--workers N] [--dev] [--log-format text|json]
 //! cld-signer token --user USER --role ACCOUNT=ROLE... [--ttl SECS] [--ml-username NAME] [--config PATH]
 //! cld-signer check-config [--config PATH]
 //! ```
@@ -18,7 +18,7 @@ use cloudinary_connector_signer::policy::Role;
 use cloudinary_connector_signer::{mint_token, serve, DevTokenRequest, Options, Signer};
 
 const USAGE: &str = "usage:
-  cld-signer [serve] [--config PATH] [--listen ADDR] [--dev] [--log-format text|json]
+  cld-signer [serve] [--config PATH] [--listen ADDR] [--workers N] [--dev] [--log-format text|json]
   cld-signer token --user USER --role ACCOUNT=ROLE [--role ...] [--ttl SECS] [--ml-username NAME] [--config PATH]
   cld-signer check-config [--config PATH]
 
@@ -30,6 +30,7 @@ struct Args {
     command: String,
     config: Option<String>,
     listen: Option<String>,
+    workers: Option<usize>,
     dev: bool,
     json_logs: bool,
     user: Option<String>,
@@ -54,6 +55,13 @@ fn parse_args() -> Result<Args, String> {
         match arg.as_str() {
             "--config" => a.config = Some(value("--config")?),
             "--listen" => a.listen = Some(value("--listen")?),
+            "--workers" => {
+                let v = value("--workers")?;
+                let n = v
+                    .parse::<usize>()
+                    .map_err(|_| format!("--workers takes a number of threads, not {v:?}"))?;
+                a.workers = Some(config::check_workers(n).map_err(|e| format!("--workers {e}"))?);
+            }
             "--dev" => a.dev = true,
             "--log-format" => match value("--log-format")?.as_str() {
                 "json" => a.json_logs = true,
@@ -207,10 +215,11 @@ fn serve(args: &Args, cfg: Config) -> ExitCode {
         Ok(s) => s,
         Err(e) => return fail(&format!("configuration refused: {e}")),
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let workers = args
+        .workers
+        .or(signer.config().server.workers)
+        .unwrap_or_else(serve::default_workers);
+    let rt = match serve::runtime(workers) {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("cannot start the runtime: {e}")),
     };
@@ -225,6 +234,7 @@ fn serve(args: &Args, cfg: Config) -> ExitCode {
         }
         tracing::info!(
             listen = %bound,
+            workers,
             accounts = signer.config().accounts.len(),
             user_agent = %signer.user_agent(),
             mode = if args.dev { "development" } else { "production" },

@@ -45,16 +45,23 @@ impl RateLimiter {
     /// Takes one token for `key` at `now`; on refusal, how long until one is available.
     pub fn check(&self, key: &str, now: Instant) -> Result<(), Duration> {
         let mut map = self.shard(key).lock().unwrap_or_else(|p| p.into_inner());
-        if !map.contains_key(key) && map.len() >= MAX_BUCKETS_PER_SHARD {
-            let (per_sec, burst) = (self.per_sec, self.burst);
-            map.retain(|_, b| {
-                b.tokens + now.saturating_duration_since(b.last).as_secs_f64() * per_sec < burst
-            });
+        // A known user (every request but a user's first) costs no allocation.
+        if !map.contains_key(key) {
+            if map.len() >= MAX_BUCKETS_PER_SHARD {
+                let (per_sec, burst) = (self.per_sec, self.burst);
+                map.retain(|_, b| {
+                    b.tokens + now.saturating_duration_since(b.last).as_secs_f64() * per_sec < burst
+                });
+            }
+            map.insert(
+                key.to_owned(),
+                Bucket {
+                    tokens: self.burst,
+                    last: now,
+                },
+            );
         }
-        let b = map.entry(key.to_owned()).or_insert(Bucket {
-            tokens: self.burst,
-            last: now,
-        });
+        let b = map.get_mut(key).expect("inserted above");
         let elapsed = now.saturating_duration_since(b.last).as_secs_f64();
         b.tokens = (b.tokens + elapsed * self.per_sec).min(self.burst);
         b.last = now;

@@ -14,6 +14,28 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::Service as _;
 
+/// The runtime the server runs on, with `workers` threads serving requests.
+///
+/// One worker is a current-thread runtime: the accept loop, every connection and the timers share
+/// one thread, with no hand-over between threads, so a request never waits for another thread
+/// that the OS has descheduled. More workers are a work-stealing multi-thread runtime.
+pub fn runtime(workers: usize) -> std::io::Result<tokio::runtime::Runtime> {
+    let mut b = if workers <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        b.worker_threads(workers);
+        b
+    };
+    b.thread_name("cld-signer").enable_all().build()
+}
+
+/// The worker count when neither `server.workers` nor `--workers` sets one: one per CPU this
+/// process may run on.
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
+
 /// Connection-level limits.
 #[derive(Clone, Copy, Debug)]
 pub struct ServeOptions {
@@ -83,5 +105,21 @@ pub async fn serve(
         () = tokio::time::sleep(opts.drain_timeout) => {
             tracing::warn!("requests still in flight after the drain timeout were cut off");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::runtime::RuntimeFlavor;
+
+    #[test]
+    fn one_worker_is_a_current_thread_runtime() {
+        let rt = runtime(1).unwrap();
+        assert_eq!(rt.handle().runtime_flavor(), RuntimeFlavor::CurrentThread);
+        let rt = runtime(2).unwrap();
+        assert_eq!(rt.handle().runtime_flavor(), RuntimeFlavor::MultiThread);
+        assert_eq!(rt.metrics().num_workers(), 2);
+        assert!(default_workers() >= 1);
     }
 }

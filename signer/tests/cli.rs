@@ -249,3 +249,113 @@ fn serves_the_shared_test_config_and_stops_gracefully_on_sigterm() {
         }
     }
 }
+
+#[test]
+fn a_bad_worker_count_is_refused() {
+    for (v, expected) in [
+        (
+            "0",
+            "cld-signer: --workers must be between 1 and 1024 threads (omit it for one per CPU), not 0",
+        ),
+        (
+            "4096",
+            "cld-signer: --workers must be between 1 and 1024 threads (omit it for one per CPU), not 4096",
+        ),
+        ("many", "cld-signer: --workers takes a number of threads, not \"many\""),
+    ] {
+        let mut c = with_fixture_env(cmd());
+        c.args(["--config", FIXTURE, "--listen", "127.0.0.1:0", "--workers", v]);
+        let out = c.output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.lines().next().unwrap(), expected);
+    }
+}
+
+/// `--workers 1` (or `server.workers = 1`) serves everything from one thread.
+#[test]
+fn one_worker_serves_on_a_single_thread_and_stops_gracefully() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut c = with_fixture_env(cmd());
+    c.args([
+        "--dev",
+        "--config",
+        FIXTURE,
+        "--listen",
+        &format!("127.0.0.1:{port}"),
+        "--log-format",
+        "json",
+        "--workers",
+        "1",
+    ])
+    .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let lines = std::thread::spawn(move || {
+        BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+            .collect::<Vec<_>>()
+    });
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let threads = rt.block_on(async {
+        let client = reqwest::Client::new();
+        let base = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if client.get(format!("{base}/v1/health")).send().await.is_ok() {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the signer did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let tok: serde_json::Value = client
+            .post(format!("{base}/v1/dev/token"))
+            .json(&serde_json::json!({"user": "u1", "roles": {"demo": "uploader"}}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let res = client
+            .post(format!("{base}/v1/sign/upload"))
+            .bearer_auth(tok["token"].as_str().unwrap())
+            .json(&serde_json::json!({"account": "demo", "params_to_sign": {"source": "uw"}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        std::fs::read_dir(format!("/proc/{}/task", child.id()))
+            .map(|d| d.count())
+            .ok()
+    });
+    if let Some(n) = threads {
+        // The main thread only: no worker threads, no blocking-pool thread was needed.
+        assert_eq!(n, 1, "threads of a one-worker signer");
+    }
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(child.wait().unwrap().success());
+    let log = lines.join().unwrap();
+    let started = log
+        .iter()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| {
+            v["fields"]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("listening on"))
+        })
+        .expect("a start-up log line");
+    assert_eq!(started["fields"]["workers"], 1);
+    assert!(log.join("\n").contains("cld-signer stopped"));
+}

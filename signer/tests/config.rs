@@ -324,3 +324,45 @@ fn the_shared_test_config_fixture_loads_with_the_documented_env() {
         assert!(v.len() >= 24, "{k} is too short to scan for");
     }
 }
+
+/// `server.workers`: the runtime's thread count; absent means one per CPU.
+#[test]
+fn server_workers_is_a_thread_count_from_1_to_1024() {
+    let with = |v: &str| {
+        format!(
+            "[server]\nworkers = {v}\n{}",
+            account("api_secret_env = \"MAIN_SECRET\"")
+        )
+    };
+    let parsed = |v: &str| {
+        config::from_toml(&with(v), Path::new("."), &ok_env())
+            .unwrap()
+            .server
+            .workers
+    };
+    assert_eq!(parsed("1"), Some(1));
+    assert_eq!(parsed("1024"), Some(1024));
+    let default = config::from_toml(
+        &account("api_secret_env = \"MAIN_SECRET\""),
+        Path::new("."),
+        &ok_env(),
+    )
+    .unwrap();
+    assert_eq!(default.server.workers, None);
+    assert_eq!(
+        refused(&with("0"), &ok_env()),
+        "server.workers: must be between 1 and 1024 threads (omit it for one per CPU), not 0"
+    );
+    assert_eq!(
+        refused(&with("1025"), &ok_env()),
+        "server.workers: must be between 1 and 1024 threads (omit it for one per CPU), not 1025"
+    );
+    assert_eq!(
+        refused(&with("\"two\""), &ok_env()),
+        "line 2: invalid type (string), expected usize"
+    );
+    assert_eq!(
+        refused(&with("-1"), &ok_env()),
+        "line 2: invalid value (integer), expected usize"
+    );
+}
