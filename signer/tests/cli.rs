@@ -154,39 +154,51 @@ fn check_config_and_token_subcommands() {
         .starts_with("cld-signer: --role \"demo=owner\": the role is viewer, uploader or admin"));
 }
 
-#[test]
-fn serves_the_shared_test_config_and_stops_gracefully_on_sigterm() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let mut c = with_fixture_env(cmd());
-    c.args([
-        "--dev",
-        "--config",
-        FIXTURE,
-        "--listen",
-        &format!("127.0.0.1:{port}"),
-        "--log-format",
-        "json",
-    ])
-    .stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let lines = std::thread::spawn(move || {
-        BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-            .collect::<Vec<_>>()
-    });
+/// A `cld-signer --dev` process on a free port with the shared test configuration and JSON logs,
+/// its stderr collected.
+struct DevSigner {
+    child: std::process::Child,
+    port: u16,
+    lines: std::thread::JoinHandle<Vec<String>>,
+}
 
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let client = reqwest::Client::new();
-        let base = format!("http://127.0.0.1:{port}");
+impl DevSigner {
+    fn start(extra: &[&str]) -> DevSigner {
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let listen = format!("127.0.0.1:{port}");
+        let mut c = with_fixture_env(cmd());
+        c.args([
+            "--dev",
+            "--config",
+            FIXTURE,
+            "--listen",
+            &listen,
+            "--log-format",
+            "json",
+        ])
+        .args(extra)
+        .stderr(Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let lines = std::thread::spawn(move || {
+            BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+                .collect::<Vec<_>>()
+        });
+        DevSigner { child, port, lines }
+    }
+
+    fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Waits until it answers its health check, then returns a development token.
+    async fn ready_token(&self, client: &reqwest::Client, user: &str) -> String {
+        let base = self.base();
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if client.get(format!("{base}/v1/health")).send().await.is_ok() {
@@ -197,19 +209,43 @@ fn serves_the_shared_test_config_and_stops_gracefully_on_sigterm() {
         }
         let tok: serde_json::Value = client
             .post(format!("{base}/v1/dev/token"))
-            .json(
-                &serde_json::json!({"user": "user@cloudinary.com", "roles": {"demo": "uploader"}}),
-            )
+            .json(&serde_json::json!({"user": user, "roles": {"demo": "uploader"}}))
             .send()
             .await
             .unwrap()
             .json()
             .await
             .unwrap();
+        tok["token"].as_str().unwrap().to_owned()
+    }
+
+    /// SIGTERM, then the exit status and the log lines.
+    fn stop(mut self) -> (std::process::ExitStatus, Vec<String>) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let exit = self.child.wait().unwrap();
+        (exit, self.lines.join().unwrap())
+    }
+}
+
+#[test]
+fn serves_the_shared_test_config_and_stops_gracefully_on_sigterm() {
+    let signer = DevSigner::start(&[]);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let client = reqwest::Client::new();
+        let base = signer.base();
+        let token = signer.ready_token(&client, "user@cloudinary.com").await;
         let res: serde_json::Value = client
             .post(format!("{base}/v1/sign/media-library"))
             .header("origin", "http://localhost:41234")
-            .bearer_auth(tok["token"].as_str().unwrap())
+            .bearer_auth(&token)
             .json(&serde_json::json!({"account": "demo"}))
             .send()
             .await
@@ -230,14 +266,8 @@ fn serves_the_shared_test_config_and_stops_gracefully_on_sigterm() {
         assert_eq!(res["signature"], expected);
     });
 
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let exit = child.wait().unwrap();
+    let (exit, log) = signer.stop();
     assert!(exit.success(), "{exit:?}");
-    let log = lines.join().unwrap();
     let joined = log.join("\n");
     assert!(joined.contains("shutdown signal received"), "{joined}");
     assert!(joined.contains("cld-signer stopped"), "{joined}");
@@ -275,64 +305,24 @@ fn a_bad_worker_count_is_refused() {
 /// `--workers 1` (or `server.workers = 1`) serves everything from one thread.
 #[test]
 fn one_worker_serves_on_a_single_thread_and_stops_gracefully() {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
-    let mut c = with_fixture_env(cmd());
-    c.args([
-        "--dev",
-        "--config",
-        FIXTURE,
-        "--listen",
-        &format!("127.0.0.1:{port}"),
-        "--log-format",
-        "json",
-        "--workers",
-        "1",
-    ])
-    .stderr(Stdio::piped());
-    let mut child = c.spawn().unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let lines = std::thread::spawn(move || {
-        BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-            .collect::<Vec<_>>()
-    });
+    let signer = DevSigner::start(&["--workers", "1"]);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     let threads = rt.block_on(async {
         let client = reqwest::Client::new();
-        let base = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if client.get(format!("{base}/v1/health")).send().await.is_ok() {
-                break;
-            }
-            assert!(Instant::now() < deadline, "the signer did not start");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let tok: serde_json::Value = client
-            .post(format!("{base}/v1/dev/token"))
-            .json(&serde_json::json!({"user": "u1", "roles": {"demo": "uploader"}}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let base = signer.base();
+        let token = signer.ready_token(&client, "u1").await;
         let res = client
             .post(format!("{base}/v1/sign/upload"))
-            .bearer_auth(tok["token"].as_str().unwrap())
+            .bearer_auth(&token)
             .json(&serde_json::json!({"account": "demo", "params_to_sign": {"source": "uw"}}))
             .send()
             .await
             .unwrap();
         assert_eq!(res.status(), 200);
-        std::fs::read_dir(format!("/proc/{}/task", child.id()))
+        std::fs::read_dir(format!("/proc/{}/task", signer.child.id()))
             .map(|d| d.count())
             .ok()
     });
@@ -340,13 +330,8 @@ fn one_worker_serves_on_a_single_thread_and_stops_gracefully() {
         // The main thread only: no worker threads, no blocking-pool thread was needed.
         assert_eq!(n, 1, "threads of a one-worker signer");
     }
-    let status = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    assert!(child.wait().unwrap().success());
-    let log = lines.join().unwrap();
+    let (exit, log) = signer.stop();
+    assert!(exit.success(), "{exit:?}");
     let started = log
         .iter()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
