@@ -82,6 +82,26 @@ async fn an_authenticated_asset_url_is_signed_by_the_signer() {
 }
 
 #[wasm_bindgen_test]
+async fn the_accounts_own_algorithm_applies_unless_the_url_asks_for_one() {
+    // The fixture's "brand" account signs with SHA-256 (`signature_algorithm = "sha256"`).
+    const BRAND_SECRET: &str = "cldTestSecretBrand7QpX2mZ9wLk4";
+    let token = signer_dev_token("editor@example.com", serde_json::json!({"brand": "admin"})).await;
+    let signer = SignerClient::new(SIGNER_URL, TokenSource::Static(token));
+    let target = DeliveryTarget::new("brand-cloud");
+    let prepared = reference("authenticated")
+        .prepare_delivery(&target)
+        .unwrap();
+    let req = sign_request(&prepared);
+    assert!(!req.algorithm_requested);
+    let sig = signer.sign_delivery("brand", req).await.unwrap();
+    let digest = sha2::Sha256::digest(format!("{}{BRAND_SECRET}", req.to_sign).as_bytes());
+    let mut expected = String::new();
+    base64(&digest, true, &mut expected);
+    expected.truncate(8);
+    assert_eq!(sig, expected, "SHA-256, the account's setting");
+}
+
+#[wasm_bindgen_test]
 async fn the_signers_delivery_policy_refuses_by_rule_and_signs_nothing() {
     // The uploader role of the fixture may sign `upload` and `authenticated` URLs, not `private`.
     let signer = client("uploader").await;
@@ -280,6 +300,32 @@ async fn a_stored_authenticated_reference_is_rendered_with_a_signature_from_the_
 }
 
 #[wasm_bindgen_test]
+fn a_signer_that_throws_part_way_rejects_nothing_unhandled() {
+    api::reset_config();
+    api::config(js(r#"{"cloud_name":"demo"}"#)).unwrap();
+    // The first call returns a promise that rejects later; the second throws at once.
+    let signer = js_sys::Function::new_with_args(
+        "req",
+        "globalThis.__cldCalls = (globalThis.__cldCalls || 0) + 1; \
+         if (globalThis.__cldCalls === 1) return Promise.reject(new Error('first failed later')); \
+         throw new Error('second throws');",
+    );
+    let e = api::srcset_with_signer(
+        "shoe.jpg",
+        js(r#"{"type":"authenticated","sign_url":true}"#),
+        js(r#"{"breakpoints":[100,200]}"#),
+        js(r#"{"analytics":false}"#),
+        signer,
+    )
+    .unwrap_err();
+    assert_eq!(
+        js_err(e.into()),
+        "signature source failed: the signer threw: second throws"
+    );
+    api::reset_config();
+}
+
+#[wasm_bindgen_test]
 fn srcset_signing_by_hand_and_its_errors() {
     api::reset_config();
     api::config(js(r#"{"cloud_name":"demo"}"#)).unwrap();
@@ -294,7 +340,7 @@ fn srcset_signing_by_hand_and_its_errors() {
             .unwrap()
             .as_string()
             .unwrap(),
-        r#"{"resource_type":"image","type":"authenticated","transformation":"c_scale,w_200","public_id":"shoe.jpg","long_signature":false,"algorithm":"sha1"}"#
+        r#"{"resource_type":"image","type":"authenticated","transformation":"c_scale,w_200","public_id":"shoe.jpg","long_signature":false}"#
     );
     let sigs = js(r#"["AAAAAAAA","BBBBBBBB"]"#);
     let both = api::signed_srcset("shoe.jpg", options(), bp(), off(), sigs).unwrap();

@@ -147,7 +147,7 @@ fn explicit_signing_path() {
     let req = api::url_to_sign("image.jpg", js(o)).unwrap();
     assert_eq!(
         js_sys::JSON::stringify(&req).unwrap(),
-        r#"{"toSign":"c_crop,h_20,w_10/image.jpg","algorithm":"sha1","length":8,"delivery":{"resource_type":"image","type":"authenticated","transformation":"c_crop,h_20,w_10","public_id":"image.jpg","long_signature":false,"algorithm":"sha1"}}"#
+        r#"{"toSign":"c_crop,h_20,w_10/image.jpg","algorithm":"sha1","length":8,"delivery":{"resource_type":"image","type":"authenticated","transformation":"c_crop,h_20,w_10","public_id":"image.jpg","long_signature":false}}"#
     );
     let sig = fixture_signature(&req);
     assert_eq!(
@@ -267,7 +267,7 @@ fn url_factory_builds_many_urls_with_one_transformation() {
     let req = signed.url_to_sign("x.jpg").unwrap();
     assert_eq!(
         js_sys::JSON::stringify(&req).unwrap(),
-        r#"{"toSign":"x.jpg","algorithm":"sha1","length":8,"delivery":{"resource_type":"image","type":"authenticated","transformation":"","public_id":"x.jpg","long_signature":false,"algorithm":"sha1"}}"#
+        r#"{"toSign":"x.jpg","algorithm":"sha1","length":8,"delivery":{"resource_type":"image","type":"authenticated","transformation":"","public_id":"x.jpg","long_signature":false}}"#
     );
     assert_eq!(
         signed.signed_url("x.jpg", "AAAAAAAA").unwrap(),
@@ -322,4 +322,23 @@ fn recorded_sdk_cases_through_the_javascript_api() {
     api::reset_config();
     assert_eq!(ran, 268);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[wasm_bindgen_test]
+fn options_without_json_text_get_a_specific_error() {
+    api::reset_config();
+    api::config(js(r#"{"cloud_name":"demo"}"#)).unwrap();
+    let weird = js_sys::Function::new_no_args("return { toJSON() { return undefined; } }")
+        .call0(&JsValue::NULL)
+        .unwrap();
+    assert_eq!(
+        js_err(api::url("sample", weird)),
+        "options could not be read: they have no JSON text (a toJSON() returning undefined?)"
+    );
+    // The module keeps working.
+    assert_eq!(
+        api::url("sample", JsValue::UNDEFINED).unwrap(),
+        "https://res.cloudinary.com/demo/image/upload/sample"
+    );
+    api::reset_config();
 }

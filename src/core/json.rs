@@ -84,8 +84,12 @@ impl Number {
         }
     }
 
-    /// The integer part of a non-negative number written without exponent (`12.9` → 12).
+    /// The integer part of a non-negative number written without exponent (`12.9` → 12); `None`
+    /// for one with an exponent (`1.5e3`).
     pub fn as_u64_truncated(&self) -> Option<u64> {
+        if self.0.contains(['e', 'E']) {
+            return None;
+        }
         Number(self.0.split('.').next().unwrap_or("").to_owned()).as_u64()
     }
 
@@ -1291,6 +1295,16 @@ mod tests {
     #[track_caller]
     fn err(s: &str) -> String {
         from_str(s).unwrap_err()
+    }
+
+    #[test]
+    fn truncation_takes_plain_decimals_only() {
+        let n = |t: &str| Number::from_text(t).unwrap().as_u64_truncated();
+        assert_eq!(n("12.9"), Some(12));
+        assert_eq!(n("800"), Some(800));
+        assert_eq!(n("1.5e3"), None);
+        assert_eq!(n("2.5E-7"), None);
+        assert_eq!(n("-3.2"), None);
     }
 
     #[test]

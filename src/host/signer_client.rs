@@ -241,8 +241,11 @@ impl SignerClient {
             "transformation": request.transformation,
             "public_id": request.public_id,
             "long_signature": request.length == 32,
-            "algorithm": request.algorithm.as_str(),
         });
+        // Unless the URL's options chose one, the signer applies the account's own algorithm.
+        if request.algorithm_requested {
+            body["algorithm"] = Value::from(request.algorithm.as_str());
+        }
         if !account.is_empty() {
             body["account"] = Value::from(account);
         }

@@ -73,6 +73,8 @@ export interface UrlConfig extends UrlOptions {
 
 /** What the signing endpoint must sign: `base64url(hash(toSign + secret)).slice(0, length)`. */
 export interface SignRequest {
+  /** `algorithm` is what the options ask for (SHA-1 unless they say otherwise); a signing
+   *  endpoint that knows the account's own algorithm may use that instead (see `delivery`). */
   toSign: string; algorithm: "sha1" | "sha256"; length: 8 | 32;
   /** The body of the signing endpoint's `POST /v1/sign/delivery` (add `account` when it has
    *  several): the parts `toSign` is built from, which the endpoint checks against its policy. */
@@ -82,7 +84,10 @@ export interface SignRequest {
 /** `POST /v1/sign/delivery`'s body, without `account`. */
 export interface DeliverySignBody {
   resource_type: string; type: string; transformation: string; public_id: string;
-  long_signature: boolean; algorithm: "sha1" | "sha256";
+  long_signature: boolean;
+  /** Only when the options chose it (`signature_algorithm`, `long_url_signature`): otherwise the
+   *  endpoint applies the account's own setting. */
+  algorithm?: "sha1" | "sha256";
 }
 
 /** The plugin's own delivery defaults (both on unless switched off). */
@@ -124,7 +129,12 @@ fn options_json_js(v: &JsValue) -> Result<js_sys::JsString, JsError> {
     if !v.is_object() || js_sys::Array::is_array(v) {
         return Err(JsError::new("options must be an object"));
     }
-    js_sys::JSON::stringify(v).map_err(|_| JsError::new("options could not be read (cyclic object?)"))
+    let json = js_sys::JSON::stringify(v).map_err(|_| JsError::new("options could not be read (cyclic object?)"))?;
+    // `toJSON()` may return something that has no JSON text (undefined, a function).
+    match json.is_string() {
+        true => Ok(json),
+        false => Err(JsError::new("options could not be read: they have no JSON text (a toJSON() returning undefined?)")),
+    }
 }
 
 fn parse_options(json: &str) -> Result<Value, JsError> {
@@ -236,7 +246,9 @@ fn sign_request_js(r: &SignRequest) -> JsValue {
     let _ = put("transformation", JsValue::from_str(&r.transformation));
     let _ = put("public_id", JsValue::from_str(&r.public_id));
     let _ = put("long_signature", JsValue::from_bool(r.length == 32));
-    let _ = put("algorithm", JsValue::from_str(r.algorithm.as_str()));
+    if r.algorithm_requested {
+        let _ = put("algorithm", JsValue::from_str(r.algorithm.as_str()));
+    }
     let _ = set("delivery", d.into());
     o.into()
 }
@@ -444,9 +456,14 @@ pub fn srcset_with_signer(
     for r in p.sign_requests() {
         let answer = match r {
             None => JsValue::NULL,
-            Some(r) => signer
-                .call1(&JsValue::NULL, &sign_request_js(r))
-                .map_err(|e| err(signer_failed("the signer threw", &e)))?,
+            Some(r) => match signer.call1(&JsValue::NULL, &sign_request_js(r)) {
+                Ok(a) => a,
+                Err(e) => {
+                    // The promises already given are settled, not left to reject unhandled.
+                    let _ = js_sys::Promise::all_settled(&answers);
+                    return Err(err(signer_failed("the signer threw", &e)));
+                }
+            },
         };
         answers.push(&answer);
     }

@@ -48,6 +48,10 @@ pub struct SignRequest {
     pub transformation: String,
     /// The public id as it appears in the URL, with its format: the signed source.
     pub public_id: String,
+    /// Whether the options or configuration chose the algorithm (`signature_algorithm`,
+    /// `long_url_signature`). When they did not, the signing endpoint applies the account's own
+    /// setting (an account restricted to SHA-256 gets SHA-256), so the request leaves it out.
+    pub algorithm_requested: bool,
 }
 
 /// Something that turns a [`SignRequest`] into a signature: in the browser, the signing
@@ -599,7 +603,9 @@ fn assemble<'a>(
 
     let sign = if flag(options, config, "sign_url") {
         let long = flag(options, config, "long_url_signature");
-        let algorithm = match opt_text(options, config, "signature_algorithm")? {
+        let requested = opt_text(options, config, "signature_algorithm")?;
+        let algorithm_requested = long || requested.is_some();
+        let algorithm = match requested {
             _ if long => SignatureAlgorithm::Sha256,
             None | Some("sha1") => SignatureAlgorithm::Sha1,
             Some("sha256") => SignatureAlgorithm::Sha256,
@@ -622,6 +628,7 @@ fn assemble<'a>(
             delivery_type: delivery_type.unwrap_or("upload").to_owned(),
             transformation: transformation.clone().into_owned(),
             public_id: signed_source,
+            algorithm_requested,
         })
     } else {
         None

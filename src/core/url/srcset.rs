@@ -8,6 +8,10 @@ use super::error::UrlError;
 use super::options::generate;
 use super::value::Value;
 
+/// The most widths a responsive image may list (each one is a URL, and a signature for signed
+/// delivery types): a bound on the work and memory one call can ask for.
+pub const MAX_BREAKPOINTS: u32 = 100;
+
 /// Which widths to offer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Breakpoints {
@@ -39,6 +43,11 @@ pub fn breakpoints(bp: &Breakpoints) -> Result<Vec<u32>, UrlError> {
             if list.is_empty() {
                 return Err(UrlError::InvalidBreakpoints("the breakpoint list is empty"));
             }
+            if list.len() > MAX_BREAKPOINTS as usize {
+                return Err(UrlError::InvalidBreakpoints(
+                    "at most 100 breakpoints (one srcset item each)",
+                ));
+            }
             if list.contains(&0) {
                 return Err(UrlError::InvalidBreakpoints(
                     "a breakpoint width must be a positive integer",
@@ -60,6 +69,11 @@ pub fn breakpoints(bp: &Breakpoints) -> Result<Vec<u32>, UrlError> {
             if count == 0 {
                 return Err(UrlError::InvalidBreakpoints(
                     "max_images must be a positive integer",
+                ));
+            }
+            if count > MAX_BREAKPOINTS {
+                return Err(UrlError::InvalidBreakpoints(
+                    "max_images must be at most 100 (one srcset item each)",
                 ));
             }
             let min = if count == 1 { max } else { min };
@@ -332,6 +346,15 @@ mod tests {
             )
         );
         assert_eq!(r.length, 8);
+        assert!(
+            !r.algorithm_requested,
+            "the account's own algorithm applies"
+        );
+        let sha256 = options.clone().with("signature_algorithm", "sha256");
+        let p256 = PreparedSrcset::new("shoe", &[100], &sha256, &config).unwrap();
+        let r256 = p256.sign_requests()[0].unwrap();
+        assert!(r256.algorithm_requested);
+        assert_eq!(r256.algorithm.as_str(), "sha256");
         let set = prepared
             .finish(&[Some("AAAAAAAA"), Some("BBBBBBBB")])
             .unwrap();
@@ -402,6 +425,19 @@ mod tests {
         assert_eq!(
             bp_err(Breakpoints::List(vec![])),
             "invalid breakpoints: the breakpoint list is empty"
+        );
+        assert_eq!(
+            bp_err(Breakpoints::Range {
+                min: 1,
+                max: 2,
+                count: u32::MAX
+            }),
+            "invalid breakpoints: max_images must be at most 100 (one srcset item each)"
+        );
+        assert_eq!(r(1, 4_000_000_000, 100).len(), 100);
+        assert_eq!(
+            bp_err(Breakpoints::List(vec![100; 101])),
+            "invalid breakpoints: at most 100 breakpoints (one srcset item each)"
         );
     }
 
