@@ -611,8 +611,8 @@ struct Ui {
     ml_pending: Option<Pending>,
     upload_pending: Option<Pending>,
     accounts_pending: Option<Cancellable>,
-    /// Inserts waiting for delivery signatures from the signer.
-    inserts: Vec<Cancellable>,
+    /// Inserts waiting for delivery signatures from the signer, with the account they are for.
+    inserts: Vec<Pending>,
     signer_check: Option<AbortOnDrop>,
     ml: Option<Open<MediaLibrary>>,
     upload: Option<Open<UploadWidget>>,
@@ -813,8 +813,9 @@ impl Ui {
         };
         let account = target.account.id.clone();
         let w = weak.clone();
-        self.inserts.retain(|t| !t.is_done());
-        self.inserts.push(Cancellable::spawn(async move {
+        self.inserts.retain(|p| !p._task.is_done());
+        let owner = target.owner.clone();
+        self.inserts.push(Pending { owner, _task: Cancellable::spawn(async move {
             let mut ready = Vec::with_capacity(planned.len());
             for (asset, reference, p) in planned {
                 let url = match p {
@@ -836,7 +837,7 @@ impl Ui {
                 }
             }
             on_ui(&w, move |ui| ui.insert_ready(ready));
-        }));
+        }) });
     }
 
     /// Inserts assets whose URLs are built, in order; stops at the first the host refuses.
@@ -957,6 +958,8 @@ impl Ui {
     /// Unmounts the widgets (and cancels mounts in flight) bound to `owner`, remembering which
     /// were there so they can be mounted again on the next cloud.
     fn unmount_widgets(&mut self, owner: impl Fn(&Option<String>) -> bool) {
+        // Signed inserts of that account stop too: nothing it signed reaches the editor after.
+        self.inserts.retain(|p| !owner(&p.owner));
         if self.ml.as_ref().is_some_and(|m| owner(&m.owner)) || self.ml_pending.as_ref().is_some_and(|p| owner(&p.owner)) {
             self.ml = None;
             self.ml_pending = None;
@@ -983,13 +986,15 @@ impl Ui {
                     if self.upload_pending.as_ref().is_some_and(|p| mine(&p.owner)) {
                         self.upload_pending = None;
                     }
+                    self.inserts.retain(|p| !mine(&p.owner));
                 }
                 Effect::UnmountWidgetsOf(account) => {
                     self.unmount_widgets(|o| o.as_deref() == Some(account.as_str()));
                 }
                 // The Media Library login signature lives only in the widget unmounted above,
-                // and upload signatures are asked per upload and never cached: nothing else
-                // holds a signature for the account.
+                // upload signatures are asked per upload and never cached, and signed inserts in
+                // flight were cancelled with the account's pending work: nothing else holds a
+                // signature for the account.
                 Effect::DropCachedSignatures(_) => {}
                 Effect::Notify(n) => self.notify(&n.to_string()),
                 Effect::RemountOn(cloud) => {
