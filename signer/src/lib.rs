@@ -1121,15 +1121,37 @@ async fn webhook(
         ts.saturating_add(cfg.webhooks.max_age_secs),
         now,
     )?;
+    // Until the host has it, the notification is not "accepted": if forwarding fails, or this
+    // future is dropped (the caller hung up, the request timed out), Cloudinary's retry of this
+    // very notification must get through.
+    let mut pending = ForgetUnlessDelivered {
+        signer: &s,
+        key: Some(replay_key),
+    };
     let forwarded = forward_webhook(&s, acct, &headers, ts_raw, now, body).await;
-    if forwarded.is_err() {
-        // Not delivered: Cloudinary's retry of this very notification must get through.
-        s.0.seen_webhooks
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .remove(&replay_key);
+    if forwarded.is_ok() {
+        pending.key = None;
     }
     forwarded
+}
+
+/// Removes a webhook's replay key when dropped, unless its forward succeeded.
+struct ForgetUnlessDelivered<'a> {
+    signer: &'a Signer,
+    key: Option<(String, String)>,
+}
+
+impl Drop for ForgetUnlessDelivered<'_> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.signer
+                .0
+                .seen_webhooks
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .remove(&key);
+        }
+    }
 }
 
 /// Records an accepted notification; refuses one already accepted within its validity window.

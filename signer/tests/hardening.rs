@@ -581,3 +581,49 @@ fn l6_configuration_errors_do_not_echo_secret_looking_values() {
     .to_string();
     assert!(!e.contains("Sup3rS3cretValue"), "{e}");
 }
+
+/// L3: a notification whose forward never completed (the caller hung up, so the request's future
+/// was dropped mid-forward) is not remembered either: the retry is forwarded, not refused as a
+/// replay.
+#[tokio::test]
+async fn l3_a_forward_abandoned_midway_can_be_retried() {
+    use tower::ServiceExt as _;
+    // A host that accepts connections and never answers.
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", l.local_addr().unwrap());
+    tokio::spawn(async move {
+        let mut keep = Vec::new();
+        while let Ok((s, _)) = l.accept().await {
+            keep.push(s);
+        }
+    });
+    let toml =
+        format!("{BASE_CONFIG}\n[webhooks]\nforward_url = \"{base}/host/cloudinary-events\"\n");
+    let ts = 1_417_727_468u64;
+    let router = signer_at(config(&toml, &base_env("shhh")), ts + 5, false).router();
+    let body = r#"{"public_id":"117e5550-7bfa-11e4-80d7-f962166bd3be","version":1417727468}"#;
+    let req = || {
+        Request::post("/v1/webhooks/cloudinary/vec")
+            .header("content-type", "application/json")
+            .header("x-cld-timestamp", ts.to_string())
+            .header(
+                "x-cld-signature",
+                "bac927006d3ce039ef7632e2c03189348d02924a",
+            )
+            .body(Body::from(body.to_owned()))
+            .unwrap()
+    };
+    let wait = std::time::Duration::from_millis(300);
+    let first = tokio::time::timeout(wait, router.clone().oneshot(req())).await;
+    assert!(
+        first.is_err(),
+        "the caller gave up while the host was silent"
+    );
+    // The retry is not refused as a replay: it is forwarded again (and again waits for the host).
+    let retry = tokio::time::timeout(wait, router.clone().oneshot(req())).await;
+    assert!(
+        retry.is_err(),
+        "the retry was answered at once: {:?}",
+        retry.map(|r| r.map(|r| r.status()))
+    );
+}
