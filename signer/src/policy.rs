@@ -328,6 +328,76 @@ fn url_like(public_id: &str) -> bool {
 }
 
 /// Whether a transformation fetches a remote resource (`l_fetch:`, `u_fetch:`, any `fetch:`).
+/// An asset a transformation layers in (`l_`/`u_`), as far as the signer can tell.
+#[derive(Debug, PartialEq, Eq)]
+enum LayerAsset {
+    /// Its public id (`l_authenticated:hr:salaries` → `hr/salaries`).
+    Id(String),
+    /// A reference the signer cannot resolve (a variable such as `l_$img`).
+    Unknown(String),
+}
+
+/// The assets `transformation` layers in: every `l_`/`u_` qualifier except text and remote
+/// (`fetch:`, checked by the `fetch` rule) layers, with the optional resource and delivery type
+/// prefixes removed and `:` read as `/`.
+fn layer_assets(transformation: &str) -> Vec<LayerAsset> {
+    let mut out = Vec::new();
+    for qualifier in transformation.split(['/', ',']) {
+        let Some(value) = qualifier
+            .strip_prefix("l_")
+            .or_else(|| qualifier.strip_prefix("u_"))
+        else {
+            continue;
+        };
+        let lower = value.to_ascii_lowercase();
+        if lower.starts_with("text:") || lower.starts_with("fetch:") || value.is_empty() {
+            continue;
+        }
+        if value.starts_with('$') {
+            out.push(LayerAsset::Unknown(value.to_owned()));
+            continue;
+        }
+        let mut rest = value;
+        for kind in ["image:", "video:", "raw:", "subtitles:", "lut:"] {
+            if let Some(r) = rest.strip_prefix(kind) {
+                rest = r;
+                break;
+            }
+        }
+        for ty in ["upload:", "private:", "authenticated:"] {
+            if let Some(r) = rest.strip_prefix(ty) {
+                rest = r;
+                break;
+            }
+        }
+        out.push(LayerAsset::Id(rest.replace(':', "/")));
+    }
+    out
+}
+
+/// `s` with `%XX` escapes decoded; `None` when an escape is malformed or the result is not UTF-8.
+fn percent_decoded(s: &str) -> Option<String> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// At most `n` characters of `s` (for messages).
+fn truncate_chars(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
 fn fetches(transformation: &str) -> bool {
     let t = transformation.to_ascii_lowercase();
     t.contains("fetch:") || t.contains("l_fetch") || t.contains("u_fetch")
@@ -580,20 +650,47 @@ impl RolePolicy {
             });
         }
         if let Some(prefixes) = &self.delivery_prefixes {
-            if !prefixes.iter().any(|p| folder_under(public_id, p)) {
+            let listed = || {
+                prefixes
+                    .iter()
+                    .map(|p| format!("{p:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let under = |id: &str| {
+                percent_decoded(id).is_some_and(|d| prefixes.iter().any(|p| folder_under(&d, p)))
+            };
+            if !under(public_id) {
                 return Err(Refusal {
                     rule: who.rule("delivery_prefixes"),
                     message: format!(
                         "role {} may sign delivery URLs on account {:?} only for public ids under {}",
                         who.role,
                         who.account,
-                        prefixes
-                            .iter()
-                            .map(|p| format!("{p:?}"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        listed()
                     ),
                 });
+            }
+            // Assets the transformation shows (overlays, underlays) are confined the same way.
+            for layer in layer_assets(transformation) {
+                let ok = match &layer {
+                    LayerAsset::Id(id) => under(id),
+                    LayerAsset::Unknown(_) => false,
+                };
+                if !ok {
+                    let (LayerAsset::Id(what) | LayerAsset::Unknown(what)) = &layer;
+                    return Err(Refusal {
+                        rule: who.rule("delivery_prefixes"),
+                        message: format!(
+                            "role {} may sign delivery URLs on account {:?} only for assets under {}: the \
+                             transformation's layer {:?} is not",
+                            who.role,
+                            who.account,
+                            listed(),
+                            truncate_chars(what, 64)
+                        ),
+                    });
+                }
             }
         }
         Ok(())
@@ -911,6 +1008,84 @@ mod tests {
                 },
                 &p(&[("public_id", "site/logo")])
             )
+            .is_ok());
+    }
+
+    #[test]
+    fn delivery_prefixes_confine_layers_and_encoded_ids_too() {
+        let who = Subject {
+            role: Role::Viewer,
+            ..WHO
+        };
+        let pol = RolePolicyToml {
+            delivery_prefixes: Some(vec!["public".into()]),
+            ..Default::default()
+        }
+        .build(Role::Viewer, "x")
+        .unwrap();
+        // Review M1: an allowed public id must not carry a restricted asset in as a layer.
+        for t in [
+            "l_authenticated:contracts:secret/fl_layer_apply",
+            "u_authenticated:contracts:secret",
+            "l_private:contracts:secret",
+            "l_contracts:secret",
+            "c_fill,w_100/l_image:upload:contracts:secret,g_north",
+            "l_video:contracts:clip",
+            "l_$img",
+        ] {
+            let r = pol
+                .check_delivery(who, "authenticated", t, "public/a.jpg")
+                .unwrap_err();
+            assert_eq!(
+                r.rule, "accounts.demo.policy.viewer.delivery_prefixes",
+                "{t}"
+            );
+            assert!(
+                r.message.contains("the transformation's layer"),
+                "{t}: {}",
+                r.message
+            );
+        }
+        let r = pol
+            .check_delivery(
+                who,
+                "authenticated",
+                "l_authenticated:contracts:secret",
+                "public/a.jpg",
+            )
+            .unwrap_err();
+        assert_eq!(
+            r.message,
+            "role viewer may sign delivery URLs on account \"demo\" only for assets under \"public\": the \
+             transformation's layer \"contracts/secret\" is not"
+        );
+        // Layers under the prefix, text layers and plain transformations are fine.
+        for t in [
+            "l_public:logo/fl_layer_apply",
+            "l_authenticated:public:badge,g_south",
+            "l_text:Arial_20:Hello",
+            "c_fill,w_300/e_sepia",
+            "",
+        ] {
+            assert!(
+                pol.check_delivery(who, "authenticated", t, "public/a.jpg")
+                    .is_ok(),
+                "{t}"
+            );
+        }
+        // Encoded dot segments and slashes are read decoded.
+        for pid in [
+            "public/%2E%2E/contracts/secret.jpg",
+            "public%2F..%2Fcontracts/x",
+            "public/%zz",
+        ] {
+            assert!(
+                pol.check_delivery(who, "authenticated", "", pid).is_err(),
+                "{pid}"
+            );
+        }
+        assert!(pol
+            .check_delivery(who, "authenticated", "", "public/100%25%20cotton.jpg")
             .is_ok());
     }
 
