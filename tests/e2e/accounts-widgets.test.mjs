@@ -339,6 +339,37 @@ describe('accounts and widgets in the reference host (real signer)', () => {
     await clickAction(page, 'uninstall-remove');
   });
 
+  withPage('a signed insert still waiting for its signature when the user logs out inserts nothing', async ({ page }) => {
+    await install(page);
+    await page.click('#doc-new');
+    await signIn(page);
+    await accountAct(page, 'demo', 'login');
+    await waitForCurrent(page, 'Current: Demo');
+    await page.click('.cldc-ml');
+    await waitForMlOn(page, 'dn6ot3ged');
+    // Hold the signer's answer until the user has logged out.
+    let release;
+    const gate = new Promise((r) => { release = r; });
+    let asked = 0;
+    await page.route(`${signer.url}/v1/sign/delivery`, async (route) => {
+      asked += 1;
+      await gate;
+      await route.continue().catch(() => {});
+    });
+    await page.evaluate(() => window.__cldDoubles.simulateMediaLibraryInsert({ assets: [{
+      public_id: 'team/plan', resource_type: 'image', type: 'authenticated', version: 3, format: 'png',
+      secure_url: 'https://res.cloudinary.com/dn6ot3ged/image/authenticated/s--xxxxxxxx--/v3/team/plan.png' }] }));
+    for (let i = 0; i < 50 && asked === 0; i++) await page.waitForTimeout(20);
+    assert.equal(asked, 1, 'the plugin asked the signer');
+    await accountAct(page, 'demo', 'logout');
+    await waitForCurrent(page, 'No account selected');
+    release();
+    await page.waitForTimeout(300);
+    assert.equal(await page.evaluate(() => document.querySelectorAll('#editor img').length), 0);
+    await page.unroute(`${signer.url}/v1/sign/delivery`);
+    await clickAction(page, 'uninstall-remove');
+  });
+
   withPage('Integration disabled/enabled: a disabled plugin mounts no widget, re-enabled it restores the current account', async ({ page }) => {
     await install(page);
     await signIn(page);
