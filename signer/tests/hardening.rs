@@ -475,6 +475,23 @@ async fn l2_user_placeholder_takes_one_folder_only() {
     assert_eq!(signer.signatures_issued(), 0);
 }
 
+/// The reference notification of account "vec" (Cloudinary's documented example), signed with
+/// its secret at `ts`.
+const VEC_NOTIFICATION: &str =
+    r#"{"public_id":"117e5550-7bfa-11e4-80d7-f962166bd3be","version":1417727468}"#;
+
+fn vec_notification(ts: u64) -> Request<Body> {
+    Request::post("/v1/webhooks/cloudinary/vec")
+        .header("content-type", "application/json")
+        .header("x-cld-timestamp", ts.to_string())
+        .header(
+            "x-cld-signature",
+            "bac927006d3ce039ef7632e2c03189348d02924a",
+        )
+        .body(Body::from(VEC_NOTIFICATION))
+        .unwrap()
+}
+
 /// L3: a captured notification cannot be replayed within its validity window, and the
 /// forwarding HMAC covers the account and Cloudinary's timestamp.
 #[tokio::test]
@@ -488,18 +505,8 @@ async fn l3_webhook_replays_are_refused() {
     env.insert("FWD".into(), "forward-secret-0123456789".into());
     let ts = 1_417_727_468u64;
     let router = signer_at(config(&toml, &env), ts + 5, false).router();
-    let body = r#"{"public_id":"117e5550-7bfa-11e4-80d7-f962166bd3be","version":1417727468}"#;
-    let req = || {
-        Request::post("/v1/webhooks/cloudinary/vec")
-            .header("content-type", "application/json")
-            .header("x-cld-timestamp", ts.to_string())
-            .header(
-                "x-cld-signature",
-                "bac927006d3ce039ef7632e2c03189348d02924a",
-            )
-            .body(Body::from(body.to_owned()))
-            .unwrap()
-    };
+    let body = VEC_NOTIFICATION;
+    let req = || vec_notification(ts);
     assert_eq!(send(&router, req()).await.status, StatusCode::OK);
     let r = send(&router, req()).await;
     assert_refused(
@@ -532,18 +539,7 @@ async fn l3_a_failed_forward_can_be_retried() {
     );
     let ts = 1_417_727_468u64;
     let router = signer_at(config(&toml, &base_env("shhh")), ts + 5, false).router();
-    let body = r#"{"public_id":"117e5550-7bfa-11e4-80d7-f962166bd3be","version":1417727468}"#;
-    let req = || {
-        Request::post("/v1/webhooks/cloudinary/vec")
-            .header("content-type", "application/json")
-            .header("x-cld-timestamp", ts.to_string())
-            .header(
-                "x-cld-signature",
-                "bac927006d3ce039ef7632e2c03189348d02924a",
-            )
-            .body(Body::from(body.to_owned()))
-            .unwrap()
-    };
+    let req = || vec_notification(ts);
     assert_eq!(send(&router, req()).await.status, StatusCode::BAD_GATEWAY);
     assert_eq!(send(&router, req()).await.status, StatusCode::BAD_GATEWAY);
     assert_eq!(double.seen().len(), 2);
@@ -601,18 +597,7 @@ async fn l3_a_forward_abandoned_midway_can_be_retried() {
         format!("{BASE_CONFIG}\n[webhooks]\nforward_url = \"{base}/host/cloudinary-events\"\n");
     let ts = 1_417_727_468u64;
     let router = signer_at(config(&toml, &base_env("shhh")), ts + 5, false).router();
-    let body = r#"{"public_id":"117e5550-7bfa-11e4-80d7-f962166bd3be","version":1417727468}"#;
-    let req = || {
-        Request::post("/v1/webhooks/cloudinary/vec")
-            .header("content-type", "application/json")
-            .header("x-cld-timestamp", ts.to_string())
-            .header(
-                "x-cld-signature",
-                "bac927006d3ce039ef7632e2c03189348d02924a",
-            )
-            .body(Body::from(body.to_owned()))
-            .unwrap()
-    };
+    let req = || vec_notification(ts);
     let wait = std::time::Duration::from_millis(300);
     let first = tokio::time::timeout(wait, router.clone().oneshot(req())).await;
     assert!(

@@ -110,6 +110,17 @@ async function waitForMlOn(page, cloud) {
     .some((x) => x.method === 'createMediaLibrary' && x.options.cloud_name === c), cloud);
 }
 
+/** Installs the plugin, opens a new document, logs in to "demo" and opens its Media Library. */
+async function openMediaLibraryOnDemo(page) {
+  await install(page);
+  await page.click('#doc-new');
+  await signIn(page);
+  await accountAct(page, 'demo', 'login');
+  await waitForCurrent(page, 'Current: Demo');
+  await page.click('.cldc-ml');
+  await waitForMlOn(page, 'dn6ot3ged');
+}
+
 async function errorText(page) {
   await page.waitForFunction(() => !document.querySelector('.cldc-error').hidden);
   return page.textContent('.cldc-error');
@@ -216,13 +227,7 @@ describe('accounts and widgets in the reference host (real signer)', () => {
 
   withPage('Media Library Widget and Upload widget: signed login, insert and upload reach the editor with engine-built URLs; DAM-only has no f_auto,q_auto; uninstall with widgets open', async ({ page }) => {
     const base = await snapshot(page);
-    await install(page);
-    await page.click('#doc-new');
-    await signIn(page);
-    await accountAct(page, 'demo', 'login');
-    await waitForCurrent(page, 'Current: Demo');
-    await page.click('.cldc-ml');
-    await waitForMlOn(page, 'dn6ot3ged');
+    await openMediaLibraryOnDemo(page);
     const ml = (await mlCreates(page)).at(-1);
     const { signature, timestamp, ...rest } = ml;
     assert.match(signature, /^[0-9a-f]{64}$/);
@@ -340,13 +345,7 @@ describe('accounts and widgets in the reference host (real signer)', () => {
   });
 
   withPage('a signed insert still waiting for its signature when the user logs out inserts nothing', async ({ page }) => {
-    await install(page);
-    await page.click('#doc-new');
-    await signIn(page);
-    await accountAct(page, 'demo', 'login');
-    await waitForCurrent(page, 'Current: Demo');
-    await page.click('.cldc-ml');
-    await waitForMlOn(page, 'dn6ot3ged');
+    await openMediaLibraryOnDemo(page);
     // Hold the signer's answer until the user has logged out.
     let release;
     const gate = new Promise((r) => { release = r; });
