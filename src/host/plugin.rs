@@ -507,6 +507,9 @@ const PANEL_HTML: &str = r#"<h2>Cloudinary</h2>
 </details>
 <p class="cldc-error" role="alert" hidden></p>"#;
 
+/// How many delivery signatures a signed insert asks the signer for at once.
+const PARALLEL_SIGNATURES: usize = 6;
+
 /// A future that can be cancelled synchronously: dropping the handle drops the future at once,
 /// with everything it holds (a script tag still loading, a signer request in flight).
 type Task = Pin<Box<dyn Future<Output = ()>>>;
@@ -802,7 +805,8 @@ impl Ui {
                     },
                 }
             }
-            return self.insert_ready(ready);
+            self.insert_ready(ready);
+            return;
         }
         let (Some(signer), Some(_)) = (self.widget_host(&target).signer, target.owner.as_ref()) else {
             let (asset, _, _) = planned.iter().find(|(_, _, p)| signed(p)).expect("one is signed");
@@ -815,18 +819,41 @@ impl Ui {
         let w = weak.clone();
         self.inserts.retain(|p| !p._task.is_done());
         let owner = target.owner.clone();
+        let to_sign = planned.iter().filter(|(_, _, p)| signed(p)).count();
+        self.notify(&format!(
+            "Asking the signer to sign {to_sign} delivery URL{}…",
+            if to_sign == 1 { "" } else { "s" }
+        ));
         self.inserts.push(Pending { owner, _task: Cancellable::spawn(async move {
+            // A few signatures at a time: a large batch neither waits on one request after
+            // another nor opens a connection per asset.
+            let mut signatures: Vec<Option<String>> = Vec::with_capacity(planned.len());
+            for group in planned.chunks(PARALLEL_SIGNATURES) {
+                let answers = futures_util::future::join_all(group.iter().map(|(_, _, p)| async {
+                    match p {
+                        Prepared::Url(u) => match u.sign_request() {
+                            Some(req) => signer.sign_delivery(&account, req).await.map(Some),
+                            None => Ok(None),
+                        },
+                        Prepared::Unchanged(_) => Ok(None),
+                    }
+                }))
+                .await;
+                for ((asset, _, _), answer) in group.iter().zip(answers) {
+                    match answer {
+                        Ok(sig) => signatures.push(sig),
+                        Err(e) => {
+                            let message = format!("Cannot insert {}: {e}", asset.public_id);
+                            return on_ui(&w, |ui| ui.show_error(Some(&message)));
+                        }
+                    }
+                }
+            }
             let mut ready = Vec::with_capacity(planned.len());
-            for (asset, reference, p) in planned {
+            for ((asset, reference, p), sig) in planned.into_iter().zip(signatures) {
                 let url = match p {
                     Prepared::Unchanged(url) => Ok(url),
-                    Prepared::Url(u) => match u.sign_request() {
-                        None => u.finish(None).map_err(|e| e.to_string()),
-                        Some(req) => match signer.sign_delivery(&account, req).await {
-                            Ok(sig) => u.finish(Some(&sig)).map_err(|e| e.to_string()),
-                            Err(e) => Err(e.to_string()),
-                        },
-                    },
+                    Prepared::Url(u) => u.finish(sig.as_deref()),
                 };
                 match url {
                     Ok(url) => ready.push((asset, reference, url)),
@@ -836,12 +863,18 @@ impl Ui {
                     }
                 }
             }
-            on_ui(&w, move |ui| ui.insert_ready(ready));
+            let n = ready.len();
+            on_ui(&w, move |ui| {
+                if ui.insert_ready(ready) {
+                    ui.notify(&format!("Inserted {n} asset{} with signed URLs", if n == 1 { "" } else { "s" }));
+                }
+            });
         }) });
     }
 
-    /// Inserts assets whose URLs are built, in order; stops at the first the host refuses.
-    fn insert_ready(&self, ready: Vec<(Asset, AssetReference, String)>) {
+    /// Inserts assets whose URLs are built, in order; stops at the first the host refuses
+    /// (and says so). Whether all were inserted.
+    fn insert_ready(&self, ready: Vec<(Asset, AssetReference, String)>) -> bool {
         for (asset, reference, url) in ready {
             let stored = asset.to_stored(SyncMode::Reference);
             let media = media_object(
@@ -856,10 +889,12 @@ impl Ui {
                 let _ = js_sys::Reflect::set(&media, &"reference".into(), &v);
             }
             if let Err(e) = self.host.insert_media(&media) {
-                return self.show_error(Some(&format!("The host refused the image: {}", js_message(&e))));
+                self.show_error(Some(&format!("The host refused the image: {}", js_message(&e))));
+                return false;
             }
         }
         self.show_error(None);
+        true
     }
 
     fn on_upload_event(&mut self, weak: &Weak<RefCell<Ui>>, e: UploadEvent) {

@@ -257,6 +257,7 @@ describe('accounts and widgets in the reference host (real signer)', () => {
     assert.equal(await page.getAttribute('#editor figure:last-child img', 'src'),
       `https://res.cloudinary.com/dn6ot3ged/image/authenticated/s--${fixtureUrlSignature('f_auto,q_auto/team/plan.png')}--/f_auto,q_auto/v3/team/plan.png`);
     assert.equal(await page.isVisible('.cldc-error'), false);
+    assert.equal(await page.textContent('.cldc-notice'), 'Inserted 1 asset with signed URLs');
     // A private asset: the uploader role may not have private URLs signed. The signer says which
     // rule refused, nothing is inserted, and the editor keeps its content.
     await page.evaluate(() => window.__cldDoubles.simulateMediaLibraryInsert({ assets: [{
@@ -341,6 +342,31 @@ describe('accounts and widgets in the reference host (real signer)', () => {
     assert.equal((await rows(page)).demo, before.demo);
     await waitForCurrent(page, 'Current: Demo');
     assert.ok((await messages(page)).some((m) => m.startsWith('error: Cloudinary Connector: Cannot')));
+    await clickAction(page, 'uninstall-remove');
+  });
+
+  withPage('a batch of signed inserts: every URL signed (a few requests at a time), inserted in order', async ({ page }) => {
+    await openMediaLibraryOnDemo(page);
+    let inFlight = 0;
+    let most = 0;
+    await page.route(`${signer.url}/v1/sign/delivery`, async (route) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, 30));
+      await route.continue();
+      inFlight -= 1;
+    });
+    const ids = Array.from({ length: 8 }, (_, i) => `team/doc-${i}`);
+    await page.evaluate((ids) => window.__cldDoubles.simulateMediaLibraryInsert({ assets: ids.map((id) => ({
+      public_id: id, resource_type: 'image', type: 'authenticated', version: 7, format: 'jpg',
+      secure_url: `https://res.cloudinary.com/dn6ot3ged/image/authenticated/s--xxxxxxxx--/v7/${id}.jpg` })) }), ids);
+    await page.waitForFunction(() => document.querySelectorAll('#editor img').length === 8);
+    const srcs = await page.$$eval('#editor img', (imgs) => imgs.map((i) => i.getAttribute('src')));
+    assert.deepEqual(srcs, ids.map((id) =>
+      `https://res.cloudinary.com/dn6ot3ged/image/authenticated/s--${fixtureUrlSignature(`f_auto,q_auto/${id}.jpg`)}--/f_auto,q_auto/v7/${id}.jpg`));
+    assert.ok(most > 1 && most <= 6, `requests in flight at most: ${most}`);
+    assert.equal(await page.textContent('.cldc-notice'), 'Inserted 8 assets with signed URLs');
+    await page.unroute(`${signer.url}/v1/sign/delivery`);
     await clickAction(page, 'uninstall-remove');
   });
 
