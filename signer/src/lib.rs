@@ -361,6 +361,43 @@ fn authenticate(s: &Signer, headers: &HeaderMap) -> Result<Arc<Claims>, ApiError
     Ok(claims)
 }
 
+/// Authenticates the caller, then reads the JSON body (at most `server.max_body_bytes`): the
+/// start of every signing endpoint.
+async fn authenticated_json<T: serde::de::DeserializeOwned>(
+    s: &Signer,
+    req: Request,
+) -> Result<(Arc<Claims>, T), ApiError> {
+    let (parts, body) = req.into_parts();
+    let claims = authenticate(s, &parts.headers)?;
+    let body = json_body(&parts.headers, body, s.0.cfg.server.max_body_bytes).await?;
+    Ok((claims, body))
+}
+
+/// Refuses more than `server.max_params` parameters in `field`.
+fn check_param_count(s: &Signer, field: &str, n: usize, verb: &str) -> Result<(), ApiError> {
+    let max = s.0.cfg.server.max_params;
+    if n <= max {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_many_params",
+        format!("{field} has {n} parameters; at most {max} are {verb} in one request"),
+    )
+    .with_rule("server.max_params"))
+}
+
+/// Refuses a parameter name that is not ASCII letters, digits and `_`.
+fn check_param_name(field: &str, name: &str) -> Result<(), ApiError> {
+    if valid_param_name(name) {
+        return Ok(());
+    }
+    Err(ApiError::invalid(format!(
+        "{field}: {:?} is not a parameter name (ASCII letters, digits and `_`)",
+        truncate(name, 64)
+    )))
+}
+
 /// Reads a JSON body of at most `limit` bytes, mapping every failure to a precise 4xx.
 async fn json_body<T: serde::de::DeserializeOwned>(
     headers: &HeaderMap,
@@ -704,23 +741,8 @@ fn to_param(field: &str, k: &str, v: &Value) -> Result<Option<ParamValue>, ApiEr
 }
 
 async fn sign_upload(State(s): State<Signer>, req: Request) -> Result<Response, ApiError> {
-    let (parts, body) = req.into_parts();
-    let headers = &parts.headers;
-    let claims = authenticate(&s, headers)?;
-    let srv = &s.0.cfg.server;
-    let req: UploadRequest = json_body(headers, body, srv.max_body_bytes).await?;
-    if req.params_to_sign.len() > srv.max_params {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_many_params",
-            format!(
-                "params_to_sign has {} parameters; at most {} are signed in one request",
-                req.params_to_sign.len(),
-                srv.max_params
-            ),
-        )
-        .with_rule("server.max_params"));
-    }
+    let (claims, req): (_, UploadRequest) = authenticated_json(&s, req).await?;
+    check_param_count(&s, "params_to_sign", req.params_to_sign.len(), "signed")?;
     match req.signature_version {
         None | Some(2) => {}
         Some(v) => {
@@ -734,12 +756,7 @@ async fn sign_upload(State(s): State<Signer>, req: Request) -> Result<Response, 
     let mut timestamp = None;
     // Consumed: names and string values move into the parameters to sign, uncopied.
     for (k, v) in req.params_to_sign {
-        if !valid_param_name(&k) {
-            return Err(ApiError::invalid(format!(
-                "params_to_sign: {:?} is not a parameter name (ASCII letters, digits and `_`)",
-                truncate(&k, 64)
-            )));
-        }
+        check_param_name("params_to_sign", &k)?;
         if UNSIGNED_UPLOAD_PARAMS.contains(&k.as_str()) {
             continue;
         }
@@ -816,23 +833,8 @@ async fn verify_api_signature(
     State(s): State<Signer>,
     req: Request,
 ) -> Result<Json<Value>, ApiError> {
-    let (parts, body) = req.into_parts();
-    let headers = &parts.headers;
-    let claims = authenticate(&s, headers)?;
-    let srv = &s.0.cfg.server;
-    let req: VerifyRequest = json_body(headers, body, srv.max_body_bytes).await?;
-    if req.params.len() > srv.max_params {
-        return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_many_params",
-            format!(
-                "params has {} parameters; at most {} are accepted in one request",
-                req.params.len(),
-                srv.max_params
-            ),
-        )
-        .with_rule("server.max_params"));
-    }
+    let (claims, req): (_, VerifyRequest) = authenticated_json(&s, req).await?;
+    check_param_count(&s, "params", req.params.len(), "accepted")?;
     let version = match req.signature_version {
         None | Some(2) => SignatureVersion::V2,
         Some(1) => SignatureVersion::V1,
@@ -853,12 +855,7 @@ async fn verify_api_signature(
         };
     let mut params = Vec::with_capacity(req.params.len());
     for (k, v) in &req.params {
-        if !valid_param_name(k) {
-            return Err(ApiError::invalid(format!(
-                "params: {:?} is not a parameter name (ASCII letters, digits and `_`)",
-                truncate(k, 64)
-            )));
-        }
+        check_param_name("params", k)?;
         if let Some(p) = to_param("params", k, v)? {
             params.push((k.clone(), p));
         }
@@ -886,10 +883,7 @@ async fn sign_media_library(
     State(s): State<Signer>,
     req: Request,
 ) -> Result<Json<Value>, ApiError> {
-    let (parts, body) = req.into_parts();
-    let headers = &parts.headers;
-    let claims = authenticate(&s, headers)?;
-    let req: MediaLibraryRequest = json_body(headers, body, s.0.cfg.server.max_body_bytes).await?;
+    let (claims, req): (_, MediaLibraryRequest) = authenticated_json(&s, req).await?;
     let (acct, role) = resolve(&s, &claims, req.account.as_deref())?;
     policy(acct, role).check_media_library(Subject {
         account: &acct.id,
@@ -968,10 +962,7 @@ struct DeliveryRequest {
 }
 
 async fn sign_delivery(State(s): State<Signer>, req: Request) -> Result<Json<Value>, ApiError> {
-    let (parts, body) = req.into_parts();
-    let headers = &parts.headers;
-    let claims = authenticate(&s, headers)?;
-    let req: DeliveryRequest = json_body(headers, body, s.0.cfg.server.max_body_bytes).await?;
+    let (claims, req): (_, DeliveryRequest) = authenticated_json(&s, req).await?;
     let (acct, role) = resolve(&s, &claims, req.account.as_deref())?;
     if !matches!(req.resource_type.as_str(), "image" | "video" | "raw") {
         return Err(ApiError::invalid(format!(
