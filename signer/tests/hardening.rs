@@ -21,6 +21,18 @@ fn assert_refused(r: &Reply, status: StatusCode, code: &str, message: &str, rule
     assert!(r.body.get("signature").is_none());
 }
 
+/// A 403 `policy_refused` naming `rule`, with no signature.
+#[track_caller]
+fn assert_policy_refused(r: &Reply, message: &str, rule: &str) {
+    assert_refused(
+        r,
+        StatusCode::FORBIDDEN,
+        "policy_refused",
+        message,
+        Some(rule),
+    );
+}
+
 async fn sign_upload(router: &axum::Router, t: &str, account: &str, params: Value) -> Reply {
     post(
         router,
@@ -63,13 +75,7 @@ async fn h1_folder_prefix_confines_the_public_id() {
         );
     }
     let r = sign_upload(&router, &t, "shop", json!({"asset_folder": "shop/alice"})).await;
-    assert_refused(
-        &r,
-        StatusCode::FORBIDDEN,
-        "policy_refused",
-        "asset_folder without folder does not decide the public id: set folder, or set folder_mode (\"fixed\" or \"dynamic\") on account \"shop\"",
-        Some("accounts.shop.folder_mode"),
-    );
+    assert_policy_refused(&r, "asset_folder without folder does not decide the public id: set folder, or set folder_mode (\"fixed\" or \"dynamic\") on account \"shop\"", "accounts.shop.folder_mode");
     // The review's exact requests, in dynamic folder mode where asset_folder is allowed.
     let dynamic = dynamic_shop();
     let router = dynamic.router();
@@ -80,13 +86,7 @@ async fn h1_folder_prefix_confines_the_public_id() {
         json!({"asset_folder": "shop/alice", "public_id": "shop/bob/avatar", "overwrite": false}),
     )
     .await;
-    assert_refused(
-        &r,
-        StatusCode::FORBIDDEN,
-        "policy_refused",
-        "the public id \"shop/bob/avatar\" (from public_id) is outside the folder \"shop/alice\" that role uploader may write to on account \"shop\"",
-        Some("accounts.shop.policy.uploader.folder_prefix"),
-    );
+    assert_policy_refused(&r, "the public id \"shop/bob/avatar\" (from public_id) is outside the folder \"shop/alice\" that role uploader may write to on account \"shop\"", "accounts.shop.policy.uploader.folder_prefix");
     let r = sign_upload(
         &router,
         &t,
@@ -94,13 +94,7 @@ async fn h1_folder_prefix_confines_the_public_id() {
         json!({"asset_folder": "shop/alice", "public_id": "site/logo", "overwrite": false}),
     )
     .await;
-    assert_refused(
-        &r,
-        StatusCode::FORBIDDEN,
-        "policy_refused",
-        "the public id \"site/logo\" (from public_id) is outside the folder \"shop/alice\" that role uploader may write to on account \"shop\"",
-        Some("accounts.shop.policy.uploader.folder_prefix"),
-    );
+    assert_policy_refused(&r, "the public id \"site/logo\" (from public_id) is outside the folder \"shop/alice\" that role uploader may write to on account \"shop\"", "accounts.shop.policy.uploader.folder_prefix");
     let r = sign_upload(
         &router,
         &t,
@@ -108,21 +102,13 @@ async fn h1_folder_prefix_confines_the_public_id() {
         json!({"asset_folder": "shop/alice", "public_id_prefix": "shop/bob"}),
     )
     .await;
-    assert_refused(
-        &r,
-        StatusCode::FORBIDDEN,
-        "policy_refused",
-        "public_id_prefix \"shop/bob\" is outside the folder \"shop/alice\" that role uploader may write to on account \"shop\"",
-        Some("accounts.shop.policy.uploader.folder_prefix"),
-    );
+    assert_policy_refused(&r, "public_id_prefix \"shop/bob\" is outside the folder \"shop/alice\" that role uploader may write to on account \"shop\"", "accounts.shop.policy.uploader.folder_prefix");
     // Dynamic mode, asset_folder alone: the generated id would land outside the prefix.
     let r = sign_upload(&router, &t, "shop", json!({"asset_folder": "shop/alice"})).await;
-    assert_refused(
+    assert_policy_refused(
         &r,
-        StatusCode::FORBIDDEN,
-        "policy_refused",
         "uploads by role uploader on account \"shop\" must name a folder under \"shop/alice\"",
-        Some("accounts.shop.policy.uploader.folder_prefix"),
+        "accounts.shop.policy.uploader.folder_prefix",
     );
     assert_eq!(signer.signatures_issued() + dynamic.signatures_issued(), 0);
     // What alice may do: her own ids.
@@ -147,12 +133,10 @@ async fn h2_uploaders_cannot_replace_or_destroy_by_public_id() {
     let t = token("mallory", &[("vec", Uploader)]);
     let overwrite_rule = "role uploader on account \"vec\" may choose the public id (public_id, or use_filename with unique_filename=false) only with overwrite=false among the signed parameters: Cloudinary's signed uploads replace an existing asset by default";
     let r = sign_upload(&router, &t, "vec", json!({"public_id": "site/logo"})).await;
-    assert_refused(
+    assert_policy_refused(
         &r,
-        StatusCode::FORBIDDEN,
-        "policy_refused",
         overwrite_rule,
-        Some("accounts.vec.policy.uploader.upload_params"),
+        "accounts.vec.policy.uploader.upload_params",
     );
     let r = sign_upload(
         &router,
@@ -161,12 +145,10 @@ async fn h2_uploaders_cannot_replace_or_destroy_by_public_id() {
         json!({"use_filename": true, "unique_filename": false, "filename_override": "logo.png", "folder": "site"}),
     )
     .await;
-    assert_refused(
+    assert_policy_refused(
         &r,
-        StatusCode::FORBIDDEN,
-        "policy_refused",
         overwrite_rule,
-        Some("accounts.vec.policy.uploader.upload_params"),
+        "accounts.vec.policy.uploader.upload_params",
     );
     // overwrite=false is not enough without a folder prefix: the same signature would destroy.
     let r = sign_upload(
@@ -176,13 +158,7 @@ async fn h2_uploaders_cannot_replace_or_destroy_by_public_id() {
         json!({"public_id": "site/logo", "overwrite": false}),
     )
     .await;
-    assert_refused(
-        &r,
-        StatusCode::FORBIDDEN,
-        "policy_refused",
-        "role uploader on account \"vec\" may choose the public id only when a folder_prefix confines it (a signature for a chosen public id also authorises destroying that asset)",
-        Some("accounts.vec.policy.uploader.folder_prefix"),
-    );
+    assert_policy_refused(&r, "role uploader on account \"vec\" may choose the public id only when a folder_prefix confines it (a signature for a chosen public id also authorises destroying that asset)", "accounts.vec.policy.uploader.folder_prefix");
     let r = sign_upload(
         &router,
         &t,
@@ -190,12 +166,10 @@ async fn h2_uploaders_cannot_replace_or_destroy_by_public_id() {
         json!({"public_id": "site/logo", "overwrite": "true"}),
     )
     .await;
-    assert_refused(
+    assert_policy_refused(
         &r,
-        StatusCode::FORBIDDEN,
-        "policy_refused",
         "role uploader may sign only overwrite=false on account \"vec\"",
-        Some("accounts.vec.policy.uploader.upload_params"),
+        "accounts.vec.policy.uploader.upload_params",
     );
     assert_eq!(signer.signatures_issued(), 0);
     // What the Upload widget sends (generated ids) is still signed.
@@ -246,13 +220,7 @@ async fn h3_delivery_content_is_checked_not_just_the_type() {
         &deliver("upload", "", "https://evil.example/x.jpg"),
     )
     .await;
-    assert_refused(
-        &r,
-        StatusCode::FORBIDDEN,
-        "policy_refused",
-        "role viewer may not sign URLs of remote resources on account \"vec\": a public id that is a URL is a \"fetch\" delivery, whatever the type requested",
-        Some("accounts.vec.policy.viewer.delivery_types"),
-    );
+    assert_policy_refused(&r, "role viewer may not sign URLs of remote resources on account \"vec\": a public id that is a URL is a \"fetch\" delivery, whatever the type requested", "accounts.vec.policy.viewer.delivery_types");
     let r = post(
         &router,
         "/v1/sign/delivery",
@@ -264,13 +232,7 @@ async fn h3_delivery_content_is_checked_not_just_the_type() {
         ),
     )
     .await;
-    assert_refused(
-        &r,
-        StatusCode::FORBIDDEN,
-        "policy_refused",
-        "role viewer may not sign transformations that fetch remote resources (fetch:, l_fetch, u_fetch) on account \"vec\"",
-        Some("accounts.vec.policy.viewer.delivery_types"),
-    );
+    assert_policy_refused(&r, "role viewer may not sign transformations that fetch remote resources (fetch:, l_fetch, u_fetch) on account \"vec\"", "accounts.vec.policy.viewer.delivery_types");
     assert_eq!(signer.signatures_issued(), 0);
     // Private ids: delivery_prefixes confines what a role may sign, whatever the type.
     let toml = BASE_CONFIG.replace(
@@ -286,13 +248,7 @@ async fn h3_delivery_content_is_checked_not_just_the_type() {
         &deliver("upload", "", "contracts/secret.pdf"),
     )
     .await;
-    assert_refused(
-        &r,
-        StatusCode::FORBIDDEN,
-        "policy_refused",
-        "role viewer may sign delivery URLs on account \"vec\" only for public ids under \"public\"",
-        Some("accounts.vec.policy.viewer.delivery_prefixes"),
-    );
+    assert_policy_refused(&r, "role viewer may sign delivery URLs on account \"vec\" only for public ids under \"public\"", "accounts.vec.policy.viewer.delivery_prefixes");
     assert_eq!(confined.signatures_issued(), 0);
     let r = post(
         &router,
@@ -347,12 +303,10 @@ async fn m1_upload_signing_never_signs_username_or_cloud_name() {
             &json!({"account": "vec", "algorithm": "sha256", "params_to_sign": params}),
         )
         .await;
-        assert_refused(
+        assert_policy_refused(
             &r,
-            StatusCode::FORBIDDEN,
-            "policy_refused",
             &format!("parameter {name:?} is never signed for uploads: it is not an Upload API parameter there, and with it an upload signature would be a Media Library login signature (use /v1/sign/media-library)"),
-            Some("accounts.vec.policy.admin.upload_params"),
+            "accounts.vec.policy.admin.upload_params",
         );
     }
     assert_eq!(signer.signatures_issued(), 0);
@@ -452,13 +406,7 @@ async fn l2_user_placeholder_takes_one_folder_only() {
     let router = signer.router();
     let t = token("alice/x", &[("shop", Uploader)]);
     let r = sign_upload(&router, &t, "shop", json!({"folder": "shop/alice/x"})).await;
-    assert_refused(
-        &r,
-        StatusCode::FORBIDDEN,
-        "policy_refused",
-        "user \"alice/x\" cannot be placed in the folder_prefix \"shop/{user}\": a user id used as a folder must not be empty, `.` or `..`, nor contain `/` or control characters",
-        Some("accounts.shop.policy.uploader.folder_prefix"),
-    );
+    assert_policy_refused(&r, "user \"alice/x\" cannot be placed in the folder_prefix \"shop/{user}\": a user id used as a folder must not be empty, `.` or `..`, nor contain `/` or control characters", "accounts.shop.policy.uploader.folder_prefix");
     // And alice's own signature does not reach "alice/x"'s folder's siblings by `..`.
     let alice = token("alice", &[("shop", Uploader)]);
     let r = sign_upload(
