@@ -910,20 +910,7 @@ async fn unreachable_cloudinary_and_failing_host_are_reported() {
         double.base
     );
     let signer = signer_at(config(&toml, &base_env("shhh")), 1_417_727_468, false);
-    let r = send(
-        &signer.router(),
-        Request::post("/v1/webhooks/cloudinary/vec")
-            .header("x-cld-timestamp", "1417727468")
-            .header(
-                "x-cld-signature",
-                "bac927006d3ce039ef7632e2c03189348d02924a",
-            )
-            .body(Body::from(
-                r#"{"public_id":"117e5550-7bfa-11e4-80d7-f962166bd3be","version":1417727468}"#,
-            ))
-            .unwrap(),
-    )
-    .await;
+    let r = send(&signer.router(), vec_notification(1_417_727_468)).await;
     assert_eq!(r.status, StatusCode::BAD_GATEWAY);
     assert_eq!(
         r.message(),
@@ -939,19 +926,7 @@ async fn stale_or_unsigned_notifications_are_refused() {
         false,
     );
     let router = signer.router();
-    let body = r#"{"public_id":"117e5550-7bfa-11e4-80d7-f962166bd3be","version":1417727468}"#;
-    let r = send(
-        &router,
-        Request::post("/v1/webhooks/cloudinary/vec")
-            .header("x-cld-timestamp", "1417727468")
-            .header(
-                "x-cld-signature",
-                "bac927006d3ce039ef7632e2c03189348d02924a",
-            )
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await;
+    let r = send(&router, vec_notification(1_417_727_468)).await;
     assert_eq!(
         (r.status, r.code()),
         (StatusCode::UNAUTHORIZED, "webhook_stale")
@@ -960,7 +935,7 @@ async fn stale_or_unsigned_notifications_are_refused() {
     let r = send(
         &router,
         Request::post("/v1/webhooks/cloudinary/vec")
-            .body(Body::from(body))
+            .body(Body::from(VEC_NOTIFICATION))
             .unwrap(),
     )
     .await;
@@ -970,18 +945,7 @@ async fn stale_or_unsigned_notifications_are_refused() {
     );
     // Verified, but nowhere to forward: said so.
     let signer = signer_at(config(BASE_CONFIG, &base_env("shhh")), 1_417_727_468, false);
-    let r = send(
-        &signer.router(),
-        Request::post("/v1/webhooks/cloudinary/vec")
-            .header("x-cld-timestamp", "1417727468")
-            .header(
-                "x-cld-signature",
-                "bac927006d3ce039ef7632e2c03189348d02924a",
-            )
-            .body(Body::from(body))
-            .unwrap(),
-    )
-    .await;
+    let r = send(&signer.router(), vec_notification(1_417_727_468)).await;
     assert_eq!(
         (r.status, r.rule()),
         (

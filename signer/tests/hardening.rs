@@ -423,23 +423,6 @@ async fn l2_user_placeholder_takes_one_folder_only() {
     assert_eq!(signer.signatures_issued(), 0);
 }
 
-/// The reference notification of account "vec" (Cloudinary's documented example), signed with
-/// its secret at `ts`.
-const VEC_NOTIFICATION: &str =
-    r#"{"public_id":"117e5550-7bfa-11e4-80d7-f962166bd3be","version":1417727468}"#;
-
-fn vec_notification(ts: u64) -> Request<Body> {
-    Request::post("/v1/webhooks/cloudinary/vec")
-        .header("content-type", "application/json")
-        .header("x-cld-timestamp", ts.to_string())
-        .header(
-            "x-cld-signature",
-            "bac927006d3ce039ef7632e2c03189348d02924a",
-        )
-        .body(Body::from(VEC_NOTIFICATION))
-        .unwrap()
-}
-
 /// L3: a captured notification cannot be replayed within its validity window, and the
 /// forwarding HMAC covers the account and Cloudinary's timestamp.
 #[tokio::test]

@@ -328,3 +328,20 @@ pub fn fixture_env() -> BTreeMap<String, String> {
         .map(|(k, v)| (k.to_owned(), v.trim_matches('\'').to_owned()))
         .collect()
 }
+
+/// The reference notification of account "vec" (Cloudinary's documented example), signed with
+/// its secret at `ts`.
+pub const VEC_NOTIFICATION: &str =
+    r#"{"public_id":"117e5550-7bfa-11e4-80d7-f962166bd3be","version":1417727468}"#;
+
+pub fn vec_notification(ts: u64) -> Request<Body> {
+    Request::post("/v1/webhooks/cloudinary/vec")
+        .header("content-type", "application/json")
+        .header("x-cld-timestamp", ts.to_string())
+        .header(
+            "x-cld-signature",
+            "bac927006d3ce039ef7632e2c03189348d02924a",
+        )
+        .body(Body::from(VEC_NOTIFICATION))
+        .unwrap()
+}
