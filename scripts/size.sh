@@ -2,7 +2,9 @@
 # Size report: wasm + JS glue (wasm-pack --target web, release, wasm-opt -Oz --converge
 # --strip-debug --strip-producers from the crates' wasm-pack metadata), raw and gzip -9,
 # of (1) the URL-only build with its whole URL API, (2) the URL-only minimal build
-# (url/config/resetConfig/urlToSign/signedUrl), (3) the whole plugin; the JS glue also minified
+# (url/config/resetConfig/urlToSign/signedUrl), (3) the whole plugin, (4) the wasm-bindgen floor
+# (bench/wasm-floor: one string-in, string-out URL function with one error, the least any Rust/wasm
+# URL build can ship); the JS glue also minified
 # (esbuild --minify, as an app's bundler would ship it); and, in the same run, two reference
 # bundles of @cloudinary/url-gen 1.22 built by esbuild --bundle --minify: its minimal bundle
 # (`new Cloudinary(...).image(id).toURL()`) and the benchmark's chained transformation.
@@ -47,6 +49,7 @@ mkdir -p target/size
 CARGO_TARGET_DIR="$root/target/url-only" build url-full "$root/target/size/url-only" bench/url-only
 CARGO_TARGET_DIR="$root/target/url-only" build url-min "$root/target/size/url-minimal" bench/url-only -- --features url-minimal
 build plugin "$root/target/size/plugin" . -- -p cloudinary-connector
+CARGO_TARGET_DIR="$root/target/wasm-floor" build floor "$root/target/size/wasm-floor" bench/wasm-floor
 
 cat >target/size/minimal.mjs <<'JS'
 import { Cloudinary } from '@cloudinary/url-gen';
@@ -69,5 +72,6 @@ printf '%-28s %9s %9s %9s %9s %9s %9s %10s\n' "build (bytes)" "wasm" "wasm.gz" "
 row "URL-only (whole URL API)" target/size/url-only cloudinary_connector_url
 row "URL-only minimal" target/size/url-minimal cloudinary_connector_url
 row "whole plugin" target/size/plugin cloudinary_connector
+row "wasm-bindgen floor" target/size/wasm-floor wasm_floor
 urlgen "url-gen 1.22 minimal" minimal
 urlgen "url-gen 1.22 chained" chain
