@@ -9,7 +9,17 @@
 # bundles of @cloudinary/url-gen 1.22 built by esbuild --bundle --minify: its minimal bundle
 # (`new Cloudinary(...).image(id).toURL()`) and the benchmark's chained transformation.
 # Usage: scripts/size.sh            (needs tools/node_modules: `(cd tools && npm ci)`)
+#        scripts/size.sh --check    the same, then fails if a build's total gzip (wasm + JS glue as
+#                                   generated) is over its budget below (scripts/test.sh runs this)
+#
+# Budgets: ceilings against regressions, set a little above the sizes measured when they were last
+# raised. They are NOT issue #3's size targets (whole plugin <= 60 KB, URL-only <= url-gen's minimal
+# bundle), which are not met: README "Delivery URLs" says why. Raising one is a reviewed change.
+BUDGET_URL_FULL=52000
+BUDGET_URL_MIN=34500
+BUDGET_PLUGIN=256000
 set -euo pipefail
+CHECK=0; [ "${1:-}" = "--check" ] && CHECK=1
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bin="$root/tools/node_modules/.bin"
@@ -36,6 +46,11 @@ row() { # label, dir, stem
   wr=$(wc -c <"$w"); wg=$(gzip -9c "$w" | wc -c)
   jr=$(wc -c <"$j"); jg=$(gzip -9c "$j" | wc -c); mg=$(gzip -9c "$m" | wc -c)
   printf '%-28s %9d %9d %9d %9d %9d %9d %10d\n' "$label" "$wr" "$wg" "$jr" "$jg" $((wr + jr)) $((wg + jg)) $((wg + mg))
+  TOTAL_GZ=$((wg + jg))
+}
+over=()
+budget() { # label, budget (total gzip of the row just printed)
+  if [ "$TOTAL_GZ" -gt "$2" ]; then over+=("$1: $TOTAL_GZ bytes gzip is over its budget of $2 (scripts/size.sh)"); fi
 }
 urlgen() { # label, entry file
   local out="target/size/url-gen-$2.min.js"
@@ -70,8 +85,16 @@ JS
 
 printf '%-28s %9s %9s %9s %9s %9s %9s %10s\n' "build (bytes)" "wasm" "wasm.gz" "js" "js.gz" "total" "total.gz" "gz,min.js"
 row "URL-only (whole URL API)" target/size/url-only cloudinary_connector_url
+budget "URL-only (whole URL API)" $BUDGET_URL_FULL
 row "URL-only minimal" target/size/url-minimal cloudinary_connector_url
+budget "URL-only minimal" $BUDGET_URL_MIN
 row "whole plugin" target/size/plugin cloudinary_connector
+budget "whole plugin" $BUDGET_PLUGIN
 row "wasm-bindgen floor" target/size/wasm-floor wasm_floor
 urlgen "url-gen 1.22 minimal" minimal
 urlgen "url-gen 1.22 chained" chain
+
+if [ $CHECK -eq 1 ]; then
+  if [ ${#over[@]} -gt 0 ]; then printf '%s\n' "${over[@]}" >&2; exit 1; fi
+  echo "size budgets: every build within its budget (URL-only $BUDGET_URL_FULL, URL-only minimal $BUDGET_URL_MIN, plugin $BUDGET_PLUGIN bytes gzip)"
+fi

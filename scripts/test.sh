@@ -5,7 +5,7 @@
 #   scripts/test.sh --quick    native checks only (fmt, clippy, cargo test): no browsers
 #
 # Order: setup → version check → fmt → clippy (host, wasm32) → native tests → services →
-# browser tests (headless Chromium, then Firefox) → end-to-end tests (Playwright).
+# browser tests (headless Chromium, then Firefox) → end-to-end tests (Playwright) → size budgets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -59,5 +59,8 @@ if compgen -G "tests/e2e/*.test.mjs" >/dev/null; then
   cargo build -q -p cloudinary-connector-signer   # the e2e tests start target/debug/cld-signer --dev
   node --test --test-concurrency=1 tests/e2e/
 fi
+
+section "size budgets (URL-only builds, whole plugin; wasm + JS glue, gzip -9)"
+bash scripts/size.sh --check
 
 section "all tests passed"
