@@ -325,6 +325,41 @@ fn recorded_sdk_cases_through_the_javascript_api() {
 }
 
 #[wasm_bindgen_test]
+fn options_json_cannot_hold_say_why() {
+    api::reset_config();
+    api::config(js(r#"{"cloud_name":"demo"}"#)).unwrap();
+    // A BigInt and a cycle: JSON.stringify's own reason is passed on (worded by the browser).
+    let make = |body: &str| {
+        js_sys::Function::new_no_args(body)
+            .call0(&JsValue::NULL)
+            .unwrap()
+    };
+    for (options, cause) in [
+        (make("return { width: 10n }"), "BigInt"),
+        (
+            make("const o = { width: 10 }; o.self = o; return o"),
+            "cyclic",
+        ),
+    ] {
+        let m = js_err(api::url("sample", options));
+        assert!(m.starts_with("options could not be read as JSON: "), "{m}");
+        let reason = &m["options could not be read as JSON: ".len()..];
+        match cause {
+            "BigInt" => assert!(reason.contains("BigInt"), "{m}"),
+            _ => assert!(
+                reason.contains("circular") || reason.contains("cyclic"),
+                "{m}"
+            ),
+        }
+    }
+    assert_eq!(
+        api::url("sample", JsValue::UNDEFINED).unwrap(),
+        "https://res.cloudinary.com/demo/image/upload/sample"
+    );
+    api::reset_config();
+}
+
+#[wasm_bindgen_test]
 fn options_without_json_text_get_a_specific_error() {
     api::reset_config();
     api::config(js(r#"{"cloud_name":"demo"}"#)).unwrap();

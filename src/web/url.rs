@@ -6,7 +6,6 @@
 use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
-#[cfg(not(feature = "url-minimal"))]
 use wasm_bindgen::JsCast;
 
 use crate::core::url::{prepare, Prepared, SignRequest, UrlError, Value};
@@ -129,7 +128,11 @@ fn options_json_js(v: &JsValue) -> Result<js_sys::JsString, JsError> {
     if !v.is_object() || js_sys::Array::is_array(v) {
         return Err(JsError::new("options must be an object"));
     }
-    let json = js_sys::JSON::stringify(v).map_err(|_| JsError::new("options could not be read (cyclic object?)"))?;
+    // JSON.stringify throws a TypeError naming the cause (a cycle, a BigInt): pass its message on.
+    let json = js_sys::JSON::stringify(v).map_err(|e| {
+        let why = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default();
+        JsError::new(&["options could not be read as JSON: ", why.as_str()].concat())
+    })?;
     // `toJSON()` may return something that has no JSON text (undefined, a function).
     match json.is_string() {
         true => Ok(json),
@@ -330,8 +333,8 @@ pub fn delivery_url(
     #[wasm_bindgen(unchecked_param_type = "DeliveryDefaultsOptions")] defaults: JsValue,
 ) -> Result<String, JsError> {
     let defaults = defaults_from_js(&defaults)?;
-    let options = defaults.apply(&options_from_js(&options)?);
-    unsigned(with_config(|cfg| prepare(public_id, &options, cfg)).map_err(err)?)
+    let options = options_from_js(&options)?;
+    unsigned(with_config(|cfg| prepare(public_id, &defaults.apply(&options, cfg), cfg)).map_err(err)?)
 }
 
 #[cfg(not(feature = "url-minimal"))]

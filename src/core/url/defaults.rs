@@ -4,7 +4,7 @@
 //! optimization transformations as default (such as 'f_auto,q_auto')"), and carry the `_a`
 //! analytics token. The host can switch either off.
 
-use super::delivery::{prepare, Prepared, SignatureSource};
+use super::delivery::{prepare, transformation_and_format, Prepared, SignatureSource};
 use super::error::UrlError;
 use super::srcset::{sizes, srcset, PreparedSrcset};
 use super::value::Value;
@@ -35,31 +35,39 @@ impl DeliveryDefaults {
         analytics: false,
     };
 
-    /// `options` with the defaults applied (options the caller set always win).
+    /// `options` with the defaults applied. What the caller chose always wins, wherever it is:
+    /// `f_auto` is added only when no step of the transformation sets a format (`f_…`, which
+    /// `fetch_format`, or `format` on fetch URLs and with `use_fetch_format`, become), `q_auto`
+    /// only when no step sets a quality (`q_…`), whether the options say so at the top level,
+    /// in a chained `transformation` step or in a `raw_transformation`. What is added goes into
+    /// the options' own (last) step. Inserted assets (`core::widgets::AssetReference`) go
+    /// through here too, so an asset gets the same optimisation whichever way it is delivered.
     ///
     /// ```
     /// use cloudinary_connector::core::url::{url, DeliveryDefaults, NoSignatures, Value};
     /// let config = Value::map().with("cloud_name", "demo").with("secure", true);
     /// let defaults = DeliveryDefaults { auto_format_quality: true, analytics: false };
-    /// let options = defaults.apply(&Value::map().with("width", 300).with("crop", "fill"));
+    /// let options = defaults.apply(&Value::map().with("width", 300).with("crop", "fill"), &config);
     /// assert_eq!(
     ///     url("sample", &options, &config, &NoSignatures).unwrap(),
     ///     "https://res.cloudinary.com/demo/image/upload/c_fill,f_auto,q_auto,w_300/sample"
     /// );
     /// ```
-    pub fn apply(&self, options: &Value) -> Value {
+    pub fn apply(&self, options: &Value, config: &Value) -> Value {
         let mut o = match options {
             Value::Map(_) => options.clone(),
             _ => Value::map(),
         };
         let raw = o.get("resource_type").and_then(Value::as_text) == Some("raw");
         if self.auto_format_quality && !raw {
-            let fetch_with_format = o.get("type").and_then(Value::as_text) == Some("fetch")
-                && o.get("format").is_some();
-            if o.get("fetch_format").is_none() && !fetch_with_format {
+            // Options the engine refuses are refused again when the URL is built, with the
+            // engine's message: here they just get no defaults.
+            let (has_format, has_quality) = transformation_and_format(&o, config)
+                .map_or((true, true), |(t, _)| sets_format_and_quality(&t));
+            if !has_format {
                 o.set("fetch_format", "auto".into());
             }
-            if o.get("quality").is_none() {
+            if !has_quality {
                 o.set("quality", "auto".into());
             }
         }
@@ -77,7 +85,7 @@ impl DeliveryDefaults {
         config: &Value,
         signer: &dyn SignatureSource,
     ) -> Result<String, UrlError> {
-        match prepare(public_id, &self.apply(options), config)? {
+        match prepare(public_id, &self.apply(options, config), config)? {
             Prepared::Unchanged(s) => Ok(s),
             Prepared::Url(p) => p.finish_with(signer),
         }
@@ -92,7 +100,7 @@ impl DeliveryDefaults {
         options: &Value,
         config: &Value,
     ) -> Result<PreparedSrcset, UrlError> {
-        PreparedSrcset::new(public_id, widths, &self.apply(options), config)
+        PreparedSrcset::new(public_id, widths, &self.apply(options, config), config)
     }
 
     /// `(srcset, sizes)` of the plugin's own responsive images (defaults applied to each item).
@@ -105,10 +113,27 @@ impl DeliveryDefaults {
         signer: &dyn SignatureSource,
     ) -> Result<(String, String), UrlError> {
         Ok((
-            srcset(public_id, widths, &self.apply(options), config, signer)?,
+            srcset(
+                public_id,
+                widths,
+                &self.apply(options, config),
+                config,
+                signer,
+            )?,
             sizes(widths),
         ))
     }
+}
+
+/// Whether a transformation string sets a format (`f_…`) and a quality (`q_…`) in any of its
+/// steps. Named transformations (`t_…`) are opaque here: what they set is not known.
+pub fn sets_format_and_quality(transformation: &str) -> (bool, bool) {
+    let (mut f, mut q) = (false, false);
+    for qualifier in transformation.split(['/', ',']) {
+        f |= qualifier.starts_with("f_");
+        q |= qualifier.starts_with("q_");
+    }
+    (f, q)
 }
 
 #[cfg(test)]

@@ -3,7 +3,9 @@
 //! skipped. The signature comes from a [`SignatureSource`]: this module never sees a secret.
 
 use super::analytics::Analytics;
-use super::encode::{cat, crc32, encode_public_id, percent_decode, push_uint, smart_escape, sub};
+use super::encode::{
+    cat, crc32, encode_public_id, percent_decode, push_spaces_escaped, push_uint, smart_escape, sub,
+};
 use super::error::UrlError;
 use super::options::generate;
 use super::value::Value;
@@ -279,11 +281,11 @@ fn preloaded(public_id: &str) -> Option<(&str, &str, &str, &str)> {
 
 /// The transformation string of `options`, and the format that stays an extension: for fetch
 /// URLs (and `use_fetch_format`) the format becomes `f_<format>` in the transformation instead.
-fn transformation_and_format<'a>(
+pub(crate) fn transformation_and_format<'a>(
     options: &'a Value,
     config: &Value,
-    delivery_type: Option<&str>,
 ) -> Result<(String, Option<&'a str>), UrlError> {
+    let delivery_type = opt_text(options, &Value::Null, "type")?;
     let mut format = opt_text(options, &Value::Null, "format")?;
     let use_fetch_format =
         delivery_type == Some("fetch") || flag(options, config, "use_fetch_format");
@@ -305,7 +307,7 @@ pub fn prepare(public_id: &str, options: &Value, config: &Value) -> Result<Prepa
         return Err(UrlError::EmptyPublicId);
     }
     let delivery_type = opt_text(options, &Value::Null, "type")?;
-    let (transformation, format) = transformation_and_format(options, config, delivery_type)?;
+    let (transformation, format) = transformation_and_format(options, config)?;
     assemble(
         public_id,
         options,
@@ -356,8 +358,7 @@ impl UrlTemplate {
     pub fn from_options(options: Value, config: &Value) -> Result<Self, UrlError> {
         check_options(&options, config)?;
         let (transformation, format) = {
-            let delivery_type = opt_text(&options, &Value::Null, "type")?;
-            let (t, f) = transformation_and_format(&options, config, delivery_type)?;
+            let (t, f) = transformation_and_format(&options, config)?;
             (t, f.map(str::to_owned))
         };
         let mut t = UrlTemplate {
@@ -397,7 +398,7 @@ impl UrlTemplate {
         let t = collapse_slashes(&self.transformation);
         if !t.is_empty() {
             head.push('/');
-            head.push_str(&t);
+            push_spaces_escaped(&mut head, &t);
         }
         let fast = FastPath {
             head,
@@ -440,7 +441,7 @@ impl UrlTemplate {
         }
         if let Some(fmt) = &self.format {
             out.push('.');
-            out.push_str(fmt);
+            push_spaces_escaped(&mut out, fmt);
         }
         if let Some(a) = &f.analytics {
             if !sub(&out, mark, out.len()).contains('?') {
@@ -579,6 +580,11 @@ fn assemble<'a>(
             if suffix.contains(['.', '/']) {
                 return Err(UrlError::InvalidUrlSuffix);
             }
+            // `?` or `#` would end the path: the rest would be a query or fragment, never seen
+            // by Cloudinary (the SDKs pass them through and break the URL).
+            if suffix.contains(['?', '#']) {
+                return Err(UrlError::UrlSuffixEndsPath);
+            }
             source.push('/');
             source.push_str(suffix);
         }
@@ -638,22 +644,24 @@ fn assemble<'a>(
     let cloud_name = opt_text(options, config, "cloud_name")?
         .filter(|c| !c.is_empty())
         .ok_or(UrlError::MissingCloudName)?;
-    let mut head = prefix(&source, cloud_name, options, config)?;
+    let mut head = String::new();
+    push_spaces_escaped(&mut head, &prefix(&source, cloud_name, options, config)?);
     for part in [rt, ty].into_iter().flatten() {
         head.push('/');
-        head.push_str(part);
+        push_spaces_escaped(&mut head, part);
     }
+    // Spaces become `%20` in the URL (the Node SDK's last step), not in what was signed.
     let mut tail = String::with_capacity(transformation.len() + source.len() + 16);
     if !transformation.is_empty() {
         tail.push('/');
-        tail.push_str(&transformation);
+        push_spaces_escaped(&mut tail, &transformation);
     }
     if let Some(v) = version {
         tail.push_str("/v");
-        tail.push_str(v);
+        push_spaces_escaped(&mut tail, v);
     }
     tail.push('/');
-    tail.push_str(&source);
+    push_spaces_escaped(&mut tail, &source);
 
     if flag(options, config, "urlAnalytics") && !source.contains('?') {
         let code = opt_text(options, config, "analytics_sdk_code")?

@@ -27,6 +27,20 @@ pub(crate) fn cat(parts: &[&str]) -> String {
 }
 
 /// Appends the decimal digits of `n` (no `core::fmt` integer formatting).
+/// Appends `s` with every space as `%20`: the Node SDK's last step on the URL path
+/// (`….join('/').replace(/ /g, '%20')`), so that a text layer's font (`l_text:Open Sans_20:…`), a
+/// flag or a suffix with a space never leaves a bare space in a URL (which would also split a
+/// `srcset` item). What is signed keeps the space, as the SDK signs before this step.
+pub(crate) fn push_spaces_escaped(out: &mut String, s: &str) {
+    let mut rest = s;
+    while let Some(i) = rest.find(' ') {
+        out.push_str(sub(rest, 0, i));
+        out.push_str("%20");
+        rest = sub(rest, i + 1, rest.len());
+    }
+    out.push_str(rest);
+}
+
 pub(crate) fn push_uint(out: &mut String, mut n: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();

@@ -17,6 +17,8 @@ pub enum UrlError {
     AuthTokenNotSupported,
     /// `url_suffix` contains `.` or `/`.
     InvalidUrlSuffix,
+    /// `url_suffix` contains `?` or `#`, which would end the URL's path.
+    UrlSuffixEndsPath,
     /// `url_suffix` used with an unsupported resource type / delivery type pair.
     UrlSuffixNotSupported {
         /// The resource type.
@@ -66,6 +68,9 @@ impl fmt::Display for UrlError {
                 f.write_str("auth_token (token-based authentication) needs the server-side key and is not supported here")
             }
             UrlError::InvalidUrlSuffix => f.write_str("url_suffix should not include . or /"),
+            UrlError::UrlSuffixEndsPath => {
+                f.write_str("url_suffix should not include ? or # (they would end the URL's path)")
+            }
             UrlError::UrlSuffixNotSupported { resource_type, delivery_type } => {
                 f.write_str("url_suffix is only supported for image/upload, image/private, image/authenticated, video/upload and raw/upload, not ")?;
                 f.write_str(resource_type)?;

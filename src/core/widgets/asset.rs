@@ -10,7 +10,7 @@ use crate::core::json::{de, object, Map, Number, ToJson, Value};
 use serde::{Deserialize, Serialize};
 
 use super::WidgetError;
-use crate::core::url::{Prepared, Value as UrlValue};
+use crate::core::url::{DeliveryDefaults, Prepared, Value as UrlValue};
 
 /// A stored pointer to a Cloudinary asset, from which delivery URLs are rebuilt.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -318,16 +318,6 @@ impl DeliveryTarget {
     }
 }
 
-fn sets_format_and_quality(transformation: &str) -> bool {
-    let has = |p: &str| {
-        transformation
-            .split('/')
-            .flat_map(|c| c.split(','))
-            .any(|q| q.starts_with(p))
-    };
-    has("f_") && has("q_")
-}
-
 impl AssetReference {
     /// Rebuilds the secure delivery URL: `<prefix>/<resource_type>/<type>/<transformation>/
     /// [f_auto,q_auto/]v<version>/<public_id>[.<format>]`, with the SDKs' prefix, `v1` and
@@ -377,21 +367,12 @@ impl AssetReference {
     pub fn prepare_delivery(&self, target: &DeliveryTarget) -> Result<Prepared, WidgetError> {
         super::check_cloud_name(&target.cloud_name)?;
         // The URL engine builds it (SDK-identical prefix, `v1` rule and escaping): the stored
-        // transformation is one raw step, `f_auto,q_auto` a chained step after it.
+        // transformation is one raw step; the plugin's defaults (`DeliveryDefaults`, as for
+        // `deliveryUrl` and `srcset`) chain whichever of `f_auto`/`q_auto` it does not set.
         let transformation = self.transformation.as_deref().unwrap_or("");
         let mut steps = Vec::new();
         if !transformation.is_empty() {
             steps.push(UrlValue::map().with("raw_transformation", transformation));
-        }
-        if target.optimize
-            && self.resource_type != "raw"
-            && !sets_format_and_quality(transformation)
-        {
-            steps.push(
-                UrlValue::map()
-                    .with("fetch_format", "auto")
-                    .with("quality", "auto"),
-            );
         }
         let mut options = UrlValue::map()
             .with("resource_type", self.resource_type.as_str())
@@ -415,6 +396,13 @@ impl AssetReference {
         if target.private_cdn {
             config.set("private_cdn", true.into());
         }
+        // Inserted URLs are stored in the host's content: no `_a` token, whose plugin version
+        // would differ between URLs inserted before and after an update.
+        let defaults = DeliveryDefaults {
+            auto_format_quality: target.optimize,
+            analytics: false,
+        };
+        let options = defaults.apply(&options, &config);
         crate::core::url::prepare(&self.public_id, &options, &config)
             .map_err(|e| WidgetError::Url(e.to_string()))
     }
