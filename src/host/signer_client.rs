@@ -339,7 +339,7 @@ impl SignerClient {
             };
             if results.len() != chunk.len() {
                 return Err(SignerError::BadAnswer(format!(
-                    "the batch answer has {} results for {} delivery URLs",
+                    "the batch answer has a different number of results ({}) than delivery URLs sent ({})",
                     results.len(),
                     chunk.len()
                 )));
