@@ -39,8 +39,7 @@ fn fixture_signature(to_sign: &str, secret: &str, sha256: bool) -> String {
 }
 
 async fn client(account: &str, role: &str) -> SignerClient {
-    let token =
-        signer_dev_token("editor@example.com", serde_json::json!({ account: role })).await;
+    let token = signer_dev_token("editor@example.com", serde_json::json!({ account: role })).await;
     SignerClient::new(SIGNER_URL, TokenSource::Static(token))
 }
 
@@ -72,12 +71,23 @@ async fn a_batch_of_120_is_signed_in_order_in_three_requests() {
     assert_eq!(sigs.len(), 120);
     for (req, sig) in requests.iter().zip(&sigs) {
         assert_eq!(req.to_sign, format!("f_auto,q_auto/{}", req.public_id));
-        assert_eq!(sig, &fixture_signature(&req.to_sign, TEST_SECRET, false), "{}", req.public_id);
+        assert_eq!(
+            sig,
+            &fixture_signature(&req.to_sign, TEST_SECRET, false),
+            "{}",
+            req.public_id
+        );
     }
     // The same as one request per URL.
-    assert_eq!(sigs[77], signer.sign_delivery("demo", &requests[77]).await.unwrap());
+    assert_eq!(
+        sigs[77],
+        signer.sign_delivery("demo", &requests[77]).await.unwrap()
+    );
     // Nothing to sign: no request, no signature.
-    assert_eq!(signer.sign_delivery_batch("demo", &[]).await.unwrap(), Vec::<String>::new());
+    assert_eq!(
+        signer.sign_delivery_batch("demo", &[]).await.unwrap(),
+        Vec::<String>::new()
+    );
 }
 
 #[wasm_bindgen_test]
@@ -154,7 +164,10 @@ async fn malformed_batch_answers_are_refused() {
         ("no-results", "the signer's answer is malformed: the batch answer has no `results` list"),
     ];
     for (case, message) in cases {
-        let err = canned(case).sign_delivery_batch("demo", &refs).await.unwrap_err();
+        let err = canned(case)
+            .sign_delivery_batch("demo", &refs)
+            .await
+            .unwrap_err();
         assert!(matches!(err, SignerError::BadAnswer(_)), "{case}: {err:?}");
         assert_eq!(err.to_string(), message, "{case}");
     }
@@ -164,23 +177,38 @@ async fn malformed_batch_answers_are_refused() {
 async fn a_signer_that_never_answers_times_out() {
     assert_eq!(DEFAULT_TIMEOUT_MS, 30_000);
     let base = format!("{DOUBLES_URL}/hang");
-    let signer = SignerClient::new(&base, TokenSource::Static("secret-token-abc".into()))
-        .with_timeout(300);
+    let signer =
+        SignerClient::new(&base, TokenSource::Static("secret-token-abc".into())).with_timeout(300);
     assert_eq!(signer.timeout_ms(), 300);
     let req = request(CLOUD_NAME, "authenticated", "a");
     let err = signer.sign_delivery("demo", &req).await.unwrap_err();
     let url = format!("{base}/v1/sign/delivery");
-    assert_eq!(err, SignerError::Timeout { url: url.clone(), ms: 300 });
-    assert_eq!(err.to_string(), format!("the signer at {url} gave no answer within 300 ms"));
+    assert_eq!(
+        err,
+        SignerError::Timeout {
+            url: url.clone(),
+            ms: 300
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        format!("the signer at {url} gave no answer within 300 ms")
+    );
     assert!(!err.to_string().contains("secret-token-abc"));
-    let err = signer.sign_delivery_batch("demo", &[&req]).await.unwrap_err();
+    let err = signer
+        .sign_delivery_batch("demo", &[&req])
+        .await
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         format!("the signer at {base}/v1/sign/delivery/batch gave no answer within 300 ms")
     );
     let signer = SignerClient::new(&base, TokenSource::Static("t".into())).with_timeout(2000);
     let err = signer.sign_delivery("demo", &req).await.unwrap_err();
-    assert_eq!(err.to_string(), format!("the signer at {url} gave no answer within 2 s"));
+    assert_eq!(
+        err.to_string(),
+        format!("the signer at {url} gave no answer within 2 s")
+    );
 }
 
 #[wasm_bindgen_test]
@@ -189,7 +217,10 @@ async fn a_signer_that_stops_mid_answer_times_out() {
     let base = format!("{DOUBLES_URL}/stall");
     let signer = SignerClient::new(&base, TokenSource::Static("t".into())).with_timeout(1500);
     let req = request(CLOUD_NAME, "authenticated", "a");
-    let err = signer.sign_delivery_batch("demo", &[&req]).await.unwrap_err();
+    let err = signer
+        .sign_delivery_batch("demo", &[&req])
+        .await
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
         format!("the signer at {base}/v1/sign/delivery/batch gave no answer within 1.5 s")
@@ -215,8 +246,10 @@ fn signer_timeout_options_are_checked() {
     use cloudinary_connector::web::upload::JsChunkedUpload;
     use cloudinary_connector::web::widgets::JsWidgets;
     let widgets = |ms: serde_json::Value| {
-        JsWidgets::new(support::js(&serde_json::json!({"platform": "Reference Host",
-            "platformVersion": "2.1.0", "signerUrl": SIGNER_URL, "token": "t", "signerTimeoutMs": ms})))
+        JsWidgets::new(support::js(
+            &serde_json::json!({"platform": "Reference Host",
+            "platformVersion": "2.1.0", "signerUrl": SIGNER_URL, "token": "t", "signerTimeoutMs": ms}),
+        ))
     };
     assert!(widgets(serde_json::json!(1)).is_ok());
     assert!(widgets(serde_json::json!(600_000)).is_ok());
