@@ -158,6 +158,8 @@ const config = {
   // ?signer=http://127.0.0.1:8787 configures the signer endpoint; ?catalog=url the catalog manifest.
   apiVersion: params.get('hostApi') || '1.0.0',
   signerUrl: params.get('signer') || null,
+  // ?signerTimeoutMs=500: how long the plugin waits for the signer (default 30 s).
+  signerTimeoutMs: params.has('signerTimeoutMs') ? Number(params.get('signerTimeoutMs')) : undefined,
   catalog: params.get('catalog') || 'pkg.json',
   environment: params.get('env') || 'dev',
   // The signed-in user the signer token is for. A real host gets the token from its own login;

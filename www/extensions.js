@@ -151,6 +151,7 @@ export class ExtensionManager {
       editor: { insertMedia: (m) => this.editor.insertMedia(m) },
       getSignerToken: () => this.userToken(),
       signerUrl: this.config.signerUrl,
+      ...(this.config.signerTimeoutMs !== undefined ? { signerTimeoutMs: this.config.signerTimeoutMs } : {}),
       ...(this.config.scripts ? { scripts: { ...this.config.scripts } } : {}),
       log: {
         info: (m) => this.message(`${name}: ${m}`),

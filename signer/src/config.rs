@@ -178,6 +178,8 @@ pub struct ServerConfig {
     pub max_params: usize,
     /// Whole-request timeout, milliseconds.
     pub request_timeout_ms: u64,
+    /// Most delivery URLs in one `POST /v1/sign/delivery/batch` request.
+    pub max_batch: usize,
     /// Requests per minute per user (token bucket refill rate).
     pub rate_limit_per_minute: u32,
     /// Token bucket size (burst).
@@ -199,6 +201,13 @@ pub struct ServerConfig {
     /// the machine's CPUs with other busy processes.
     pub workers: Option<usize>,
 }
+
+/// Default most delivery URLs per batch signing request.
+pub const DEFAULT_MAX_BATCH: usize = 100;
+/// Fewest delivery URLs `server.max_batch` accepts: the plugin sends up to 50 per request.
+pub const MIN_MAX_BATCH: usize = 50;
+/// Most delivery URLs `server.max_batch` accepts.
+pub const MAX_MAX_BATCH: usize = 1000;
 
 /// Most runtime threads `server.workers` and `--workers` accept.
 pub const MAX_WORKERS: usize = 1024;
@@ -312,6 +321,7 @@ struct RawServer {
     cors_origins: Vec<String>,
     max_body_bytes: Option<usize>,
     max_params: Option<usize>,
+    max_batch: Option<usize>,
     request_timeout_ms: Option<u64>,
     rate_limit_per_minute: Option<u32>,
     rate_limit_burst: Option<u32>,
@@ -852,6 +862,17 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024;
 /// Default most parameters per upload signing request.
 pub const DEFAULT_MAX_PARAMS: usize = 64;
 
+/// `server.max_batch`: between [`MIN_MAX_BATCH`] (the plugin's batch size) and [`MAX_MAX_BATCH`].
+fn max_batch(v: Option<usize>) -> Result<usize, ConfigError> {
+    match v {
+        None => Ok(DEFAULT_MAX_BATCH),
+        Some(n) if (MIN_MAX_BATCH..=MAX_MAX_BATCH).contains(&n) => Ok(n),
+        Some(n) => err(format!(
+            "server.max_batch: must be between {MIN_MAX_BATCH} (the plugin sends up to {MIN_MAX_BATCH} delivery URLs per request) and {MAX_MAX_BATCH}, not {n}"
+        )),
+    }
+}
+
 fn build_server(s: RawServer) -> Result<ServerConfig, ConfigError> {
     let mut cors_origins = Vec::new();
     for (i, o) in s.cors_origins.iter().enumerate() {
@@ -871,6 +892,7 @@ fn build_server(s: RawServer) -> Result<ServerConfig, ConfigError> {
         cors_origins,
         max_body_bytes: positive(s.max_body_bytes, DEFAULT_MAX_BODY_BYTES, "max_body_bytes")?,
         max_params: positive(s.max_params, DEFAULT_MAX_PARAMS, "max_params")?,
+        max_batch: max_batch(s.max_batch)?,
         request_timeout_ms: positive(s.request_timeout_ms, 10_000, "request_timeout_ms")?,
         rate_limit_per_minute: positive(s.rate_limit_per_minute, 600, "rate_limit_per_minute")?,
         rate_limit_burst: positive(s.rate_limit_burst, 60, "rate_limit_burst")?,

@@ -13,6 +13,7 @@
 //! | `POST /v1/sign/upload` | uploader | Upload API signature of `params_to_sign` |
 //! | `POST /v1/sign/media-library` | uploader | Media Library login signature |
 //! | `POST /v1/sign/delivery` | viewer | delivery-URL signature |
+//! | `POST /v1/sign/delivery/batch` | viewer | up to `server.max_batch` delivery-URL signatures, all or none |
 //! | `POST /v1/verify/api-signature` | viewer | check an API signature (e.g. an upload response's) |
 //! | `GET /v1/accounts/{id}/check` | admin | credential check against Cloudinary |
 //! | `GET /v1/accounts/{id}/sub-accounts` | admin | Provisioning API sub-account listing |
@@ -202,6 +203,7 @@ impl Signer {
             .route("/v1/sign/upload", post(sign_upload))
             .route("/v1/sign/media-library", post(sign_media_library))
             .route("/v1/sign/delivery", post(sign_delivery))
+            .route("/v1/sign/delivery/batch", post(sign_delivery_batch))
             .route("/v1/verify/api-signature", post(verify_api_signature))
             .route(
                 "/v1/webhooks/cloudinary/{id}",
@@ -961,9 +963,45 @@ struct DeliveryRequest {
     algorithm: Option<Algorithm>,
 }
 
-async fn sign_delivery(State(s): State<Signer>, req: Request) -> Result<Json<Value>, ApiError> {
-    let (claims, req): (_, DeliveryRequest) = authenticated_json(&s, req).await?;
-    let (acct, role) = resolve(&s, &claims, req.account.as_deref())?;
+impl DeliveryRequest {
+    fn into_parts(self) -> (Option<String>, DeliveryItem) {
+        let item = DeliveryItem {
+            resource_type: self.resource_type,
+            delivery_type: self.delivery_type,
+            transformation: self.transformation,
+            public_id: self.public_id,
+            long_signature: self.long_signature,
+            algorithm: self.algorithm,
+        };
+        (self.account, item)
+    }
+}
+
+/// One delivery URL to sign: the body of `POST /v1/sign/delivery` without `account`, and one
+/// item of `POST /v1/sign/delivery/batch`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeliveryItem {
+    #[serde(default = "default_image")]
+    resource_type: String,
+    #[serde(default = "default_upload", rename = "type")]
+    delivery_type: String,
+    #[serde(default)]
+    transformation: String,
+    public_id: String,
+    #[serde(default)]
+    long_signature: bool,
+    algorithm: Option<Algorithm>,
+}
+
+/// Checks one delivery item's values and the caller's policy on it: everything short of
+/// signing, so that a batch can be refused whole before a single signature is issued.
+fn check_delivery_item(
+    acct: &Account,
+    role: Role,
+    claims: &Claims,
+    req: &DeliveryItem,
+) -> Result<(), ApiError> {
     if !matches!(req.resource_type.as_str(), "image" | "video" | "raw") {
         return Err(ApiError::invalid(format!(
             "resource_type {:?} is not one of \"image\", \"video\", \"raw\"",
@@ -1010,16 +1048,83 @@ async fn sign_delivery(State(s): State<Signer>, req: Request) -> Result<Json<Val
         &req.transformation,
         &req.public_id,
     )?;
+    Ok(())
+}
+
+/// Signs one checked delivery item: `{"signature", "url_component", "algorithm"}`.
+fn sign_delivery_item(s: &Signer, acct: &Account, claims: &Claims, req: &DeliveryItem) -> Value {
     let to_sign = sign::url_string_to_sign(&req.transformation, &req.public_id);
     let alg = req.algorithm.unwrap_or(acct.signature_algorithm);
     let sig = crypto::url_signature(&to_sign, &acct.api_secret, alg, req.long_signature);
-    issued(&s);
+    issued(s);
     tracing::debug!(user = %claims.sub, account = %acct.id, r#type = %req.delivery_type, "delivery URL signed");
-    Ok(Json(json!({
+    json!({
         "signature": sig,
         "url_component": format!("s--{sig}--"),
         "algorithm": if req.long_signature { "sha256" } else { alg.as_str() },
-    })))
+    })
+}
+
+async fn sign_delivery(State(s): State<Signer>, req: Request) -> Result<Json<Value>, ApiError> {
+    let (claims, req): (_, DeliveryRequest) = authenticated_json(&s, req).await?;
+    let (account, item) = req.into_parts();
+    let (acct, role) = resolve(&s, &claims, account.as_deref())?;
+    check_delivery_item(acct, role, &claims, &item)?;
+    Ok(Json(sign_delivery_item(&s, acct, &claims, &item)))
+}
+
+/// Body of `POST /v1/sign/delivery/batch`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DeliveryBatchRequest {
+    account: Option<String>,
+    items: Vec<DeliveryItem>,
+}
+
+/// Signs up to `server.max_batch` delivery URLs in one request (one rate-limit token), all or
+/// none: every item is checked before the first is signed, and the first refused item's error
+/// is answered with its index (`items[N]: ...`).
+async fn sign_delivery_batch(
+    State(s): State<Signer>,
+    req: Request,
+) -> Result<Json<Value>, ApiError> {
+    let (parts, body) = req.into_parts();
+    let claims = authenticate(&s, &parts.headers)?;
+    let srv = &s.0.cfg.server;
+    let limit = srv.max_body_bytes.saturating_mul(srv.max_batch);
+    let req: DeliveryBatchRequest = json_body(&parts.headers, body, limit).await?;
+    if req.items.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "empty_batch",
+            "`items` is empty: send at least one delivery URL to sign",
+        ));
+    }
+    let max = srv.max_batch;
+    if req.items.len() > max {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_many_items",
+            format!(
+                "`items` has {} delivery URLs; at most {max} are signed in one request",
+                req.items.len()
+            ),
+        )
+        .with_rule("server.max_batch"));
+    }
+    let (acct, role) = resolve(&s, &claims, req.account.as_deref())?;
+    for (i, item) in req.items.iter().enumerate() {
+        check_delivery_item(acct, role, &claims, item).map_err(|mut e| {
+            e.message = format!("items[{i}]: {}", e.message);
+            e
+        })?;
+    }
+    let results: Vec<Value> = req
+        .items
+        .iter()
+        .map(|item| sign_delivery_item(&s, acct, &claims, item))
+        .collect();
+    Ok(Json(json!({ "results": results })))
 }
 
 async fn webhook(

@@ -1106,3 +1106,339 @@ async fn a_client_trickling_its_headers_is_cut_off() {
     stop_tx.send(()).unwrap();
     server.await.unwrap();
 }
+
+// ------------------------------------------------------------------------------------------
+// Batch delivery signing
+
+/// The conformance vector `case` as a delivery item (no account).
+fn url_vector_item(case: &Value) -> Value {
+    let to_sign = case["to_sign"].as_str().unwrap();
+    let (delivery_type, transformation, public_id) = if to_sign.starts_with("http://") {
+        ("fetch", "", to_sign)
+    } else {
+        match to_sign.split_once('/') {
+            Some((t, p)) => ("upload", t, p),
+            None => ("upload", "", to_sign),
+        }
+    };
+    json!({"resource_type": "image", "type": delivery_type, "transformation": transformation,
+           "public_id": public_id, "long_signature": case["length"] == 32,
+           "algorithm": case["algorithm"]})
+}
+
+/// `item` with `"account": account` added: the single endpoint's body.
+fn with_account(item: &Value, account: &str) -> Value {
+    let mut body = item.clone();
+    body["account"] = json!(account);
+    body
+}
+
+/// Every delivery-URL vector signed in ONE batch request: the results come in order, equal the
+/// vectors and the single endpoint's answers (signature, url_component, algorithm).
+#[tokio::test]
+async fn batch_signs_every_url_vector_like_the_single_endpoint() {
+    let v = vectors();
+    let cases = v["url_signature"].as_array().unwrap();
+    let signer = base_signer("b");
+    let router = signer.router();
+    let t = token("alice", &[("vec", Admin)]);
+    let items: Vec<Value> = cases.iter().map(url_vector_item).collect();
+    let r = post(
+        &router,
+        "/v1/sign/delivery/batch",
+        Some(&t),
+        &json!({"account": "vec", "items": items}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let results = r.body["results"].as_array().unwrap();
+    assert_eq!(results.len(), cases.len());
+    assert_eq!(signer.signatures_issued(), cases.len() as u64);
+    for ((case, item), got) in cases.iter().zip(&items).zip(results) {
+        assert_eq!(got["signature"], case["signature"], "{case}");
+        let single = post(
+            &router,
+            "/v1/sign/delivery",
+            Some(&t),
+            &with_account(item, "vec"),
+        )
+        .await;
+        assert_eq!(single.status, StatusCode::OK, "{:?}", single.body);
+        assert_eq!(got, &single.body, "{case}");
+    }
+    assert_eq!(
+        results[5],
+        json!({"signature": "2hbrSMPOjj5BJ4xV7SgFbRDevFaQNUFf",
+               "url_component": "s--2hbrSMPOjj5BJ4xV7SgFbRDevFaQNUFf--", "algorithm": "sha256"})
+    );
+}
+
+/// An account configured for SHA-256 signs batch items without an `algorithm` with SHA-256,
+/// short and long, like the single endpoint; the only account is used when `account` is absent.
+#[tokio::test]
+async fn batch_uses_the_accounts_sha256_algorithm_and_long_signatures() {
+    let toml = "[server]\nrate_limit_burst = 1000\n[auth]\naudience = \"cld-signer\"\n\
+                [[auth.keys]]\nalgorithm = \"HS256\"\nsecret_env = \"JWT_KEY\"\n\
+                [[accounts]]\nid = \"vec\"\ncloud_name = \"dn6ot3ged\"\napi_key = \"1234\"\n\
+                api_secret_env = \"VEC_SECRET\"\nsignature_algorithm = \"sha256\"\n";
+    let signer = signer_at(config(toml, &base_env("b")), NOW, false);
+    let router = signer.router();
+    let t = token("alice", &[("vec", Viewer)]);
+    let short = json!({"public_id": "sample.jpg"});
+    let long = json!({"public_id": "sample.jpg", "long_signature": true});
+    let r = post(
+        &router,
+        "/v1/sign/delivery/batch",
+        Some(&t),
+        &json!({"items": [short, long]}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(
+        r.body,
+        json!({"results": [
+            {"signature": "2hbrSMPO", "url_component": "s--2hbrSMPO--", "algorithm": "sha256"},
+            {"signature": "2hbrSMPOjj5BJ4xV7SgFbRDevFaQNUFf",
+             "url_component": "s--2hbrSMPOjj5BJ4xV7SgFbRDevFaQNUFf--", "algorithm": "sha256"},
+        ]})
+    );
+    for (item, got) in [short, long]
+        .iter()
+        .zip(r.body["results"].as_array().unwrap())
+    {
+        let single = post(&router, "/v1/sign/delivery", Some(&t), item).await;
+        assert_eq!(&single.body, got);
+    }
+}
+
+/// 100 items (the default `server.max_batch`) keep their order: result N is item N's signature.
+#[tokio::test]
+async fn batch_keeps_the_order_of_its_items() {
+    let signer = base_signer("vecSecret-abcdefgh");
+    let router = signer.router();
+    let t = token("alice", &[("vec", Admin)]);
+    let items: Vec<Value> = (0..100)
+        .map(|i| {
+            json!({"type": "authenticated", "public_id": format!("team/doc-{i}.jpg"),
+                        "transformation": if i % 2 == 0 { "f_auto,q_auto" } else { "" }})
+        })
+        .collect();
+    let r = post(
+        &router,
+        "/v1/sign/delivery/batch",
+        Some(&t),
+        &json!({"account": "vec", "items": items}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    let results = r.body["results"].as_array().unwrap();
+    assert_eq!(results.len(), 100);
+    for (item, got) in items.iter().zip(results) {
+        let single = post(
+            &router,
+            "/v1/sign/delivery",
+            Some(&t),
+            &with_account(item, "vec"),
+        )
+        .await;
+        assert_eq!(got, &single.body, "{item}");
+    }
+}
+
+/// Asserts a refusal of the batch endpoint without a signature issued.
+#[track_caller]
+fn assert_batch_refused(
+    r: &Reply,
+    signer: &cloudinary_connector_signer::Signer,
+    status: StatusCode,
+    code: &str,
+    message: &str,
+    rule: Option<&str>,
+) {
+    assert_eq!(r.status, status, "{:?}", r.body);
+    assert_eq!(r.code(), code);
+    assert_eq!(r.message(), message);
+    assert_eq!(r.rule(), rule);
+    assert!(r.body.get("results").is_none());
+    assert_eq!(signer.signatures_issued(), 0);
+}
+
+/// Batch refusals: no item, more than `server.max_batch`, an invalid item (its index named, the
+/// single endpoint's message), an unknown field in an item, a body over
+/// `server.max_body_bytes` × `server.max_batch`. None issues a signature.
+#[tokio::test]
+async fn batch_refusals_name_the_item_and_issue_nothing() {
+    let signer = base_signer("vecSecret-abcdefgh");
+    let router = signer.router();
+    let t = token("alice", &[("vec", Admin)]);
+    let batch = |items: Value| json!({"account": "vec", "items": items});
+    let path = "/v1/sign/delivery/batch";
+
+    let r = post(&router, path, Some(&t), &batch(json!([]))).await;
+    assert_batch_refused(
+        &r,
+        &signer,
+        StatusCode::BAD_REQUEST,
+        "empty_batch",
+        "`items` is empty: send at least one delivery URL to sign",
+        None,
+    );
+
+    let many: Vec<Value> = (0..101)
+        .map(|i| json!({"public_id": format!("p{i}")}))
+        .collect();
+    let r = post(&router, path, Some(&t), &batch(json!(many))).await;
+    assert_batch_refused(
+        &r,
+        &signer,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_many_items",
+        "`items` has 101 delivery URLs; at most 100 are signed in one request",
+        Some("server.max_batch"),
+    );
+
+    let r = post(
+        &router,
+        path,
+        Some(&t),
+        &batch(json!([{"public_id": "a"}, {"public_id": "b", "resource_type": "pdf"}])),
+    )
+    .await;
+    assert_batch_refused(
+        &r,
+        &signer,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_request",
+        "items[1]: resource_type \"pdf\" is not one of \"image\", \"video\", \"raw\"",
+        None,
+    );
+
+    let r = post(
+        &router,
+        path,
+        Some(&t),
+        &batch(json!([{"public_id": "a"}, {"public_id": ""}])),
+    )
+    .await;
+    assert_batch_refused(
+        &r,
+        &signer,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_request",
+        "items[1]: public_id must be 1 to 2048 characters without control characters",
+        None,
+    );
+
+    // An unknown field is refused as by the single endpoint: the body does not parse.
+    let r = post(
+        &router,
+        path,
+        Some(&t),
+        &batch(json!([{"public_id": "a", "secret": "x"}])),
+    )
+    .await;
+    assert_batch_refused(&r, &signer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_request",
+        "the request does not have the expected fields: unknown field `secret`, expected one of \
+         `resource_type`, `type`, `transformation`, `public_id`, `long_signature`, `algorithm` at line 1 column 51",
+        None);
+    let single = post(
+        &router,
+        "/v1/sign/delivery",
+        Some(&t),
+        &json!({"account": "vec", "public_id": "a", "secret": "x"}),
+    )
+    .await;
+    assert_eq!((single.status, single.code()), (r.status, r.code()));
+
+    // The account goes at the top: an item naming one is refused.
+    let r = post(
+        &router,
+        path,
+        Some(&t),
+        &batch(json!([{"account": "vec", "public_id": "a"}])),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request")
+    );
+    assert!(
+        r.message().contains("unknown field `account`"),
+        "{}",
+        r.message()
+    );
+
+    let r = post(&router, path, Some(&t), &json!({"account": "vec"})).await;
+    assert_batch_refused(
+        &r,
+        &signer,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_request",
+        "the request does not have the expected fields: missing field `items` at line 1 column 17",
+        None,
+    );
+
+    // BASE_CONFIG: max_body_bytes = 4096, max_batch 100 → 409600 bytes.
+    let big: Vec<Value> = (0..100)
+        .map(|_| json!({"public_id": "x".repeat(4100)}))
+        .collect();
+    let r = post(&router, path, Some(&t), &batch(json!(big))).await;
+    assert_batch_refused(
+        &r,
+        &signer,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "body_too_large",
+        "the request body is larger than 409600 bytes",
+        Some("server.max_body_bytes"),
+    );
+
+    let r = post(&router, path, None, &batch(json!([{"public_id": "a"}]))).await;
+    assert_batch_refused(
+        &r,
+        &signer,
+        StatusCode::UNAUTHORIZED,
+        "token_missing",
+        "no bearer token: send `Authorization: Bearer <JWT>` issued by the host",
+        None,
+    );
+}
+
+/// A batch is one request: one rate-limit token, however many items. With the production burst
+/// of 60 (and a refill slow enough not to matter), a batch of 100 signs, and the user then has
+/// exactly 59 requests left.
+#[tokio::test]
+async fn batch_of_100_costs_one_rate_limit_token() {
+    let toml = BASE_CONFIG
+        .replace("rate_limit_per_minute = 6000", "rate_limit_per_minute = 1")
+        .replace("rate_limit_burst = 1000", "rate_limit_burst = 60");
+    let signer = signer_at(config(&toml, &base_env("vecSecret-abcdefgh")), NOW, false);
+    let router = signer.router();
+    let t = token("alice", &[("vec", Viewer)]);
+    let items: Vec<Value> = (0..100)
+        .map(|i| json!({"public_id": format!("p{i}")}))
+        .collect();
+    let r = post(
+        &router,
+        "/v1/sign/delivery/batch",
+        Some(&t),
+        &json!({"account": "vec", "items": items}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["results"].as_array().unwrap().len(), 100);
+    assert_eq!(signer.signatures_issued(), 100);
+    let one = json!({"account": "vec", "public_id": "p"});
+    for i in 0..59 {
+        let r = post(&router, "/v1/sign/delivery", Some(&t), &one).await;
+        assert_eq!(
+            r.status,
+            StatusCode::OK,
+            "request {i} after the batch: {:?}",
+            r.body
+        );
+    }
+    let r = post(&router, "/v1/sign/delivery", Some(&t), &one).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(r.code(), "rate_limited");
+    assert_eq!(r.rule(), Some("server.rate_limit_per_minute"));
+}

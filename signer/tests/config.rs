@@ -366,3 +366,46 @@ fn server_workers_is_a_thread_count_from_1_to_1024() {
         "line 2: invalid value (integer), expected usize"
     );
 }
+
+/// `server.max_batch`: most delivery URLs per batch signing request, 100 by default, from 50
+/// (the plugin's batch size) to 1000.
+#[test]
+fn server_max_batch_is_from_50_to_1000() {
+    let with = |v: &str| {
+        format!(
+            "[server]\nmax_batch = {v}\n{}",
+            account("api_secret_env = \"MAIN_SECRET\"")
+        )
+    };
+    let parsed = |v: &str| {
+        config::from_toml(&with(v), Path::new("."), &ok_env())
+            .unwrap()
+            .server
+            .max_batch
+    };
+    assert_eq!(parsed("50"), 50);
+    assert_eq!(parsed("1000"), 1000);
+    let default = config::from_toml(
+        &account("api_secret_env = \"MAIN_SECRET\""),
+        Path::new("."),
+        &ok_env(),
+    )
+    .unwrap();
+    assert_eq!(default.server.max_batch, 100);
+    assert_eq!(
+        refused(&with("0"), &ok_env()),
+        "server.max_batch: must be between 50 (the plugin sends up to 50 delivery URLs per request) and 1000, not 0"
+    );
+    assert_eq!(
+        refused(&with("49"), &ok_env()),
+        "server.max_batch: must be between 50 (the plugin sends up to 50 delivery URLs per request) and 1000, not 49"
+    );
+    assert_eq!(
+        refused(&with("1001"), &ok_env()),
+        "server.max_batch: must be between 50 (the plugin sends up to 50 delivery URLs per request) and 1000, not 1001"
+    );
+    assert_eq!(
+        refused(&with("\"many\""), &ok_env()),
+        "line 2: invalid type (string), expected usize"
+    );
+}

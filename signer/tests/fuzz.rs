@@ -181,6 +181,7 @@ const PATHS: &[&str] = &[
     "/v1/sign/upload",
     "/v1/sign/media-library",
     "/v1/sign/delivery",
+    "/v1/sign/delivery/batch",
     "/v1/verify/api-signature",
     "/v1/dev/token",
     "/v1/webhooks/cloudinary/vec",
@@ -196,7 +197,11 @@ proptest! {
         prop_assert!(reply.status.as_u16() < 500 || reply.status.as_u16() == 503, "{path}: {:?}", reply);
         prop_assert!(reply.body.is_object(), "{path}: not JSON: {:?}", reply.raw);
         if reply.status.is_success() {
-            if path.starts_with("/v1/sign/") {
+            if path.ends_with("/batch") {
+                let results = reply.body["results"].as_array();
+                prop_assert!(results.is_some_and(|r| !r.is_empty() && r.iter().all(|x| x["signature"].is_string())));
+                w.successes.fetch_add(results.map_or(0, Vec::len) as u64, Ordering::Relaxed);
+            } else if path.starts_with("/v1/sign/") {
                 prop_assert!(reply.body["signature"].is_string());
                 w.successes.fetch_add(1, Ordering::Relaxed);
             } else {

@@ -270,6 +270,74 @@ async fn h3_delivery_content_is_checked_not_just_the_type() {
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
 }
 
+/// H3 through the batch endpoint: every item is policy-checked before one is signed; an item
+/// the role may not sign (index 2 here) refuses the whole batch with its index and the rule, and
+/// not a single signature is issued, not even for the items before it.
+#[tokio::test]
+async fn h3_batch_is_refused_whole_by_one_forbidden_item() {
+    let signer = base_signer("vecSecret-abcdefgh");
+    let router = signer.router();
+    let uploader = token("alice", &[("shop", Uploader)]);
+    let item = |ty: &str, pid: &str| json!({"type": ty, "public_id": pid});
+    let batch = |items: Vec<Value>| json!({"account": "shop", "items": items});
+    let r = post(
+        &router,
+        "/v1/sign/delivery/batch",
+        Some(&uploader),
+        &batch(vec![
+            item("upload", "a.jpg"),
+            item("authenticated", "b.jpg"),
+            item("private", "c.jpg"),
+            item("upload", "d.jpg"),
+        ]),
+    )
+    .await;
+    assert_policy_refused(
+        &r,
+        "items[2]: role uploader may not sign \"private\" delivery URLs on account \"shop\"",
+        "accounts.shop.policy.uploader.delivery_types",
+    );
+    assert!(r.body.get("results").is_none());
+    // The same item alone, through the single endpoint: the same refusal without the index.
+    let single = post(
+        &router,
+        "/v1/sign/delivery",
+        Some(&uploader),
+        &json!({"account": "shop", "type": "private", "public_id": "c.jpg"}),
+    )
+    .await;
+    assert_policy_refused(
+        &single,
+        "role uploader may not sign \"private\" delivery URLs on account \"shop\"",
+        "accounts.shop.policy.uploader.delivery_types",
+    );
+    // A viewer's fetch smuggled in as an upload item at index 1.
+    let viewer = token("v", &[("vec", Viewer)]);
+    let r = post(
+        &router,
+        "/v1/sign/delivery/batch",
+        Some(&viewer),
+        &json!({"account": "vec", "items": [item("upload", "a.jpg"), item("upload", "https://evil.example/x.jpg")]}),
+    )
+    .await;
+    assert_policy_refused(&r, "items[1]: role viewer may not sign URLs of remote resources on account \"vec\": a public id that is a URL is a \"fetch\" delivery, whatever the type requested", "accounts.vec.policy.viewer.delivery_types");
+    assert_eq!(signer.signatures_issued(), 0);
+    // Without the forbidden item the batch is signed.
+    let r = post(
+        &router,
+        "/v1/sign/delivery/batch",
+        Some(&uploader),
+        &batch(vec![
+            item("upload", "a.jpg"),
+            item("authenticated", "b.jpg"),
+            item("upload", "d.jpg"),
+        ]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(signer.signatures_issued(), 3);
+}
+
 /// M1: an admin's upload signature can no longer be a Media Library login for any user.
 #[tokio::test]
 async fn m1_upload_signing_never_signs_username_or_cloud_name() {

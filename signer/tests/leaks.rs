@@ -139,6 +139,16 @@ async fn no_secret_token_or_signature_in_logs_and_no_secret_in_responses() {
             json!({"account": "shop-eu", "public_id": "s.jpg", "type": "private"}),
         ),
         (
+            "/v1/sign/delivery/batch",
+            &admin,
+            json!({"account": "shop", "items": [{"public_id": "b1.jpg", "type": "authenticated"}, {"public_id": "b2.jpg", "long_signature": true}]}),
+        ),
+        (
+            "/v1/sign/delivery/batch",
+            &viewer,
+            json!({"account": "shop-eu", "items": [{"public_id": "b3.jpg"}, {"public_id": "s.jpg", "type": "private"}]}),
+        ),
+        (
             "/v1/verify/api-signature",
             &admin,
             json!({"account": "vec", "params": {"a": "b"}, "signature": "0".repeat(40)}),
@@ -148,6 +158,9 @@ async fn no_secret_token_or_signature_in_logs_and_no_secret_in_responses() {
         let r = post(&router, path, Some(tok), body).await;
         if let Some(s) = r.body["signature"].as_str() {
             signatures.push(s.to_owned());
+        }
+        for item in r.body["results"].as_array().into_iter().flatten() {
+            signatures.push(item["signature"].as_str().unwrap().to_owned());
         }
         replies.push(r);
     }
@@ -175,7 +188,7 @@ async fn no_secret_token_or_signature_in_logs_and_no_secret_in_responses() {
         )
         .await,
     );
-    assert_eq!(signatures.len(), 6, "the scan covers issued signatures");
+    assert_eq!(signatures.len(), 8, "the scan covers issued signatures");
     assert!(
         replies.iter().any(|r| r.status.is_client_error()),
         "the scan covers refusals"

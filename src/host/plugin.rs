@@ -33,14 +33,14 @@ use std::task::Poll;
 
 use crate::core::accounts::{AccountListing, Availability, Capabilities, Effect, Feature, FeatureState, Reason};
 use crate::core::identity::Identity;
-use crate::core::url::Prepared;
+use crate::core::url::{Prepared, SignRequest};
 use crate::core::widgets::{
     Asset, AssetReference, CloudAccount, DefaultTransformations, DeliveryTarget, MediaLibraryOptions, ScriptUrls, SyncMode,
     UploadEvent, UploadMode, UploadWidgetOptions, WidgetError,
 };
 use crate::host::accounts::{self as host_accounts, AccountStore, AccountsSession};
 use crate::host::script::ScriptOptions;
-use crate::host::signer_client::{SignerClient, TokenSource};
+use crate::host::signer_client::{SignerClient, SignerError, TokenSource};
 use crate::host::widgets::media_library::Placement;
 use crate::host::widgets::{MediaLibrary, MediaLibraryHandlers, MountError, UploadWidget, WidgetHost};
 use crate::core::lifecycle::{self, Lifecycle, LifecycleError, Op, UninstallMode, UpdateKind};
@@ -507,9 +507,6 @@ const PANEL_HTML: &str = r#"<h2>Cloudinary</h2>
 </details>
 <p class="cldc-error" role="alert" hidden></p>"#;
 
-/// How many delivery signatures a signed insert asks the signer for at once.
-const PARALLEL_SIGNATURES: usize = 6;
-
 /// A future that can be cancelled synchronously: dropping the handle drops the future at once,
 /// with everything it holds (a script tag still loading, a signer request in flight).
 type Task = Pin<Box<dyn Future<Output = ()>>>;
@@ -825,29 +822,26 @@ impl Ui {
             if to_sign == 1 { "" } else { "s" }
         ));
         self.inserts.push(Pending { owner, _task: Cancellable::spawn(async move {
-            // A few signatures at a time: a large batch neither waits on one request after
-            // another nor opens a connection per asset.
-            let mut signatures: Vec<Option<String>> = Vec::with_capacity(planned.len());
-            for group in planned.chunks(PARALLEL_SIGNATURES) {
-                let answers = futures_util::future::join_all(group.iter().map(|(_, _, p)| async {
-                    match p {
-                        Prepared::Url(u) => match u.sign_request() {
-                            Some(req) => signer.sign_delivery(&account, req).await.map(Some),
-                            None => Ok(None),
-                        },
-                        Prepared::Unchanged(_) => Ok(None),
-                    }
-                }))
-                .await;
-                for ((asset, _, _), answer) in group.iter().zip(answers) {
-                    match answer {
-                        Ok(sig) => signatures.push(sig),
-                        Err(e) => {
-                            let message = format!("Cannot insert {}: {e}", asset.public_id);
-                            return on_ui(&w, |ui| ui.show_error(Some(&message)));
-                        }
-                    }
+            // One batch request per 50 signatures (one rate-limit token each), all or none.
+            let (places, requests): (Vec<usize>, Vec<&SignRequest>) = planned
+                .iter()
+                .enumerate()
+                .filter_map(|(i, (_, _, p))| match p {
+                    Prepared::Url(u) => u.sign_request().map(|r| (i, r)),
+                    Prepared::Unchanged(_) => None,
+                })
+                .unzip();
+            let answers = match signer.sign_delivery_batch(&account, &requests).await {
+                Ok(a) => a,
+                Err(e) => {
+                    let failing = batch_failure_index(&e).and_then(|i| places.get(i)).copied().unwrap_or(places[0]);
+                    let message = format!("Cannot insert {}: {e}", planned[failing].0.public_id);
+                    return on_ui(&w, |ui| ui.show_error(Some(&message)));
                 }
+            };
+            let mut signatures: Vec<Option<String>> = vec![None; planned.len()];
+            for (place, sig) in places.into_iter().zip(answers) {
+                signatures[place] = Some(sig);
             }
             let mut ready = Vec::with_capacity(planned.len());
             for ((asset, reference, p), sig) in planned.into_iter().zip(signatures) {
@@ -1225,6 +1219,18 @@ fn media_object(url: &str, alt: &str, public_id: &str, resource_type: &str, deli
     o.into()
 }
 
+/// The index, over the whole batch, of the item a batch refusal (`items[N]: ...`) or a
+/// malformed answer (`results[N]: ...`) names.
+fn batch_failure_index(e: &SignerError) -> Option<usize> {
+    let text = match e {
+        SignerError::Refused { message, .. } => message.strip_prefix("items[")?,
+        SignerError::BadAnswer(message) => message.strip_prefix("results[")?,
+        _ => return None,
+    };
+    let (n, _) = text.split_once(']')?;
+    n.parse().ok()
+}
+
 /// The widget host from the host object: identity from its platform and environment, the
 /// script URLs it overrides (`scripts`, for self-hosting), the signer with the user's token.
 fn widget_host(host: &HostApi) -> Result<WidgetHost, PluginError> {
@@ -1244,7 +1250,19 @@ fn widget_host(host: &HostApi) -> Result<WidgetHost, PluginError> {
                 .ok()
                 .and_then(|f| f.dyn_into().ok())
                 .ok_or_else(|| PluginError("the host object has no `getSignerToken` function".into()))?;
-            Some(SignerClient::new(url, TokenSource::Provider(f.bind0(host.as_raw()))))
+            let client = SignerClient::new(url, TokenSource::Provider(f.bind0(host.as_raw())));
+            match js_sys::Reflect::get(host.as_raw(), &"signerTimeoutMs".into()).unwrap_or(JsValue::UNDEFINED) {
+                v if v.is_undefined() || v.is_null() => Some(client),
+                v => {
+                    let ms = v
+                        .as_f64()
+                        .filter(|n| n.fract() == 0.0 && *n >= 0.0 && *n <= u64::MAX as f64)
+                        .ok_or_else(|| PluginError("the host object's `signerTimeoutMs` must be a whole number of milliseconds".into()))?;
+                    let ms = crate::host::signer_client::check_timeout_ms(ms as u64)
+                        .map_err(|e| PluginError(format!("the host object's `signerTimeoutMs` {e}")))?;
+                    Some(client.with_timeout(ms))
+                }
+            }
         }
         None => None,
     };

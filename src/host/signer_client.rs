@@ -10,6 +10,15 @@
 //! * [`DELIVERY_PATH`]: `{"account": id, "resource_type", "type", "transformation", "public_id",
 //!   "long_signature", "algorithm"}` (a [`SignRequest`]'s parts) → `{"signature": base64url, ...}`:
 //!   signed delivery URLs (`authenticated`/`private` assets).
+//! * [`DELIVERY_BATCH_PATH`]: `{"account": id, "items": [{"resource_type", "type",
+//!   "transformation", "public_id", "long_signature", "algorithm"?}, ...]}` →
+//!   `{"results": [{"signature": base64url, ...}, ...]}` in the items' order, all or none: the
+//!   plugin's signed inserts, [`BATCH_SIZE`] items per request (the signer accepts at least 50,
+//!   `server.max_batch`), each request costing one rate-limit token.
+//! * Every request (and the reading of its answer) is abandoned after the client's timeout
+//!   ([`DEFAULT_TIMEOUT_MS`], [`SignerClient::with_timeout`]): a signer that accepted the
+//!   connection but never answers yields [`SignerError::Timeout`]. The host's token provider is
+//!   called before the clock starts.
 //! * Refusals: a non-2xx status with `{"error": {"code", "message", "rule"?}}`; the message and
 //!   the rule that refused are passed on as is (the signer never puts a secret in them).
 
@@ -32,6 +41,25 @@ pub const UPLOAD_PATH: &str = "/v1/sign/upload";
 pub const ML_LOGIN_PATH: &str = "/v1/sign/media-library";
 /// Delivery URL signature endpoint.
 pub const DELIVERY_PATH: &str = "/v1/sign/delivery";
+/// Batch delivery URL signature endpoint.
+pub const DELIVERY_BATCH_PATH: &str = "/v1/sign/delivery/batch";
+/// Most delivery URLs [`SignerClient::sign_delivery_batch`] sends in one request (every signer
+/// accepts at least this many: `server.max_batch` is 50 to 1000).
+pub const BATCH_SIZE: usize = 50;
+/// How long a signer request may take, answer included, unless [`SignerClient::with_timeout`]
+/// says otherwise (milliseconds).
+pub const DEFAULT_TIMEOUT_MS: u32 = 30_000;
+/// The longest timeout the hosts' `signerTimeoutMs` option accepts (milliseconds).
+pub const MAX_TIMEOUT_MS: u32 = 600_000;
+
+/// Checks a `signerTimeoutMs` option: 1 to [`MAX_TIMEOUT_MS`] milliseconds. The error is the
+/// end of a sentence its caller starts by naming the option.
+pub fn check_timeout_ms(ms: u64) -> Result<u32, String> {
+    u32::try_from(ms)
+        .ok()
+        .filter(|ms| (1..=MAX_TIMEOUT_MS).contains(ms))
+        .ok_or_else(|| format!("must be between 1 and {MAX_TIMEOUT_MS} milliseconds, not {ms}"))
+}
 
 /// Where the bearer token comes from.
 #[derive(Clone)]
@@ -74,6 +102,24 @@ pub enum SignerError {
     },
     /// The signer answered 2xx with an unexpected body.
     BadAnswer(String),
+    /// The signer gave no (whole) answer within the client's timeout.
+    Timeout {
+        /// The endpoint.
+        url: String,
+        /// The timeout, milliseconds.
+        ms: u32,
+    },
+}
+
+/// `30 s`, `1.5 s`, `200 ms`.
+fn duration_text(ms: u32) -> String {
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else if ms % 1000 == 0 {
+        format!("{} s", ms / 1000)
+    } else {
+        format!("{} s", f64::from(ms) / 1000.0)
+    }
 }
 
 impl fmt::Display for SignerError {
@@ -83,6 +129,9 @@ impl fmt::Display for SignerError {
             SignerError::Unreachable { url, message } => write!(f, "the signer at {url} is unreachable: {message}"),
             SignerError::Refused { status, message } => write!(f, "the signer refused ({status}): {message}"),
             SignerError::BadAnswer(m) => write!(f, "the signer's answer is malformed: {m}"),
+            SignerError::Timeout { url, ms } => {
+                write!(f, "the signer at {url} gave no answer within {}", duration_text(*ms))
+            }
         }
     }
 }
@@ -94,6 +143,7 @@ impl std::error::Error for SignerError {}
 pub struct SignerClient {
     base: Rc<str>,
     token: TokenSource,
+    timeout_ms: u32,
 }
 
 /// The signer's whole answer to an upload signing request.
@@ -129,7 +179,19 @@ impl UploadSignature {
 impl SignerClient {
     /// A client of the signer at `base_url` (e.g. `https://signer.example.com`).
     pub fn new(base_url: &str, token: TokenSource) -> Self {
-        SignerClient { base: base_url.trim_end_matches('/').into(), token }
+        SignerClient { base: base_url.trim_end_matches('/').into(), token, timeout_ms: DEFAULT_TIMEOUT_MS }
+    }
+
+    /// The same client, abandoning every request that has no whole answer after `ms`
+    /// milliseconds (at least 1) instead of [`DEFAULT_TIMEOUT_MS`].
+    pub fn with_timeout(mut self, ms: u32) -> Self {
+        self.timeout_ms = ms.max(1);
+        self
+    }
+
+    /// The request timeout, milliseconds.
+    pub fn timeout_ms(&self) -> u32 {
+        self.timeout_ms
     }
 
     /// The signer's base URL.
@@ -156,17 +218,27 @@ impl SignerClient {
     async fn post(&self, path: &str, body: &Value) -> Result<Value, SignerError> {
         let url = format!("{}{path}", self.base);
         let token = self.bearer().await?;
-        let unreachable = |e: gloo_net::Error| SignerError::Unreachable { url: url.clone(), message: e.to_string() };
+        // One signal for the request and the reading of its answer: a signer that accepted the
+        // connection but never answers (or stops mid-body) cannot hold the caller forever.
+        let signal = web_sys::AbortSignal::timeout_with_u32(self.timeout_ms);
+        let failed = |e: gloo_net::Error| {
+            if signal.aborted() {
+                SignerError::Timeout { url: url.clone(), ms: self.timeout_ms }
+            } else {
+                SignerError::Unreachable { url: url.clone(), message: e.to_string() }
+            }
+        };
         let res = Request::post(&url)
             .header("Authorization", &format!("Bearer {token}"))
             .header("Content-Type", "application/json")
+            .abort_signal(Some(&signal))
             .body(body.to_string())
-            .map_err(unreachable)?
+            .map_err(failed)?
             .send()
             .await
-            .map_err(unreachable)?;
+            .map_err(failed)?;
         let status = res.status();
-        let text = res.text().await.map_err(unreachable)?;
+        let text = res.text().await.map_err(failed)?;
         if !(200..300).contains(&status) {
             let message = crate::core::json::from_str(&text)
                 .ok()
@@ -235,33 +307,95 @@ impl SignerClient {
     /// its policy (delivery type, public-id prefixes) on the request's parts and signs the same
     /// string the URL engine built, with the same core function.
     pub async fn sign_delivery(&self, account: &str, request: &SignRequest) -> Result<String, SignerError> {
-        let mut body = json!({
-            "resource_type": request.resource_type,
-            "type": request.delivery_type,
-            "transformation": request.transformation,
-            "public_id": request.public_id,
-            "long_signature": request.length == 32,
-        });
-        // Unless the URL's options chose one, the signer applies the account's own algorithm.
-        if request.algorithm_requested {
-            body["algorithm"] = Value::from(request.algorithm.as_str());
-        }
+        let mut body = delivery_item(request);
         if !account.is_empty() {
             body["account"] = Value::from(account);
         }
         let v = self.post(DELIVERY_PATH, &body).await?;
         let o = de::object(&v, "SignatureAnswer").map_err(SignerError::BadAnswer)?;
         let signature = de::string(o, "signature").map_err(SignerError::BadAnswer)?;
-        let ok = signature.len() == request.length
-            && signature.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !ok {
-            return Err(SignerError::BadAnswer(format!(
-                "the delivery signature is not {} URL-safe base64 characters",
-                request.length
-            )));
-        }
+        check_delivery_signature(&signature, request.length, None)?;
         Ok(signature)
     }
+
+    /// The signatures of many delivery URLs for `account`, in order, all or none: one request
+    /// per [`BATCH_SIZE`] URLs (one rate-limit token each), one after another. A refusal names
+    /// the failing item as the signer does (`items[N]: ...`), N counted over all of `requests`;
+    /// after a refusal no signature is returned.
+    pub async fn sign_delivery_batch(&self, account: &str, requests: &[&SignRequest]) -> Result<Vec<String>, SignerError> {
+        let mut out = Vec::with_capacity(requests.len());
+        for (chunk_no, chunk) in requests.chunks(BATCH_SIZE).enumerate() {
+            let items: Vec<Value> = chunk.iter().map(|r| delivery_item(r)).collect();
+            let mut body = json!({ "items": items });
+            if !account.is_empty() {
+                body["account"] = Value::from(account);
+            }
+            let offset = chunk_no * BATCH_SIZE;
+            let v = self.post(DELIVERY_BATCH_PATH, &body).await.map_err(|e| renumber(e, offset))?;
+            let o = de::object(&v, "BatchAnswer").map_err(SignerError::BadAnswer)?;
+            let results = match o.get("results") {
+                Some(Value::Array(a)) => a,
+                _ => return Err(SignerError::BadAnswer("the batch answer has no `results` list".into())),
+            };
+            if results.len() != chunk.len() {
+                return Err(SignerError::BadAnswer(format!(
+                    "the batch answer has a different number of results ({}) than delivery URLs sent ({})",
+                    results.len(),
+                    chunk.len()
+                )));
+            }
+            for (i, (result, request)) in results.iter().zip(chunk).enumerate() {
+                let index = offset + i;
+                let signature = result
+                    .as_object()
+                    .and_then(|o| o.get("signature"))
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| SignerError::BadAnswer(format!("results[{index}] has no `signature` string")))?;
+                check_delivery_signature(signature, request.length, Some(index))?;
+                out.push(signature.to_owned());
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A batch refusal naming `items[N]` of a request whose first item is item `offset` of the
+/// whole batch, renamed `items[offset + N]`.
+fn renumber(e: SignerError, offset: usize) -> SignerError {
+    let SignerError::Refused { status, message } = e else { return e };
+    let renamed = message
+        .strip_prefix("items[")
+        .and_then(|rest| rest.split_once(']'))
+        .and_then(|(n, rest)| Some(format!("items[{}]{rest}", n.parse::<usize>().ok()? + offset)));
+    SignerError::Refused { status, message: renamed.unwrap_or(message) }
+}
+
+/// A delivery signing item: the parts of `request` the signer checks and signs.
+fn delivery_item(request: &SignRequest) -> Value {
+    let mut body = json!({
+        "resource_type": request.resource_type,
+        "type": request.delivery_type,
+        "transformation": request.transformation,
+        "public_id": request.public_id,
+        "long_signature": request.length == 32,
+    });
+    // Unless the URL's options chose one, the signer applies the account's own algorithm.
+    if request.algorithm_requested {
+        body["algorithm"] = Value::from(request.algorithm.as_str());
+    }
+    body
+}
+
+/// A delivery signature is `length` URL-safe base64 characters (`index`: its place in a batch).
+fn check_delivery_signature(signature: &str, length: usize, index: Option<usize>) -> Result<(), SignerError> {
+    let ok = signature.len() == length && signature.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        return Ok(());
+    }
+    Err(SignerError::BadAnswer(match index {
+        None => format!("the delivery signature is not {length} URL-safe base64 characters"),
+        Some(i) => format!("results[{i}]: the delivery signature is not {length} URL-safe base64 characters"),
+    }))
 }
 
 /// `{"code", "message", "rule"?}` (or a bare string) → `message [rule: …]`.

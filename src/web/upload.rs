@@ -5,7 +5,7 @@
 //!   signerUrl: "https://signer.example.com", token: () => host.signerToken(),
 //!   account: "main", params: { folder: "cms/alice", tags: ["big"] },
 //!   // optional: apiBase, resourceType ("auto"), chunkSize (20000000), concurrency (2),
-//!   // maxFileBytes, maxAttempts (4), requestTimeoutMs (120000), fileName
+//!   // maxFileBytes, maxAttempts (4), requestTimeoutMs (120000), signerTimeoutMs (30000), fileName
 //! }, (p) => bar.value = p.fraction);
 //! const asset = await up.result();   // the final upload response; rejects with an Error
 //! up.cancel(); up.free();            // free() also aborts what is in flight
@@ -21,7 +21,7 @@ use web_sys::Blob;
 
 use crate::core::sign::ParamValue;
 use crate::core::upload::{Progress, RetryPolicy};
-use crate::host::signer_client::{SignerClient, TokenSource};
+use crate::host::signer_client::{self, SignerClient, TokenSource};
 use crate::host::upload::{ChunkedUpload, UploadOptions};
 
 struct JsOptions {
@@ -35,12 +35,13 @@ struct JsOptions {
     max_file_bytes: Option<u64>,
     max_attempts: Option<u32>,
     request_timeout_ms: Option<u32>,
+    signer_timeout_ms: Option<u32>,
     file_name: Option<String>,
 }
 
-const OPTION_NAMES: [&str; 12] = [
+const OPTION_NAMES: [&str; 13] = [
     "signerUrl", "token", "account", "apiBase", "resourceType", "params", "chunkSize", "concurrency", "maxFileBytes",
-    "maxAttempts", "requestTimeoutMs", "fileName",
+    "maxAttempts", "requestTimeoutMs", "signerTimeoutMs", "fileName",
 ];
 
 impl JsOptions {
@@ -65,6 +66,9 @@ impl JsOptions {
         .flatten();
         let request_timeout_ms = opt_u32("requestTimeoutMs")?;
         let resource_type = opt_str("resourceType")?;
+        let signer_timeout_ms = opt_u64("signerTimeoutMs")?
+            .map(|ms| signer_client::check_timeout_ms(ms).map_err(|e| format!("signerTimeoutMs {e}")))
+            .transpose()?;
         let signer_url = de::field(o, "signerUrl", de::str_value)?;
         Ok(JsOptions {
             signer_url: de::required(signer_url, "signerUrl")?,
@@ -77,6 +81,7 @@ impl JsOptions {
             max_file_bytes,
             max_attempts,
             request_timeout_ms,
+            signer_timeout_ms,
             file_name,
         })
     }
@@ -173,6 +178,10 @@ impl JsChunkedUpload {
             file_name: o.file_name,
         };
         let signer = SignerClient::new(&o.signer_url, token);
+        let signer = match o.signer_timeout_ms {
+            Some(ms) => signer.with_timeout(ms),
+            None => signer,
+        };
         let on_progress = on_progress.map(|f| {
             Rc::new(move |p: &Progress| {
                 let _ = f.call1(&JsValue::NULL, &progress_object(p));

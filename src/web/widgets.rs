@@ -26,7 +26,7 @@ use crate::core::widgets::{
     UploadWidgetOptions, VideoPlayerOptions,
 };
 use crate::host::script::ScriptOptions;
-use crate::host::signer_client::{SignerClient, TokenSource};
+use crate::host::signer_client::{self, SignerClient, TokenSource};
 use crate::host::widgets::media_library::Placement;
 use crate::host::widgets::{
     json_from_js, MediaLibrary, MediaLibraryHandlers, MountError, ProductGallery, UploadWidget, VideoEmbed, VideoPlayer, WidgetHost,
@@ -68,11 +68,14 @@ struct Config {
     nonce: Option<String>,
     timeout_ms: Option<u32>,
     signer_url: Option<String>,
+    signer_timeout_ms: Option<u32>,
     sync: Option<String>,
 }
 
-const CONFIG_FIELDS: [&str; 9] =
-    ["platform", "platformVersion", "environment", "enabled", "scripts", "nonce", "timeoutMs", "signerUrl", "sync"];
+const CONFIG_FIELDS: [&str; 10] = [
+    "platform", "platformVersion", "environment", "enabled", "scripts", "nonce", "timeoutMs", "signerUrl", "signerTimeoutMs",
+    "sync",
+];
 
 impl Config {
     /// Reads the constructor's config (without `token`), unknown keys refused.
@@ -88,6 +91,10 @@ impl Config {
         let signer_url = opt_str("signerUrl")?;
         let sync = opt_str("sync")?;
         let timeout_ms = de::field(o, "timeoutMs", de::nullable(de::u32_value))?.flatten();
+        let signer_timeout_ms = de::field(o, "signerTimeoutMs", de::nullable(de::u64_value))?
+            .flatten()
+            .map(|ms| signer_client::check_timeout_ms(ms).map_err(|e| format!("signerTimeoutMs {e}")))
+            .transpose()?;
         Ok(Config {
             platform: de::required(platform, "platform")?,
             platform_version: de::required(platform_version, "platformVersion")?,
@@ -97,6 +104,7 @@ impl Config {
             nonce,
             timeout_ms,
             signer_url,
+            signer_timeout_ms,
             sync,
         })
     }
@@ -113,8 +121,10 @@ pub struct JsWidgets {
 #[wasm_bindgen(js_class = Widgets)]
 impl JsWidgets {
     /// `config`: `{platform, platformVersion, environment?, enabled?, scripts?, nonce?,
-    /// timeoutMs?, signerUrl?, token?, sync?}`; `token` is a string or a function returning a
-    /// token (or a promise of one); `sync` is `"reference"` (default) or `"fixed_url"`.
+    /// timeoutMs?, signerUrl?, signerTimeoutMs?, token?, sync?}`; `token` is a string or a
+    /// function returning a token (or a promise of one); `signerTimeoutMs` (1 to 600000, default
+    /// 30000) abandons a signer request without an answer; `sync` is `"reference"` (default) or
+    /// `"fixed_url"`.
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> Result<JsWidgets, JsValue> {
         let token = Reflect::get(&config, &"token".into()).unwrap_or(JsValue::UNDEFINED);
@@ -136,7 +146,11 @@ impl JsWidgets {
                 } else {
                     return Err(err("signerUrl needs a token: a string or a function returning one"));
                 };
-                Some(SignerClient::new(&url, source))
+                let client = SignerClient::new(&url, source);
+                Some(match c.signer_timeout_ms {
+                    Some(ms) => client.with_timeout(ms),
+                    None => client,
+                })
             }
             None => None,
         };

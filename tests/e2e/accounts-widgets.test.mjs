@@ -36,9 +36,10 @@ after(async () => {
   if (ctx) await ctx.close();
 });
 
-function query({ roles = ROLES, user = 'alice' } = {}) {
+function query({ roles = ROLES, user = 'alice', signerUrl = signer.url, signerTimeoutMs } = {}) {
   const p = new URLSearchParams({
-    signer: signer.url, user, roles,
+    signer: signerUrl, user, roles,
+    ...(signerTimeoutMs ? { signerTimeoutMs: String(signerTimeoutMs) } : {}),
     mediaLibraryScript: 'doubles/media-library.double.js',
     uploadWidgetScript: 'doubles/upload-widget.double.js',
   });
@@ -345,30 +346,85 @@ describe('accounts and widgets in the reference host (real signer)', () => {
     await clickAction(page, 'uninstall-remove');
   });
 
-  withPage('a batch of signed inserts: every URL signed (a few requests at a time), inserted in order', async ({ page }) => {
-    await openMediaLibraryOnDemo(page);
-    let inFlight = 0;
-    let most = 0;
-    await page.route(`${signer.url}/v1/sign/delivery`, async (route) => {
-      inFlight += 1;
-      most = Math.max(most, inFlight);
-      await new Promise((r) => setTimeout(r, 30));
-      await route.continue();
-      inFlight -= 1;
+  /** Simulates a Media Library insert of `ids` delivered as `type(i)`. */
+  async function insertFromMediaLibrary(page, ids, type = () => 'authenticated') {
+    await page.evaluate(({ ids, types }) => window.__cldDoubles.simulateMediaLibraryInsert({ assets: ids.map((id, i) => ({
+      public_id: id, resource_type: 'image', type: types[i], version: 7, format: 'jpg',
+      secure_url: `https://res.cloudinary.com/dn6ot3ged/image/${types[i]}/s--xxxxxxxx--/v7/${id}.jpg` })) }),
+    { ids, types: ids.map((_, i) => type(i)) });
+  }
+
+  /** Counts the page's signing requests: single and batch (with the items of each batch). */
+  async function countSigning(page, url = signer.url) {
+    const seen = { single: 0, batches: [] };
+    await page.route(`${url}/v1/sign/delivery`, (route) => { seen.single += 1; return route.continue(); });
+    await page.route(`${url}/v1/sign/delivery/batch`, (route) => {
+      seen.batches.push(JSON.parse(route.request().postData()).items.length);
+      return route.continue();
     });
+    return seen;
+  }
+
+  const signedSrc = (id) =>
+    `https://res.cloudinary.com/dn6ot3ged/image/authenticated/s--${fixtureUrlSignature(`f_auto,q_auto/${id}.jpg`)}--/f_auto,q_auto/v7/${id}.jpg`;
+
+  withPage('a batch of signed inserts: every URL signed in one batch request, inserted in order', async ({ page }) => {
+    await openMediaLibraryOnDemo(page);
+    const seen = await countSigning(page);
     const ids = Array.from({ length: 8 }, (_, i) => `team/doc-${i}`);
-    await page.evaluate((ids) => window.__cldDoubles.simulateMediaLibraryInsert({ assets: ids.map((id) => ({
-      public_id: id, resource_type: 'image', type: 'authenticated', version: 7, format: 'jpg',
-      secure_url: `https://res.cloudinary.com/dn6ot3ged/image/authenticated/s--xxxxxxxx--/v7/${id}.jpg` })) }), ids);
+    await insertFromMediaLibrary(page, ids);
     await page.waitForFunction(() => document.querySelectorAll('#editor img').length === 8);
     const srcs = await page.$$eval('#editor img', (imgs) => imgs.map((i) => i.getAttribute('src')));
-    assert.deepEqual(srcs, ids.map((id) =>
-      `https://res.cloudinary.com/dn6ot3ged/image/authenticated/s--${fixtureUrlSignature(`f_auto,q_auto/${id}.jpg`)}--/f_auto,q_auto/v7/${id}.jpg`));
-    assert.ok(most > 1 && most <= 6, `requests in flight at most: ${most}`);
+    assert.deepEqual(srcs, ids.map(signedSrc));
+    assert.deepEqual(seen, { single: 0, batches: [8] }, 'one batch request for the 8 assets');
     assert.equal(await page.textContent('.cldc-notice'), 'Inserted 8 assets with signed URLs');
     await page.unroute(`${signer.url}/v1/sign/delivery`);
+    await page.unroute(`${signer.url}/v1/sign/delivery/batch`);
     await clickAction(page, 'uninstall-remove');
   });
+
+  test('70 signed inserts on a signer with the production rate limit (burst 60): 2 batch requests, all inserted', async () => {
+    const strict = await startSigner({ rateLimitPerMinute: 600, rateLimitBurst: 60 });
+    const h = await open({ signerUrl: strict.url });
+    try {
+      const { page } = h;
+      await openMediaLibraryOnDemo(page);
+      const seen = await countSigning(page, strict.url);
+      const ids = Array.from({ length: 70 }, (_, i) => `team/doc-${i}`);
+      await insertFromMediaLibrary(page, ids);
+      await page.waitForFunction(() => document.querySelectorAll('#editor img').length === 70);
+      const srcs = await page.$$eval('#editor img', (imgs) => imgs.map((i) => i.getAttribute('src')));
+      assert.deepEqual(srcs, ids.map(signedSrc));
+      assert.deepEqual(seen, { single: 0, batches: [50, 20] });
+      assert.equal(await page.textContent('.cldc-notice'), 'Inserted 70 assets with signed URLs');
+      assert.deepEqual(h.errors, [], 'uncaught page errors');
+    } finally {
+      await h.context.close();
+      await strict.stop();
+    }
+  });
+
+  withPage('a signed batch with one asset the role may not sign inserts nothing and names that asset', async ({ page }) => {
+    await openMediaLibraryOnDemo(page);
+    // The fixture's uploader role on "demo" may sign `authenticated` URLs, not `private` ones.
+    const ids = Array.from({ length: 5 }, (_, i) => `team/doc-${i}`);
+    await insertFromMediaLibrary(page, ids, (i) => (i === 2 ? 'private' : 'authenticated'));
+    assert.equal(await errorText(page),
+      'Cannot insert team/doc-2: the signer refused (403): items[2]: role uploader may not sign "private" delivery URLs on account "demo" [rule: accounts.demo.policy.uploader.delivery_types]');
+    assert.equal(await page.evaluate(() => document.querySelectorAll('#editor img').length), 0);
+    await clickAction(page, 'uninstall-remove');
+  });
+
+  withPage('a signer that never answers a signed insert: the insert gives up after signerTimeoutMs and says so', async ({ page }) => {
+    await openMediaLibraryOnDemo(page);
+    await page.route(`${signer.url}/v1/sign/delivery/batch`, () => { /* never answered */ });
+    await insertFromMediaLibrary(page, ['team/plan']);
+    assert.equal(await errorText(page),
+      `Cannot insert team/plan: the signer at ${signer.url}/v1/sign/delivery/batch gave no answer within 500 ms`);
+    assert.equal(await page.evaluate(() => document.querySelectorAll('#editor img').length), 0);
+    await page.unroute(`${signer.url}/v1/sign/delivery/batch`);
+    await clickAction(page, 'uninstall-remove');
+  }, { signerTimeoutMs: 500 });
 
   withPage('a signed insert still waiting for its signature when the user logs out inserts nothing', async ({ page }) => {
     await openMediaLibraryOnDemo(page);
@@ -376,7 +432,7 @@ describe('accounts and widgets in the reference host (real signer)', () => {
     let release;
     const gate = new Promise((r) => { release = r; });
     let asked = 0;
-    await page.route(`${signer.url}/v1/sign/delivery`, async (route) => {
+    await page.route(`${signer.url}/v1/sign/delivery/batch`, async (route) => {
       asked += 1;
       await gate;
       await route.continue().catch(() => {});
@@ -391,7 +447,7 @@ describe('accounts and widgets in the reference host (real signer)', () => {
     release();
     await page.waitForTimeout(300);
     assert.equal(await page.evaluate(() => document.querySelectorAll('#editor img').length), 0);
-    await page.unroute(`${signer.url}/v1/sign/delivery`);
+    await page.unroute(`${signer.url}/v1/sign/delivery/batch`);
     await clickAction(page, 'uninstall-remove');
   });
 

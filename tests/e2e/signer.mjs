@@ -3,9 +3,10 @@
 // loopback port, for the end-to-end tests of accounts and widgets.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createHmac } from 'node:crypto';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { repo } from './helpers.mjs';
 
 export const SIGNER_BIN = resolve(repo, 'target/debug/cld-signer');
@@ -24,11 +25,23 @@ function freePort() {
   });
 }
 
-export async function startSigner() {
+/** Starts the signer; `rateLimitPerMinute`/`rateLimitBurst` replace the fixture's generous test
+ * limits (e.g. the production defaults 600 and 60) in a copy of its configuration. */
+export async function startSigner({ rateLimitPerMinute, rateLimitBurst } = {}) {
   if (!existsSync(SIGNER_BIN)) throw new Error(`${SIGNER_BIN} is not built: run \`cargo build -p cloudinary-connector-signer\``);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc = spawn(SIGNER_BIN, ['--dev', '--config', resolve(repo, 'signer/tests/fixtures/test-config.toml'), '--listen', `127.0.0.1:${port}`],
+  let config = resolve(repo, 'signer/tests/fixtures/test-config.toml');
+  let tmp = null;
+  if (rateLimitPerMinute || rateLimitBurst) {
+    let text = readFileSync(config, 'utf8');
+    if (rateLimitPerMinute) text = text.replace(/^rate_limit_per_minute = \d+$/m, `rate_limit_per_minute = ${rateLimitPerMinute}`);
+    if (rateLimitBurst) text = text.replace(/^rate_limit_burst = \d+$/m, `rate_limit_burst = ${rateLimitBurst}`);
+    tmp = mkdtempSync(join(tmpdir(), 'cld-signer-'));
+    config = join(tmp, 'config.toml');
+    writeFileSync(config, text);
+  }
+  const proc = spawn(SIGNER_BIN, ['--dev', '--config', config, '--listen', `127.0.0.1:${port}`],
     { env: { ...process.env, ...testEnv(), CLD_SIGNER_LOG: 'warn' }, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
@@ -41,7 +54,11 @@ export async function startSigner() {
   }
   return {
     url,
-    async stop() { proc.kill('SIGTERM'); await new Promise((r) => (proc.exitCode !== null ? r() : proc.once('exit', r))); },
+    async stop() {
+      proc.kill('SIGTERM');
+      await new Promise((r) => (proc.exitCode !== null ? r() : proc.once('exit', r)));
+      if (tmp) rmSync(tmp, { recursive: true, force: true });
+    },
   };
 }
 

@@ -1,0 +1,281 @@
+//! The signer client's batch delivery signing and its request timeout, in a real browser.
+//!
+//! Batch: through the REAL signer (`cld-signer --dev` with the test configuration at
+//! SIGNER_URL), 50 items per request, signatures recomputed here with the fixture's test secret
+//! (test code only); malformed answers from canned files served by `scripts/serve-doubles.mjs`
+//! (DOUBLES_URL, `tests/doubles/signer/`).
+//! Timeout: against the doubles server's `/hang/` (accepts, never answers) and `/stall/`
+//! (answers 200 and half a body, never the rest) routes.
+#![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+
+mod support;
+
+use cloudinary_connector::core::url::encode::base64;
+use cloudinary_connector::core::url::{Prepared, SignRequest};
+use cloudinary_connector::core::widgets::{AssetReference, DeliveryTarget};
+use cloudinary_connector::host::signer_client::{
+    SignerClient, SignerError, TokenSource, BATCH_SIZE, DEFAULT_TIMEOUT_MS,
+};
+use sha1::Digest as _;
+use support::{signer_dev_token, DOUBLES_URL, SIGNER_URL, TEST_SECRET};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const CLOUD_NAME: &str = "dn6ot3ged";
+
+/// TEST ONLY: the short signature of `to_sign` with `secret`, SHA-1 or SHA-256.
+fn fixture_signature(to_sign: &str, secret: &str, sha256: bool) -> String {
+    let input = format!("{to_sign}{secret}");
+    let digest: Vec<u8> = if sha256 {
+        sha2::Sha256::digest(input.as_bytes()).to_vec()
+    } else {
+        sha1::Sha1::digest(input.as_bytes()).to_vec()
+    };
+    let mut s = String::new();
+    base64(&digest, true, &mut s);
+    s.truncate(8);
+    s
+}
+
+async fn client(account: &str, role: &str) -> SignerClient {
+    let token = signer_dev_token("editor@example.com", serde_json::json!({ account: role })).await;
+    SignerClient::new(SIGNER_URL, TokenSource::Static(token))
+}
+
+/// The sign request of `public_id` delivered as `delivery_type` on `cloud`.
+fn request(cloud: &str, delivery_type: &str, public_id: &str) -> SignRequest {
+    let r = AssetReference {
+        public_id: public_id.into(),
+        version: Some(7),
+        resource_type: "image".into(),
+        delivery_type: delivery_type.into(),
+        format: Some("jpg".into()),
+        transformation: None,
+    };
+    match r.prepare_delivery(&DeliveryTarget::new(cloud)).unwrap() {
+        Prepared::Url(u) => u.sign_request().expect("a signed type").clone(),
+        Prepared::Unchanged(u) => panic!("unexpectedly unchanged: {u}"),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_batch_of_120_is_signed_in_order_in_three_requests() {
+    let signer = client("demo", "uploader").await;
+    let requests: Vec<SignRequest> = (0..120)
+        .map(|i| request(CLOUD_NAME, "authenticated", &format!("team/doc-{i}")))
+        .collect();
+    let refs: Vec<&SignRequest> = requests.iter().collect();
+    assert_eq!(BATCH_SIZE, 50);
+    let sigs = signer.sign_delivery_batch("demo", &refs).await.unwrap();
+    assert_eq!(sigs.len(), 120);
+    for (req, sig) in requests.iter().zip(&sigs) {
+        assert_eq!(req.to_sign, format!("f_auto,q_auto/{}", req.public_id));
+        assert_eq!(
+            sig,
+            &fixture_signature(&req.to_sign, TEST_SECRET, false),
+            "{}",
+            req.public_id
+        );
+    }
+    // The same as one request per URL.
+    assert_eq!(
+        sigs[77],
+        signer.sign_delivery("demo", &requests[77]).await.unwrap()
+    );
+    // Nothing to sign: no request, no signature.
+    assert_eq!(
+        signer.sign_delivery_batch("demo", &[]).await.unwrap(),
+        Vec::<String>::new()
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_batch_on_a_sha256_account_uses_its_algorithm() {
+    // The fixture's "brand" account signs with SHA-256 (`signature_algorithm = "sha256"`).
+    const BRAND_SECRET: &str = "cldTestSecretBrand7QpX2mZ9wLk4";
+    let signer = client("brand", "admin").await;
+    let requests = [
+        request("brand-cloud", "authenticated", "a"),
+        request("brand-cloud", "private", "b"),
+    ];
+    let refs: Vec<&SignRequest> = requests.iter().collect();
+    let sigs = signer.sign_delivery_batch("brand", &refs).await.unwrap();
+    let expected: Vec<String> = requests
+        .iter()
+        .map(|r| fixture_signature(&r.to_sign, BRAND_SECRET, true))
+        .collect();
+    assert_eq!(sigs, expected);
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_item_in_the_second_request_is_named_by_its_place_in_the_whole_batch() {
+    // The fixture's uploader role may sign `upload` and `authenticated` URLs, not `private`.
+    let signer = client("demo", "uploader").await;
+    let requests: Vec<SignRequest> = (0..60)
+        .map(|i| {
+            let ty = if i == 57 { "private" } else { "authenticated" };
+            request(CLOUD_NAME, ty, &format!("team/doc-{i}"))
+        })
+        .collect();
+    let refs: Vec<&SignRequest> = requests.iter().collect();
+    let err = signer.sign_delivery_batch("demo", &refs).await.unwrap_err();
+    assert_eq!(
+        err,
+        SignerError::Refused {
+            status: 403,
+            message: "items[57]: role uploader may not sign \"private\" delivery URLs on account \"demo\" \
+                      [rule: accounts.demo.policy.uploader.delivery_types]"
+                .into()
+        }
+    );
+    // In the first request: its own index.
+    let err = signer
+        .sign_delivery_batch("demo", &refs[50..])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, SignerError::Refused { status: 403, message } if message.starts_with("items[7]: role uploader")),
+        "{err:?}"
+    );
+}
+
+/// A client of the canned answers `tests/doubles/signer/<case>/`.
+fn canned(case: &str) -> SignerClient {
+    SignerClient::new(
+        &format!("{DOUBLES_URL}/signer/{case}"),
+        TokenSource::Static("test-token".into()),
+    )
+}
+
+#[wasm_bindgen_test]
+async fn malformed_batch_answers_are_refused() {
+    let requests = [
+        request(CLOUD_NAME, "authenticated", "a"),
+        request(CLOUD_NAME, "authenticated", "b"),
+    ];
+    let refs: Vec<&SignRequest> = requests.iter().collect();
+    let cases = [
+        ("short", "the signer's answer is malformed: the batch answer has a different number of results (1) than delivery URLs sent (2)"),
+        (
+            "bad-signature",
+            "the signer's answer is malformed: results[1]: the delivery signature is not 8 URL-safe base64 characters",
+        ),
+        ("no-results", "the signer's answer is malformed: the batch answer has no `results` list"),
+    ];
+    for (case, message) in cases {
+        let err = canned(case)
+            .sign_delivery_batch("demo", &refs)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, SignerError::BadAnswer(_)), "{case}: {err:?}");
+        assert_eq!(err.to_string(), message, "{case}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_signer_that_never_answers_times_out() {
+    assert_eq!(DEFAULT_TIMEOUT_MS, 30_000);
+    let base = format!("{DOUBLES_URL}/hang");
+    let signer =
+        SignerClient::new(&base, TokenSource::Static("secret-token-abc".into())).with_timeout(300);
+    assert_eq!(signer.timeout_ms(), 300);
+    let req = request(CLOUD_NAME, "authenticated", "a");
+    let err = signer.sign_delivery("demo", &req).await.unwrap_err();
+    let url = format!("{base}/v1/sign/delivery");
+    assert_eq!(
+        err,
+        SignerError::Timeout {
+            url: url.clone(),
+            ms: 300
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        format!("the signer at {url} gave no answer within 300 ms")
+    );
+    assert!(!err.to_string().contains("secret-token-abc"));
+    let err = signer
+        .sign_delivery_batch("demo", &[&req])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("the signer at {base}/v1/sign/delivery/batch gave no answer within 300 ms")
+    );
+    let signer = SignerClient::new(&base, TokenSource::Static("t".into())).with_timeout(2000);
+    let err = signer.sign_delivery("demo", &req).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("the signer at {url} gave no answer within 2 s")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_signer_that_stops_mid_answer_times_out() {
+    // Status and headers arrive at once; the body never ends: reading it is under the timeout.
+    let base = format!("{DOUBLES_URL}/stall");
+    let signer = SignerClient::new(&base, TokenSource::Static("t".into())).with_timeout(1500);
+    let req = request(CLOUD_NAME, "authenticated", "a");
+    let err = signer
+        .sign_delivery_batch("demo", &[&req])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("the signer at {base}/v1/sign/delivery/batch gave no answer within 1.5 s")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_signer_that_is_down_is_unreachable_not_timed_out() {
+    let signer =
+        SignerClient::new("http://127.0.0.1:9", TokenSource::Static("t".into())).with_timeout(5000);
+    let req = request(CLOUD_NAME, "authenticated", "a");
+    let err = signer.sign_delivery("demo", &req).await.unwrap_err();
+    assert!(matches!(err, SignerError::Unreachable { .. }), "{err:?}");
+}
+
+/// The error message of a thrown JS `Error`.
+fn thrown(e: wasm_bindgen::JsValue) -> String {
+    String::from(js_sys::Error::from(e).message())
+}
+
+#[wasm_bindgen_test]
+fn signer_timeout_options_are_checked() {
+    use cloudinary_connector::web::upload::JsChunkedUpload;
+    use cloudinary_connector::web::widgets::JsWidgets;
+    let widgets = |ms: serde_json::Value| {
+        JsWidgets::new(support::js(
+            &serde_json::json!({"platform": "Reference Host",
+            "platformVersion": "2.1.0", "signerUrl": SIGNER_URL, "token": "t", "signerTimeoutMs": ms}),
+        ))
+    };
+    assert!(widgets(serde_json::json!(1)).is_ok());
+    assert!(widgets(serde_json::json!(600_000)).is_ok());
+    assert!(widgets(serde_json::Value::Null).is_ok());
+    assert_eq!(
+        thrown(widgets(serde_json::json!(0)).unwrap_err()),
+        "bad widgets config: signerTimeoutMs must be between 1 and 600000 milliseconds, not 0"
+    );
+    assert_eq!(
+        thrown(widgets(serde_json::json!(600_001)).unwrap_err()),
+        "bad widgets config: signerTimeoutMs must be between 1 and 600000 milliseconds, not 600001"
+    );
+    assert!(thrown(widgets(serde_json::json!("30s")).unwrap_err())
+        .starts_with("bad widgets config: invalid type: string \"30s\""));
+    let upload = |ms: serde_json::Value| {
+        let blob = web_sys::Blob::new_with_str_sequence(&js_sys::Array::of1(&"x".into())).unwrap();
+        let opts = support::js(&serde_json::json!({"signerUrl": SIGNER_URL, "token": "t",
+            "account": "demo", "signerTimeoutMs": ms}));
+        JsChunkedUpload::new(&blob, opts, None).map(|u| u.cancel())
+    };
+    assert_eq!(
+        thrown(upload(serde_json::json!(0)).unwrap_err().into()),
+        "upload options: signerTimeoutMs must be between 1 and 600000 milliseconds, not 0"
+    );
+    assert_eq!(
+        thrown(upload(serde_json::json!(700_000)).unwrap_err().into()),
+        "upload options: signerTimeoutMs must be between 1 and 600000 milliseconds, not 700000"
+    );
+}
