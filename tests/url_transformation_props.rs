@@ -2,8 +2,10 @@
 //! inverses (`parse(t.to_string()) == t`), and parsing keeps any valid string as it is.
 #![cfg(not(target_arch = "wasm32"))]
 
-use cloudinary_connector::core::url::transformation::{Compass, Qualifier};
-use cloudinary_connector::core::url::{CropMode, Dimension, Gravity, Step, Transformation};
+use cloudinary_connector::core::url::transformation::{Compass, Qualifier, Token};
+use cloudinary_connector::core::url::{
+    CropMode, Dimension, Gravity, NamedTransformations, ParamKey, Step, Transformation, VarName,
+};
 use proptest::prelude::*;
 
 fn value() -> impl Strategy<Value = String> {
@@ -59,8 +61,34 @@ fn transformation() -> impl Strategy<Value = Transformation> {
     })
 }
 
+/// Qualifiers built directly through the variants' validated parts, with arbitrary input: what
+/// the constructors accept round-trips, whatever it is (the parser is not used to build them).
+fn direct_qualifier() -> impl Strategy<Value = Option<Qualifier>> {
+    let token = "[a-z0-9$%:._ ,/-]{0,8}";
+    prop_oneof![
+        ("[a-zA-Z0-9_$ -]{0,6}", token).prop_map(|(n, v)| Some(Qualifier::Variable {
+            name: VarName::new(&n).ok()?,
+            value: Token::new("$", &v).ok()?,
+        })),
+        ("[a-zA-Z_ ]{0,4}", token).prop_map(|(k, v)| Some(Qualifier::Param {
+            key: ParamKey::new(&k).ok()?,
+            value: Token::new(&k, &v).ok()?,
+        })),
+        prop::collection::vec("[a-z0-9. _-]{0,5}", 0..3)
+            .prop_map(|names| Some(Qualifier::Named(NamedTransformations::new(&names).ok()?))),
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn directly_built_qualifiers_round_trip(q in direct_qualifier()) {
+        if let Some(q) = q {
+            let s = q.to_string();
+            prop_assert_eq!(s.parse::<Qualifier>(), Ok(q));
+        }
+    }
 
     #[test]
     fn parse_is_the_inverse_of_display(t in transformation()) {

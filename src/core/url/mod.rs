@@ -44,6 +44,7 @@ pub use error::UrlError;
 pub use options::transformation_string;
 pub use srcset::{breakpoints, sizes, srcset, Breakpoints, PreparedSrcset};
 pub use transformation::{
-    CropMode, Dimension, Gravity, ParseError, Qualifier, Step, Transformation,
+    CropMode, Dimension, Gravity, NamedTransformations, ParamKey, ParseError, Qualifier, Step,
+    Transformation, VarName,
 };
 pub use value::Value;

@@ -50,6 +50,9 @@ pub enum ParseError {
     },
     /// `$` followed by something that is not a variable name.
     InvalidVariableName(String),
+    /// A free qualifier key (`Qualifier::Param`) that is empty, not lower-case ASCII letters, or
+    /// one of the keys with a typed variant (`if`, `c`, `g`, `w`, `h`, `t`).
+    InvalidKey(String),
 }
 
 impl fmt::Display for ParseError {
@@ -66,6 +69,10 @@ impl fmt::Display for ParseError {
                 write!(f, "invalid character '{ch}' in '{token}'")
             }
             ParseError::InvalidVariableName(n) => write!(f, "invalid variable name '{n}'"),
+            ParseError::InvalidKey(k) => write!(
+                f,
+                "invalid qualifier key '{k}' (lower-case letters, and not one of if, c, g, w, h, t: those have typed qualifiers)"
+            ),
         }
     }
 }
@@ -101,6 +108,81 @@ impl Token {
 
     /// The text.
     pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A user variable's name (without the `$`): ASCII letters and digits, as the parser reads it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct VarName(String);
+
+impl VarName {
+    /// Validates `name` (given without the `$`).
+    pub fn new(name: &str) -> Result<Self, ParseError> {
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            return Err(ParseError::InvalidVariableName(["$", name].concat()));
+        }
+        Ok(VarName(name.to_owned()))
+    }
+
+    /// The name, without the `$`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The key of a free `key_value` qualifier: lower-case ASCII letters, and not a key with a typed
+/// variant (`if`, `c`, `g`, `w`, `h`, `t`), so that what is printed parses back to the same
+/// qualifier.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ParamKey(String);
+
+impl ParamKey {
+    /// Validates `key`.
+    pub fn new(key: &str) -> Result<Self, ParseError> {
+        let letters = !key.is_empty() && key.bytes().all(|b| b.is_ascii_lowercase());
+        if !letters || matches!(key, "if" | "c" | "g" | "w" | "h" | "t") {
+            return Err(ParseError::InvalidKey(key.to_owned()));
+        }
+        Ok(ParamKey(key.to_owned()))
+    }
+
+    /// The key.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The names of a named-transformation qualifier (`t_a.b`): at least one, none empty or holding
+/// a `.` (which separates them).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct NamedTransformations(Vec<Token>);
+
+impl NamedTransformations {
+    /// Validates `names`.
+    pub fn new<S: AsRef<str>>(names: &[S]) -> Result<Self, ParseError> {
+        if names.is_empty() {
+            return Err(ParseError::EmptyNamedTransformation);
+        }
+        let mut out = Vec::with_capacity(names.len());
+        for n in names {
+            let n = n.as_ref();
+            if n.is_empty() {
+                return Err(ParseError::EmptyNamedTransformation);
+            }
+            if n.contains('.') {
+                return Err(ParseError::InvalidCharacter {
+                    ch: '.',
+                    token: n.to_owned(),
+                });
+            }
+            out.push(Token::new("t", n)?);
+        }
+        Ok(NamedTransformations(out))
+    }
+
+    /// The names, in order.
+    pub fn as_slice(&self) -> &[Token] {
         &self.0
     }
 }
@@ -316,7 +398,7 @@ pub enum Qualifier {
     /// `$name_value`: a user variable.
     Variable {
         /// The name, without the `$`.
-        name: String,
+        name: VarName,
         /// The value expression.
         value: Token,
     },
@@ -329,11 +411,11 @@ pub enum Qualifier {
     /// `h_`
     Height(Dimension),
     /// `t_a.b`: named transformations.
-    Named(Vec<Token>),
+    Named(NamedTransformations),
     /// Any other `key_value` (`f_auto`, `q_auto:good`, `e_sepia:10`, `l_text:arial_20:hi`, ...).
     Param {
-        /// The key (lower-case letters).
-        key: String,
+        /// The key (lower-case letters, not a typed one).
+        key: ParamKey,
         /// The value.
         value: Token,
     },
@@ -365,7 +447,7 @@ impl Qualifier {
             Qualifier::Width(_) => (2, "w"),
             Qualifier::Height(_) => (2, "h"),
             Qualifier::Named(_) => (2, "t"),
-            Qualifier::Param { key, .. } => (2, key),
+            Qualifier::Param { key, .. } => (2, key.as_str()),
             Qualifier::Raw(_) => (3, ""),
         }
     }
@@ -375,14 +457,14 @@ impl fmt::Display for Qualifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Qualifier::Condition(c) => write!(f, "if_{}", c.0),
-            Qualifier::Variable { name, value } => write!(f, "${name}_{}", value.0),
+            Qualifier::Variable { name, value } => write!(f, "${}_{}", name.0, value.0),
             Qualifier::Crop(c) => write!(f, "c_{c}"),
             Qualifier::Gravity(g) => write!(f, "g_{g}"),
             Qualifier::Width(w) => write!(f, "w_{w}"),
             Qualifier::Height(h) => write!(f, "h_{h}"),
             Qualifier::Named(names) => {
                 f.write_str("t_")?;
-                for (i, n) in names.iter().enumerate() {
+                for (i, n) in names.0.iter().enumerate() {
                     if i > 0 {
                         f.write_str(".")?;
                     }
@@ -390,7 +472,7 @@ impl fmt::Display for Qualifier {
                 }
                 Ok(())
             }
-            Qualifier::Param { key, value } => write!(f, "{key}_{}", value.0),
+            Qualifier::Param { key, value } => write!(f, "{}_{}", key.0, value.0),
             Qualifier::Raw(r) => f.write_str(&r.0),
         }
     }
@@ -407,11 +489,8 @@ impl FromStr for Qualifier {
             return Ok(Qualifier::Raw(RawToken(token.to_owned())));
         };
         if let Some(name) = key.strip_prefix('$') {
-            if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric()) {
-                return Err(ParseError::InvalidVariableName(key.to_owned()));
-            }
             return Ok(Qualifier::Variable {
-                name: name.to_owned(),
+                name: VarName::new(name)?,
                 value: Token::new(key, value)?,
             });
         }
@@ -432,17 +511,11 @@ impl FromStr for Qualifier {
                 if value.is_empty() {
                     return Err(ParseError::EmptyNamedTransformation);
                 }
-                let mut names = Vec::new();
-                for n in value.split('.') {
-                    if n.is_empty() {
-                        return Err(ParseError::EmptyNamedTransformation);
-                    }
-                    names.push(Token::new(key, n)?);
-                }
-                Qualifier::Named(names)
+                let names: Vec<&str> = value.split('.').collect();
+                Qualifier::Named(NamedTransformations::new(&names)?)
             }
             _ => Qualifier::Param {
-                key: key.to_owned(),
+                key: ParamKey(key.to_owned()),
                 value: Token::new(key, value)?,
             },
         })
@@ -509,7 +582,7 @@ impl Step {
     #[must_use]
     pub fn format_auto(self) -> Self {
         self.with(Qualifier::Param {
-            key: "f".into(),
+            key: ParamKey("f".into()),
             value: Token("auto".into()),
         })
     }
@@ -518,7 +591,7 @@ impl Step {
     #[must_use]
     pub fn quality_auto(self) -> Self {
         self.with(Qualifier::Param {
-            key: "q".into(),
+            key: ParamKey("q".into()),
             value: Token("auto".into()),
         })
     }
@@ -533,7 +606,7 @@ impl Step {
     pub fn radius(self, value: &'static str) -> Self {
         debug_assert!(check_value("r", value).is_ok());
         self.with(Qualifier::Param {
-            key: "r".into(),
+            key: ParamKey("r".into()),
             value: Token(value.into()),
         })
     }
@@ -684,6 +757,50 @@ mod tests {
         );
         assert_eq!(err("$_1"), "invalid variable name '$'");
         assert_eq!(err("l_text:a b"), "invalid character ' ' in 'text:a b'");
+    }
+
+    #[test]
+    fn the_variants_parts_only_hold_what_parses_back() {
+        let e = |r: Result<_, ParseError>| r.map(|_: ()| ()).unwrap_err().to_string();
+        assert_eq!(
+            e(VarName::new("a_b").map(drop)),
+            "invalid variable name '$a_b'"
+        );
+        assert_eq!(e(VarName::new("").map(drop)), "invalid variable name '$'");
+        for k in ["w", "c", "if", "t", "", "W", "a_b"] {
+            assert_eq!(
+                e(ParamKey::new(k).map(drop)),
+                format!("invalid qualifier key '{k}' (lower-case letters, and not one of if, c, g, w, h, t: those have typed qualifiers)")
+            );
+        }
+        let none: [&str; 0] = [];
+        assert_eq!(
+            e(NamedTransformations::new(&none).map(drop)),
+            "empty named transformation"
+        );
+        assert_eq!(
+            e(NamedTransformations::new(&["a", ""]).map(drop)),
+            "empty named transformation"
+        );
+        assert_eq!(
+            e(NamedTransformations::new(&["a.b"]).map(drop)),
+            "invalid character '.' in 'a.b'"
+        );
+        // What they accept prints and parses back to the same qualifier.
+        let q = Qualifier::Param {
+            key: ParamKey::new("e").unwrap(),
+            value: Token::new("e", "sepia:10").unwrap(),
+        };
+        assert_eq!(q.to_string().parse::<Qualifier>(), Ok(q));
+        let q = Qualifier::Variable {
+            name: VarName::new("w2").unwrap(),
+            value: Token::new("$", "a_b").unwrap(),
+        };
+        assert_eq!(q.to_string(), "$w2_a_b");
+        assert_eq!(q.to_string().parse::<Qualifier>(), Ok(q));
+        let q = Qualifier::Named(NamedTransformations::new(&["a", "b%20c"]).unwrap());
+        assert_eq!(q.to_string(), "t_a.b%20c");
+        assert_eq!(q.to_string().parse::<Qualifier>(), Ok(q));
     }
 
     #[test]
