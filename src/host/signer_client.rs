@@ -111,15 +111,18 @@ pub enum SignerError {
     },
 }
 
-/// `30 s`, `1.5 s`, `200 ms`.
+/// `30 s`, `1.5 s`, `1.25 s`, `200 ms`. Integer arithmetic only: formatting an `f64` would link
+/// Rust's float printing (14 KB of wasm; `scripts/size.sh --check` caught it).
 fn duration_text(ms: u32) -> String {
     if ms < 1000 {
-        format!("{ms} ms")
-    } else if ms % 1000 == 0 {
-        format!("{} s", ms / 1000)
-    } else {
-        format!("{} s", f64::from(ms) / 1000.0)
+        return format!("{ms} ms");
     }
+    let (secs, rest) = (ms / 1000, ms % 1000);
+    if rest == 0 {
+        return format!("{secs} s");
+    }
+    let frac = format!("{rest:03}");
+    format!("{secs}.{} s", frac.trim_end_matches('0'))
 }
 
 impl fmt::Display for SignerError {
