@@ -148,9 +148,11 @@ scenario! {
         let o = json(r#"{"overlay":{"text":"Hi there","font_family":"Open Sans","font_size":20},"sign_url":true}"#);
         let Prepared::Url(p) = prepare("sample", &o, &config()).unwrap() else { panic!("a URL to sign") };
         assert_eq!(p.sign_request().unwrap().to_sign, "l_text:Open Sans_20:Hi%20there/sample");
+        // The Node SDK 2.11 (secret "b", cloud test123) signs and prints it so:
+        // `…/upload/s--XLVmjbLA--/l_text:Open%20Sans_20:Hi%20there/sample`.
         assert_eq!(
-            p.finish(Some("GFlI7eUD")).unwrap(),
-            "https://res.cloudinary.com/demo/image/upload/s--GFlI7eUD--/l_text:Open%20Sans_20:Hi%20there/sample"
+            p.finish(Some("XLVmjbLA")).unwrap(),
+            "https://res.cloudinary.com/demo/image/upload/s--XLVmjbLA--/l_text:Open%20Sans_20:Hi%20there/sample"
         );
     }
 }

@@ -1031,10 +1031,12 @@ fn check_delivery_item(
         || req
             .transformation
             .chars()
-            .any(|c| c.is_control() || c.is_whitespace())
+            // A plain space is signed as is (a text layer's font, `l_text:Open Sans_20:hi`: the
+            // SDKs sign the transformation before the URL gets `%20`); other whitespace is not.
+            .any(|c| c.is_control() || (c.is_whitespace() && c != ' '))
     {
         return Err(ApiError::invalid(
-            "transformation must be at most 2048 characters without spaces or control characters",
+            "transformation must be at most 2048 characters without control characters or whitespace other than spaces",
         ));
     }
     policy(acct, role).check_delivery(

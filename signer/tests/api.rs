@@ -174,6 +174,38 @@ async fn conformance_url_signatures_over_http() {
     }
 }
 
+/// A text layer whose font has a space (`l_text:Open Sans_20:…`): the engine's request is signed
+/// as the SDKs sign it (before the URL gets `%20`). The Node SDK 2.11 with secret "b" gives
+/// `https://res.cloudinary.com/test123/image/upload/s--XLVmjbLA--/l_text:Open%20Sans_20:Hi%20there/sample`.
+#[tokio::test]
+async fn a_text_layer_with_a_space_is_signed_as_the_sdks_sign_it() {
+    use cloudinary_connector::core::url::{prepare, Prepared, Value as UrlValue};
+    let signer = base_signer("b");
+    let router = signer.router();
+    let t = token("alice", &[("vec", Admin)]);
+    let options = UrlValue::from_json(
+        r#"{"overlay":{"text":"Hi there","font_family":"Open Sans","font_size":20},"sign_url":true}"#,
+    )
+    .unwrap();
+    let config = UrlValue::map()
+        .with("cloud_name", "test123")
+        .with("secure", true);
+    let Prepared::Url(p) = prepare("sample", &options, &config).unwrap() else {
+        panic!("a URL to sign")
+    };
+    let req = p.sign_request().unwrap();
+    let body = json!({"account": "vec", "resource_type": req.resource_type, "type": req.delivery_type,
+                      "transformation": req.transformation, "public_id": req.public_id,
+                      "long_signature": false});
+    let r = post(&router, "/v1/sign/delivery", Some(&t), &body).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    assert_eq!(r.body["signature"], "XLVmjbLA");
+    assert_eq!(
+        p.finish(Some("XLVmjbLA")).unwrap(),
+        "https://res.cloudinary.com/test123/image/upload/s--XLVmjbLA--/l_text:Open%20Sans_20:Hi%20there/sample"
+    );
+}
+
 /// The notification vector through the webhook endpoint, forwarded to the host.
 #[tokio::test]
 async fn conformance_webhook_notification_verified_and_forwarded() {
@@ -392,6 +424,9 @@ async fn refusals_have_the_right_status_message_and_issue_nothing() {
         refusal("bad resource type", "/v1/sign/delivery", up(),
             json!({"account": "shop", "public_id": "a", "resource_type": "pdf"}), StatusCode::UNPROCESSABLE_ENTITY, "invalid_request",
             "resource_type \"pdf\" is not one of \"image\", \"video\", \"raw\"", None),
+        refusal("tab in a transformation", "/v1/sign/delivery", up(),
+            json!({"account": "shop", "public_id": "a", "transformation": "l_text:Open\tSans_20:hi"}), StatusCode::UNPROCESSABLE_ENTITY, "invalid_request",
+            "transformation must be at most 2048 characters without control characters or whitespace other than spaces", None),
         refusal("dev token in production", "/v1/dev/token", None, json!({"user": "mallory", "roles": {"shop": "admin"}}),
             StatusCode::NOT_FOUND, "not_found", "no such endpoint", None),
     ];
