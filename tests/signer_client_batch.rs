@@ -228,6 +228,39 @@ async fn a_signer_that_stops_mid_answer_times_out() {
 }
 
 #[wasm_bindgen_test]
+async fn a_token_provider_that_never_answers_times_out_too() {
+    // The host's token refresh hangs (a promise that never settles): the request is not even
+    // sent, and the caller gets the provider's timeout, not a wait without end.
+    let never = js_sys::Function::new_no_args("return new Promise(() => {})");
+    let signer = SignerClient::new(SIGNER_URL, TokenSource::Provider(never)).with_timeout(300);
+    let req = request(CLOUD_NAME, "authenticated", "a");
+    let err = signer
+        .sign_delivery_batch("demo", &[&req])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err,
+        SignerError::Token("the token provider gave no token within 300 ms".into())
+    );
+    assert_eq!(
+        err.to_string(),
+        "the host gave no signer token: the token provider gave no token within 300 ms"
+    );
+    // A provider that answers in time is unaffected (the real signer signs).
+    let token = signer_dev_token("alice", serde_json::json!({"demo": "uploader"})).await;
+    let quick = js_sys::Function::new_no_args(&format!("return Promise.resolve({token:?})"));
+    let signer = SignerClient::new(SIGNER_URL, TokenSource::Provider(quick)).with_timeout(5000);
+    assert_eq!(
+        signer
+            .sign_delivery_batch("demo", &[&req])
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[wasm_bindgen_test]
 async fn a_signer_that_is_down_is_unreachable_not_timed_out() {
     let signer =
         SignerClient::new("http://127.0.0.1:9", TokenSource::Static("t".into())).with_timeout(5000);
@@ -278,4 +311,39 @@ fn signer_timeout_options_are_checked() {
         thrown(upload(serde_json::json!(700_000)).unwrap_err().into()),
         "upload options: signerTimeoutMs must be between 1 and 600000 milliseconds, not 700000"
     );
+    assert_eq!(
+        thrown(widgets(serde_json::json!(-1)).unwrap_err()),
+        "bad widgets config: invalid type: integer `-1`, expected u64"
+    );
+    assert_eq!(
+        thrown(widgets(serde_json::json!(1.5)).unwrap_err()),
+        "bad widgets config: invalid type: floating point `1.5`, expected u64"
+    );
+    // NaN and Infinity have no JSON text: refused by name, not read as "not set" (JSON.stringify
+    // alone would make them null, and the 30 s default would apply without a word).
+    let with_number = |base: serde_json::Value, n: f64| {
+        let o = support::js(&base);
+        js_sys::Reflect::set(&o, &"signerTimeoutMs".into(), &n.into()).unwrap();
+        o
+    };
+    let widgets_config = serde_json::json!({"platform": "Reference Host", "platformVersion": "2.1.0",
+        "signerUrl": SIGNER_URL, "token": "t"});
+    for (n, text) in [(f64::NAN, "NaN"), (f64::INFINITY, "Infinity")] {
+        assert_eq!(
+            thrown(JsWidgets::new(with_number(widgets_config.clone(), n)).unwrap_err()),
+            format!("bad widgets config: signerTimeoutMs is {text}, not a JSON number")
+        );
+        let blob = web_sys::Blob::new_with_str_sequence(&js_sys::Array::of1(&"x".into())).unwrap();
+        let opts = with_number(
+            serde_json::json!({"signerUrl": SIGNER_URL, "token": "t", "account": "demo"}),
+            n,
+        );
+        let e = JsChunkedUpload::new(&blob, opts, None)
+            .map(|u| u.cancel())
+            .unwrap_err();
+        assert_eq!(
+            thrown(e.into()),
+            format!("upload options: signerTimeoutMs is {text}, not a JSON number")
+        );
+    }
 }

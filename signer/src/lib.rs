@@ -1080,7 +1080,52 @@ async fn sign_delivery(State(s): State<Signer>, req: Request) -> Result<Json<Val
 #[serde(deny_unknown_fields)]
 struct DeliveryBatchRequest {
     account: Option<String>,
-    items: Vec<DeliveryItem>,
+    items: BoundedItems,
+}
+
+/// `items` of a batch: at most [`config::MAX_MAX_BATCH`] + 1 items are kept; the rest are only
+/// counted (skipped without allocating), so a body of tiny items cannot allocate without bound.
+/// An item that does not parse is named by its index.
+struct BoundedItems {
+    kept: Vec<DeliveryItem>,
+    total: usize,
+}
+
+impl<'de> Deserialize<'de> for BoundedItems {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = BoundedItems;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a list of delivery URLs to sign")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<BoundedItems, A::Error> {
+                let mut kept = Vec::new();
+                let mut total = 0usize;
+                loop {
+                    if total <= config::MAX_MAX_BATCH {
+                        match seq.next_element::<DeliveryItem>() {
+                            Ok(Some(item)) => kept.push(item),
+                            Ok(None) => break,
+                            Err(e) => {
+                                return Err(serde::de::Error::custom(format!(
+                                    "items[{total}]: {e}"
+                                )))
+                            }
+                        }
+                    } else if seq.next_element::<serde::de::IgnoredAny>()?.is_none() {
+                        break;
+                    }
+                    total += 1;
+                }
+                Ok(BoundedItems { kept, total })
+            }
+        }
+        d.deserialize_seq(V)
+    }
 }
 
 /// Signs up to `server.max_batch` delivery URLs in one request (one rate-limit token), all or
@@ -1095,34 +1140,32 @@ async fn sign_delivery_batch(
     let srv = &s.0.cfg.server;
     let limit = srv.max_body_bytes.saturating_mul(srv.max_batch);
     let req: DeliveryBatchRequest = json_body(&parts.headers, body, limit).await?;
-    if req.items.is_empty() {
+    let total = req.items.total;
+    let items = req.items.kept;
+    if total == 0 {
         return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
+            StatusCode::UNPROCESSABLE_ENTITY,
             "empty_batch",
             "`items` is empty: send at least one delivery URL to sign",
         ));
     }
     let max = srv.max_batch;
-    if req.items.len() > max {
+    if total > max {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_many_items",
-            format!(
-                "`items` has {} delivery URLs; at most {max} are signed in one request",
-                req.items.len()
-            ),
+            format!("`items` has {total} delivery URLs; at most {max} are signed in one request"),
         )
         .with_rule("server.max_batch"));
     }
     let (acct, role) = resolve(&s, &claims, req.account.as_deref())?;
-    for (i, item) in req.items.iter().enumerate() {
+    for (i, item) in items.iter().enumerate() {
         check_delivery_item(acct, role, &claims, item).map_err(|mut e| {
             e.message = format!("items[{i}]: {}", e.message);
             e
         })?;
     }
-    let results: Vec<Value> = req
-        .items
+    let results: Vec<Value> = items
         .iter()
         .map(|item| sign_delivery_item(&s, acct, &claims, item))
         .collect();

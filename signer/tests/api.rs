@@ -1313,7 +1313,7 @@ async fn batch_refusals_name_the_item_and_issue_nothing() {
     assert_batch_refused(
         &r,
         &signer,
-        StatusCode::BAD_REQUEST,
+        StatusCode::UNPROCESSABLE_ENTITY,
         "empty_batch",
         "`items` is empty: send at least one delivery URL to sign",
         None,
@@ -1373,7 +1373,7 @@ async fn batch_refusals_name_the_item_and_issue_nothing() {
     )
     .await;
     assert_batch_refused(&r, &signer, StatusCode::UNPROCESSABLE_ENTITY, "invalid_request",
-        "the request does not have the expected fields: unknown field `secret`, expected one of \
+        "the request does not have the expected fields: items[0]: unknown field `secret`, expected one of \
          `resource_type`, `type`, `transformation`, `public_id`, `long_signature`, `algorithm` at line 1 column 51",
         None);
     let single = post(
@@ -1476,4 +1476,45 @@ async fn batch_of_100_costs_one_rate_limit_token() {
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(r.code(), "rate_limited");
     assert_eq!(r.rule(), Some("server.rate_limit_per_minute"));
+}
+
+/// Items past the largest possible batch are counted, not read into memory: a body of tiny items
+/// cannot make the signer allocate without bound (the 1003rd item is not even a valid item, and
+/// the answer is still 413 `too_many_items` with the exact count).
+#[tokio::test]
+async fn batch_items_beyond_the_cap_are_counted_not_kept() {
+    let signer = base_signer("vecSecret-abcdefgh");
+    let router = signer.router();
+    let t = token("alice", &[("vec", Admin)]);
+    let mut items: Vec<Value> = (0..1002)
+        .map(|i| json!({"public_id": format!("p{i}")}))
+        .collect();
+    items.push(json!({"public_id": 5}));
+    let body = json!({"account": "vec", "items": items});
+    let r = post(&router, "/v1/sign/delivery/batch", Some(&t), &body).await;
+    assert_eq!(
+        (r.status, r.code()),
+        (StatusCode::PAYLOAD_TOO_LARGE, "too_many_items"),
+        "{:?}",
+        r.body
+    );
+    assert_eq!(
+        r.message(),
+        "`items` has 1003 delivery URLs; at most 100 are signed in one request"
+    );
+}
+
+/// An item that does not parse is named by its index.
+#[tokio::test]
+async fn batch_an_unparsable_item_is_named() {
+    let signer = base_signer("vecSecret-abcdefgh");
+    let router = signer.router();
+    let t = token("alice", &[("vec", Admin)]);
+    let body = json!({"account": "vec", "items": [{"public_id": "a"}, {"public_id": 5}]});
+    let r = post(&router, "/v1/sign/delivery/batch", Some(&t), &body).await;
+    assert_eq!(r.code(), "invalid_request");
+    assert_eq!(
+        r.message(),
+        "the request does not have the expected fields: items[1]: invalid type: integer `5`, expected a string at line 1 column 58"
+    );
 }

@@ -1256,10 +1256,18 @@ fn widget_host(host: &HostApi) -> Result<WidgetHost, PluginError> {
                 v => {
                     let ms = v
                         .as_f64()
-                        .filter(|n| n.fract() == 0.0 && *n >= 0.0 && *n <= u64::MAX as f64)
+                        .filter(|n| n.is_finite() && n.fract() == 0.0)
                         .ok_or_else(|| PluginError("the host object's `signerTimeoutMs` must be a whole number of milliseconds".into()))?;
-                    let ms = crate::host::signer_client::check_timeout_ms(ms as u64)
-                        .map_err(|e| PluginError(format!("the host object's `signerTimeoutMs` {e}")))?;
+                    // A whole number out of range gets the range message, negative ones too.
+                    let ms = match ms {
+                        n if n < 0.0 => Err(format!(
+                            "must be between 1 and {} milliseconds, not -{}",
+                            crate::host::signer_client::MAX_TIMEOUT_MS,
+                            (-n) as u64
+                        )),
+                        n => crate::host::signer_client::check_timeout_ms(n as u64),
+                    }
+                    .map_err(|e| PluginError(format!("the host object's `signerTimeoutMs` {e}")))?;
                     Some(client.with_timeout(ms))
                 }
             }

@@ -111,6 +111,18 @@ pub enum SignerError {
     },
 }
 
+/// A promise rejected when `signal` aborts (and never settled otherwise). The listener frees
+/// itself when it runs; `AbortSignal.timeout` always fires, so none is left behind.
+fn rejected_on_abort(signal: &web_sys::AbortSignal) -> js_sys::Promise {
+    let signal = signal.clone();
+    js_sys::Promise::new(&mut |_resolve, reject| {
+        let on_abort = wasm_bindgen::closure::Closure::once_into_js(move || {
+            let _ = reject.call0(&JsValue::NULL);
+        });
+        let _ = signal.add_event_listener_with_callback("abort", on_abort.unchecked_ref());
+    })
+}
+
 /// `30 s`, `1.5 s`, `1.25 s`, `200 ms`. Integer arithmetic only: formatting an `f64` would link
 /// Rust's float printing (14 KB of wasm; `scripts/size.sh --check` caught it).
 fn duration_text(ms: u32) -> String {
@@ -208,7 +220,19 @@ impl SignerClient {
             TokenSource::Provider(f) => {
                 let v = f.call0(&JsValue::NULL).map_err(|e| SignerError::Token(js_message(&e)))?;
                 let v = match v.dyn_into::<js_sys::Promise>() {
-                    Ok(p) => JsFuture::from(p).await.map_err(|e| SignerError::Token(js_message(&e)))?,
+                    Ok(p) => {
+                        // The provider's promise gets the same time as a request: a host whose
+                        // token refresh hangs cannot hold the caller forever either.
+                        let signal = web_sys::AbortSignal::timeout_with_u32(self.timeout_ms);
+                        let race = js_sys::Promise::race(&js_sys::Array::of2(&p, &rejected_on_abort(&signal)));
+                        JsFuture::from(race).await.map_err(|e| {
+                            SignerError::Token(if signal.aborted() {
+                                ["the token provider gave no token within ", &duration_text(self.timeout_ms)].concat()
+                            } else {
+                                js_message(&e)
+                            })
+                        })?
+                    }
                     Err(v) => v,
                 };
                 v.as_string()

@@ -151,9 +151,8 @@ impl JsChunkedUpload {
         let plain = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
         let _ = js_sys::Reflect::delete_property(&plain, &"token".into());
         // Through JSON text so that unknown (misspelt) option names are refused.
-        let text = js_sys::JSON::stringify(&plain)
-            .ok()
-            .and_then(|t| t.as_string())
+        let text = crate::host::widgets::options_json_text(&plain)
+            .map_err(|e| JsError::new(&["upload options: ", e.as_str()].concat()))?
             .ok_or_else(|| JsError::new("upload options: must be a plain object"))?;
         let o = crate::core::json::from_str(&text)
             .and_then(|v| JsOptions::from_json(&v))

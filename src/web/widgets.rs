@@ -128,7 +128,7 @@ impl JsWidgets {
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> Result<JsWidgets, JsValue> {
         let token = Reflect::get(&config, &"token".into()).unwrap_or(JsValue::UNDEFINED);
-        let mut plain = json_of(&config)?;
+        let mut plain = json_from_js(&config).map_err(|e| err(format!("bad widgets config: {e}")))?;
         if let Some(o) = plain.as_object_mut() {
             o.remove("token");
         }

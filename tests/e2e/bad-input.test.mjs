@@ -54,6 +54,8 @@ describe('bad input is refused and leaves the host as it was (chromium)', () => 
     (b) => `Could not fetch the manifest ${b}fixtures/bad/nothing-here.json: HTTP 404`));
   test('a signer timeout out of range (host object signerTimeoutMs = 0)', () => refused('?signer=http://127.0.0.1:9&signerTimeoutMs=0', (p) => clickAction(p, 'install'),
     () => 'Cloudinary Connector 0.1.0 was not installed: cannot activate the feature "ui": the host object\'s `signerTimeoutMs` must be between 1 and 600000 milliseconds, not 0'));
+  test('a negative signer timeout (host object signerTimeoutMs = -5)', () => refused('?signer=http://127.0.0.1:9&signerTimeoutMs=-5', (p) => clickAction(p, 'install'),
+    () => 'Cloudinary Connector 0.1.0 was not installed: cannot activate the feature "ui": the host object\'s `signerTimeoutMs` must be between 1 and 600000 milliseconds, not -5'));
   test('a signer timeout that is not a number (host object signerTimeoutMs = NaN)', () => refused('?signer=http://127.0.0.1:9&signerTimeoutMs=soon', (p) => clickAction(p, 'install'),
     () => 'Cloudinary Connector 0.1.0 was not installed: cannot activate the feature "ui": the host object\'s `signerTimeoutMs` must be a whole number of milliseconds'));
 });

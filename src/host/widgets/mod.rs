@@ -188,18 +188,44 @@ pub(crate) fn js_of<T: ToJson + ?Sized>(v: &T) -> JsValue {
 }
 
 /// JS value → JSON value, through `JSON.stringify` (functions and `undefined` are
-/// dropped, as JSON drops them). Values JSON cannot represent become `null`.
+/// dropped, as JSON drops them). Values JSON cannot represent become `null`: for what widgets
+/// hand back (event payloads), nothing is refused.
 pub(crate) fn from_js(v: &JsValue) -> Value {
-    json_from_js(v).unwrap_or(Value::Null)
+    if v.is_undefined() || v.is_null() {
+        return Value::Null;
+    }
+    js_sys::JSON::stringify(v)
+        .ok()
+        .and_then(|t| t.as_string())
+        .and_then(|t| json::from_str(&t).ok())
+        .unwrap_or(Value::Null)
 }
 
-/// JS value → JSON value, or why it is not JSON.
+/// The caller's options as JSON text, or why they are not JSON. Unlike `JSON.stringify` alone,
+/// a number JSON has no text for (`NaN`, `Infinity`) is refused by name instead of becoming
+/// `null`, which would read as "not set": `signerTimeoutMs is NaN, not a JSON number`.
+pub(crate) fn options_json_text(v: &JsValue) -> Result<Option<String>, String> {
+    thread_local! {
+        static FINITE_ONLY: Function = Function::new_with_args(
+            "k, x",
+            "if (typeof x === 'number' && !Number.isFinite(x)) \
+               throw new TypeError((k === '' ? 'the value' : k) + ' is ' + x + ', not a JSON number'); \
+             return x;",
+        );
+    }
+    let text = FINITE_ONLY
+        .with(|f| js_sys::JSON::stringify_with_replacer(v, f))
+        .map_err(|e| js_message(&e))?;
+    Ok(text.as_string())
+}
+
+/// The caller's options (a JS value) → JSON value, or why they are not JSON
+/// ([`options_json_text`]'s rules).
 pub(crate) fn json_from_js(v: &JsValue) -> Result<Value, String> {
     if v.is_undefined() || v.is_null() {
         return Ok(Value::Null);
     }
-    let text = js_sys::JSON::stringify(v).map_err(|e| js_message(&e))?;
-    match text.as_string() {
+    match options_json_text(v)? {
         Some(t) => json::from_str(&t),
         None => Ok(Value::Null),
     }
