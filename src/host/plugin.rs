@@ -834,8 +834,14 @@ impl Ui {
             let answers = match signer.sign_delivery_batch(&account, &requests).await {
                 Ok(a) => a,
                 Err(e) => {
-                    let failing = batch_failure_index(&e).and_then(|i| places.get(i)).copied().unwrap_or(places[0]);
-                    let message = format!("Cannot insert {}: {e}", planned[failing].0.public_id);
+                    // A refused item is named; a failure of the whole request (timeout, rate
+                    // limit, signer down) is the batch's, unless the batch is one asset.
+                    let what = match batch_failure_index(&e).and_then(|i| places.get(i)) {
+                        Some(&i) => planned[i].0.public_id.clone(),
+                        None if planned.len() == 1 => planned[0].0.public_id.clone(),
+                        None => format!("the {} assets", planned.len()),
+                    };
+                    let message = format!("Cannot insert {what}: {e}");
                     return on_ui(&w, |ui| ui.show_error(Some(&message)));
                 }
             };

@@ -111,16 +111,35 @@ pub enum SignerError {
     },
 }
 
-/// A promise rejected when `signal` aborts (and never settled otherwise). The listener frees
-/// itself when it runs; `AbortSignal.timeout` always fires, so none is left behind.
-fn rejected_on_abort(signal: &web_sys::AbortSignal) -> js_sys::Promise {
-    let signal = signal.clone();
-    js_sys::Promise::new(&mut |_resolve, reject| {
-        let on_abort = wasm_bindgen::closure::Closure::once_into_js(move || {
-            let _ = reject.call0(&JsValue::NULL);
-        });
-        let _ = signal.add_event_listener_with_callback("abort", on_abort.unchecked_ref());
-    })
+/// A promise rejected when `signal` aborts (never settled otherwise), and the listener that
+/// rejects it, removed from the signal when dropped: nothing is left on the page once the race
+/// it serves is over (the host's residue checks see no listener).
+fn rejected_on_abort(signal: &web_sys::AbortSignal) -> (js_sys::Promise, Option<AbortListener>) {
+    let mut reject = None;
+    let promise = js_sys::Promise::new(&mut |_resolve, r| reject = Some(r));
+    // A promise's executor runs before `new Promise` returns, so `reject` is set.
+    let Some(reject) = reject else {
+        return (promise, None);
+    };
+    let listener = Closure::<dyn FnMut()>::new(move || {
+        let _ = reject.call0(&JsValue::NULL);
+    });
+    let _ = signal.add_event_listener_with_callback("abort", listener.as_ref().unchecked_ref());
+    (promise, Some(AbortListener { signal: signal.clone(), listener }))
+}
+
+/// An `abort` listener on a signal, removed on drop.
+struct AbortListener {
+    signal: web_sys::AbortSignal,
+    listener: Closure<dyn FnMut()>,
+}
+
+impl Drop for AbortListener {
+    fn drop(&mut self) {
+        let _ = self
+            .signal
+            .remove_event_listener_with_callback("abort", self.listener.as_ref().unchecked_ref());
+    }
 }
 
 /// `30 s`, `1.5 s`, `1.25 s`, `200 ms`. Integer arithmetic only: formatting an `f64` would link
@@ -224,7 +243,8 @@ impl SignerClient {
                         // The provider's promise gets the same time as a request: a host whose
                         // token refresh hangs cannot hold the caller forever either.
                         let signal = web_sys::AbortSignal::timeout_with_u32(self.timeout_ms);
-                        let race = js_sys::Promise::race(&js_sys::Array::of2(&p, &rejected_on_abort(&signal)));
+                        let (timed_out, _listener) = rejected_on_abort(&signal);
+                        let race = js_sys::Promise::race(&js_sys::Array::of2(&p, &timed_out));
                         JsFuture::from(race).await.map_err(|e| {
                             SignerError::Token(if signal.aborted() {
                                 ["the token provider gave no token within ", &duration_text(self.timeout_ms)].concat()

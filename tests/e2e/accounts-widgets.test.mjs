@@ -415,16 +415,45 @@ describe('accounts and widgets in the reference host (real signer)', () => {
     await clickAction(page, 'uninstall-remove');
   });
 
+  withPage('a mixed batch (upload, authenticated, private, upload): the refusal names the private asset, nothing is inserted', async ({ page }) => {
+    await openMediaLibraryOnDemo(page);
+    const types = ['upload', 'authenticated', 'private', 'upload'];
+    await insertFromMediaLibrary(page, ['mix/a', 'mix/b', 'mix/c', 'mix/d'], (i) => types[i]);
+    // items[1]: the second asset that needs a signature, which is the third asset.
+    assert.equal(await errorText(page),
+      'Cannot insert mix/c: the signer refused (403): items[1]: role uploader may not sign "private" delivery URLs on account "demo" [rule: accounts.demo.policy.uploader.delivery_types]');
+    assert.equal(await page.evaluate(() => document.querySelectorAll('#editor img').length), 0);
+    await clickAction(page, 'uninstall-remove');
+  });
+
+  withPage('a mixed batch the role may sign: one batch request for the signed ones, all inserted in order', async ({ page }) => {
+    await openMediaLibraryOnDemo(page);
+    const seen = await countSigning(page);
+    const types = ['upload', 'authenticated', 'upload', 'authenticated'];
+    const ids = ['mix/a', 'mix/b', 'mix/c', 'mix/d'];
+    await insertFromMediaLibrary(page, ids, (i) => types[i]);
+    await page.waitForFunction(() => document.querySelectorAll('#editor img').length === 4);
+    const srcs = await page.$$eval('#editor img', (imgs) => imgs.map((i) => i.getAttribute('src')));
+    assert.deepEqual(srcs, ids.map((id, i) => (types[i] === 'upload'
+      ? `https://res.cloudinary.com/dn6ot3ged/image/upload/f_auto,q_auto/v7/${id}.jpg`
+      : signedSrc(id))));
+    assert.deepEqual(seen, { single: 0, batches: [2] }, 'only the two authenticated assets are signed');
+    await page.unroute(`${signer.url}/v1/sign/delivery`);
+    await page.unroute(`${signer.url}/v1/sign/delivery/batch`);
+    await clickAction(page, 'uninstall-remove');
+  });
+
   withPage('a signer that never answers a signed insert: the insert gives up after signerTimeoutMs and says so', async ({ page }) => {
     await openMediaLibraryOnDemo(page);
     await page.route(`${signer.url}/v1/sign/delivery/batch`, () => { /* never answered */ });
-    await insertFromMediaLibrary(page, ['team/plan']);
+    await insertFromMediaLibrary(page, ['team/plan', 'team/memo']);
+    // Not one item's fault: the message names the batch, not its first asset.
     assert.equal(await errorText(page),
-      `Cannot insert team/plan: the signer at ${signer.url}/v1/sign/delivery/batch gave no answer within 500 ms`);
+      `Cannot insert the 2 assets: the signer at ${signer.url}/v1/sign/delivery/batch gave no answer within 2 s`);
     assert.equal(await page.evaluate(() => document.querySelectorAll('#editor img').length), 0);
     await page.unroute(`${signer.url}/v1/sign/delivery/batch`);
     await clickAction(page, 'uninstall-remove');
-  }, { signerTimeoutMs: 500 });
+  }, { signerTimeoutMs: 2000 });
 
   withPage('a signed insert still waiting for its signature when the user logs out inserts nothing', async ({ page }) => {
     await openMediaLibraryOnDemo(page);
