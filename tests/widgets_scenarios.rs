@@ -476,7 +476,7 @@ async fn review_scenario_video_player_mounts_with_cloud_settings_and_disposes() 
     assert_eq!(
         call["options"],
         json!({"cloudName": "demo", "secure": true, "privateCdn": true, "publicId": "clips/intro",
-               "transformation": {"raw_transformation": "e_blur:300"}, "autoplay": true, "muted": true})
+               "transformation": {"raw_transformation": "e_blur:300/q_auto"}, "autoplay": true, "muted": true})
     );
     assert_eq!(call["videoClass"], "cld-video-player cld-fluid");
     assert_eq!(
@@ -509,7 +509,8 @@ async fn review_scenario_video_player_embed_iframe() {
         .unwrap();
     assert_eq!(
         iframe.get_attribute("src").unwrap(),
-        "https://player.cloudinary.com/embed/?cloud_name=demo&public_id=clips%2Fintro&player%5Bcontrols%5D=true"
+        "https://player.cloudinary.com/embed/?cloud_name=demo&public_id=clips%2Fintro&player%5Bcontrols%5D=true\
+         &source%5Btransformation%5D%5Braw_transformation%5D=q_auto"
     );
     assert_eq!(
         iframe.get_attribute("allow").unwrap(),

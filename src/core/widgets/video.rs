@@ -29,6 +29,11 @@ pub struct VideoPlayerOptions {
     pub r#loop: Option<bool>,
     /// `fluid`: fill the container width.
     pub fluid: Option<bool>,
+    /// Chain `q_auto` after the source's transformation unless it sets a quality (default on):
+    /// the plugin's delivery default (partner guidelines: "add common optimization
+    /// transformations as default"). Only the quality: the player picks the formats itself
+    /// (its source types), so no `f_auto` is added.
+    pub optimize: Option<bool>,
 }
 
 /// Alias: the embed form takes the same options.
@@ -55,6 +60,33 @@ impl VideoPlayerOptions {
             public_id: r.public_id.clone(),
             transformation: r.transformation.clone(),
             ..Default::default()
+        })
+    }
+
+    /// The source's transformation as delivered: the host's, with `q_auto` chained after it
+    /// unless it sets a quality itself or `optimize` is off.
+    ///
+    /// ```
+    /// use cloudinary_connector::core::widgets::VideoPlayerOptions;
+    /// let mut o = VideoPlayerOptions::new("clip");
+    /// assert_eq!(o.source_transformation().as_deref(), Some("q_auto"));
+    /// o.transformation = Some("e_blur:300".into());
+    /// assert_eq!(o.source_transformation().as_deref(), Some("e_blur:300/q_auto"));
+    /// o.transformation = Some("c_fill,q_70,w_640".into());
+    /// assert_eq!(o.source_transformation().as_deref(), Some("c_fill,q_70,w_640"));
+    /// o.optimize = Some(false);
+    /// assert_eq!(o.source_transformation().as_deref(), Some("c_fill,q_70,w_640"));
+    /// ```
+    pub fn source_transformation(&self) -> Option<String> {
+        let t = self.transformation.as_deref().filter(|t| !t.is_empty());
+        let sets_quality =
+            t.is_some_and(|t| crate::core::url::defaults::sets_format_and_quality(t).1);
+        if self.optimize == Some(false) || sets_quality {
+            return t.map(str::to_owned);
+        }
+        Some(match t {
+            Some(t) => [t, "/q_auto"].concat(),
+            None => "q_auto".to_owned(),
         })
     }
 
@@ -87,9 +119,9 @@ impl VideoPlayerOptions {
             o.insert("secureDistribution".into(), host.clone().into());
         }
         o.insert("publicId".into(), self.public_id.clone().into());
-        if let Some(t) = &self.transformation {
+        if let Some(t) = self.source_transformation() {
             let mut m = Map::new();
-            m.insert("raw_transformation".into(), t.clone().into());
+            m.insert("raw_transformation".into(), t.into());
             o.insert("transformation".into(), Value::Object(m));
         }
         for (k, v) in [
@@ -113,7 +145,8 @@ impl VideoPlayerOptions {
     /// ```
     /// use cloudinary_connector::core::widgets::{CloudAccount, VideoPlayerOptions};
     /// let url = VideoPlayerOptions::new("race_road_car").embed_url(&CloudAccount::new("a", "demo")).unwrap();
-    /// assert_eq!(url, "https://player.cloudinary.com/embed/?cloud_name=demo&public_id=race_road_car");
+    /// assert_eq!(url, "https://player.cloudinary.com/embed/?cloud_name=demo&public_id=race_road_car\
+    ///     &source%5Btransformation%5D%5Braw_transformation%5D=q_auto");
     /// ```
     pub fn embed_url(&self, account: &CloudAccount) -> Result<String, WidgetError> {
         account.validate()?;
@@ -133,11 +166,8 @@ impl VideoPlayerOptions {
                 q.push((format!("player[{k}]"), v.to_string()));
             }
         }
-        if let Some(t) = &self.transformation {
-            q.push((
-                "source[transformation][raw_transformation]".into(),
-                t.clone(),
-            ));
+        if let Some(t) = self.source_transformation() {
+            q.push(("source[transformation][raw_transformation]".into(), t));
         }
         if account.private_cdn {
             q.push(("cloudinary[private_cdn]".into(), "true".into()));
@@ -153,7 +183,7 @@ impl VideoPlayerOptions {
     }
 
     /// Reads host options: `publicId` (or a stored reference under `reference`),
-    /// `transformation` (string), `controls`, `autoplay`, `muted`, `loop`, `fluid`.
+    /// `transformation` (string), `controls`, `autoplay`, `muted`, `loop`, `fluid`, `optimize`.
     pub fn from_json(v: &Value) -> Result<Self, WidgetError> {
         let o = v.as_object().ok_or(WidgetError::BadOptionShape {
             option: "options",
@@ -181,6 +211,7 @@ impl VideoPlayerOptions {
                 "muted" => out.muted = Some(want_bool("muted", val)?),
                 "loop" => out.r#loop = Some(want_bool("loop", val)?),
                 "fluid" => out.fluid = Some(want_bool("fluid", val)?),
+                "optimize" => out.optimize = Some(want_bool("optimize", val)?),
                 _ => {
                     return Err(WidgetError::UnknownOption {
                         widget: "Video Player",
@@ -225,7 +256,22 @@ mod tests {
         assert_eq!(
             o.to_json(&account).unwrap(),
             json!({"cloudName": "demo", "secure": true, "privateCdn": true, "publicId": "clips/intro",
-                   "transformation": {"raw_transformation": "e_blur:300"}, "autoplay": true, "muted": true})
+                   "transformation": {"raw_transformation": "e_blur:300/q_auto"}, "autoplay": true, "muted": true})
+        );
+        let off =
+            VideoPlayerOptions::from_json(&json!({"publicId": "clips/intro", "optimize": false}))
+                .unwrap();
+        assert_eq!(
+            off.to_json(&account).unwrap(),
+            json!({"cloudName": "demo", "secure": true, "privateCdn": true, "publicId": "clips/intro"})
+        );
+        let chosen = VideoPlayerOptions::from_json(
+            &json!({"publicId": "c", "transformation": "q_auto:eco"}),
+        )
+        .unwrap();
+        assert_eq!(
+            chosen.to_json(&account).unwrap()["transformation"],
+            json!({"raw_transformation": "q_auto:eco"})
         );
     }
 
@@ -239,7 +285,7 @@ mod tests {
         assert_eq!(
             o.embed_url(&account).unwrap(),
             "https://player.cloudinary.com/embed/?cloud_name=demo&public_id=clips%2Fmy%20intro&player%5Bcontrols%5D=true\
-             &source%5Btransformation%5D%5Braw_transformation%5D=c_fill%2Cw_400&cloudinary%5Bsecure_distribution%5D=media.example.com"
+             &source%5Btransformation%5D%5Braw_transformation%5D=c_fill%2Cw_400%2Fq_auto&cloudinary%5Bsecure_distribution%5D=media.example.com"
         );
     }
 
