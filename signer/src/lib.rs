@@ -1139,7 +1139,17 @@ async fn sign_delivery_batch(
     let claims = authenticate(&s, &parts.headers)?;
     let srv = &s.0.cfg.server;
     let limit = srv.max_body_bytes.saturating_mul(srv.max_batch);
-    let req: DeliveryBatchRequest = json_body(&parts.headers, body, limit).await?;
+    let req: DeliveryBatchRequest =
+        json_body(&parts.headers, body, limit)
+            .await
+            .map_err(|mut e| {
+                if e.code == "body_too_large" {
+                    e.message = format!(
+                        "the batch body is larger than {limit} bytes (server.max_body_bytes × server.max_batch)"
+                    );
+                }
+                e
+            })?;
     let total = req.items.total;
     let items = req.items.kept;
     if total == 0 {

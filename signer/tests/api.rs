@@ -1423,7 +1423,7 @@ async fn batch_refusals_name_the_item_and_issue_nothing() {
         &signer,
         StatusCode::PAYLOAD_TOO_LARGE,
         "body_too_large",
-        "the request body is larger than 409600 bytes",
+        "the batch body is larger than 409600 bytes (server.max_body_bytes × server.max_batch)",
         Some("server.max_body_bytes"),
     );
 
