@@ -93,7 +93,7 @@ mod native {
                             .height(300),
                     )
                     .then("e_sepia".parse().unwrap())
-                    .then(Step::new().radius("20"))
+                    .then(Step::new().radius("20").unwrap())
                     .then(Step::new().format_auto())
                     .then(Step::new().quality_auto());
                 DeliveryUrl::new("demo", black_box("sample"))

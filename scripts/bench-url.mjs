@@ -18,7 +18,7 @@ import path from 'node:path';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const nm = [path.join(root, 'tools/node_modules'), '/work/main/tools/node_modules'].find((p) => existsSync(path.join(p, 'cloudinary')));
+const nm = [path.join(root, 'tools/node_modules')].find((p) => existsSync(path.join(p, 'cloudinary')));
 if (!nm) throw new Error('tools/node_modules missing: run (cd tools && npm ci)');
 const pkg = path.join(root, 'target/pkg-node/cloudinary_connector.js');
 if (!existsSync(pkg)) throw new Error(`${pkg} missing: build it first (see the header of this script)`);

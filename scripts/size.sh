@@ -23,7 +23,6 @@ CHECK=0; [ "${1:-}" = "--check" ] && CHECK=1
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 bin="$root/tools/node_modules/.bin"
-[ -x "$bin/wasm-opt" ] || bin="/work/main/tools/node_modules/.bin"
 [ -x "$bin/wasm-opt" ] && [ -x "$bin/esbuild" ] || { echo "wasm-opt/esbuild not found: run (cd tools && npm ci)" >&2; exit 1; }
 export PATH="$bin:$PATH"
 

@@ -117,6 +117,15 @@ scenario! {
         assert_eq!(sets_format_and_quality("l_text:Arial_20:f_b"), (false, false));
         assert_eq!(sets_format_and_quality("t_thumb"), (false, false));
         assert_eq!(sets_format_and_quality(""), (false, false));
+        // What a condition sets applies only when it holds: q_auto is still added.
+        assert_eq!(sets_format_and_quality("if_w_gt_100,q_80,if_end"), (false, false));
+        assert_eq!(sets_format_and_quality("if_w_gt_100/q_80/if_else/f_png/if_end/q_50"), (false, true));
+        assert_eq!(sets_format_and_quality("if_w_gt_300,c_scale,q_60,w_300/q_50"), (false, true));
+        assert_eq!(sets_format_and_quality("if_w_gt_300,c_scale,f_png/if_end"), (false, false));
+        assert_eq!(
+            inserted(Some("if_w_gt_100,q_80,if_end")),
+            "https://res.cloudinary.com/demo/image/upload/if_w_gt_100,q_80,if_end/f_auto,q_auto/v17/shop/shoe.jpg"
+        );
     }
 }
 
@@ -134,12 +143,29 @@ scenario! {
         for id in ["sample", "folder/sample", "a b"] {
             assert_eq!(t.url(id, &NoSignatures).unwrap(), plain(id, o), "{id}");
         }
-        // Every srcset item is one URL and one width.
-        let d = DeliveryDefaults { auto_format_quality: true, analytics: true };
-        let (set, _) = d.srcset("sample", &[200, 400], &json(o), &config(), &NoSignatures).unwrap();
-        for item in set.split(", ") {
-            assert_eq!(item.split(' ').count(), 2, "{item}");
+        // Also for ids that decode to a URL (no `v1` then, whichever path builds it).
+        let t = UrlTemplate::new(&json("{}"), &config()).unwrap();
+        for id in ["%68ttp://x.com/a.jpg", "http%3A//x.com/a", "https%3A%2F%2Fx.com%2Fa"] {
+            assert_eq!(t.url(id, &NoSignatures).unwrap(), plain(id, "{}"), "{id}");
+            assert!(!plain(id, "{}").contains("/v1/"), "{id}");
         }
+        // Every srcset item is one URL and one width, whatever whitespace the options or a
+        // remote URL returned as given hold.
+        let d = DeliveryDefaults { auto_format_quality: true, analytics: true };
+        for (id, o) in [
+            ("sample", o),
+            ("sample", r#"{"raw_transformation":"e_sepia\t,w_10","format":"jp\ng"}"#),
+            ("https://x.com/a b.jpg", "{}"),
+        ] {
+            let (set, _) = d.srcset(id, &[200, 400], &json(o), &config(), &NoSignatures).unwrap();
+            for item in set.split(", ") {
+                assert_eq!(item.split(|c: char| c.is_ascii_whitespace()).count(), 2, "{item}");
+            }
+        }
+        assert_eq!(
+            plain("sample", r#"{"raw_transformation":"e_sepia\t,w_10"}"#),
+            "https://res.cloudinary.com/demo/image/upload/e_sepia%09,w_10/sample"
+        );
     }
 }
 

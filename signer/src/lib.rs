@@ -1039,6 +1039,17 @@ fn check_delivery_item(
             "transformation must be at most 2048 characters without control characters or whitespace other than spaces",
         ));
     }
+    // A space only inside a qualifier's value (after its `key_`): never before or in a key, where
+    // it could hide a layer (` l_secret:doc`) from the policy's checks if Cloudinary trims it.
+    if let Some(q) = req.transformation.split(['/', ',']).find(|q| {
+        q.find(' ')
+            .is_some_and(|sp| q.find('_').is_none_or(|us| sp < us))
+    }) {
+        return Err(ApiError::invalid(format!(
+            "transformation: {:?} has a space outside its value (a space may only follow a qualifier's key_)",
+            truncate(q, 64)
+        )));
+    }
     policy(acct, role).check_delivery(
         Subject {
             account: &acct.id,

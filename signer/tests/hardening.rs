@@ -258,6 +258,53 @@ async fn h3_delivery_content_is_checked_not_just_the_type() {
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+    // A space before a layer's key cannot hide it from delivery_prefixes: spaces are signed only
+    // inside a qualifier's value (a text layer's font), and the layer itself is still checked.
+    for (transformation, shown) in [
+        ("w_100, l_contracts:secret", " l_contracts:secret"),
+        ("w_100/ l_contracts:secret", " l_contracts:secret"),
+        (" u_contracts:secret", " u_contracts:secret"),
+        ("w_100,l _contracts:secret", "l _contracts:secret"),
+    ] {
+        let r = post(
+            &router,
+            "/v1/sign/delivery",
+            Some(&viewer),
+            &deliver("upload", transformation, "public/a.jpg"),
+        )
+        .await;
+        assert_eq!(
+            (r.status, r.code()),
+            (StatusCode::UNPROCESSABLE_ENTITY, "invalid_request"),
+            "{transformation}"
+        );
+        assert_eq!(
+            r.message(),
+            format!("transformation: {shown:?} has a space outside its value (a space may only follow a qualifier's key_)")
+        );
+    }
+    let r = post(
+        &router,
+        "/v1/sign/delivery",
+        Some(&viewer),
+        &deliver("upload", "l_text:Open Sans_20:hi", "public/a.jpg"),
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::OK,
+        "a text layer's font may hold a space: {:?}",
+        r.body
+    );
+    let r = post(
+        &router,
+        "/v1/sign/delivery",
+        Some(&viewer),
+        &deliver("upload", "l_contracts:se cret", "public/a.jpg"),
+    )
+    .await;
+    assert_policy_refused(&r, "role viewer may sign delivery URLs on account \"vec\" only for assets under \"public\": the transformation's layer \"contracts/se cret\" is not", "accounts.vec.policy.viewer.delivery_prefixes");
+    assert_eq!(confined.signatures_issued(), 2);
     // Admins may still sign fetch URLs.
     let admin = token("a", &[("vec", Admin)]);
     let r = post(

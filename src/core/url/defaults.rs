@@ -12,8 +12,8 @@ use super::value::Value;
 /// What the plugin adds to the URLs it delivers itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DeliveryDefaults {
-    /// Add `f_auto` and `q_auto` (unless the options set `fetch_format`/`format` for fetch,
-    /// or `quality`). Default: on.
+    /// Add `f_auto` and `q_auto`, each unless a step of the transformation sets a format or a
+    /// quality (see [`DeliveryDefaults::apply`]). Default: on.
     pub auto_format_quality: bool,
     /// Append the `_a` analytics token (`urlAnalytics`). Default: on.
     pub analytics: bool,
@@ -126,12 +126,30 @@ impl DeliveryDefaults {
 }
 
 /// Whether a transformation string sets a format (`f_…`) and a quality (`q_…`) in any of its
-/// steps. Named transformations (`t_…`) are opaque here: what they set is not known.
+/// steps, unconditionally: what a condition sets applies only when it holds, so it does not
+/// count, whether the condition heads one step (`if_w_gt_100,q_80[,if_end]`) or opens a block of
+/// steps (`if_w_gt_100/q_80/if_else/…/if_end`). Named transformations (`t_…`) are opaque here:
+/// what they set is not known.
 pub fn sets_format_and_quality(transformation: &str) -> (bool, bool) {
     let (mut f, mut q) = (false, false);
-    for qualifier in transformation.split(['/', ',']) {
-        f |= qualifier.starts_with("f_");
-        q |= qualifier.starts_with("q_");
+    let mut depth = 0usize;
+    for step in transformation.split('/') {
+        let first = step.split(',').next().unwrap_or("");
+        match first {
+            "if_end" => depth = depth.saturating_sub(1),
+            "if_else" => {}
+            // A step that is only the condition opens a block; otherwise the condition is this
+            // step's alone.
+            c if c.starts_with("if_") && c == step => depth += 1,
+            c if c.starts_with("if_") => {}
+            _ if depth == 0 => {
+                for qualifier in step.split(',') {
+                    f |= qualifier.starts_with("f_");
+                    q |= qualifier.starts_with("q_");
+                }
+            }
+            _ => {}
+        }
     }
     (f, q)
 }

@@ -431,7 +431,14 @@ impl UrlTemplate {
         let id = sub(&out, mark, out.len());
         let version = match &f.version {
             Some(v) => Some(v.as_str()),
-            None if f.force_version && id.contains('/') && !starts_with_version(id) => Some("1"),
+            // No `v1` for an id that decodes to a URL (`%68ttp://…`), as the general path does.
+            None if f.force_version
+                && id.contains('/')
+                && !starts_with_version(id)
+                && !starts_with_http(id) =>
+            {
+                Some("1")
+            }
             None => None,
         };
         if let Some(v) = version {

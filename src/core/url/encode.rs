@@ -26,21 +26,28 @@ pub(crate) fn cat(parts: &[&str]) -> String {
     s
 }
 
-/// Appends the decimal digits of `n` (no `core::fmt` integer formatting).
 /// Appends `s` with every space as `%20`: the Node SDK's last step on the URL path
 /// (`….join('/').replace(/ /g, '%20')`), so that a text layer's font (`l_text:Open Sans_20:…`), a
 /// flag or a suffix with a space never leaves a bare space in a URL (which would also split a
-/// `srcset` item). What is signed keeps the space, as the SDK signs before this step.
+/// `srcset` item). Other ASCII whitespace and control characters (a tab or a newline in a
+/// `raw_transformation`), which the SDKs pass through, are percent-encoded too: a URL never holds
+/// a byte an HTML `srcset` would split on. What is signed keeps them, as the SDK signs before this
+/// step (the signing endpoint refuses everything but the space).
 pub(crate) fn push_spaces_escaped(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut rest = s;
-    while let Some(i) = rest.find(' ') {
+    while let Some(i) = rest.find(|c: char| c.is_ascii_whitespace() || c.is_ascii_control()) {
         out.push_str(sub(rest, 0, i));
-        out.push_str("%20");
+        let b = rest.as_bytes()[i];
+        out.push('%');
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
         rest = sub(rest, i + 1, rest.len());
     }
     out.push_str(rest);
 }
 
+/// Appends the decimal digits of `n` (no `core::fmt` integer formatting).
 pub(crate) fn push_uint(out: &mut String, mut n: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();

@@ -240,7 +240,8 @@ fn push_item(out: &mut String, i: usize, url: &str, width: u32) {
     if i > 0 {
         out.push_str(", ");
     }
-    out.push_str(url);
+    // A URL returned as given (an `http` public id) may hold a space, which would split the item.
+    super::encode::push_spaces_escaped(out, url);
     out.push(' ');
     out.push_str(&width.to_string());
     out.push('w');

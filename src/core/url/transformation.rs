@@ -10,7 +10,7 @@
 //! use cloudinary_connector::core::url::{CropMode, Gravity, Step, Transformation};
 //! let t = Transformation::new()
 //!     .then(Step::new().crop(CropMode::Fill).width(200).height(150).gravity(Gravity::Auto))
-//!     .then(Step::new().radius("max"));
+//!     .then(Step::new().radius("max").unwrap());
 //! assert_eq!(t.to_string(), "c_fill,g_auto,h_150,w_200/r_max");
 //! assert_eq!(t.to_string().parse::<Transformation>(), Ok(t));
 //! assert_eq!(
@@ -596,19 +596,13 @@ impl Step {
         })
     }
 
-    /// `r_<value>` for a value known to be valid (`"max"`, `"20"`); see [`Qualifier::param`] for
-    /// checked input.
-    ///
-    /// # Panics
-    /// Never for values without `,`, `/` or whitespace; others are rejected by debug assertions
-    /// and kept verbatim otherwise. Prefer [`Qualifier::param`] for user input.
-    #[must_use]
-    pub fn radius(self, value: &'static str) -> Self {
-        debug_assert!(check_value("r", value).is_ok());
-        self.with(Qualifier::Param {
+    /// `r_<value>` (`"max"`, `"20"`, `"10:20"`), checked like any qualifier value (not empty,
+    /// no `,` `/` or whitespace), so that the step still parses back to itself.
+    pub fn radius(self, value: &str) -> Result<Self, ParseError> {
+        Ok(self.with(Qualifier::Param {
             key: ParamKey("r".into()),
-            value: Token(value.into()),
-        })
+            value: Token::new("r", value)?,
+        }))
     }
 
     /// Whether the step has no qualifiers.
@@ -757,6 +751,19 @@ mod tests {
         );
         assert_eq!(err("$_1"), "invalid variable name '$'");
         assert_eq!(err("l_text:a b"), "invalid character ' ' in 'text:a b'");
+    }
+
+    #[test]
+    fn radius_is_checked() {
+        assert_eq!(Step::new().radius("max").unwrap().to_string(), "r_max");
+        assert_eq!(
+            Step::new().radius("1,2").unwrap_err().to_string(),
+            "invalid character ',' in '1,2'"
+        );
+        assert_eq!(
+            Step::new().radius("").unwrap_err().to_string(),
+            "empty value for 'r'"
+        );
     }
 
     #[test]

@@ -205,17 +205,25 @@ pub(crate) fn from_js(v: &JsValue) -> Value {
 /// a number JSON has no text for (`NaN`, `Infinity`) is refused by name instead of becoming
 /// `null`, which would read as "not set": `signerTimeoutMs is NaN, not a JSON number`.
 pub(crate) fn options_json_text(v: &JsValue) -> Result<Option<String>, String> {
-    thread_local! {
-        static FINITE_ONLY: Function = Function::new_with_args(
-            "k, x",
-            "if (typeof x === 'number' && !Number.isFinite(x)) \
-               throw new TypeError((k === '' ? 'the value' : k) + ' is ' + x + ', not a JSON number'); \
-             return x;",
-        );
-    }
-    let text = FINITE_ONLY
-        .with(|f| js_sys::JSON::stringify_with_replacer(v, f))
-        .map_err(|e| js_message(&e))?;
+    // A Rust closure, not `new Function(…)`: pages whose CSP has no 'unsafe-eval' allow it.
+    let replacer = Closure::<dyn FnMut(JsValue, JsValue) -> Result<JsValue, JsValue>>::new(
+        |key: JsValue, value: JsValue| match value.as_f64() {
+            Some(n) if !n.is_finite() => {
+                let key = key.as_string().filter(|k| !k.is_empty());
+                let what = if n.is_nan() {
+                    "NaN"
+                } else if n > 0.0 {
+                    "Infinity"
+                } else {
+                    "-Infinity"
+                };
+                let message = [key.as_deref().unwrap_or("the value"), " is ", what, ", not a JSON number"].concat();
+                Err(js_sys::TypeError::new(&message).into())
+            }
+            _ => Ok(value),
+        },
+    );
+    let text = js_sys::JSON::stringify_with_replacer(v, replacer.as_ref()).map_err(|e| js_message(&e))?;
     Ok(text.as_string())
 }
 
