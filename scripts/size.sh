@@ -10,7 +10,9 @@
 # (`new Cloudinary(...).image(id).toURL()`) and the benchmark's chained transformation.
 # Usage: scripts/size.sh            (needs tools/node_modules: `(cd tools && npm ci)`)
 #        scripts/size.sh --check    the same, then fails if a build's total gzip (wasm + JS glue as
-#                                   generated) is over its budget below (scripts/test.sh runs this)
+#                                   generated) is over its budget below, or if a URL-only build
+#                                   gives other URLs than the SDKs for the 268 recorded cases
+#                                   (scripts/check-url-only.mjs); scripts/test.sh runs this
 #
 # Budgets: ceilings against regressions, set a little above the sizes measured when they were last
 # raised. They are NOT issue #3's size targets (whole plugin <= 60 KB, URL-only <= url-gen's minimal
@@ -95,5 +97,8 @@ urlgen "url-gen 1.22 chained" chain
 
 if [ $CHECK -eq 1 ]; then
   if [ ${#over[@]} -gt 0 ]; then printf '%s\n' "${over[@]}" >&2; exit 1; fi
+  # The URL-only builds README offers give the SDKs' URLs: all recorded cases through each.
+  node scripts/check-url-only.mjs target/size/url-only cloudinary_connector_url
+  node scripts/check-url-only.mjs target/size/url-minimal cloudinary_connector_url
   echo "size budgets: every build within its budget (URL-only $BUDGET_URL_FULL, URL-only minimal $BUDGET_URL_MIN, plugin $BUDGET_PLUGIN bytes gzip)"
 fi
