@@ -151,19 +151,7 @@ async fn conformance_url_signatures_over_http() {
         let signer = base_signer(case["secret"].as_str().unwrap());
         let router = signer.router();
         let t = token("alice", &[("vec", Admin)]);
-        let to_sign = case["to_sign"].as_str().unwrap();
-        let (delivery_type, transformation, public_id) = if to_sign.starts_with("http://") {
-            ("fetch", "", to_sign)
-        } else {
-            match to_sign.split_once('/') {
-                Some((t, p)) => ("upload", t, p),
-                None => ("upload", "", to_sign),
-            }
-        };
-        let long = case["length"] == 32;
-        let body = json!({"account": "vec", "resource_type": "image", "type": delivery_type,
-                          "transformation": transformation, "public_id": public_id,
-                          "long_signature": long, "algorithm": case["algorithm"]});
+        let body = with_account(&url_vector_item(case), "vec");
         let r = post(&router, "/v1/sign/delivery", Some(&t), &body).await;
         assert_eq!(r.status, StatusCode::OK, "{case}: {:?}", r.body);
         assert_eq!(r.body["signature"], case["signature"], "{case}");
