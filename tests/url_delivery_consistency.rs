@@ -12,23 +12,8 @@ use cloudinary_connector::core::url::{
 };
 use cloudinary_connector::core::widgets::{AssetReference, DeliveryTarget};
 
-macro_rules! scenario {
-    ($(#[$m:meta])* fn $name:ident() $body:block) => {
-        $(#[$m])*
-        #[cfg_attr(not(all(target_arch = "wasm32", target_os = "unknown")), test)]
-        #[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), wasm_bindgen_test::wasm_bindgen_test)]
-        fn $name() $body
-    };
-}
-
-fn config() -> Value {
-    Value::map().with("cloud_name", "demo").with("secure", true)
-}
-
-#[track_caller]
-fn json(s: &str) -> Value {
-    Value::from_json(s).expect("test JSON")
-}
+mod url_common;
+use url_common::{config, json, scenario};
 
 #[track_caller]
 fn plain(id: &str, options: &str) -> String {

@@ -9,23 +9,8 @@ use cloudinary_connector::core::url::{
     NoSignatures, ResourceType, SignRequest, Step, Transformation, UrlError, Value,
 };
 
-macro_rules! scenario {
-    ($(#[$m:meta])* fn $name:ident() $body:block) => {
-        $(#[$m])*
-        #[cfg_attr(not(all(target_arch = "wasm32", target_os = "unknown")), test)]
-        #[cfg_attr(all(target_arch = "wasm32", target_os = "unknown"), wasm_bindgen_test::wasm_bindgen_test)]
-        fn $name() $body
-    };
-}
-
-fn config() -> Value {
-    Value::map().with("cloud_name", "demo").with("secure", true)
-}
-
-#[track_caller]
-fn json(s: &str) -> Value {
-    Value::from_json(s).expect("test JSON")
-}
+mod url_common;
+use url_common::{config, json, scenario};
 
 /// A stand-in for the signing endpoint: answers a fixed signature of the requested length.
 fn endpoint(r: &SignRequest) -> Result<String, String> {
