@@ -17,8 +17,9 @@
 //!   `server.max_batch`), each request costing one rate-limit token.
 //! * Every request (and the reading of its answer) is abandoned after the client's timeout
 //!   ([`DEFAULT_TIMEOUT_MS`], [`SignerClient::with_timeout`]): a signer that accepted the
-//!   connection but never answers yields [`SignerError::Timeout`]. The host's token provider is
-//!   called before the clock starts.
+//!   connection but never answers yields [`SignerError::Timeout`]. A promise from the host's token
+//!   provider gets the same time before the request starts (`SignerError::Token`: `the token
+//!   provider gave no token within 30 s`).
 //! * Refusals: a non-2xx status with `{"error": {"code", "message", "rule"?}}`; the message and
 //!   the rule that refused are passed on as is (the signer never puts a secret in them).
 
@@ -59,6 +60,15 @@ pub fn check_timeout_ms(ms: u64) -> Result<u32, String> {
         .ok()
         .filter(|ms| (1..=MAX_TIMEOUT_MS).contains(ms))
         .ok_or_else(|| format!("must be between 1 and {MAX_TIMEOUT_MS} milliseconds, not {ms}"))
+}
+
+/// The `signerTimeoutMs` of an options object (the `Widgets` config, the `ChunkedUpload`
+/// options): [`DEFAULT_TIMEOUT_MS`] when absent, else checked (`signerTimeoutMs must be …`).
+pub fn timeout_option(ms: Option<u64>) -> Result<u32, String> {
+    match ms {
+        None => Ok(DEFAULT_TIMEOUT_MS),
+        Some(ms) => check_timeout_ms(ms).map_err(|e| format!("signerTimeoutMs {e}")),
+    }
 }
 
 /// Where the bearer token comes from.

@@ -35,7 +35,7 @@ struct JsOptions {
     max_file_bytes: Option<u64>,
     max_attempts: Option<u32>,
     request_timeout_ms: Option<u32>,
-    signer_timeout_ms: Option<u32>,
+    signer_timeout_ms: u32,
     file_name: Option<String>,
 }
 
@@ -66,9 +66,7 @@ impl JsOptions {
         .flatten();
         let request_timeout_ms = opt_u32("requestTimeoutMs")?;
         let resource_type = opt_str("resourceType")?;
-        let signer_timeout_ms = opt_u64("signerTimeoutMs")?
-            .map(|ms| signer_client::check_timeout_ms(ms).map_err(|e| format!("signerTimeoutMs {e}")))
-            .transpose()?;
+        let signer_timeout_ms = signer_client::timeout_option(opt_u64("signerTimeoutMs")?)?;
         let signer_url = de::field(o, "signerUrl", de::str_value)?;
         Ok(JsOptions {
             signer_url: de::required(signer_url, "signerUrl")?,
@@ -176,11 +174,7 @@ impl JsChunkedUpload {
             request_timeout_ms: o.request_timeout_ms.unwrap_or(defaults.request_timeout_ms),
             file_name: o.file_name,
         };
-        let signer = SignerClient::new(&o.signer_url, token);
-        let signer = match o.signer_timeout_ms {
-            Some(ms) => signer.with_timeout(ms),
-            None => signer,
-        };
+        let signer = SignerClient::new(&o.signer_url, token).with_timeout(o.signer_timeout_ms);
         let on_progress = on_progress.map(|f| {
             Rc::new(move |p: &Progress| {
                 let _ = f.call1(&JsValue::NULL, &progress_object(p));

@@ -68,7 +68,7 @@ struct Config {
     nonce: Option<String>,
     timeout_ms: Option<u32>,
     signer_url: Option<String>,
-    signer_timeout_ms: Option<u32>,
+    signer_timeout_ms: u32,
     sync: Option<String>,
 }
 
@@ -91,10 +91,8 @@ impl Config {
         let signer_url = opt_str("signerUrl")?;
         let sync = opt_str("sync")?;
         let timeout_ms = de::field(o, "timeoutMs", de::nullable(de::u32_value))?.flatten();
-        let signer_timeout_ms = de::field(o, "signerTimeoutMs", de::nullable(de::u64_value))?
-            .flatten()
-            .map(|ms| signer_client::check_timeout_ms(ms).map_err(|e| format!("signerTimeoutMs {e}")))
-            .transpose()?;
+        let signer_timeout_ms =
+            signer_client::timeout_option(de::field(o, "signerTimeoutMs", de::nullable(de::u64_value))?.flatten())?;
         Ok(Config {
             platform: de::required(platform, "platform")?,
             platform_version: de::required(platform_version, "platformVersion")?,
@@ -146,11 +144,7 @@ impl JsWidgets {
                 } else {
                     return Err(err("signerUrl needs a token: a string or a function returning one"));
                 };
-                let client = SignerClient::new(&url, source);
-                Some(match c.signer_timeout_ms {
-                    Some(ms) => client.with_timeout(ms),
-                    None => client,
-                })
+                Some(SignerClient::new(&url, source).with_timeout(c.signer_timeout_ms))
             }
             None => None,
         };
