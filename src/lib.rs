@@ -13,19 +13,11 @@
 
 pub mod core;
 
-/// Compiles the items only for the browser (`wasm32-unknown-unknown`): the one switch
-/// between the pure core and the web layers.
-macro_rules! if_wasm {
-    ($($item:item)*) => {$(
-        #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
-        $item
-    )*}
-}
-
-if_wasm! {
-    pub mod web;
-    pub mod host;
-}
+// Plain `#[cfg]` declarations (not a macro) so that rustfmt formats the web layers too.
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub mod host;
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+pub mod web;
 
 pub use crate::core::identity::{Environment, Identity};
 pub use crate::core::manifest::Manifest;

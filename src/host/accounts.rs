@@ -25,8 +25,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
-use gloo_net::http::Request;
 use crate::core::json::Value;
+use gloo_net::http::Request;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -79,7 +79,11 @@ impl fmt::Display for AccountsError {
             AccountsError::Unreachable { url, message } => {
                 write!(f, "the signer at {url} is unreachable: {message}")
             }
-            AccountsError::Refused { what, status, message } => {
+            AccountsError::Refused {
+                what,
+                status,
+                message,
+            } => {
                 write!(f, "the signer refused the {what} ({status}): {message}")
             }
             AccountsError::Listing(e) => write!(f, "{e}"),
@@ -166,13 +170,20 @@ pub async fn fetch_listing(
     AccountListing::parse_with_expiry(&text, expires).map_err(AccountsError::Listing)
 }
 
-async fn signer_get(signer_url: &str, path: &str, token: &str, what: &str) -> Result<String, AccountsError> {
+async fn signer_get(
+    signer_url: &str,
+    path: &str,
+    token: &str,
+    what: &str,
+) -> Result<String, AccountsError> {
     if token.trim().is_empty() {
         return Err(AccountsError::Token("the host gave an empty token".into()));
     }
     let url = format!("{}{path}", signer_url.trim_end_matches('/'));
-    let unreachable =
-        |e: gloo_net::Error| AccountsError::Unreachable { url: url.clone(), message: e.to_string() };
+    let unreachable = |e: gloo_net::Error| AccountsError::Unreachable {
+        url: url.clone(),
+        message: e.to_string(),
+    };
     let res = Request::get(&url)
         .header("Authorization", &format!("Bearer {token}"))
         .send()
@@ -185,7 +196,11 @@ async fn signer_get(signer_url: &str, path: &str, token: &str, what: &str) -> Re
             .ok()
             .and_then(|v| v.pointer("/error/message")?.as_str().map(str::to_owned))
             .unwrap_or_else(|| format!("HTTP {status} without an error message"));
-        return Err(AccountsError::Refused { what: what.to_owned(), status, message });
+        return Err(AccountsError::Refused {
+            what: what.to_owned(),
+            status,
+            message,
+        });
     }
     Ok(text)
 }
@@ -199,7 +214,13 @@ pub async fn fetch_remote_sub_accounts(
     account: &str,
 ) -> Result<RemoteSubAccounts, AccountsError> {
     check_account_id(account).map_err(|e| AccountsError::Transition(AccountError::Invalid(e)))?;
-    let text = signer_get(signer_url, &remote_sub_accounts_path(account), token, "sub-account listing").await?;
+    let text = signer_get(
+        signer_url,
+        &remote_sub_accounts_path(account),
+        token,
+        "sub-account listing",
+    )
+    .await?;
     RemoteSubAccounts::parse(&text).map_err(AccountsError::Listing)
 }
 
@@ -261,14 +282,19 @@ pub struct AccountStore {
 
 impl fmt::Debug for AccountStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AccountStore").field("key", &self.key).finish_non_exhaustive()
+        f.debug_struct("AccountStore")
+            .field("key", &self.key)
+            .finish_non_exhaustive()
     }
 }
 
 impl AccountStore {
     /// The state under `prefix` + [`STORAGE_KEY`] in `backend`.
     pub fn new(backend: impl KeyValueStore + 'static, prefix: &str) -> Self {
-        AccountStore { backend: Rc::new(backend), key: format!("{prefix}{STORAGE_KEY}") }
+        AccountStore {
+            backend: Rc::new(backend),
+            key: format!("{prefix}{STORAGE_KEY}"),
+        }
     }
     /// The state in the page's `localStorage` (shared by the origin's tabs, which see each
     /// other's writes through the `storage` event).
@@ -290,11 +316,15 @@ impl AccountStore {
     }
     /// Writes the document.
     pub fn write(&self, doc: &str) -> Result<(), AccountsError> {
-        self.backend.set(&self.key, doc).map_err(AccountsError::Storage)
+        self.backend
+            .set(&self.key, doc)
+            .map_err(AccountsError::Storage)
     }
     /// Removes the key (uninstall with "remove all data").
     pub fn clear(&self) -> Result<(), AccountsError> {
-        self.backend.remove(&self.key).map_err(AccountsError::Storage)
+        self.backend
+            .remove(&self.key)
+            .map_err(AccountsError::Storage)
     }
 }
 
@@ -340,9 +370,18 @@ impl AccountsSession {
                 Err(e) => (empty, Vec::new(), Vec::new(), Some(e)),
             },
         };
-        let mut session = AccountsSession { state, store, generations: BTreeMap::new() };
+        let mut session = AccountsSession {
+            state,
+            store,
+            generations: BTreeMap::new(),
+        };
         let effects = session.perform(effects)?;
-        Ok(Opened { session, effects, issues, load_error })
+        Ok(Opened {
+            session,
+            effects,
+            issues,
+            load_error,
+        })
     }
 
     /// The state.
@@ -372,7 +411,9 @@ impl AccountsSession {
         now: Timestamp,
     ) -> Result<Vec<Effect>, AccountsError> {
         if self.generations.get(&ticket.account).copied().unwrap_or(0) != ticket.generation {
-            return Err(AccountsError::Cancelled { account: ticket.account });
+            return Err(AccountsError::Cancelled {
+                account: ticket.account,
+            });
         }
         let effects = self.state.login(&ticket.account, listing, now)?;
         self.perform(effects)
@@ -427,7 +468,11 @@ impl AccountsSession {
     }
 
     /// Sets or clears the user's label for an account.
-    pub fn rename(&mut self, account: &str, label: Option<&str>) -> Result<Vec<Effect>, AccountsError> {
+    pub fn rename(
+        &mut self,
+        account: &str,
+        label: Option<&str>,
+    ) -> Result<Vec<Effect>, AccountsError> {
         let effects = self.state.rename(account, label)?;
         self.perform(effects)
     }
@@ -445,7 +490,10 @@ impl AccountsSession {
             // Removed elsewhere (uninstall with data removal): nothing to follow.
             return Ok(Vec::new());
         };
-        let effects = self.state.merge_stored(&doc, now).map_err(AccountsError::Stored)?;
+        let effects = self
+            .state
+            .merge_stored(&doc, now)
+            .map_err(AccountsError::Stored)?;
         self.perform(effects)
     }
 
@@ -481,12 +529,13 @@ impl StorageWatch {
     /// Starts watching `key`.
     pub fn new<F: FnMut() + 'static>(key: &str, mut on_change: F) -> Result<Self, AccountsError> {
         let key = key.to_owned();
-        let closure = Closure::<dyn FnMut(web_sys::StorageEvent)>::new(move |e: web_sys::StorageEvent| {
-            // `key` is null when the whole storage was cleared.
-            if e.key().map_or(true, |k| k == key) {
-                on_change();
-            }
-        });
+        let closure =
+            Closure::<dyn FnMut(web_sys::StorageEvent)>::new(move |e: web_sys::StorageEvent| {
+                // `key` is null when the whole storage was cleared.
+                if e.key().map_or(true, |k| k == key) {
+                    on_change();
+                }
+            });
         let window = web_sys::window().ok_or_else(|| AccountsError::Storage("no window".into()))?;
         window
             .add_event_listener_with_callback("storage", closure.as_ref().unchecked_ref())
@@ -498,8 +547,10 @@ impl StorageWatch {
 impl Drop for StorageWatch {
     fn drop(&mut self) {
         if let Some(window) = web_sys::window() {
-            let _ = window
-                .remove_event_listener_with_callback("storage", self.closure.as_ref().unchecked_ref());
+            let _ = window.remove_event_listener_with_callback(
+                "storage",
+                self.closure.as_ref().unchecked_ref(),
+            );
         }
     }
 }

@@ -51,7 +51,11 @@ fn req_string(obj: &JsValue, path: &str, key: &str) -> Result<String, HostError>
     get(obj, key)
         .as_string()
         .filter(|s| !s.trim().is_empty())
-        .ok_or_else(|| HostError(format!("the host object's `{path}` must be a non-empty string")))
+        .ok_or_else(|| {
+            HostError(format!(
+                "the host object's `{path}` must be a non-empty string"
+            ))
+        })
 }
 
 fn req_fn(obj: &JsValue, path: &str, key: &str) -> Result<Function, HostError> {
@@ -111,16 +115,24 @@ impl KeyValue for HostStorage {
         if v.is_null() || v.is_undefined() {
             Ok(None)
         } else {
-            v.as_string()
-                .map(Some)
-                .ok_or_else(|| JsValue::from_str("the host's storage.get() must return a string or null"))
+            v.as_string().map(Some).ok_or_else(|| {
+                JsValue::from_str("the host's storage.get() must return a string or null")
+            })
         }
     }
     fn set(&self, key: &str, value: &str) -> Result<(), JsValue> {
-        self.set.call2(&self.this, &JsValue::from_str(key), &JsValue::from_str(value)).map(drop)
+        self.set
+            .call2(
+                &self.this,
+                &JsValue::from_str(key),
+                &JsValue::from_str(value),
+            )
+            .map(drop)
     }
     fn remove(&self, key: &str) -> Result<(), JsValue> {
-        self.remove.call1(&self.this, &JsValue::from_str(key)).map(drop)
+        self.remove
+            .call1(&self.this, &JsValue::from_str(key))
+            .map(drop)
     }
 }
 
@@ -161,7 +173,10 @@ impl fmt::Debug for HostApi {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HostApi")
             .field("api_version", &self.0.api_version)
-            .field("platform", &format_args!("{} {}", self.0.platform_name, self.0.platform_version))
+            .field(
+                "platform",
+                &format_args!("{} {}", self.0.platform_name, self.0.platform_version),
+            )
             .field("environment", &self.0.environment)
             .finish()
     }
@@ -171,7 +186,9 @@ impl HostApi {
     /// Validates a host object against the contract.
     pub fn from_js(raw: &JsValue) -> Result<Self, HostError> {
         if !raw.is_object() {
-            return Err(HostError("the host must pass its host API object".to_owned()));
+            return Err(HostError(
+                "the host must pass its host API object".to_owned(),
+            ));
         }
         let api_version = req_string(raw, "apiVersion", "apiVersion")?;
         let platform = req_obj(raw, "platform", "platform")?;
@@ -179,7 +196,11 @@ impl HostApi {
         let platform_version = req_string(&platform, "platform.version", "version")?;
         let env_raw = req_string(raw, "environment", "environment")?;
         let environment: Environment =
-            env_raw.parse().map_err(|e: crate::core::identity::IdentityError| HostError(format!("the host object's `environment`: {e}")))?;
+            env_raw
+                .parse()
+                .map_err(|e: crate::core::identity::IdentityError| {
+                    HostError(format!("the host object's `environment`: {e}"))
+                })?;
         let st = req_obj(raw, "storage", "storage")?;
         let storage = HostStorage {
             get: req_fn(&st, "storage.get", "get")?,
@@ -193,9 +214,16 @@ impl HostApi {
         let get_signer_token = req_fn(raw, "getSignerToken", "getSignerToken")?;
         let signer_url = match get(raw, "signerUrl") {
             v if v.is_null() || v.is_undefined() => None,
-            v => Some(v.as_string().filter(|s| s.starts_with("http://") || s.starts_with("https://")).ok_or_else(
-                || HostError("the host object's `signerUrl` must be an http(s) URL or null".to_owned()),
-            )?),
+            v => Some(
+                v.as_string()
+                    .filter(|s| s.starts_with("http://") || s.starts_with("https://"))
+                    .ok_or_else(|| {
+                        HostError(
+                            "the host object's `signerUrl` must be an http(s) URL or null"
+                                .to_owned(),
+                        )
+                    })?,
+            ),
         };
         let log = req_obj(raw, "log", "log")?;
         let log_fns = [
@@ -213,7 +241,9 @@ impl HostApi {
         let manifest = match get(raw, "manifest") {
             v if v.is_null() || v.is_undefined() => None,
             v => Some(v.as_string().ok_or_else(|| {
-                HostError("the host object's `manifest` must be the manifest's JSON text".to_owned())
+                HostError(
+                    "the host object's `manifest` must be the manifest's JSON text".to_owned(),
+                )
             })?),
         };
         Ok(HostApi(Rc::new(Inner {
@@ -275,9 +305,11 @@ impl HostApi {
         if v.is_null() || v.is_undefined() {
             return Ok(None);
         }
-        v.dyn_into::<web_sys::Element>()
-            .map(Some)
-            .map_err(|_| JsValue::from_str(&format!("the host's ui.slot({name:?}) must return an element or null")))
+        v.dyn_into::<web_sys::Element>().map(Some).map_err(|_| {
+            JsValue::from_str(&format!(
+                "the host's ui.slot({name:?}) must return an element or null"
+            ))
+        })
     }
 
     /// The signed-in user's token for the signer (the host refreshes it as needed).
@@ -287,9 +319,9 @@ impl HostApi {
             Ok(p) => JsFuture::from(p).await?,
             Err(v) => v,
         };
-        v.as_string()
-            .filter(|s| !s.is_empty())
-            .ok_or_else(|| JsValue::from_str("the host's getSignerToken() must resolve to a non-empty string"))
+        v.as_string().filter(|s| !s.is_empty()).ok_or_else(|| {
+            JsValue::from_str("the host's getSignerToken() must resolve to a non-empty string")
+        })
     }
 
     /// Inserts media into the host's editor, if it has one.

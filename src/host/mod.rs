@@ -1,6 +1,7 @@
 //! Host adapters: code that owns page resources (injected scripts, DOM nodes, listeners,
 //! timers, storage keys) and releases them on drop.
 
+pub mod accounts;
 pub mod api;
 pub mod plugin;
 pub mod resources;
@@ -8,4 +9,3 @@ pub mod script;
 pub mod signer_client;
 pub mod upload;
 pub mod widgets;
-pub mod accounts;

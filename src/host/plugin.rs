@@ -31,22 +31,27 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::Poll;
 
-use crate::core::accounts::{AccountListing, Availability, Capabilities, Effect, Feature, FeatureState, Reason};
+use crate::core::accounts::{
+    AccountListing, Availability, Capabilities, Effect, Feature, FeatureState, Reason,
+};
 use crate::core::identity::Identity;
+use crate::core::lifecycle::{self, Lifecycle, LifecycleError, Op, UninstallMode, UpdateKind};
+use crate::core::settings::{self, Settings, SETTINGS_KEY};
 use crate::core::url::{Prepared, SignRequest};
 use crate::core::widgets::{
-    Asset, AssetReference, CloudAccount, DefaultTransformations, DeliveryTarget, MediaLibraryOptions, ScriptUrls, SyncMode,
-    UploadEvent, UploadMode, UploadWidgetOptions, WidgetError,
+    Asset, AssetReference, CloudAccount, DefaultTransformations, DeliveryTarget,
+    MediaLibraryOptions, ScriptUrls, SyncMode, UploadEvent, UploadMode, UploadWidgetOptions,
+    WidgetError,
 };
 use crate::host::accounts::{self as host_accounts, AccountStore, AccountsSession};
+use crate::host::api::{js_message, HostApi, Level};
+use crate::host::resources::*;
 use crate::host::script::ScriptOptions;
 use crate::host::signer_client::{SignerClient, SignerError, TokenSource};
 use crate::host::widgets::media_library::Placement;
-use crate::host::widgets::{MediaLibrary, MediaLibraryHandlers, MountError, UploadWidget, WidgetHost};
-use crate::core::lifecycle::{self, Lifecycle, LifecycleError, Op, UninstallMode, UpdateKind};
-use crate::core::settings::{self, Settings, SETTINGS_KEY};
-use crate::host::api::{js_message, HostApi, Level};
-use crate::host::resources::*;
+use crate::host::widgets::{
+    MediaLibrary, MediaLibraryHandlers, MountError, UploadWidget, WidgetHost,
+};
 
 /// The manifest shipped with this build (`pkg.json`).
 pub const MANIFEST: &str = include_str!("../../pkg.json");
@@ -119,7 +124,10 @@ impl Features {
 
     /// The bag of feature `name`.
     pub fn get_mut(&mut self, name: &str) -> Option<&mut Resources> {
-        self.entries.iter_mut().find(|(n, _)| n == name).map(|(_, b)| b)
+        self.entries
+            .iter_mut()
+            .find(|(n, _)| n == name)
+            .map(|(_, b)| b)
     }
 
     /// Feature names, oldest first.
@@ -160,7 +168,10 @@ pub struct FeatureSpec {
 }
 
 /// The features mounted at activation, in order (released in reverse).
-pub const FEATURES: &[FeatureSpec] = &[FeatureSpec { name: "ui", activate: activate_ui }];
+pub const FEATURES: &[FeatureSpec] = &[FeatureSpec {
+    name: "ui",
+    activate: activate_ui,
+}];
 
 // ---------------------------------------------------------------------------------------------
 // Plugin state
@@ -201,7 +212,9 @@ pub fn add_feature(name: &str, bag: Resources) -> Result<(), PluginError> {
     if added {
         Ok(())
     } else {
-        Err(PluginError(format!("cannot add the feature {name:?}: the plugin is not active")))
+        Err(PluginError(format!(
+            "cannot add the feature {name:?}: the plugin is not active"
+        )))
     }
 }
 
@@ -217,7 +230,10 @@ pub fn remove_feature(name: &str) -> Result<bool, PluginError> {
 }
 
 /// Runs `f` on the bag of feature `name`, if the plugin is active and has it.
-pub fn with_feature<R>(name: &str, f: impl FnOnce(&mut Resources) -> R) -> Result<Option<R>, PluginError> {
+pub fn with_feature<R>(
+    name: &str,
+    f: impl FnOnce(&mut Resources) -> R,
+) -> Result<Option<R>, PluginError> {
     with(|p| p.features.get_mut(name).map(f))
 }
 
@@ -246,13 +262,21 @@ fn admit(host: &JsValue) -> Result<HostApi, PluginError> {
     let api = HostApi::from_js(host)?;
     let manifest = api.manifest().unwrap_or(MANIFEST);
     lifecycle::admit(manifest, api.api_version(), crate::core::VERSION)?;
-    Identity::new(api.platform_name(), api.platform_version(), api.environment())?;
+    Identity::new(
+        api.platform_name(),
+        api.platform_version(),
+        api.environment(),
+    )?;
     Ok(api)
 }
 
 fn write_settings(api: &HostApi, s: &Settings) -> Result<(), PluginError> {
-    KeyValue::set(api.storage(), SETTINGS_KEY, &s.to_record(&current_version()))
-        .map_err(js_err("cannot store the settings in the host's storage"))
+    KeyValue::set(
+        api.storage(),
+        SETTINGS_KEY,
+        &s.to_record(&current_version()),
+    )
+    .map_err(js_err("cannot store the settings in the host's storage"))
 }
 
 fn read_record(api: &HostApi) -> Result<Option<String>, PluginError> {
@@ -279,12 +303,24 @@ pub fn install(host: &JsValue) -> Result<InstallReport, PluginError> {
             if loaded.needs_write(&current_version()) {
                 write_settings(&api, &loaded.settings)?;
             }
-            (loaded.settings, InstallReport { kept_settings: true, migrations: loaded.applied })
+            (
+                loaded.settings,
+                InstallReport {
+                    kept_settings: true,
+                    migrations: loaded.applied,
+                },
+            )
         }
         None => {
             let s = Settings::default();
             write_settings(&api, &s)?;
-            (s, InstallReport { kept_settings: false, migrations: vec![] })
+            (
+                s,
+                InstallReport {
+                    kept_settings: false,
+                    migrations: vec![],
+                },
+            )
         }
     };
     with(|p| {
@@ -295,20 +331,30 @@ pub fn install(host: &JsValue) -> Result<InstallReport, PluginError> {
     })??;
     api.log(
         Level::Info,
-        if report.kept_settings { "installed with the settings kept from an earlier install" } else { "installed with default settings" },
+        if report.kept_settings {
+            "installed with the settings kept from an earlier install"
+        } else {
+            "installed with default settings"
+        },
     );
     Ok(report)
 }
 
 fn mount(api: &HostApi, s: &Settings) -> Result<Features, PluginError> {
-    let ctx = Context { host: api.clone(), settings: s.clone() };
+    let ctx = Context {
+        host: api.clone(),
+        settings: s.clone(),
+    };
     let mut features = Features::default();
     for spec in FEATURES {
         match (spec.activate)(&ctx) {
             Ok(bag) => features.insert(spec.name, bag),
             Err(e) => {
                 drop(features); // release what the earlier features mounted
-                return Err(PluginError(format!("cannot activate the feature {:?}: {e}", spec.name)));
+                return Err(PluginError(format!(
+                    "cannot activate the feature {:?}: {e}",
+                    spec.name
+                )));
             }
         }
     }
@@ -393,7 +439,11 @@ pub fn update(host: &JsValue, previous: &str) -> Result<UpdateReport, PluginErro
             (s, vec![])
         }
     };
-    let features = if plan.reactivate_after { Some(mount(&api, &settings)?) } else { None };
+    let features = if plan.reactivate_after {
+        Some(mount(&api, &settings)?)
+    } else {
+        None
+    };
     with(|p| {
         // An active plugin was deactivated above, so this moves inactive → inactive.
         p.lifecycle.apply(Op::Update)?;
@@ -411,7 +461,10 @@ pub fn update(host: &JsValue, previous: &str) -> Result<UpdateReport, PluginErro
     };
     api.log(
         Level::Info,
-        &format!("Cloudinary Connector updated from {from} to {}", crate::core::VERSION),
+        &format!(
+            "Cloudinary Connector updated from {from} to {}",
+            crate::core::VERSION
+        ),
     );
     Ok(UpdateReport { from, migrations })
 }
@@ -433,10 +486,9 @@ pub fn uninstall(host: &JsValue, mode: UninstallMode) -> Result<usize, PluginErr
         }
     };
     let removed = match (&api, mode) {
-        (Some(a), UninstallMode::RemoveAllData) => a
-            .storage()
-            .clear()
-            .map_err(js_err("the page is clean, but removing the stored data failed"))?,
+        (Some(a), UninstallMode::RemoveAllData) => a.storage().clear().map_err(js_err(
+            "the page is clean, but removing the stored data failed",
+        ))?,
         _ => 0,
     };
     with(|p| {
@@ -448,8 +500,12 @@ pub fn uninstall(host: &JsValue, mode: UninstallMode) -> Result<usize, PluginErr
         a.log(
             Level::Info,
             &match mode {
-                UninstallMode::KeepData => "uninstalled; its settings are kept for a later install".to_owned(),
-                UninstallMode::RemoveAllData => format!("uninstalled; {removed} stored keys removed"),
+                UninstallMode::KeepData => {
+                    "uninstalled; its settings are kept for a later install".to_owned()
+                }
+                UninstallMode::RemoveAllData => {
+                    format!("uninstalled; {removed} stored keys removed")
+                }
             },
         );
     }
@@ -522,7 +578,9 @@ impl Cancellable {
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
             };
-            let Some(f) = guard.as_mut() else { return Poll::Ready(()) };
+            let Some(f) = guard.as_mut() else {
+                return Poll::Ready(());
+            };
             match f.as_mut().poll(cx) {
                 Poll::Ready(()) => {
                     *guard = None;
@@ -588,10 +646,16 @@ fn upload_place(ui: &mut Ui) -> Places<'_, UploadWidget> {
     (&mut ui.upload_pending, &mut ui.upload)
 }
 
-const MEDIA_LIBRARY: WidgetSlot<MediaLibrary> =
-    WidgetSlot { name: "the Media Library", place: ml_place, reveal: MediaLibrary::show };
-const UPLOAD: WidgetSlot<UploadWidget> =
-    WidgetSlot { name: "the Upload widget", place: upload_place, reveal: UploadWidget::open };
+const MEDIA_LIBRARY: WidgetSlot<MediaLibrary> = WidgetSlot {
+    name: "the Media Library",
+    place: ml_place,
+    reveal: MediaLibrary::show,
+};
+const UPLOAD: WidgetSlot<UploadWidget> = WidgetSlot {
+    name: "the Upload widget",
+    place: upload_place,
+    reveal: UploadWidget::open,
+};
 
 /// What the widgets are mounted on: the current account's cloud, or the settings' cloud when
 /// no account is logged in (the Media Library then shows Cloudinary's own login screen).
@@ -644,7 +708,11 @@ fn input(root: &web_sys::Element, name: &str) -> Result<web_sys::HtmlInputElemen
 }
 
 fn set_hidden(el: &web_sys::Element, hidden: bool) {
-    let _ = if hidden { el.set_attribute("hidden", "") } else { el.remove_attribute("hidden") };
+    let _ = if hidden {
+        el.set_attribute("hidden", "")
+    } else {
+        el.remove_attribute("hidden")
+    };
 }
 
 fn allowed(caps: &Capabilities, f: Feature) -> Result<(), String> {
@@ -668,7 +736,10 @@ impl Ui {
     fn render_status(&self) {
         if let Ok(el) = q(&self.panel, ".cldc-status") {
             let cloud = self.target().account.cloud_name;
-            el.set_text_content(Some(&format!("Cloud: {cloud} · Signer: {}", self.signer_state)));
+            el.set_text_content(Some(&format!(
+                "Cloud: {cloud} · Signer: {}",
+                self.signer_state
+            )));
         }
         self.render_accounts();
     }
@@ -692,11 +763,23 @@ impl Ui {
     }
 
     fn set_open(&self, open: bool) {
-        let _ = if open { self.panel.remove_attribute("hidden") } else { self.panel.set_attribute("hidden", "") };
+        let _ = if open {
+            self.panel.remove_attribute("hidden")
+        } else {
+            self.panel.set_attribute("hidden", "")
+        };
         if let Some(b) = &self.button {
             let _ = b.set_attribute("aria-pressed", if open { "true" } else { "false" });
         }
-        let _ = KeyValue::set(self.host.storage(), UI_STATE_KEY, if open { r#"{"open":true}"# } else { r#"{"open":false}"# });
+        let _ = KeyValue::set(
+            self.host.storage(),
+            UI_STATE_KEY,
+            if open {
+                r#"{"open":true}"#
+            } else {
+                r#"{"open":false}"#
+            },
+        );
     }
 
     fn toggle(&self) {
@@ -726,7 +809,11 @@ impl Ui {
         // No account: the widgets need one (the Media Library its API key and signed login,
         // uploads their signatures); URLs are built for the settings' cloud.
         let no_account = |feature| {
-            FeatureState { feature, availability: Availability::Disabled(Reason::NoAccount) }.to_string()
+            FeatureState {
+                feature,
+                availability: Availability::Disabled(Reason::NoAccount),
+            }
+            .to_string()
         };
         Target {
             account: CloudAccount::new("settings", &self.settings.cloud_name),
@@ -757,7 +844,11 @@ impl Ui {
     /// The delivery URL of an inserted asset, rebuilt by the URL engine from its reference on
     /// the target cloud, with the default transformation chained after the user's; for
     /// `authenticated`/`private` assets it waits for its signature.
-    fn prepared_delivery(&self, reference: &AssetReference, target: &Target) -> Result<Prepared, WidgetError> {
+    fn prepared_delivery(
+        &self,
+        reference: &AssetReference,
+        target: &Target,
+    ) -> Result<Prepared, WidgetError> {
         let mut r = reference.clone();
         let default = self.default_transformation(target);
         let optimize = default.as_deref() == Some(crate::core::settings::DEFAULT_TRANSFORMATION);
@@ -767,7 +858,10 @@ impl Ui {
                 None => tx.clone(),
             });
         }
-        r.prepare_delivery(&DeliveryTarget { optimize, ..DeliveryTarget::new(&target.account.cloud_name) })
+        r.prepare_delivery(&DeliveryTarget {
+            optimize,
+            ..DeliveryTarget::new(&target.account.cloud_name)
+        })
     }
 
     /// Inserts `assets` into the host's editor with engine-built URLs. Signed assets
@@ -776,7 +870,11 @@ impl Ui {
     fn insert_assets(&mut self, weak: &Weak<RefCell<Ui>>, assets: Result<Vec<Asset>, WidgetError>) {
         let assets = match assets {
             Ok(a) => a,
-            Err(e) => return self.show_error(Some(&format!("The Media Library's answer was unusable: {e}"))),
+            Err(e) => {
+                return self.show_error(Some(&format!(
+                    "The Media Library's answer was unusable: {e}"
+                )))
+            }
         };
         if !self.host.has_editor() {
             return self.show_error(Some("This host has no editor to insert images into."));
@@ -787,7 +885,10 @@ impl Ui {
             let reference = asset.reference();
             match self.prepared_delivery(&reference, &target) {
                 Ok(p) => planned.push((asset, reference, p)),
-                Err(e) => return self.show_error(Some(&format!("Cannot insert {}: {e}", asset.public_id))),
+                Err(e) => {
+                    return self
+                        .show_error(Some(&format!("Cannot insert {}: {e}", asset.public_id)))
+                }
             }
         }
         let signed = |p: &Prepared| matches!(p, Prepared::Url(u) if u.sign_request().is_some());
@@ -798,15 +899,24 @@ impl Ui {
                     Prepared::Unchanged(url) => ready.push((asset, reference, url)),
                     Prepared::Url(u) => match u.finish(None) {
                         Ok(url) => ready.push((asset, reference, url)),
-                        Err(e) => return self.show_error(Some(&format!("Cannot insert {}: {e}", asset.public_id))),
+                        Err(e) => {
+                            return self.show_error(Some(&format!(
+                                "Cannot insert {}: {e}",
+                                asset.public_id
+                            )))
+                        }
                     },
                 }
             }
             self.insert_ready(ready);
             return;
         }
-        let (Some(signer), Some(_)) = (self.widget_host(&target).signer, target.owner.as_ref()) else {
-            let (asset, _, _) = planned.iter().find(|(_, _, p)| signed(p)).expect("one is signed");
+        let (Some(signer), Some(_)) = (self.widget_host(&target).signer, target.owner.as_ref())
+        else {
+            let (asset, _, _) = planned
+                .iter()
+                .find(|(_, _, p)| signed(p))
+                .expect("one is signed");
             return self.show_error(Some(&format!(
                 "Cannot insert {}: {:?} assets are delivered only through signed URLs, which need an account on the signer: log in to one.",
                 asset.public_id, asset.delivery_type
@@ -821,55 +931,61 @@ impl Ui {
             "Asking the signer to sign {to_sign} delivery URL{}…",
             if to_sign == 1 { "" } else { "s" }
         ));
-        self.inserts.push(Pending { owner, _task: Cancellable::spawn(async move {
-            // One batch request per 50 signatures (one rate-limit token each), all or none.
-            let (places, requests): (Vec<usize>, Vec<&SignRequest>) = planned
-                .iter()
-                .enumerate()
-                .filter_map(|(i, (_, _, p))| match p {
-                    Prepared::Url(u) => u.sign_request().map(|r| (i, r)),
-                    Prepared::Unchanged(_) => None,
-                })
-                .unzip();
-            let answers = match signer.sign_delivery_batch(&account, &requests).await {
-                Ok(a) => a,
-                Err(e) => {
-                    // A refused item is named; a failure of the whole request (timeout, rate
-                    // limit, signer down) is the batch's, unless the batch is one asset.
-                    let what = match batch_failure_index(&e).and_then(|i| places.get(i)) {
-                        Some(&i) => planned[i].0.public_id.clone(),
-                        None if planned.len() == 1 => planned[0].0.public_id.clone(),
-                        None => format!("the {} assets", planned.len()),
-                    };
-                    let message = format!("Cannot insert {what}: {e}");
-                    return on_ui(&w, |ui| ui.show_error(Some(&message)));
-                }
-            };
-            let mut signatures: Vec<Option<String>> = vec![None; planned.len()];
-            for (place, sig) in places.into_iter().zip(answers) {
-                signatures[place] = Some(sig);
-            }
-            let mut ready = Vec::with_capacity(planned.len());
-            for ((asset, reference, p), sig) in planned.into_iter().zip(signatures) {
-                let url = match p {
-                    Prepared::Unchanged(url) => Ok(url),
-                    Prepared::Url(u) => u.finish(sig.as_deref()),
-                };
-                match url {
-                    Ok(url) => ready.push((asset, reference, url)),
+        self.inserts.push(Pending {
+            owner,
+            _task: Cancellable::spawn(async move {
+                // One batch request per 50 signatures (one rate-limit token each), all or none.
+                let (places, requests): (Vec<usize>, Vec<&SignRequest>) = planned
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, (_, _, p))| match p {
+                        Prepared::Url(u) => u.sign_request().map(|r| (i, r)),
+                        Prepared::Unchanged(_) => None,
+                    })
+                    .unzip();
+                let answers = match signer.sign_delivery_batch(&account, &requests).await {
+                    Ok(a) => a,
                     Err(e) => {
-                        let message = format!("Cannot insert {}: {e}", asset.public_id);
+                        // A refused item is named; a failure of the whole request (timeout, rate
+                        // limit, signer down) is the batch's, unless the batch is one asset.
+                        let what = match batch_failure_index(&e).and_then(|i| places.get(i)) {
+                            Some(&i) => planned[i].0.public_id.clone(),
+                            None if planned.len() == 1 => planned[0].0.public_id.clone(),
+                            None => format!("the {} assets", planned.len()),
+                        };
+                        let message = format!("Cannot insert {what}: {e}");
                         return on_ui(&w, |ui| ui.show_error(Some(&message)));
                     }
+                };
+                let mut signatures: Vec<Option<String>> = vec![None; planned.len()];
+                for (place, sig) in places.into_iter().zip(answers) {
+                    signatures[place] = Some(sig);
                 }
-            }
-            let n = ready.len();
-            on_ui(&w, move |ui| {
-                if ui.insert_ready(ready) {
-                    ui.notify(&format!("Inserted {n} asset{} with signed URLs", if n == 1 { "" } else { "s" }));
+                let mut ready = Vec::with_capacity(planned.len());
+                for ((asset, reference, p), sig) in planned.into_iter().zip(signatures) {
+                    let url = match p {
+                        Prepared::Unchanged(url) => Ok(url),
+                        Prepared::Url(u) => u.finish(sig.as_deref()),
+                    };
+                    match url {
+                        Ok(url) => ready.push((asset, reference, url)),
+                        Err(e) => {
+                            let message = format!("Cannot insert {}: {e}", asset.public_id);
+                            return on_ui(&w, |ui| ui.show_error(Some(&message)));
+                        }
+                    }
                 }
-            });
-        }) });
+                let n = ready.len();
+                on_ui(&w, move |ui| {
+                    if ui.insert_ready(ready) {
+                        ui.notify(&format!(
+                            "Inserted {n} asset{} with signed URLs",
+                            if n == 1 { "" } else { "s" }
+                        ));
+                    }
+                });
+            }),
+        });
     }
 
     /// Inserts assets whose URLs are built, in order; stops at the first the host refuses
@@ -889,7 +1005,10 @@ impl Ui {
                 let _ = js_sys::Reflect::set(&media, &"reference".into(), &v);
             }
             if let Err(e) = self.host.insert_media(&media) {
-                self.show_error(Some(&format!("The host refused the image: {}", js_message(&e))));
+                self.show_error(Some(&format!(
+                    "The host refused the image: {}",
+                    js_message(&e)
+                )));
                 return false;
             }
         }
@@ -918,7 +1037,8 @@ impl Ui {
         let host = self.widget_host(&target);
         let options = MediaLibraryOptions {
             default_transformations: match self.default_transformation(&target) {
-                Some(tx) => DefaultTransformations::parse(&tx).unwrap_or_else(|_| DefaultTransformations::optimized()),
+                Some(tx) => DefaultTransformations::parse(&tx)
+                    .unwrap_or_else(|_| DefaultTransformations::optimized()),
                 None => DefaultTransformations::none(),
             },
             ..MediaLibraryOptions::default()
@@ -930,7 +1050,9 @@ impl Ui {
             on_hide: None,
         };
         let owner = target.owner.clone();
-        let mount = async move { MediaLibrary::mount(&host, &target.account, options, Placement::Modal, handlers).await };
+        let mount = async move {
+            MediaLibrary::mount(&host, &target.account, options, Placement::Modal, handlers).await
+        };
         self.spawn_mount(weak, MEDIA_LIBRARY, owner, show, mount);
     }
 
@@ -947,9 +1069,12 @@ impl Ui {
             ..UploadWidgetOptions::default()
         };
         let w = weak.clone();
-        let handler: Rc<dyn Fn(UploadEvent)> = Rc::new(move |e| on_ui(&w, |ui| ui.on_upload_event(&w, e)));
+        let handler: Rc<dyn Fn(UploadEvent)> =
+            Rc::new(move |e| on_ui(&w, |ui| ui.on_upload_event(&w, e)));
         let owner = target.owner.clone();
-        let mount = async move { UploadWidget::mount(&host, &target.account, options, Placement::Modal, handler).await };
+        let mount = async move {
+            UploadWidget::mount(&host, &target.account, options, Placement::Modal, handler).await
+        };
         self.spawn_mount(weak, UPLOAD, owner, open, mount);
     }
 
@@ -964,14 +1089,18 @@ impl Ui {
         mount: impl Future<Output = Result<W, MountError>> + 'static,
     ) {
         // Watch <body> from before the script runs: the widget's modal lands there.
-        let nodes = document().body().and_then(|b| AdoptAdded::watch(&b, is_cloudinary_widget_node).ok());
+        let nodes = document()
+            .body()
+            .and_then(|b| AdoptAdded::watch(&b, is_cloudinary_widget_node).ok());
         let w = weak.clone();
         let task_owner = owner.clone();
         self.show_error(None);
         let task = Cancellable::spawn(async move {
             let r = mount.await;
             on_ui(&w, move |ui| {
-                let fail = |ui: &Ui, e: MountError| ui.show_error(Some(&format!("Could not open {}: {e}", slot.name)));
+                let fail = |ui: &Ui, e: MountError| {
+                    ui.show_error(Some(&format!("Could not open {}: {e}", slot.name)))
+                };
                 // Releasing our own handle while running is fine: the task completes by itself.
                 (slot.place)(ui).0.take();
                 match r {
@@ -981,7 +1110,11 @@ impl Ui {
                                 fail(ui, e);
                             }
                         }
-                        *(slot.place)(ui).1 = Some(Open { widget, owner: task_owner, _nodes: nodes });
+                        *(slot.place)(ui).1 = Some(Open {
+                            widget,
+                            owner: task_owner,
+                            _nodes: nodes,
+                        });
                     }
                     Err(e) => fail(ui, e),
                 }
@@ -995,13 +1128,18 @@ impl Ui {
     fn unmount_widgets(&mut self, owner: impl Fn(&Option<String>) -> bool) {
         // Signed inserts of that account stop too: nothing it signed reaches the editor after.
         self.inserts.retain(|p| !owner(&p.owner));
-        if self.ml.as_ref().is_some_and(|m| owner(&m.owner)) || self.ml_pending.as_ref().is_some_and(|p| owner(&p.owner)) {
+        if self.ml.as_ref().is_some_and(|m| owner(&m.owner))
+            || self.ml_pending.as_ref().is_some_and(|p| owner(&p.owner))
+        {
             self.ml = None;
             self.ml_pending = None;
             self.reopen.0 = true;
         }
         if self.upload.as_ref().is_some_and(|u| owner(&u.owner))
-            || self.upload_pending.as_ref().is_some_and(|p| owner(&p.owner))
+            || self
+                .upload_pending
+                .as_ref()
+                .is_some_and(|p| owner(&p.owner))
         {
             self.upload = None;
             self.upload_pending = None;
@@ -1068,15 +1206,26 @@ impl Ui {
     }
 
     fn render_accounts(&self) {
-        let Ok(list) = q(&self.panel, ".cldc-account-list") else { return };
+        let Ok(list) = q(&self.panel, ".cldc-account-list") else {
+            return;
+        };
         let now = host_accounts::now();
         let state = self.accounts.as_ref().map(AccountsSession::state);
         let current = state.and_then(|s| s.selection().cloned());
         let mut rows: Vec<(String, String, String, String, bool)> = Vec::new();
         if let Some(s) = state {
             for a in s.accounts() {
-                let cloud = a.sub_account(a.default_sub_account()).map(|c| c.cloud_name().to_owned()).unwrap_or_default();
-                rows.push((a.id().to_owned(), a.label().to_owned(), cloud, a.role().as_str().to_owned(), a.is_logged_in(now)));
+                let cloud = a
+                    .sub_account(a.default_sub_account())
+                    .map(|c| c.cloud_name().to_owned())
+                    .unwrap_or_default();
+                rows.push((
+                    a.id().to_owned(),
+                    a.label().to_owned(),
+                    cloud,
+                    a.role().as_str().to_owned(),
+                    a.is_logged_in(now),
+                ));
             }
         }
         if let Some(l) = &self.listing {
@@ -1084,15 +1233,27 @@ impl Ui {
                 if rows.iter().any(|r| r.0 == a.id) {
                     continue;
                 }
-                let role = a.role.or_else(|| a.sub_accounts.first().map(|s| s.role)).map(|r| r.as_str()).unwrap_or("");
-                rows.push((a.id.clone(), a.label.clone(), a.cloud_name.clone(), role.to_owned(), false));
+                let role = a
+                    .role
+                    .or_else(|| a.sub_accounts.first().map(|s| s.role))
+                    .map(|r| r.as_str())
+                    .unwrap_or("");
+                rows.push((
+                    a.id.clone(),
+                    a.label.clone(),
+                    a.cloud_name.clone(),
+                    role.to_owned(),
+                    false,
+                ));
             }
         }
         let doc = document();
         let items = js_sys::Array::new();
         for (id, label, cloud, role, logged_in) in rows {
             let is_current = current.as_ref().is_some_and(|c| c.account == id);
-            let Ok(li) = element("li", &[("data-account", &id)]) else { continue };
+            let Ok(li) = element("li", &[("data-account", &id)]) else {
+                continue;
+            };
             if is_current {
                 let _ = li.set_attribute("aria-current", "true");
             }
@@ -1111,7 +1272,10 @@ impl Ui {
                 span("cldc-account-label", &label),
                 span("cldc-cloud", &cloud),
                 span("cldc-role", &role),
-                span("cldc-session", if logged_in { "logged in" } else { "logged out" }),
+                span(
+                    "cldc-session",
+                    if logged_in { "logged in" } else { "logged out" },
+                ),
             ];
             if logged_in {
                 if !is_current {
@@ -1129,7 +1293,10 @@ impl Ui {
         list.replace_children_with_node(&items);
 
         // Sub-accounts of the current account.
-        if let (Ok(label), Ok(select)) = (q(&self.panel, ".cldc-sub"), q(&self.panel, "[name=subAccount]")) {
+        if let (Ok(label), Ok(select)) = (
+            q(&self.panel, ".cldc-sub"),
+            q(&self.panel, "[name=subAccount]"),
+        ) {
             let subs = state
                 .zip(current.as_ref())
                 .and_then(|(s, c)| s.account(&c.account))
@@ -1147,7 +1314,8 @@ impl Ui {
             }
             select.replace_children_with_node(&options);
             if let Some(c) = &current {
-                let _ = js_sys::Reflect::set(&select, &"value".into(), &c.sub_account.as_str().into());
+                let _ =
+                    js_sys::Reflect::set(&select, &"value".into(), &c.sub_account.as_str().into());
             }
             set_hidden(&label, subs.len() < 2);
         }
@@ -1176,7 +1344,15 @@ impl Ui {
         }
         if let Ok(el) = q(&self.panel, ".cldc-delivery-note") {
             let why = target.optimized_delivery.as_ref().err();
-            el.set_text_content(why.map(|w| format!("{} Inserted images are delivered untransformed.", sentence(w))).as_deref());
+            el.set_text_content(
+                why.map(|w| {
+                    format!(
+                        "{} Inserted images are delivered untransformed.",
+                        sentence(w)
+                    )
+                })
+                .as_deref(),
+            );
             set_hidden(&el, why.is_none());
         }
         if let Ok(b) = q(&self.panel, ".cldc-signin") {
@@ -1207,10 +1383,20 @@ pub fn image_url(settings: &Settings, public_id: &str) -> Result<String, WidgetE
         format: None,
         transformation: (!tx.is_empty()).then(|| tx.to_owned()),
     }
-    .delivery_url(&DeliveryTarget { optimize: false, ..DeliveryTarget::new(&settings.cloud_name) })
+    .delivery_url(&DeliveryTarget {
+        optimize: false,
+        ..DeliveryTarget::new(&settings.cloud_name)
+    })
 }
 
-fn media_object(url: &str, alt: &str, public_id: &str, resource_type: &str, delivery_type: &str, tx: &str) -> JsValue {
+fn media_object(
+    url: &str,
+    alt: &str,
+    public_id: &str,
+    resource_type: &str,
+    delivery_type: &str,
+    tx: &str,
+) -> JsValue {
     let o = js_sys::Object::new();
     for (k, v) in [
         ("url", url),
@@ -1240,24 +1426,36 @@ fn batch_failure_index(e: &SignerError) -> Option<usize> {
 /// The widget host from the host object: identity from its platform and environment, the
 /// script URLs it overrides (`scripts`, for self-hosting), the signer with the user's token.
 fn widget_host(host: &HostApi) -> Result<WidgetHost, PluginError> {
-    let identity = Identity::new(host.platform_name(), host.platform_version(), host.environment())?;
-    let raw_scripts = js_sys::Reflect::get(host.as_raw(), &"scripts".into()).unwrap_or(JsValue::UNDEFINED);
+    let identity = Identity::new(
+        host.platform_name(),
+        host.platform_version(),
+        host.environment(),
+    )?;
+    let raw_scripts =
+        js_sys::Reflect::get(host.as_raw(), &"scripts".into()).unwrap_or(JsValue::UNDEFINED);
     let scripts: ScriptUrls = if raw_scripts.is_undefined() || raw_scripts.is_null() {
         ScriptUrls::default()
     } else {
         let v = crate::host::widgets::json_from_js(&raw_scripts)
             .map_err(|e| PluginError(format!("the host object's `scripts`: {e}")))?;
-        ScriptUrls::from_json(&v).map_err(|e| PluginError(format!("the host object's `scripts`: {e}")))?
+        ScriptUrls::from_json(&v)
+            .map_err(|e| PluginError(format!("the host object's `scripts`: {e}")))?
     };
-    scripts.validate().map_err(|e| PluginError(format!("the host object's `scripts`: {e}")))?;
+    scripts
+        .validate()
+        .map_err(|e| PluginError(format!("the host object's `scripts`: {e}")))?;
     let signer = match host.signer_url() {
         Some(url) => {
             let f: js_sys::Function = js_sys::Reflect::get(host.as_raw(), &"getSignerToken".into())
                 .ok()
                 .and_then(|f| f.dyn_into().ok())
-                .ok_or_else(|| PluginError("the host object has no `getSignerToken` function".into()))?;
+                .ok_or_else(|| {
+                    PluginError("the host object has no `getSignerToken` function".into())
+                })?;
             let client = SignerClient::new(url, TokenSource::Provider(f.bind0(host.as_raw())));
-            match js_sys::Reflect::get(host.as_raw(), &"signerTimeoutMs".into()).unwrap_or(JsValue::UNDEFINED) {
+            match js_sys::Reflect::get(host.as_raw(), &"signerTimeoutMs".into())
+                .unwrap_or(JsValue::UNDEFINED)
+            {
                 v if v.is_undefined() || v.is_null() => Some(client),
                 v => {
                     let ms = v
@@ -1280,18 +1478,32 @@ fn widget_host(host: &HostApi) -> Result<WidgetHost, PluginError> {
         }
         None => None,
     };
-    Ok(WidgetHost { enabled: true, identity, scripts, script_options: ScriptOptions::default(), signer })
+    Ok(WidgetHost {
+        enabled: true,
+        identity,
+        scripts,
+        script_options: ScriptOptions::default(),
+        signer,
+    })
 }
 
 /// A tab id for the accounts' two-tab rule.
 fn tab_id() -> String {
-    format!("tab-{:x}", (js_sys::Math::random() * 4_294_967_296.0) as u64)
+    format!(
+        "tab-{:x}",
+        (js_sys::Math::random() * 4_294_967_296.0) as u64
+    )
 }
 
 /// Fetches the accounts the host's user token grants; `then` runs on the UI with the listing.
-fn with_listing(weak: &Weak<RefCell<Ui>>, then: impl FnOnce(&mut Ui, &Weak<RefCell<Ui>>, AccountListing) + 'static) {
+fn with_listing(
+    weak: &Weak<RefCell<Ui>>,
+    then: impl FnOnce(&mut Ui, &Weak<RefCell<Ui>>, AccountListing) + 'static,
+) {
     let Some(rc) = weak.upgrade() else { return };
-    let Ok(mut ui) = rc.try_borrow_mut() else { return };
+    let Ok(mut ui) = rc.try_borrow_mut() else {
+        return;
+    };
     let Some(url) = ui.host.signer_url().map(str::to_owned) else {
         return ui.show_error(Some("No signer is configured: the host must give the plugin a signer URL to log in to accounts."));
     };
@@ -1299,7 +1511,9 @@ fn with_listing(weak: &Weak<RefCell<Ui>>, then: impl FnOnce(&mut Ui, &Weak<RefCe
     let w = weak.clone();
     ui.accounts_pending = Some(Cancellable::spawn(async move {
         let listing = match host.signer_token().await {
-            Ok(token) => host_accounts::fetch_listing(&url, &token, None).await.map_err(|e| e.to_string()),
+            Ok(token) => host_accounts::fetch_listing(&url, &token, None)
+                .await
+                .map_err(|e| e.to_string()),
             Err(e) => Err(format!("the host gave no user token: {}", js_message(&e))),
         };
         let w2 = w.clone();
@@ -1310,7 +1524,9 @@ fn with_listing(weak: &Weak<RefCell<Ui>>, then: impl FnOnce(&mut Ui, &Weak<RefCe
                     ui.show_error(None);
                     then(ui, &w2, l);
                 }
-                Err(e) => ui.show_error(Some(&format!("Cannot load your Cloudinary accounts: {e}"))),
+                Err(e) => {
+                    ui.show_error(Some(&format!("Cannot load your Cloudinary accounts: {e}")))
+                }
             }
         });
     }));
@@ -1321,7 +1537,9 @@ fn account_action(weak: &Weak<RefCell<Ui>>, act: &str, account: String) {
     let now = host_accounts::now;
     match act {
         "login" => with_listing(weak, move |ui, w, listing| {
-            let Some(session) = ui.accounts.as_mut() else { return };
+            let Some(session) = ui.accounts.as_mut() else {
+                return;
+            };
             let ticket = session.begin_login(&account);
             let r = session.login(ticket, &listing, now());
             ui.listing = Some(listing);
@@ -1334,7 +1552,9 @@ fn account_action(weak: &Weak<RefCell<Ui>>, act: &str, account: String) {
             }
         }),
         _ => on_ui(weak, |ui| {
-            let Some(session) = ui.accounts.as_mut() else { return };
+            let Some(session) = ui.accounts.as_mut() else {
+                return;
+            };
             let r = match act {
                 "logout" => session.logout(&account, now()),
                 "switch" => session.switch_to(&account, None, now()),
@@ -1362,14 +1582,31 @@ fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
     bag.hold(inject_link(OWNER, "preconnect", "https://res.cloudinary.com", true).map_err(&dom)?);
     let info = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&info, &"version".into(), &crate::core::VERSION.into());
-    bag.hold(Global::define("cloudinaryConnector", &js_sys::Object::freeze(&info).into()).map_err(&dom)?);
+    bag.hold(
+        Global::define("cloudinaryConnector", &js_sys::Object::freeze(&info).into())
+            .map_err(&dom)?,
+    );
 
-    let panel_slot = host.slot("panel").map_err(js_err("the host's ui.slot(\"panel\") failed"))?;
+    let panel_slot = host
+        .slot("panel")
+        .map_err(js_err("the host's ui.slot(\"panel\") failed"))?;
     let Some(panel_slot) = panel_slot else {
-        host.log(Level::Warn, "the host offers no \"panel\" slot: Cloudinary features are unavailable");
+        host.log(
+            Level::Warn,
+            "the host offers no \"panel\" slot: Cloudinary features are unavailable",
+        );
         return Ok(bag);
     };
-    let panel = element("section", &[("class", "cldc-panel"), ("data-owner", OWNER), ("aria-label", "Cloudinary"), ("hidden", "")]).map_err(&dom)?;
+    let panel = element(
+        "section",
+        &[
+            ("class", "cldc-panel"),
+            ("data-owner", OWNER),
+            ("aria-label", "Cloudinary"),
+            ("hidden", ""),
+        ],
+    )
+    .map_err(&dom)?;
     panel.set_inner_html(PANEL_HTML);
     let panel_node = OwnedNode::append(&panel_slot, &panel).map_err(&dom)?;
 
@@ -1383,13 +1620,19 @@ fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
                     host.log(Level::Warn, &format!("stored accounts: {issue}"));
                 }
                 if let Some(e) = &o.load_error {
-                    host.log(Level::Warn, &format!("the stored accounts were unusable and are ignored: {e}"));
+                    host.log(
+                        Level::Warn,
+                        &format!("the stored accounts were unusable and are ignored: {e}"),
+                    );
                 }
                 opened_effects = o.effects;
                 Some(o.session)
             }
             Err(e) => {
-                host.log(Level::Error, &format!("cannot restore the Cloudinary accounts: {e}"));
+                host.log(
+                    Level::Error,
+                    &format!("cannot restore the Cloudinary accounts: {e}"),
+                );
                 None
             }
         }
@@ -1413,19 +1656,37 @@ fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
         reopen: (false, false),
         panel: panel.clone(),
         button: None,
-        signer_state: if host.signer_url().is_some() { "checking…".into() } else { "not configured".into() },
+        signer_state: if host.signer_url().is_some() {
+            "checking…".into()
+        } else {
+            "not configured".into()
+        },
     }));
     let weak = Rc::downgrade(&ui);
 
     // Settings form initial values.
     input(&panel, "cloudName")?.set_value(&ctx.settings.cloud_name);
-    input(&panel, "defaultTransformation")?.set_value(&ctx.settings.delivery.default_transformation);
+    input(&panel, "defaultTransformation")?
+        .set_value(&ctx.settings.delivery.default_transformation);
     input(&panel, "shortcut")?.set_checked(ctx.settings.ui.shortcut);
 
     // Toolbar button, kept in place by an observer if the host re-renders its toolbar.
     let mut toolbar_nodes = None;
-    if let Some(toolbar) = host.slot("toolbar").map_err(js_err("the host's ui.slot(\"toolbar\") failed"))? {
-        let button = element("button", &[("type", "button"), ("class", "cldc-toolbar-button"), ("data-owner", OWNER), ("aria-pressed", "false"), ("title", "Cloudinary (Ctrl+Shift+M)")]).map_err(&dom)?;
+    if let Some(toolbar) = host
+        .slot("toolbar")
+        .map_err(js_err("the host's ui.slot(\"toolbar\") failed"))?
+    {
+        let button = element(
+            "button",
+            &[
+                ("type", "button"),
+                ("class", "cldc-toolbar-button"),
+                ("data-owner", OWNER),
+                ("aria-pressed", "false"),
+                ("title", "Cloudinary (Ctrl+Shift+M)"),
+            ],
+        )
+        .map_err(&dom)?;
         button.set_text_content(Some("Cloudinary"));
         let node = OwnedNode::append(&toolbar, &button).map_err(&dom)?;
         let w = weak.clone();
@@ -1443,56 +1704,87 @@ fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
 
     // Insert an image by public id.
     let w = weak.clone();
-    let insert = Listener::with_options(&q(&panel, ".cldc-insert")?, "submit", false, false, move |e| {
-        e.prevent_default();
-        on_ui(&w, |ui| {
-            let (Ok(pid), Ok(alt)) = (input(&ui.panel, "publicId"), input(&ui.panel, "alt")) else { return };
-            let id = pid.value().trim().to_owned();
-            if id.is_empty() {
-                return ui.show_error(Some("Enter the public ID of the image to insert."));
-            }
-            if !ui.host.has_editor() {
-                return ui.show_error(Some("This host has no editor to insert images into."));
-            }
-            let url = match image_url(&ui.settings, &id) {
-                Ok(u) => u,
-                Err(e) => return ui.show_error(Some(&format!("Cannot insert {id}: {e}"))),
-            };
-            let alt_text = alt.value();
-            let media = media_object(&url, alt_text.trim(), &id, "image", "upload", &ui.settings.delivery.default_transformation);
-            match ui.host.insert_media(&media) {
-                Ok(_) => {
-                    ui.show_error(None);
-                    pid.set_value("");
-                    alt.set_value("");
+    let insert = Listener::with_options(
+        &q(&panel, ".cldc-insert")?,
+        "submit",
+        false,
+        false,
+        move |e| {
+            e.prevent_default();
+            on_ui(&w, |ui| {
+                let (Ok(pid), Ok(alt)) = (input(&ui.panel, "publicId"), input(&ui.panel, "alt"))
+                else {
+                    return;
+                };
+                let id = pid.value().trim().to_owned();
+                if id.is_empty() {
+                    return ui.show_error(Some("Enter the public ID of the image to insert."));
                 }
-                Err(e) => ui.show_error(Some(&format!("The host refused the image: {}", js_message(&e)))),
-            }
-        })
-    });
+                if !ui.host.has_editor() {
+                    return ui.show_error(Some("This host has no editor to insert images into."));
+                }
+                let url = match image_url(&ui.settings, &id) {
+                    Ok(u) => u,
+                    Err(e) => return ui.show_error(Some(&format!("Cannot insert {id}: {e}"))),
+                };
+                let alt_text = alt.value();
+                let media = media_object(
+                    &url,
+                    alt_text.trim(),
+                    &id,
+                    "image",
+                    "upload",
+                    &ui.settings.delivery.default_transformation,
+                );
+                match ui.host.insert_media(&media) {
+                    Ok(_) => {
+                        ui.show_error(None);
+                        pid.set_value("");
+                        alt.set_value("");
+                    }
+                    Err(e) => ui.show_error(Some(&format!(
+                        "The host refused the image: {}",
+                        js_message(&e)
+                    ))),
+                }
+            })
+        },
+    );
 
     // Save settings.
     let w = weak.clone();
-    let save = Listener::with_options(&q(&panel, ".cldc-settings-form")?, "submit", false, false, move |e| {
-        e.prevent_default();
-        on_ui(&w, |ui| {
-            let (Ok(c), Ok(t), Ok(s)) = (input(&ui.panel, "cloudName"), input(&ui.panel, "defaultTransformation"), input(&ui.panel, "shortcut")) else { return };
-            let mut next = ui.settings.clone();
-            next.cloud_name = c.value().trim().to_owned();
-            next.delivery.default_transformation = t.value().trim().to_owned();
-            next.ui.shortcut = s.checked();
-            if let Err(e) = next.validate() {
-                return ui.show_error(Some(&format!("Settings not saved: {e}.")));
-            }
-            if let Err(e) = write_settings(&ui.host, &next) {
-                return ui.show_error(Some(&format!("Settings not saved: {e}.")));
-            }
-            ui.settings = next.clone();
-            let _ = with(|p| p.settings = Some(next));
-            ui.show_error(None);
-            ui.render_status();
-        })
-    });
+    let save = Listener::with_options(
+        &q(&panel, ".cldc-settings-form")?,
+        "submit",
+        false,
+        false,
+        move |e| {
+            e.prevent_default();
+            on_ui(&w, |ui| {
+                let (Ok(c), Ok(t), Ok(s)) = (
+                    input(&ui.panel, "cloudName"),
+                    input(&ui.panel, "defaultTransformation"),
+                    input(&ui.panel, "shortcut"),
+                ) else {
+                    return;
+                };
+                let mut next = ui.settings.clone();
+                next.cloud_name = c.value().trim().to_owned();
+                next.delivery.default_transformation = t.value().trim().to_owned();
+                next.ui.shortcut = s.checked();
+                if let Err(e) = next.validate() {
+                    return ui.show_error(Some(&format!("Settings not saved: {e}.")));
+                }
+                if let Err(e) = write_settings(&ui.host, &next) {
+                    return ui.show_error(Some(&format!("Settings not saved: {e}.")));
+                }
+                ui.settings = next.clone();
+                let _ = with(|p| p.settings = Some(next));
+                ui.show_error(None);
+                ui.render_status();
+            })
+        },
+    );
 
     // Media Library and Upload widgets.
     let w = weak.clone();
@@ -1524,7 +1816,10 @@ fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
     let w = weak.clone();
     let signin = Listener::new(&q(&panel, ".cldc-signin")?, "click", move |_| {
         with_listing(&w, |ui, w, listing| {
-            let r = ui.accounts.as_mut().map(|s| s.reconcile(&listing, host_accounts::now()));
+            let r = ui
+                .accounts
+                .as_mut()
+                .map(|s| s.reconcile(&listing, host_accounts::now()));
             ui.listing = Some(listing);
             match r {
                 Some(Ok(effects)) => ui.run_effects(w, effects),
@@ -1536,11 +1831,22 @@ fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
     });
     let w = weak.clone();
     let account_clicks = Listener::new(&q(&panel, ".cldc-account-list")?, "click", move |e| {
-        let Some(button) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
-        let Ok(Some(button)) = button.closest("button[data-act]") else { return };
+        let Some(button) = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let Ok(Some(button)) = button.closest("button[data-act]") else {
+            return;
+        };
         let (Some(act), Some(account)) = (
             button.get_attribute("data-act"),
-            button.closest("li[data-account]").ok().flatten().and_then(|li| li.get_attribute("data-account")),
+            button
+                .closest("li[data-account]")
+                .ok()
+                .flatten()
+                .and_then(|li| li.get_attribute("data-account")),
         ) else {
             return;
         };
@@ -1548,7 +1854,10 @@ fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
     });
     let w = weak.clone();
     let sub_change = Listener::new(&q(&panel, "[name=subAccount]")?, "change", move |e| {
-        let value = e.target().and_then(|t| js_sys::Reflect::get(&t, &"value".into()).ok()).and_then(|v| v.as_string());
+        let value = e
+            .target()
+            .and_then(|t| js_sys::Reflect::get(&t, &"value".into()).ok())
+            .and_then(|v| v.as_string());
         if let Some(sub) = value {
             account_action(&w, "sub", sub);
         }
@@ -1557,7 +1866,9 @@ fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
     // Keyboard shortcut.
     let w = weak.clone();
     let keys = Listener::new(&document(), "keydown", move |e| {
-        let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+        let Some(k) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+            return;
+        };
         if k.ctrl_key() && k.shift_key() && k.key().eq_ignore_ascii_case("m") {
             on_ui(&w, |ui| {
                 if ui.settings.ui.shortcut {
@@ -1578,7 +1889,10 @@ fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
     }
 
     // Restore the panel's open state and the accounts' selection.
-    let open = KeyValue::get(host.storage(), UI_STATE_KEY).ok().flatten().is_some_and(|v| v.contains("true"));
+    let open = KeyValue::get(host.storage(), UI_STATE_KEY)
+        .ok()
+        .flatten()
+        .is_some_and(|v| v.contains("true"));
     {
         let mut u = ui.borrow_mut();
         u.run_effects(&weak, opened_effects);
@@ -1612,9 +1926,19 @@ fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
 
 fn check_signer(weak: &Weak<RefCell<Ui>>) {
     let Some(rc) = weak.upgrade() else { return };
-    let Ok(mut ui) = rc.try_borrow_mut() else { return };
-    let Some(base) = ui.host.signer_url().map(|u| u.trim_end_matches('/').to_owned()) else { return };
-    let Ok(abort) = AbortOnDrop::new() else { return };
+    let Ok(mut ui) = rc.try_borrow_mut() else {
+        return;
+    };
+    let Some(base) = ui
+        .host
+        .signer_url()
+        .map(|u| u.trim_end_matches('/').to_owned())
+    else {
+        return;
+    };
+    let Ok(abort) = AbortOnDrop::new() else {
+        return;
+    };
     let signal = abort.signal();
     ui.signer_check = Some(abort); // replaces (aborts) a check still running
     drop(ui);
@@ -1640,4 +1964,3 @@ fn check_signer(weak: &Weak<RefCell<Ui>>) {
         });
     });
 }
-

@@ -35,7 +35,9 @@ pub fn window() -> web_sys::Window {
 
 /// The page's `document`.
 pub fn document() -> web_sys::Document {
-    window().document().expect_throw("the window has no document")
+    window()
+        .document()
+        .expect_throw("the window has no document")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -51,7 +53,9 @@ pub struct Resources {
 
 impl fmt::Debug for Resources {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.items.iter().map(|(n, _)| n)).finish()
+        f.debug_list()
+            .entries(self.items.iter().map(|(n, _)| n))
+            .finish()
     }
 }
 
@@ -63,7 +67,8 @@ impl Resources {
 
     /// Takes ownership of `resource` until the bag is released.
     pub fn hold<T: 'static>(&mut self, resource: T) {
-        self.items.push((std::any::type_name::<T>(), Box::new(resource)));
+        self.items
+            .push((std::any::type_name::<T>(), Box::new(resource)));
     }
 
     /// How many handles the bag holds.
@@ -83,7 +88,9 @@ impl Resources {
 
     /// The first held handle of type `T`, mutably.
     pub fn get_mut<T: 'static>(&mut self) -> Option<&mut T> {
-        self.items.iter_mut().find_map(|(_, b)| b.downcast_mut::<T>())
+        self.items
+            .iter_mut()
+            .find_map(|(_, b)| b.downcast_mut::<T>())
     }
 
     /// Releases every handle now, newest first. The bag can be reused afterwards.
@@ -115,7 +122,9 @@ impl OwnedNode {
     /// Appends `node` to `parent` and owns it.
     pub fn append(parent: &web_sys::Node, node: &web_sys::Node) -> Result<Self, JsValue> {
         parent.append_child(node)?;
-        Ok(OwnedNode { node: Some(node.clone()) })
+        Ok(OwnedNode {
+            node: Some(node.clone()),
+        })
     }
 
     /// Owns a node already in the document (e.g. one a third-party script created for the plugin).
@@ -125,7 +134,9 @@ impl OwnedNode {
 
     /// The owned node.
     pub fn node(&self) -> &web_sys::Node {
-        self.node.as_ref().expect_throw("OwnedNode holds a node until dropped")
+        self.node
+            .as_ref()
+            .expect_throw("OwnedNode holds a node until dropped")
     }
 
     /// The owned node as an element, if it is one.
@@ -135,7 +146,9 @@ impl OwnedNode {
 
     /// Leaves the node in the document for good.
     pub fn forget(mut self) -> web_sys::Node {
-        self.node.take().expect_throw("OwnedNode holds a node until dropped")
+        self.node
+            .take()
+            .expect_throw("OwnedNode holds a node until dropped")
     }
 }
 
@@ -166,8 +179,16 @@ pub fn inject_style(owner: &str, css: &str) -> Result<OwnedNode, JsValue> {
 }
 
 /// Injects `<link rel=... href=... data-owner=...>` into `<head>`.
-pub fn inject_link(owner: &str, rel: &str, href: &str, crossorigin: bool) -> Result<OwnedNode, JsValue> {
-    let el = element("link", &[("rel", rel), ("href", href), ("data-owner", owner)])?;
+pub fn inject_link(
+    owner: &str,
+    rel: &str,
+    href: &str,
+    crossorigin: bool,
+) -> Result<OwnedNode, JsValue> {
+    let el = element(
+        "link",
+        &[("rel", rel), ("href", href), ("data-owner", owner)],
+    )?;
     if crossorigin {
         el.set_attribute("crossorigin", "")?;
     }
@@ -213,8 +234,16 @@ impl Global {
         let w = window();
         let key = JsValue::from_str(name);
         let had = js_sys::Reflect::has(&w, &key).unwrap_or(false);
-        let previous = if had { js_sys::Reflect::get(&w, &key).ok() } else { None };
-        Global { name: name.to_owned(), previous, armed: true }
+        let previous = if had {
+            js_sys::Reflect::get(&w, &key).ok()
+        } else {
+            None
+        };
+        Global {
+            name: name.to_owned(),
+            previous,
+            armed: true,
+        }
     }
 
     /// The property name.
@@ -224,7 +253,8 @@ impl Global {
 
     /// The current value of the property.
     pub fn value(&self) -> JsValue {
-        js_sys::Reflect::get(&window(), &JsValue::from_str(&self.name)).unwrap_or(JsValue::UNDEFINED)
+        js_sys::Reflect::get(&window(), &JsValue::from_str(&self.name))
+            .unwrap_or(JsValue::UNDEFINED)
     }
 
     /// Leaves the global as it is now, for good.
@@ -266,7 +296,10 @@ pub struct Listener {
 
 impl fmt::Debug for Listener {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Listener").field("event", &self.event).field("capture", &self.capture).finish()
+        f.debug_struct("Listener")
+            .field("event", &self.event)
+            .field("capture", &self.capture)
+            .finish()
     }
 }
 
@@ -294,7 +327,8 @@ impl Listener {
         F: FnMut(&web_sys::Event) + 'static,
     {
         let target: &web_sys::EventTarget = target.as_ref();
-        let closure = Closure::wrap(Box::new(move |e: web_sys::Event| callback(&e)) as Box<dyn FnMut(_)>);
+        let closure =
+            Closure::wrap(Box::new(move |e: web_sys::Event| callback(&e)) as Box<dyn FnMut(_)>);
         let opts = web_sys::AddEventListenerOptions::new();
         opts.set_capture(capture);
         opts.set_passive(passive);
@@ -305,7 +339,12 @@ impl Listener {
                 &opts,
             )
             .expect_throw("addEventListener does not throw for a function listener");
-        Listener { target: target.clone(), event: event.to_owned(), capture, callback: Some(closure) }
+        Listener {
+            target: target.clone(),
+            event: event.to_owned(),
+            capture,
+            callback: Some(closure),
+        }
     }
 
     /// The event type.
@@ -365,13 +404,19 @@ impl Timeout {
                 millis.min(i32::MAX as u32) as i32,
             )
             .expect_throw("setTimeout does not throw");
-        Timeout { id: Some(id), _callback: closure }
+        Timeout {
+            id: Some(id),
+            _callback: closure,
+        }
     }
 
     /// Lets the timeout fire even though the handle is gone.
     pub fn forget(mut self) {
         self.id = None;
-        let closure = std::mem::replace(&mut self._callback, Closure::wrap(Box::new(|| {}) as Box<dyn FnMut()>));
+        let closure = std::mem::replace(
+            &mut self._callback,
+            Closure::wrap(Box::new(|| {}) as Box<dyn FnMut()>),
+        );
         closure.forget();
     }
 }
@@ -407,13 +452,19 @@ impl Interval {
                 millis.min(i32::MAX as u32) as i32,
             )
             .expect_throw("setInterval does not throw");
-        Interval { id: Some(id), _callback: closure }
+        Interval {
+            id: Some(id),
+            _callback: closure,
+        }
     }
 
     /// Keeps the interval running for the page's lifetime.
     pub fn forget(mut self) {
         self.id = None;
-        let closure = std::mem::replace(&mut self._callback, Closure::wrap(Box::new(|| {}) as Box<dyn FnMut()>));
+        let closure = std::mem::replace(
+            &mut self._callback,
+            Closure::wrap(Box::new(|| {}) as Box<dyn FnMut()>),
+        );
         closure.forget();
     }
 }
@@ -439,7 +490,9 @@ pub struct Observer {
 
 impl fmt::Debug for Observer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Observer").field("connected", &self.observer.is_some()).finish()
+        f.debug_struct("Observer")
+            .field("connected", &self.observer.is_some())
+            .finish()
     }
 }
 
@@ -453,12 +506,18 @@ impl Observer {
     where
         F: FnMut(Vec<web_sys::MutationRecord>) + 'static,
     {
-        let closure = Closure::wrap(Box::new(move |records: js_sys::Array, _o: web_sys::MutationObserver| {
-            callback(records.iter().map(|r| r.unchecked_into()).collect())
-        }) as Box<dyn FnMut(js_sys::Array, web_sys::MutationObserver)>);
+        let closure = Closure::wrap(Box::new(
+            move |records: js_sys::Array, _o: web_sys::MutationObserver| {
+                callback(records.iter().map(|r| r.unchecked_into()).collect())
+            },
+        )
+            as Box<dyn FnMut(js_sys::Array, web_sys::MutationObserver)>);
         let observer = web_sys::MutationObserver::new(closure.as_ref().unchecked_ref())?;
         observer.observe_with_options(target, init)?;
-        Ok(Observer { observer: Some(observer), _callback: closure })
+        Ok(Observer {
+            observer: Some(observer),
+            _callback: closure,
+        })
     }
 
     /// Observes the direct children of `target` being added or removed.
@@ -476,7 +535,11 @@ impl Observer {
     /// Records queued but not yet delivered to the callback (mutations made in the current task).
     pub fn take_records(&self) -> Vec<web_sys::MutationRecord> {
         match &self.observer {
-            Some(o) => o.take_records().iter().map(|r| r.unchecked_into()).collect(),
+            Some(o) => o
+                .take_records()
+                .iter()
+                .map(|r| r.unchecked_into())
+                .collect(),
             None => vec![],
         }
     }
@@ -494,7 +557,9 @@ pub struct AdoptAdded {
 
 impl fmt::Debug for AdoptAdded {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AdoptAdded").field("adopted", &self.adopted.borrow().len()).finish()
+        f.debug_struct("AdoptAdded")
+            .field("adopted", &self.adopted.borrow().len())
+            .finish()
     }
 }
 
@@ -524,7 +589,11 @@ impl AdoptAdded {
         let predicate: Rc<dyn Fn(&web_sys::Element) -> bool> = Rc::new(predicate);
         let (a, p) = (adopted.clone(), predicate.clone());
         let observer = Observer::children(parent, move |records| adopt_from(records, &*p, &a))?;
-        Ok(AdoptAdded { observer: Some(observer), adopted, predicate })
+        Ok(AdoptAdded {
+            observer: Some(observer),
+            adopted,
+            predicate,
+        })
     }
 
     /// How many nodes were adopted so far (delivered records only).
@@ -591,12 +660,17 @@ pub struct AbortOnDrop {
 impl AbortOnDrop {
     /// A fresh controller.
     pub fn new() -> Result<Self, JsValue> {
-        Ok(AbortOnDrop { controller: Some(web_sys::AbortController::new()?) })
+        Ok(AbortOnDrop {
+            controller: Some(web_sys::AbortController::new()?),
+        })
     }
 
     /// The signal to pass to `fetch` (or gloo-net's `abort_signal`).
     pub fn signal(&self) -> web_sys::AbortSignal {
-        self.controller.as_ref().expect_throw("AbortOnDrop holds a controller until dropped").signal()
+        self.controller
+            .as_ref()
+            .expect_throw("AbortOnDrop holds a controller until dropped")
+            .signal()
     }
 
     /// Lets the request run on.
@@ -660,7 +734,11 @@ impl<S: KeyValue> TempKey<S> {
     /// Writes `value` under `key` and owns the key.
     pub fn set(storage: S, key: &str, value: &str) -> Result<Self, JsValue> {
         storage.set(key, value)?;
-        Ok(TempKey { storage, key: key.to_owned(), armed: true })
+        Ok(TempKey {
+            storage,
+            key: key.to_owned(),
+            armed: true,
+        })
     }
 
     /// Replaces the value.

@@ -32,7 +32,10 @@ pub struct ScriptOptions {
 
 impl Default for ScriptOptions {
     fn default() -> Self {
-        ScriptOptions { nonce: None, timeout_ms: DEFAULT_TIMEOUT_MS }
+        ScriptOptions {
+            nonce: None,
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+        }
     }
 }
 
@@ -125,7 +128,10 @@ pub struct LoadedScript {
 
 impl fmt::Debug for LoadedScript {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LoadedScript").field("kind", &self.inner.kind).field("url", &self.inner.url).finish()
+        f.debug_struct("LoadedScript")
+            .field("kind", &self.inner.kind)
+            .field("url", &self.inner.url)
+            .finish()
     }
 }
 
@@ -143,12 +149,20 @@ impl LoadedScript {
 
 pub(crate) fn cloudinary_global() -> Option<Object> {
     let w = web_sys::window()?;
-    Reflect::get(&w, &"cloudinary".into()).ok()?.dyn_into::<Object>().ok()
+    Reflect::get(&w, &"cloudinary".into())
+        .ok()?
+        .dyn_into::<Object>()
+        .ok()
 }
 
 fn cloudinary_keys() -> Vec<String> {
     cloudinary_global()
-        .map(|o| Object::keys(&o).iter().filter_map(|k| k.as_string()).collect())
+        .map(|o| {
+            Object::keys(&o)
+                .iter()
+                .filter_map(|k| k.as_string())
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -175,7 +189,9 @@ impl Drop for Inner {
             let before = std::mem::take(&mut self.keys_before);
             let existed = self.cloudinary_existed;
             let cleanup = Closure::once_into_js(move || {
-                let Some(global) = cloudinary_global() else { return };
+                let Some(global) = cloudinary_global() else {
+                    return;
+                };
                 for k in Object::keys(&global).iter() {
                     if k.as_string().is_some_and(|k| !before.contains(&k)) {
                         let _ = Reflect::delete_property(&global, &k);
@@ -189,15 +205,19 @@ impl Drop for Inner {
             });
             let opts = web_sys::AddEventListenerOptions::new();
             opts.set_once(true);
-            let _ = self.element.add_event_listener_with_callback_and_add_event_listener_options(
-                "load",
-                cleanup.unchecked_ref(),
-                &opts,
-            );
+            let _ = self
+                .element
+                .add_event_listener_with_callback_and_add_event_listener_options(
+                    "load",
+                    cleanup.unchecked_ref(),
+                    &opts,
+                );
         }
         self.element.remove();
         self.handlers.borrow_mut().clear();
-        if let (Some(added), Some(global)) = (self.added_keys.borrow_mut().take(), cloudinary_global()) {
+        if let (Some(added), Some(global)) =
+            (self.added_keys.borrow_mut().take(), cloudinary_global())
+        {
             for k in added {
                 let _ = Reflect::delete_property(&global, &k.into());
             }
@@ -241,9 +261,14 @@ pub async fn load(
             LOADED.with(|l| l.borrow_mut().remove(&(kind, url.to_owned())));
             inner.element.remove();
             return Err(if reason.as_string().as_deref() == Some("timeout") {
-                ScriptError::TimedOut { url: url.to_owned(), ms: options.timeout_ms }
+                ScriptError::TimedOut {
+                    url: url.to_owned(),
+                    ms: options.timeout_ms,
+                }
             } else {
-                ScriptError::LoadFailed { url: url.to_owned() }
+                ScriptError::LoadFailed {
+                    url: url.to_owned(),
+                }
             });
         }
     }
@@ -252,19 +277,29 @@ pub async fn load(
         if !inner.cloudinary_existed && cloudinary_global().is_some() {
             CREATED_GLOBAL.with(|c| c.set(true));
         }
-        let added = after.into_iter().filter(|k| !inner.keys_before.contains(k)).collect();
+        let added = after
+            .into_iter()
+            .filter(|k| !inner.keys_before.contains(k))
+            .collect();
         *inner.added_keys.borrow_mut() = Some(added);
     }
     if let Some(api) = api {
         let f = cloudinary_global().and_then(|g| Reflect::get(&g, &api.into()).ok());
         if !f.is_some_and(|f| f.is_function()) {
-            return Err(ScriptError::MissingApi { url: url.to_owned(), api });
+            return Err(ScriptError::MissingApi {
+                url: url.to_owned(),
+                api,
+            });
         }
     }
     Ok(LoadedScript { inner })
 }
 
-fn inject(kind: ResourceKind, url: &str, options: &ScriptOptions) -> Result<Rc<Inner>, ScriptError> {
+fn inject(
+    kind: ResourceKind,
+    url: &str,
+    options: &ScriptOptions,
+) -> Result<Rc<Inner>, ScriptError> {
     let window = web_sys::window().ok_or(ScriptError::NoDocument)?;
     let document = window.document().ok_or(ScriptError::NoDocument)?;
     let head = document.head().ok_or(ScriptError::NoDocument)?;
@@ -283,7 +318,9 @@ fn inject(kind: ResourceKind, url: &str, options: &ScriptOptions) -> Result<Rc<I
             l
         }
     };
-    element.set_attribute("data-cld-connector", "script").map_err(dom)?;
+    element
+        .set_attribute("data-cld-connector", "script")
+        .map_err(dom)?;
     if let Some(n) = &options.nonce {
         element.set_attribute("nonce", n).map_err(dom)?;
     }
@@ -345,4 +382,3 @@ pub fn loaded_urls() -> Vec<String> {
             .collect()
     })
 }
-

@@ -26,9 +26,9 @@
 use std::fmt;
 use std::rc::Rc;
 
-use gloo_net::http::Request;
 use crate::core::json::{de, Map, Value};
 use crate::json;
+use gloo_net::http::Request;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -135,7 +135,13 @@ fn rejected_on_abort(signal: &web_sys::AbortSignal) -> (js_sys::Promise, Option<
         let _ = reject.call0(&JsValue::NULL);
     });
     let _ = signal.add_event_listener_with_callback("abort", listener.as_ref().unchecked_ref());
-    (promise, Some(AbortListener { signal: signal.clone(), listener }))
+    (
+        promise,
+        Some(AbortListener {
+            signal: signal.clone(),
+            listener,
+        }),
+    )
 }
 
 /// An `abort` listener on a signal, removed on drop.
@@ -170,11 +176,19 @@ impl fmt::Display for SignerError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SignerError::Token(m) => write!(f, "the host gave no signer token: {m}"),
-            SignerError::Unreachable { url, message } => write!(f, "the signer at {url} is unreachable: {message}"),
-            SignerError::Refused { status, message } => write!(f, "the signer refused ({status}): {message}"),
+            SignerError::Unreachable { url, message } => {
+                write!(f, "the signer at {url} is unreachable: {message}")
+            }
+            SignerError::Refused { status, message } => {
+                write!(f, "the signer refused ({status}): {message}")
+            }
             SignerError::BadAnswer(m) => write!(f, "the signer's answer is malformed: {m}"),
             SignerError::Timeout { url, ms } => {
-                write!(f, "the signer at {url} gave no answer within {}", duration_text(*ms))
+                write!(
+                    f,
+                    "the signer at {url} gave no answer within {}",
+                    duration_text(*ms)
+                )
             }
         }
     }
@@ -223,7 +237,11 @@ impl UploadSignature {
 impl SignerClient {
     /// A client of the signer at `base_url` (e.g. `https://signer.example.com`).
     pub fn new(base_url: &str, token: TokenSource) -> Self {
-        SignerClient { base: base_url.trim_end_matches('/').into(), token, timeout_ms: DEFAULT_TIMEOUT_MS }
+        SignerClient {
+            base: base_url.trim_end_matches('/').into(),
+            token,
+            timeout_ms: DEFAULT_TIMEOUT_MS,
+        }
     }
 
     /// The same client, abandoning every request that has no whole answer after `ms`
@@ -247,7 +265,9 @@ impl SignerClient {
         match &self.token {
             TokenSource::Static(t) => Ok(t.clone()),
             TokenSource::Provider(f) => {
-                let v = f.call0(&JsValue::NULL).map_err(|e| SignerError::Token(js_message(&e)))?;
+                let v = f
+                    .call0(&JsValue::NULL)
+                    .map_err(|e| SignerError::Token(js_message(&e)))?;
                 let v = match v.dyn_into::<js_sys::Promise>() {
                     Ok(p) => {
                         // The provider's promise gets the same time as a request: a host whose
@@ -257,7 +277,11 @@ impl SignerClient {
                         let race = js_sys::Promise::race(&js_sys::Array::of2(&p, &timed_out));
                         JsFuture::from(race).await.map_err(|e| {
                             SignerError::Token(if signal.aborted() {
-                                ["the token provider gave no token within ", &duration_text(self.timeout_ms)].concat()
+                                [
+                                    "the token provider gave no token within ",
+                                    &duration_text(self.timeout_ms),
+                                ]
+                                .concat()
                             } else {
                                 js_message(&e)
                             })
@@ -265,9 +289,9 @@ impl SignerClient {
                     }
                     Err(v) => v,
                 };
-                v.as_string()
-                    .filter(|s| !s.is_empty())
-                    .ok_or_else(|| SignerError::Token("the token provider returned no string".into()))
+                v.as_string().filter(|s| !s.is_empty()).ok_or_else(|| {
+                    SignerError::Token("the token provider returned no string".into())
+                })
             }
         }
     }
@@ -280,9 +304,15 @@ impl SignerClient {
         let signal = web_sys::AbortSignal::timeout_with_u32(self.timeout_ms);
         let failed = |e: gloo_net::Error| {
             if signal.aborted() {
-                SignerError::Timeout { url: url.clone(), ms: self.timeout_ms }
+                SignerError::Timeout {
+                    url: url.clone(),
+                    ms: self.timeout_ms,
+                }
             } else {
-                SignerError::Unreachable { url: url.clone(), message: e.to_string() }
+                SignerError::Unreachable {
+                    url: url.clone(),
+                    message: e.to_string(),
+                }
             }
         };
         let res = Request::post(&url)
@@ -307,9 +337,16 @@ impl SignerClient {
     }
 
     /// Signs exactly `params_to_sign` (as the Upload widget gives them) for `account`.
-    pub async fn sign_upload(&self, account: &str, params_to_sign: &Map<String, Value>) -> Result<String, SignerError> {
+    pub async fn sign_upload(
+        &self,
+        account: &str,
+        params_to_sign: &Map<String, Value>,
+    ) -> Result<String, SignerError> {
         let v = self
-            .post(UPLOAD_PATH, &json!({"account": account, "params_to_sign": params_to_sign}))
+            .post(
+                UPLOAD_PATH,
+                &json!({"account": account, "params_to_sign": params_to_sign}),
+            )
             .await?;
         let o = de::object(&v, "SignatureAnswer").map_err(SignerError::BadAnswer)?;
         let signature = de::string(o, "signature").map_err(SignerError::BadAnswer)?;
@@ -338,8 +375,13 @@ impl SignerClient {
     }
 
     /// The Media Library auto-login for `account`.
-    pub async fn media_library_login(&self, account: &str) -> Result<MediaLibraryLogin, SignerError> {
-        let v = self.post(ML_LOGIN_PATH, &json!({"account": account})).await?;
+    pub async fn media_library_login(
+        &self,
+        account: &str,
+    ) -> Result<MediaLibraryLogin, SignerError> {
+        let v = self
+            .post(ML_LOGIN_PATH, &json!({"account": account}))
+            .await?;
         let bad = SignerError::BadAnswer;
         let o = de::object(&v, "LoginAnswer").map_err(bad)?;
         let signature = de::field(o, "signature", de::str_value).map_err(bad)?;
@@ -354,8 +396,14 @@ impl SignerClient {
             Value::String(s) => s.parse().ok(),
             _ => None,
         }
-        .ok_or_else(|| SignerError::BadAnswer("timestamp is not a whole number of seconds".into()))?;
-        Ok(MediaLibraryLogin { username, timestamp, signature })
+        .ok_or_else(|| {
+            SignerError::BadAnswer("timestamp is not a whole number of seconds".into())
+        })?;
+        Ok(MediaLibraryLogin {
+            username,
+            timestamp,
+            signature,
+        })
     }
 }
 
@@ -363,7 +411,11 @@ impl SignerClient {
     /// The signature of a delivery URL (`s--<signature>--`) for `account`: the signer checks
     /// its policy (delivery type, public-id prefixes) on the request's parts and signs the same
     /// string the URL engine built, with the same core function.
-    pub async fn sign_delivery(&self, account: &str, request: &SignRequest) -> Result<String, SignerError> {
+    pub async fn sign_delivery(
+        &self,
+        account: &str,
+        request: &SignRequest,
+    ) -> Result<String, SignerError> {
         let mut body = delivery_item(request);
         if !account.is_empty() {
             body["account"] = Value::from(account);
@@ -379,7 +431,11 @@ impl SignerClient {
     /// per [`BATCH_SIZE`] URLs (one rate-limit token each), one after another. A refusal names
     /// the failing item as the signer does (`items[N]: ...`), N counted over all of `requests`;
     /// after a refusal no signature is returned.
-    pub async fn sign_delivery_batch(&self, account: &str, requests: &[&SignRequest]) -> Result<Vec<String>, SignerError> {
+    pub async fn sign_delivery_batch(
+        &self,
+        account: &str,
+        requests: &[&SignRequest],
+    ) -> Result<Vec<String>, SignerError> {
         let mut out = Vec::with_capacity(requests.len());
         for (chunk_no, chunk) in requests.chunks(BATCH_SIZE).enumerate() {
             let items: Vec<Value> = chunk.iter().map(|r| delivery_item(r)).collect();
@@ -388,11 +444,18 @@ impl SignerClient {
                 body["account"] = Value::from(account);
             }
             let offset = chunk_no * BATCH_SIZE;
-            let v = self.post(DELIVERY_BATCH_PATH, &body).await.map_err(|e| renumber(e, offset))?;
+            let v = self
+                .post(DELIVERY_BATCH_PATH, &body)
+                .await
+                .map_err(|e| renumber(e, offset))?;
             let o = de::object(&v, "BatchAnswer").map_err(SignerError::BadAnswer)?;
             let results = match o.get("results") {
                 Some(Value::Array(a)) => a,
-                _ => return Err(SignerError::BadAnswer("the batch answer has no `results` list".into())),
+                _ => {
+                    return Err(SignerError::BadAnswer(
+                        "the batch answer has no `results` list".into(),
+                    ))
+                }
             };
             if results.len() != chunk.len() {
                 return Err(SignerError::BadAnswer(format!(
@@ -407,7 +470,11 @@ impl SignerClient {
                     .as_object()
                     .and_then(|o| o.get("signature"))
                     .and_then(Value::as_str)
-                    .ok_or_else(|| SignerError::BadAnswer(format!("results[{index}] has no `signature` string")))?;
+                    .ok_or_else(|| {
+                        SignerError::BadAnswer(format!(
+                            "results[{index}] has no `signature` string"
+                        ))
+                    })?;
                 check_delivery_signature(signature, request.length, Some(index))?;
                 out.push(signature.to_owned());
             }
@@ -419,12 +486,22 @@ impl SignerClient {
 /// A batch refusal naming `items[N]` of a request whose first item is item `offset` of the
 /// whole batch, renamed `items[offset + N]`.
 fn renumber(e: SignerError, offset: usize) -> SignerError {
-    let SignerError::Refused { status, message } = e else { return e };
+    let SignerError::Refused { status, message } = e else {
+        return e;
+    };
     let renamed = message
         .strip_prefix("items[")
         .and_then(|rest| rest.split_once(']'))
-        .and_then(|(n, rest)| Some(format!("items[{}]{rest}", n.parse::<usize>().ok()? + offset)));
-    SignerError::Refused { status, message: renamed.unwrap_or(message) }
+        .and_then(|(n, rest)| {
+            Some(format!(
+                "items[{}]{rest}",
+                n.parse::<usize>().ok()? + offset
+            ))
+        });
+    SignerError::Refused {
+        status,
+        message: renamed.unwrap_or(message),
+    }
 }
 
 /// A delivery signing item: the parts of `request` the signer checks and signs.
@@ -444,14 +521,23 @@ fn delivery_item(request: &SignRequest) -> Value {
 }
 
 /// A delivery signature is `length` URL-safe base64 characters (`index`: its place in a batch).
-fn check_delivery_signature(signature: &str, length: usize, index: Option<usize>) -> Result<(), SignerError> {
-    let ok = signature.len() == length && signature.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+fn check_delivery_signature(
+    signature: &str,
+    length: usize,
+    index: Option<usize>,
+) -> Result<(), SignerError> {
+    let ok = signature.len() == length
+        && signature
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if ok {
         return Ok(());
     }
     Err(SignerError::BadAnswer(match index {
         None => format!("the delivery signature is not {length} URL-safe base64 characters"),
-        Some(i) => format!("results[{i}]: the delivery signature is not {length} URL-safe base64 characters"),
+        Some(i) => format!(
+            "results[{i}]: the delivery signature is not {length} URL-safe base64 characters"
+        ),
     }))
 }
 
@@ -471,7 +557,9 @@ fn check_hex(sig: &str) -> Result<(), SignerError> {
     if (sig.len() == 40 || sig.len() == 64) && sig.bytes().all(|b| b.is_ascii_hexdigit()) {
         Ok(())
     } else {
-        Err(SignerError::BadAnswer("signature is not a SHA-1 or SHA-256 hex digest".into()))
+        Err(SignerError::BadAnswer(
+            "signature is not a SHA-1 or SHA-256 hex digest".into(),
+        ))
     }
 }
 

@@ -18,9 +18,9 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
+use crate::core::json::{Map, Value};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use gloo_net::http::Request;
-use crate::core::json::{Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -28,8 +28,8 @@ use web_sys::{AbortController, AbortSignal, Blob, FormData};
 
 use crate::core::sign::ParamValue;
 use crate::core::upload::{
-    read_answer, unique_upload_id, Chunk, ChunkAnswer, ChunkPlan, Failure, Progress, RetryPolicy, Scheduler,
-    Step, UploadError, UploadParams, DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY,
+    read_answer, unique_upload_id, Chunk, ChunkAnswer, ChunkPlan, Failure, Progress, RetryPolicy,
+    Scheduler, Step, UploadError, UploadParams, DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY,
 };
 use crate::host::signer_client::{js_message, SignerClient};
 
@@ -120,7 +120,11 @@ impl ChunkedUpload {
         signer: SignerClient,
         on_progress: Option<ProgressFn>,
     ) -> Result<Self, UploadError> {
-        let plan = ChunkPlan::new(file.size() as u64, options.chunk_size, options.max_file_bytes)?;
+        let plan = ChunkPlan::new(
+            file.size() as u64,
+            options.chunk_size,
+            options.max_file_bytes,
+        )?;
         let scheduler = Scheduler::new(plan, options.concurrency)?;
         let params = UploadParams::new(options.params.clone(), &options.resource_type)?;
         let abort = AbortController::new().map_err(|e| UploadError::Read(js_message(&e)))?;
@@ -132,9 +136,16 @@ impl ChunkedUpload {
         let file_name = options
             .file_name
             .clone()
-            .or_else(|| file.dyn_ref::<web_sys::File>().map(|f| f.name()).filter(|n| !n.is_empty()))
+            .or_else(|| {
+                file.dyn_ref::<web_sys::File>()
+                    .map(|f| f.name())
+                    .filter(|n| !n.is_empty())
+            })
             .unwrap_or_else(|| "blob".to_owned());
-        let shared = Rc::new(RefCell::new(Shared { progress: Progress::new(&plan), ..Shared::default() }));
+        let shared = Rc::new(RefCell::new(Shared {
+            progress: Progress::new(&plan),
+            ..Shared::default()
+        }));
         let driver = Driver {
             file: file.clone(),
             options,
@@ -160,7 +171,11 @@ impl ChunkedUpload {
             };
             wakers.into_iter().for_each(Waker::wake);
         });
-        Ok(ChunkedUpload { abort, shared, upload_id })
+        Ok(ChunkedUpload {
+            abort,
+            shared,
+            upload_id,
+        })
     }
 
     /// The upload's `X-Unique-Upload-Id`.
@@ -186,7 +201,9 @@ impl ChunkedUpload {
     /// The final upload response (the last part's answer: `public_id`, `version`,
     /// `secure_url`, `bytes`...), or why the upload failed. May be awaited more than once.
     pub fn result(&self) -> UploadResult {
-        UploadResult { shared: self.shared.clone() }
+        UploadResult {
+            shared: self.shared.clone(),
+        }
     }
 }
 
@@ -266,7 +283,12 @@ impl Driver {
         }
     }
 
-    async fn run(&self, plan: ChunkPlan, mut scheduler: Scheduler, mut params: UploadParams) -> Result<Value, UploadError> {
+    async fn run(
+        &self,
+        plan: ChunkPlan,
+        mut scheduler: Scheduler,
+        mut params: UploadParams,
+    ) -> Result<Value, UploadError> {
         let parts = plan.count();
         let mut progress = Progress::new(&plan);
         let mut attempts = vec![0u32; parts as usize];
@@ -286,7 +308,9 @@ impl Driver {
                 }
                 Step::Wait => {
                     let Some((chunk, outcome)) = flying.next().await else {
-                        return Err(UploadError::Read("internal: waiting with no part in flight".into()));
+                        return Err(UploadError::Read(
+                            "internal: waiting with no part in flight".into(),
+                        ));
                     };
                     match outcome {
                         Ok(answer) => {
@@ -305,7 +329,11 @@ impl Driver {
                             progress.failed(chunk);
                             self.report(&progress);
                             let attempt = attempts[chunk.index as usize];
-                            match self.options.retry.delay_ms(attempt, failure, js_sys::Math::random()) {
+                            match self.options.retry.delay_ms(
+                                attempt,
+                                failure,
+                                js_sys::Math::random(),
+                            ) {
                                 Some(ms) => {
                                     sleep(ms).await;
                                     scheduler.failed(chunk);
@@ -340,7 +368,12 @@ impl Driver {
     }
 
     /// One attempt at one part: a signature, then the POST.
-    async fn send(&self, chunk: Chunk, parts: u32, params: &UploadParams) -> Result<ChunkAnswer, AttemptError> {
+    async fn send(
+        &self,
+        chunk: Chunk,
+        parts: u32,
+        params: &UploadParams,
+    ) -> Result<ChunkAnswer, AttemptError> {
         let _count = FlightCount::new(&self.shared);
         let fatal = AttemptError::Fatal;
         // The signer signs exactly the parameters; it sets the timestamp.
@@ -363,7 +396,10 @@ impl Driver {
         }
 
         let form = FormData::new().map_err(|e| fatal(UploadError::Read(js_message(&e))))?;
-        let append = |k: &str, v: &str| form.append_with_str(k, v).map_err(|e| fatal(UploadError::Read(js_message(&e))));
+        let append = |k: &str, v: &str| {
+            form.append_with_str(k, v)
+                .map_err(|e| fatal(UploadError::Read(js_message(&e))))
+        };
         for (k, v) in params.to_sign() {
             let v = v.joined();
             if !v.is_empty() {
@@ -401,7 +437,10 @@ impl Driver {
                     message: format!("timed out after {} ms", self.options.request_timeout_ms),
                 }
             } else {
-                AttemptError::Retryable { failure: Failure::Network, message }
+                AttemptError::Retryable {
+                    failure: Failure::Network,
+                    message,
+                }
             }
         };
         let response = request.send().await.map_err(|e| network(e.to_string()))?;
@@ -409,8 +448,13 @@ impl Driver {
         let text = response.text().await.map_err(|e| network(e.to_string()))?;
         match read_answer(chunk, parts, status, &text) {
             Ok(a) => Ok(a),
-            Err(UploadError::Rejected { status, message, .. }) if RetryPolicy::is_retryable(Failure::Status(status)) => {
-                Err(AttemptError::Retryable { failure: Failure::Status(status), message })
+            Err(UploadError::Rejected {
+                status, message, ..
+            }) if RetryPolicy::is_retryable(Failure::Status(status)) => {
+                Err(AttemptError::Retryable {
+                    failure: Failure::Status(status),
+                    message,
+                })
             }
             Err(e) => Err(fatal(e)),
         }

@@ -58,7 +58,9 @@ fn effect_json(e: &Effect) -> Value {
         Effect::CancelPending(a) => json!({"type": "cancelPending", "account": a}),
         Effect::UnmountWidgetsOf(a) => json!({"type": "unmountWidgetsOf", "account": a}),
         Effect::DropCachedSignatures(a) => json!({"type": "dropCachedSignatures", "account": a}),
-        Effect::Notify(n) => json!({"type": "notify", "kind": notice_kind(n), "text": n.to_string()}),
+        Effect::Notify(n) => {
+            json!({"type": "notify", "kind": notice_kind(n), "text": n.to_string()})
+        }
         Effect::RemountOn(c) => json!({"type": "remountOn", "cloud": cloud_json(c)}),
         Effect::NoCurrentAccount => json!({"type": "noCurrentAccount"}),
         Effect::Persist => json!({"type": "persisted"}),
@@ -71,7 +73,8 @@ fn effects(r: Result<Vec<Effect>, AccountsError>) -> Result<JsValue, JsValue> {
 }
 
 fn opt_ts(v: Option<f64>) -> Option<Timestamp> {
-    v.filter(|s| s.is_finite() && *s >= 0.0).map(|s| Timestamp(s as u64))
+    v.filter(|s| s.is_finite() && *s >= 0.0)
+        .map(|s| Timestamp(s as u64))
 }
 
 /// Several Cloudinary accounts for one tab, persisted under `prefix + "accounts"` in
@@ -112,7 +115,12 @@ impl JsAccounts {
 
     /// Logs in to `accountId` with the host's signer `token`. Resolves to the effects.
     /// `tokenExpiresAt` (Unix seconds) is needed only if the token is not a JWT.
-    pub fn login(&self, account_id: String, token: String, token_expires_at: Option<f64>) -> js_sys::Promise {
+    pub fn login(
+        &self,
+        account_id: String,
+        token: String,
+        token_expires_at: Option<f64>,
+    ) -> js_sys::Promise {
         let session = self.session.clone();
         let url = self.signer_url.clone();
         wasm_bindgen_futures::future_to_promise(async move {
@@ -176,13 +184,25 @@ impl JsAccounts {
 
     /// Switches to an account, on `subAccountId` or its last used / default cloud.
     #[wasm_bindgen(js_name = switchTo)]
-    pub fn switch_to(&self, account_id: &str, sub_account_id: Option<String>) -> Result<JsValue, JsValue> {
-        effects(self.session.borrow_mut().switch_to(account_id, sub_account_id.as_deref(), now()))
+    pub fn switch_to(
+        &self,
+        account_id: &str,
+        sub_account_id: Option<String>,
+    ) -> Result<JsValue, JsValue> {
+        effects(
+            self.session
+                .borrow_mut()
+                .switch_to(account_id, sub_account_id.as_deref(), now()),
+        )
     }
 
     /// Sets (or, with `null`, clears) the user's own label for an account.
     pub fn rename(&self, account_id: &str, label: Option<String>) -> Result<JsValue, JsValue> {
-        effects(self.session.borrow_mut().rename(account_id, label.as_deref()))
+        effects(
+            self.session
+                .borrow_mut()
+                .rename(account_id, label.as_deref()),
+        )
     }
 
     /// Ends expired sessions (call from a timer).

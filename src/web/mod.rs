@@ -38,14 +38,15 @@ pub fn integration_info(
         ("version", &info.version),
         ("environment", &info.environment),
     ] {
-        js_sys::Reflect::set(&o, &k.into(), &v.into()).map_err(|_| JsError::new("cannot build the integration object"))?;
+        js_sys::Reflect::set(&o, &k.into(), &v.into())
+            .map_err(|_| JsError::new("cannot build the integration object"))?;
     }
     Ok(o.into())
 }
 
+pub mod accounts;
 pub mod plugin;
 pub mod widgets;
-pub mod accounts;
 
 /// Talc instead of the default dlmalloc: the same `GlobalAlloc` contract in less code (about
 /// 7 KB less wasm; `scripts/size.sh`). Single-threaded wasm32 only, which this module is.

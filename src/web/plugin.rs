@@ -22,7 +22,10 @@ fn obj(pairs: &[(&str, JsValue)]) -> JsValue {
 }
 
 fn strings(v: &[&str]) -> JsValue {
-    v.iter().map(|s| JsValue::from_str(s)).collect::<js_sys::Array>().into()
+    v.iter()
+        .map(|s| JsValue::from_str(s))
+        .collect::<js_sys::Array>()
+        .into()
 }
 
 /// The host extension API version this build implements (`"1.0.0"`).
@@ -64,7 +67,10 @@ pub fn deactivate() -> Result<(), JsValue> {
 #[wasm_bindgen]
 pub fn update(host: JsValue, previous_version: JsValue) -> Result<JsValue, JsValue> {
     let prev = previous_version.as_string().ok_or_else(|| {
-        PluginError("update(host, previousVersion) needs the previously installed version as a string".into())
+        PluginError(
+            "update(host, previousVersion) needs the previously installed version as a string"
+                .into(),
+        )
     })?;
     let r = plugin::update(&host, &prev)?;
     Ok(obj(&[
@@ -78,7 +84,9 @@ pub fn update(host: JsValue, previous_version: JsValue) -> Result<JsValue, JsVal
 /// Resolves to `{removedKeys}`.
 #[wasm_bindgen]
 pub fn uninstall(host: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-    let keep = js_sys::Reflect::get(&options, &"keepData".into()).ok().and_then(|v| v.as_bool());
+    let keep = js_sys::Reflect::get(&options, &"keepData".into())
+        .ok()
+        .and_then(|v| v.as_bool());
     let mode = match keep {
         Some(true) => UninstallMode::KeepData,
         Some(false) => UninstallMode::RemoveAllData,

@@ -40,8 +40,19 @@ struct JsOptions {
 }
 
 const OPTION_NAMES: [&str; 13] = [
-    "signerUrl", "token", "account", "apiBase", "resourceType", "params", "chunkSize", "concurrency", "maxFileBytes",
-    "maxAttempts", "requestTimeoutMs", "signerTimeoutMs", "fileName",
+    "signerUrl",
+    "token",
+    "account",
+    "apiBase",
+    "resourceType",
+    "params",
+    "chunkSize",
+    "concurrency",
+    "maxFileBytes",
+    "maxAttempts",
+    "requestTimeoutMs",
+    "signerTimeoutMs",
+    "fileName",
 ];
 
 impl JsOptions {
@@ -136,14 +147,20 @@ impl JsChunkedUpload {
     /// specific message for bad options, an empty file, a chunk size out of range or a file
     /// over `maxFileBytes`.
     #[wasm_bindgen(constructor)]
-    pub fn new(file: &Blob, options: JsValue, on_progress: Option<js_sys::Function>) -> Result<JsChunkedUpload, JsError> {
+    pub fn new(
+        file: &Blob,
+        options: JsValue,
+        on_progress: Option<js_sys::Function>,
+    ) -> Result<JsChunkedUpload, JsError> {
         let token = js_sys::Reflect::get(&options, &"token".into()).unwrap_or(JsValue::UNDEFINED);
         let token = if let Some(f) = token.dyn_ref::<js_sys::Function>() {
             TokenSource::Provider(f.clone())
         } else if let Some(s) = token.as_string().filter(|s| !s.is_empty()) {
             TokenSource::Static(s)
         } else {
-            return Err(JsError::new("upload options: token must be a non-empty string or a function returning one"));
+            return Err(JsError::new(
+                "upload options: token must be a non-empty string or a function returning one",
+            ));
         };
         // The token (a function) cannot go through JSON: it is read above and ignored here.
         let plain = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
@@ -170,7 +187,10 @@ impl JsChunkedUpload {
             chunk_size: o.chunk_size.unwrap_or(defaults.chunk_size),
             concurrency: o.concurrency.unwrap_or(defaults.concurrency),
             max_file_bytes: o.max_file_bytes,
-            retry: RetryPolicy { max_attempts: o.max_attempts.unwrap_or(defaults.retry.max_attempts).max(1), ..defaults.retry },
+            retry: RetryPolicy {
+                max_attempts: o.max_attempts.unwrap_or(defaults.retry.max_attempts).max(1),
+                ..defaults.retry
+            },
             request_timeout_ms: o.request_timeout_ms.unwrap_or(defaults.request_timeout_ms),
             file_name: o.file_name,
         };
@@ -180,7 +200,8 @@ impl JsChunkedUpload {
                 let _ = f.call1(&JsValue::NULL, &progress_object(p));
             }) as Rc<dyn Fn(&Progress)>
         });
-        let inner = ChunkedUpload::start(file, options, signer, on_progress).map_err(|e| JsError::new(&e.to_string()))?;
+        let inner = ChunkedUpload::start(file, options, signer, on_progress)
+            .map_err(|e| JsError::new(&e.to_string()))?;
         Ok(JsChunkedUpload { inner })
     }
 

@@ -8,11 +8,12 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::url::{prepare, Prepared, SignRequest, UrlError, Value};
 #[cfg(not(feature = "url-minimal"))]
 use crate::core::url::{
-    breakpoints, options::transformation_string, srcset::breakpoints_from_options, DeliveryDefaults, Transformation,
+    breakpoints, options::transformation_string, srcset::breakpoints_from_options,
+    DeliveryDefaults, Transformation,
 };
+use crate::core::url::{prepare, Prepared, SignRequest, UrlError, Value};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -130,18 +131,24 @@ fn options_json_js(v: &JsValue) -> Result<js_sys::JsString, JsError> {
     }
     // JSON.stringify throws a TypeError naming the cause (a cycle, a BigInt): pass its message on.
     let json = js_sys::JSON::stringify(v).map_err(|e| {
-        let why = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_default();
+        let why = e
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| String::from(e.message()))
+            .unwrap_or_default();
         JsError::new(&["options could not be read as JSON: ", why.as_str()].concat())
     })?;
     // `toJSON()` may return something that has no JSON text (undefined, a function).
     match json.is_string() {
         true => Ok(json),
-        false => Err(JsError::new("options could not be read: they have no JSON text (a toJSON() returning undefined?)")),
+        false => Err(JsError::new(
+            "options could not be read: they have no JSON text (a toJSON() returning undefined?)",
+        )),
     }
 }
 
 fn parse_options(json: &str) -> Result<Value, JsError> {
-    let value = Value::from_json(json).map_err(|e| JsError::new(&["options could not be read: ", e.as_str()].concat()))?;
+    let value = Value::from_json(json)
+        .map_err(|e| JsError::new(&["options could not be read: ", e.as_str()].concat()))?;
     if value.get("api_secret").is_some() {
         return Err(err(UrlError::SecretNotAccepted));
     }
@@ -160,7 +167,9 @@ fn with_config<T>(f: impl FnOnce(&Value) -> T) -> T {
 /// Sets global URL options, as `cloudinary.config({...})` does (merged into what is set).
 /// `secure` defaults to `true`. An `api_secret` is refused.
 #[wasm_bindgen(js_name = config)]
-pub fn config(#[wasm_bindgen(unchecked_param_type = "UrlConfig")] options: JsValue) -> Result<(), JsError> {
+pub fn config(
+    #[wasm_bindgen(unchecked_param_type = "UrlConfig")] options: JsValue,
+) -> Result<(), JsError> {
     let v = options_from_js(&options)?;
     bump_generation();
     CONFIG.with(|c| {
@@ -202,7 +211,10 @@ fn unsigned(p: Prepared) -> Result<String, JsError> {
 
 /// The delivery URL of `publicId`, exactly as the Node SDK's `cloudinary.url(publicId, options)`.
 #[wasm_bindgen(js_name = url)]
-pub fn url(public_id: &str, #[wasm_bindgen(unchecked_param_type = "UrlOptions")] options: JsValue) -> Result<String, JsError> {
+pub fn url(
+    public_id: &str,
+    #[wasm_bindgen(unchecked_param_type = "UrlOptions")] options: JsValue,
+) -> Result<String, JsError> {
     let json = options_json_js(&options)?;
     let generation = CONFIG_GENERATION.with(std::cell::Cell::get);
     let hit = LAST.with(|last| match &*last.borrow() {
@@ -215,8 +227,11 @@ pub fn url(public_id: &str, #[wasm_bindgen(unchecked_param_type = "UrlOptions")]
         return result.map_err(signature_hint);
     }
     let options = parse_options(&String::from(&json))?;
-    let template = with_config(|cfg| crate::core::url::UrlTemplate::from_options(options, cfg)).map_err(err)?;
-    let result = template.url(public_id, &crate::core::url::NoSignatures).map_err(signature_hint);
+    let template = with_config(|cfg| crate::core::url::UrlTemplate::from_options(options, cfg))
+        .map_err(err)?;
+    let result = template
+        .url(public_id, &crate::core::url::NoSignatures)
+        .map_err(signature_hint);
     LAST.with(|last| *last.borrow_mut() = Some((json, generation, template)));
     result
 }
@@ -259,7 +274,10 @@ fn sign_request_js(r: &SignRequest) -> JsValue {
 /// What must be signed for this URL (`null` when it needs no signature). Send it to the signing
 /// endpoint, then call `signedUrl` with the signature.
 #[wasm_bindgen(js_name = urlToSign, unchecked_return_type = "SignRequest | null")]
-pub fn url_to_sign(public_id: &str, #[wasm_bindgen(unchecked_param_type = "UrlOptions")] options: JsValue) -> Result<JsValue, JsError> {
+pub fn url_to_sign(
+    public_id: &str,
+    #[wasm_bindgen(unchecked_param_type = "UrlOptions")] options: JsValue,
+) -> Result<JsValue, JsError> {
     Ok(match prepared(public_id, &options)? {
         Prepared::Url(p) => p.sign_request().map_or(JsValue::NULL, sign_request_js),
         Prepared::Unchanged(_) => JsValue::NULL,
@@ -286,14 +304,18 @@ pub fn signed_url(
 pub fn url_with_signer(
     public_id: &str,
     #[wasm_bindgen(unchecked_param_type = "UrlOptions")] options: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "(request: SignRequest) => string | Promise<string>")] signer: js_sys::Function,
+    #[wasm_bindgen(unchecked_param_type = "(request: SignRequest) => string | Promise<string>")]
+    signer: js_sys::Function,
 ) -> Result<js_sys::Promise, JsError> {
     finish_with_signer(prepared(public_id, &options)?, &signer)
 }
 
 #[cfg(not(feature = "url-minimal"))]
 /// A promise of the URL of `prepared`, asking `signer` for its signature when it needs one.
-pub(crate) fn finish_with_signer(prepared: Prepared, signer: &js_sys::Function) -> Result<js_sys::Promise, JsError> {
+pub(crate) fn finish_with_signer(
+    prepared: Prepared,
+    signer: &js_sys::Function,
+) -> Result<js_sys::Promise, JsError> {
     let p = match prepared {
         Prepared::Unchanged(s) => return Ok(js_sys::Promise::resolve(&JsValue::from_str(&s))),
         Prepared::Url(p) => p,
@@ -308,11 +330,17 @@ pub(crate) fn finish_with_signer(prepared: Prepared, signer: &js_sys::Function) 
     Ok(wasm_bindgen_futures::future_to_promise(async move {
         let sig = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&answer))
             .await
-            .map_err(|e| JsValue::from(err(signer_failed("the signer's promise was rejected", &e))))?;
-        let sig = sig
-            .as_string()
-            .ok_or_else(|| JsValue::from(err(UrlError::BadSignature("the signer did not return a string".into()))))?;
-        p.finish(Some(&sig)).map(JsValue::from).map_err(|e| err(e).into())
+            .map_err(|e| {
+                JsValue::from(err(signer_failed("the signer's promise was rejected", &e)))
+            })?;
+        let sig = sig.as_string().ok_or_else(|| {
+            JsValue::from(err(UrlError::BadSignature(
+                "the signer did not return a string".into(),
+            )))
+        })?;
+        p.finish(Some(&sig))
+            .map(JsValue::from)
+            .map_err(|e| err(e).into())
     }))
 }
 
@@ -320,7 +348,10 @@ pub(crate) fn finish_with_signer(prepared: Prepared, signer: &js_sys::Function) 
 fn defaults_from_js(v: &JsValue) -> Result<DeliveryDefaults, JsError> {
     let o = options_from_js(v)?;
     let on = |k: &str| o.get(k).map_or(true, Value::truthy);
-    Ok(DeliveryDefaults { auto_format_quality: on("autoFormatQuality"), analytics: on("analytics") })
+    Ok(DeliveryDefaults {
+        auto_format_quality: on("autoFormatQuality"),
+        analytics: on("analytics"),
+    })
 }
 
 #[cfg(not(feature = "url-minimal"))]
@@ -334,14 +365,18 @@ pub fn delivery_url(
 ) -> Result<String, JsError> {
     let defaults = defaults_from_js(&defaults)?;
     let options = options_from_js(&options)?;
-    unsigned(with_config(|cfg| prepare(public_id, &defaults.apply(&options, cfg), cfg)).map_err(err)?)
+    unsigned(
+        with_config(|cfg| prepare(public_id, &defaults.apply(&options, cfg), cfg)).map_err(err)?,
+    )
 }
 
 #[cfg(not(feature = "url-minimal"))]
 /// The widths of responsive breakpoints (`{min_width, max_width, max_images}` or
 /// `{breakpoints}`), as the Node SDK computes them.
 #[wasm_bindgen(js_name = breakpoints)]
-pub fn breakpoints_js(#[wasm_bindgen(unchecked_param_type = "BreakpointOptions")] settings: JsValue) -> Result<Vec<u32>, JsError> {
+pub fn breakpoints_js(
+    #[wasm_bindgen(unchecked_param_type = "BreakpointOptions")] settings: JsValue,
+) -> Result<Vec<u32>, JsError> {
     let bp = breakpoints_from_options(&options_from_js(&settings)?).map_err(err)?;
     breakpoints(&bp).map_err(err)
 }
@@ -359,8 +394,16 @@ pub fn srcset_js(
     let widths = breakpoints_js(settings)?;
     let defaults = defaults_from_js(&defaults)?;
     let options = options_from_js(&options)?;
-    let (set, sizes) = with_config(|cfg| defaults.srcset(public_id, &widths, &options, cfg, &crate::core::url::NoSignatures))
-        .map_err(err)?;
+    let (set, sizes) = with_config(|cfg| {
+        defaults.srcset(
+            public_id,
+            &widths,
+            &options,
+            cfg,
+            &crate::core::url::NoSignatures,
+        )
+    })
+    .map_err(err)?;
     let o = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&o, &"srcset".into(), &set.into());
     let _ = js_sys::Reflect::set(&o, &"sizes".into(), &sizes.into());
@@ -377,7 +420,8 @@ fn prepared_srcset(
     let widths = breakpoints_js(settings)?;
     let defaults = defaults_from_js(defaults)?;
     let options = options_from_js(options)?;
-    let p = with_config(|cfg| defaults.prepare_srcset(public_id, &widths, &options, cfg)).map_err(err)?;
+    let p = with_config(|cfg| defaults.prepare_srcset(public_id, &widths, &options, cfg))
+        .map_err(err)?;
     Ok((p, widths))
 }
 
@@ -410,7 +454,9 @@ pub fn srcset_to_sign(
 #[cfg(not(feature = "url-minimal"))]
 fn signature_list(signatures: &JsValue) -> Result<Vec<Option<String>>, JsError> {
     if !js_sys::Array::is_array(signatures) {
-        return Err(JsError::new("signatures must be an array (one string or null per srcset item)"));
+        return Err(JsError::new(
+            "signatures must be an array (one string or null per srcset item)",
+        ));
     }
     js_sys::Array::from(signatures)
         .iter()
@@ -418,9 +464,11 @@ fn signature_list(signatures: &JsValue) -> Result<Vec<Option<String>>, JsError> 
             if v.is_null() || v.is_undefined() {
                 Ok(None)
             } else {
-                v.as_string()
-                    .map(Some)
-                    .ok_or_else(|| JsError::new("signatures must be strings (or null where no signature is needed)"))
+                v.as_string().map(Some).ok_or_else(|| {
+                    JsError::new(
+                        "signatures must be strings (or null where no signature is needed)",
+                    )
+                })
             }
         })
         .collect()
@@ -452,7 +500,8 @@ pub fn srcset_with_signer(
     #[wasm_bindgen(unchecked_param_type = "UrlOptions")] options: JsValue,
     #[wasm_bindgen(unchecked_param_type = "BreakpointOptions")] settings: JsValue,
     #[wasm_bindgen(unchecked_param_type = "DeliveryDefaultsOptions")] defaults: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "(request: SignRequest) => string | Promise<string>")] signer: js_sys::Function,
+    #[wasm_bindgen(unchecked_param_type = "(request: SignRequest) => string | Promise<string>")]
+    signer: js_sys::Function,
 ) -> Result<js_sys::Promise, JsError> {
     let (p, widths) = prepared_srcset(public_id, &options, settings, &defaults)?;
     let answers = js_sys::Array::new();
@@ -473,9 +522,13 @@ pub fn srcset_with_signer(
     Ok(wasm_bindgen_futures::future_to_promise(async move {
         let all = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::all(&answers))
             .await
-            .map_err(|e| JsValue::from(err(signer_failed("the signer's promise was rejected", &e))))?;
+            .map_err(|e| {
+                JsValue::from(err(signer_failed("the signer's promise was rejected", &e)))
+            })?;
         let signatures = signature_list(&all).map_err(|_| {
-            JsValue::from(err(UrlError::BadSignature("the signer did not return a string".into())))
+            JsValue::from(err(UrlError::BadSignature(
+                "the signer did not return a string".into(),
+            )))
         })?;
         let refs: Vec<Option<&str>> = signatures.iter().map(Option::as_deref).collect();
         let set = p.finish(&refs).map_err(|e| JsValue::from(err(e)))?;
@@ -518,14 +571,20 @@ pub struct JsUrlFactory(crate::core::url::UrlTemplate);
 impl JsUrlFactory {
     /// Reads and checks `options` (the same as `url()`'s).
     #[wasm_bindgen(constructor)]
-    pub fn new(#[wasm_bindgen(unchecked_param_type = "UrlOptions")] options: JsValue) -> Result<JsUrlFactory, JsError> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "UrlOptions")] options: JsValue,
+    ) -> Result<JsUrlFactory, JsError> {
         let options = options_from_js(&options)?;
-        with_config(|cfg| crate::core::url::UrlTemplate::new(&options, cfg)).map(JsUrlFactory).map_err(err)
+        with_config(|cfg| crate::core::url::UrlTemplate::new(&options, cfg))
+            .map(JsUrlFactory)
+            .map_err(err)
     }
 
     /// The URL of `publicId` (errors when it must be signed: use `urlToSign`/`signedUrl`).
     pub fn url(&self, public_id: &str) -> Result<String, JsError> {
-        self.0.url(public_id, &crate::core::url::NoSignatures).map_err(signature_hint)
+        self.0
+            .url(public_id, &crate::core::url::NoSignatures)
+            .map_err(signature_hint)
     }
 
     /// What must be signed for `publicId` (`null` when nothing).

@@ -14,22 +14,23 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Function, Promise, Reflect};
 use crate::core::json::{de, Map, Value};
 use crate::json;
+use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::core::identity::{Environment, Identity};
 use crate::core::widgets::{
-    AssetReference, CloudAccount, DeliveryTarget, GalleryOptions, MediaLibraryOptions, ScriptUrls, SyncMode,
-    UploadWidgetOptions, VideoPlayerOptions,
+    AssetReference, CloudAccount, DeliveryTarget, GalleryOptions, MediaLibraryOptions, ScriptUrls,
+    SyncMode, UploadWidgetOptions, VideoPlayerOptions,
 };
 use crate::host::script::ScriptOptions;
 use crate::host::signer_client::{self, SignerClient, TokenSource};
 use crate::host::widgets::media_library::Placement;
 use crate::host::widgets::{
-    json_from_js, MediaLibrary, MediaLibraryHandlers, MountError, ProductGallery, UploadWidget, VideoEmbed, VideoPlayer, WidgetHost,
+    json_from_js, MediaLibrary, MediaLibraryHandlers, MountError, ProductGallery, UploadWidget,
+    VideoEmbed, VideoPlayer, WidgetHost,
 };
 
 fn err(e: impl std::fmt::Display) -> JsValue {
@@ -45,7 +46,11 @@ fn to_js(v: &Value) -> JsValue {
 }
 
 /// Reads a typed value from a JS object (through JSON) with `read`, naming `what` in the error.
-fn typed<T>(v: &JsValue, what: &str, read: impl FnOnce(&Value) -> Result<T, String>) -> Result<T, JsValue> {
+fn typed<T>(
+    v: &JsValue,
+    what: &str,
+    read: impl FnOnce(&Value) -> Result<T, String>,
+) -> Result<T, JsValue> {
     read(&json_of(v)?).map_err(|e| err(format!("bad {what}: {e}")))
 }
 
@@ -56,7 +61,9 @@ fn account_of(v: &JsValue) -> Result<CloudAccount, JsValue> {
 }
 
 fn get_fn(obj: &JsValue, key: &str) -> Option<Function> {
-    Reflect::get(obj, &key.into()).ok().and_then(|f| f.dyn_into().ok())
+    Reflect::get(obj, &key.into())
+        .ok()
+        .and_then(|f| f.dyn_into().ok())
 }
 
 struct Config {
@@ -73,7 +80,15 @@ struct Config {
 }
 
 const CONFIG_FIELDS: [&str; 10] = [
-    "platform", "platformVersion", "environment", "enabled", "scripts", "nonce", "timeoutMs", "signerUrl", "signerTimeoutMs",
+    "platform",
+    "platformVersion",
+    "environment",
+    "enabled",
+    "scripts",
+    "nonce",
+    "timeoutMs",
+    "signerUrl",
+    "signerTimeoutMs",
     "sync",
 ];
 
@@ -91,8 +106,9 @@ impl Config {
         let signer_url = opt_str("signerUrl")?;
         let sync = opt_str("sync")?;
         let timeout_ms = de::field(o, "timeoutMs", de::nullable(de::u32_value))?.flatten();
-        let signer_timeout_ms =
-            signer_client::timeout_option(de::field(o, "signerTimeoutMs", de::nullable(de::u64_value))?.flatten())?;
+        let signer_timeout_ms = signer_client::timeout_option(
+            de::field(o, "signerTimeoutMs", de::nullable(de::u64_value))?.flatten(),
+        )?;
         Ok(Config {
             platform: de::required(platform, "platform")?,
             platform_version: de::required(platform_version, "platformVersion")?,
@@ -126,12 +142,18 @@ impl JsWidgets {
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> Result<JsWidgets, JsValue> {
         let token = Reflect::get(&config, &"token".into()).unwrap_or(JsValue::UNDEFINED);
-        let mut plain = json_from_js(&config).map_err(|e| err(format!("bad widgets config: {e}")))?;
+        let mut plain =
+            json_from_js(&config).map_err(|e| err(format!("bad widgets config: {e}")))?;
         if let Some(o) = plain.as_object_mut() {
             o.remove("token");
         }
         let c = Config::from_json(&plain).map_err(|e| err(format!("bad widgets config: {e}")))?;
-        let env: Environment = c.environment.as_deref().unwrap_or("prod").parse().map_err(err)?;
+        let env: Environment = c
+            .environment
+            .as_deref()
+            .unwrap_or("prod")
+            .parse()
+            .map_err(err)?;
         let identity = Identity::new(&c.platform, &c.platform_version, env).map_err(err)?;
         let scripts = c.scripts.unwrap_or_default();
         scripts.validate().map_err(err)?;
@@ -142,7 +164,9 @@ impl JsWidgets {
                 } else if let Ok(f) = token.clone().dyn_into::<Function>() {
                     TokenSource::Provider(f)
                 } else {
-                    return Err(err("signerUrl needs a token: a string or a function returning one"));
+                    return Err(err(
+                        "signerUrl needs a token: a string or a function returning one",
+                    ));
                 };
                 Some(SignerClient::new(&url, source).with_timeout(c.signer_timeout_ms))
             }
@@ -156,7 +180,9 @@ impl JsWidgets {
                 scripts,
                 script_options: ScriptOptions {
                     nonce: c.nonce,
-                    timeout_ms: c.timeout_ms.unwrap_or(crate::host::script::DEFAULT_TIMEOUT_MS),
+                    timeout_ms: c
+                        .timeout_ms
+                        .unwrap_or(crate::host::script::DEFAULT_TIMEOUT_MS),
                 },
                 signer,
             },
@@ -192,7 +218,8 @@ impl JsWidgets {
         future_to_promise(async move {
             let account = account_of(&account)?;
             let options = MediaLibraryOptions::from_json(&json_of(&options)?).map_err(err)?;
-            let on_insert_js = get_fn(&handlers, "onInsert").ok_or_else(|| err("handlers.onInsert must be a function"))?;
+            let on_insert_js = get_fn(&handlers, "onInsert")
+                .ok_or_else(|| err("handlers.onInsert must be a function"))?;
             let on_error_js = get_fn(&handlers, "onError");
             let on_show_js = get_fn(&handlers, "onShow");
             let on_hide_js = get_fn(&handlers, "onHide");
@@ -209,11 +236,15 @@ impl JsWidgets {
                         }
                     }
                 }),
-                on_show: on_show_js.map(|f| Rc::new(move || drop(f.call0(&JsValue::NULL))) as Rc<dyn Fn()>),
-                on_hide: on_hide_js.map(|f| Rc::new(move || drop(f.call0(&JsValue::NULL))) as Rc<dyn Fn()>),
+                on_show: on_show_js
+                    .map(|f| Rc::new(move || drop(f.call0(&JsValue::NULL))) as Rc<dyn Fn()>),
+                on_hide: on_hide_js
+                    .map(|f| Rc::new(move || drop(f.call0(&JsValue::NULL))) as Rc<dyn Fn()>),
             };
             let placement = container.map_or(Placement::Modal, Placement::Inline);
-            let ml = MediaLibrary::mount(&host, &account, options, placement, handlers).await.map_err(err)?;
+            let ml = MediaLibrary::mount(&host, &account, options, placement, handlers)
+                .await
+                .map_err(err)?;
             Ok(JsMediaLibrary(Rc::new(RefCell::new(Some(ml)))).into())
         })
     }
@@ -236,31 +267,47 @@ impl JsWidgets {
                 let _ = on_event.call1(&JsValue::NULL, &to_js(&v));
             });
             let placement = container.map_or(Placement::Modal, Placement::Inline);
-            let w = UploadWidget::mount(&host, &account, options, placement, handler).await.map_err(err)?;
+            let w = UploadWidget::mount(&host, &account, options, placement, handler)
+                .await
+                .map_err(err)?;
             Ok(JsUploadWidget(Rc::new(RefCell::new(Some(w)))).into())
         })
     }
 
     /// Renders a Product Gallery under `container`.
     #[wasm_bindgen(js_name = mountProductGallery)]
-    pub fn mount_product_gallery(&self, account: JsValue, options: JsValue, container: web_sys::Element) -> Promise {
+    pub fn mount_product_gallery(
+        &self,
+        account: JsValue,
+        options: JsValue,
+        container: web_sys::Element,
+    ) -> Promise {
         let host = self.host.clone();
         future_to_promise(async move {
             let account = account_of(&account)?;
             let options = GalleryOptions::from_json(&json_of(&options)?).map_err(err)?;
-            let g = ProductGallery::mount(&host, &account, options, &container).await.map_err(err)?;
+            let g = ProductGallery::mount(&host, &account, options, &container)
+                .await
+                .map_err(err)?;
             Ok(JsProductGallery(Rc::new(RefCell::new(Some(g)))).into())
         })
     }
 
     /// Starts a Video Player under `container`.
     #[wasm_bindgen(js_name = mountVideoPlayer)]
-    pub fn mount_video_player(&self, account: JsValue, options: JsValue, container: web_sys::Element) -> Promise {
+    pub fn mount_video_player(
+        &self,
+        account: JsValue,
+        options: JsValue,
+        container: web_sys::Element,
+    ) -> Promise {
         let host = self.host.clone();
         future_to_promise(async move {
             let account = account_of(&account)?;
             let options = VideoPlayerOptions::from_json(&json_of(&options)?).map_err(err)?;
-            let p = VideoPlayer::mount(&host, &account, options, &container).await.map_err(err)?;
+            let p = VideoPlayer::mount(&host, &account, options, &container)
+                .await
+                .map_err(err)?;
             Ok(JsVideoPlayer(Rc::new(RefCell::new(Some(p)))).into())
         })
     }
@@ -319,7 +366,12 @@ impl JsMediaLibrary {
 
     /// Closes the widget.
     pub fn hide(&self) -> Result<(), JsValue> {
-        self.0.borrow().as_ref().ok_or_else(not_mounted)?.hide().map_err(err)
+        self.0
+            .borrow()
+            .as_ref()
+            .ok_or_else(not_mounted)?
+            .hide()
+            .map_err(err)
     }
 
     /// Account switch: unmounts, then mounts for `account`.
@@ -342,12 +394,22 @@ pub struct JsUploadWidget(Rc<RefCell<Option<UploadWidget>>>);
 impl JsUploadWidget {
     /// Opens the widget.
     pub fn open(&self) -> Result<(), JsValue> {
-        self.0.borrow().as_ref().ok_or_else(not_mounted)?.open().map_err(err)
+        self.0
+            .borrow()
+            .as_ref()
+            .ok_or_else(not_mounted)?
+            .open()
+            .map_err(err)
     }
 
     /// Closes the widget.
     pub fn close(&self) -> Result<(), JsValue> {
-        self.0.borrow().as_ref().ok_or_else(not_mounted)?.close().map_err(err)
+        self.0
+            .borrow()
+            .as_ref()
+            .ok_or_else(not_mounted)?
+            .close()
+            .map_err(err)
     }
 
     /// Account switch.
@@ -413,7 +475,11 @@ impl JsVideoEmbed {
     /// Account switch.
     pub fn remount(&mut self, account: JsValue) -> Result<(), JsValue> {
         let account = account_of(&account)?;
-        self.0.as_mut().ok_or_else(not_mounted)?.remount(&account).map_err(err)
+        self.0
+            .as_mut()
+            .ok_or_else(not_mounted)?
+            .remount(&account)
+            .map_err(err)
     }
 
     /// Removes the iframe now (also done by `free()`).
@@ -423,14 +489,27 @@ impl JsVideoEmbed {
 }
 
 /// A stored reference and the target to deliver it on, read from JS.
-fn reference_and_target(reference: &JsValue, target: &JsValue) -> Result<(AssetReference, DeliveryTarget), JsValue> {
+fn reference_and_target(
+    reference: &JsValue,
+    target: &JsValue,
+) -> Result<(AssetReference, DeliveryTarget), JsValue> {
     let r = typed(reference, "reference", AssetReference::from_json)?;
     let target = typed(target, "target", |v| {
-        let o = de::strict(v, "Target", &["cloud_name", "secure_distribution", "private_cdn", "optimize"])?;
+        let o = de::strict(
+            v,
+            "Target",
+            &[
+                "cloud_name",
+                "secure_distribution",
+                "private_cdn",
+                "optimize",
+            ],
+        )?;
         let cloud_name = de::field(o, "cloud_name", de::str_value)?;
         let optimize = de::field(o, "optimize", de::nullable(de::bool_value))?.flatten();
         let private_cdn = de::field(o, "private_cdn", de::bool_value)?;
-        let secure_distribution = de::field(o, "secure_distribution", de::nullable(de::str_value))?.flatten();
+        let secure_distribution =
+            de::field(o, "secure_distribution", de::nullable(de::str_value))?.flatten();
         Ok(DeliveryTarget {
             cloud_name: de::required(cloud_name, "cloud_name")?,
             secure_distribution,
@@ -458,7 +537,8 @@ pub fn reference_url(reference: JsValue, target: JsValue) -> Result<String, JsVa
 pub fn reference_url_with_signer(
     reference: JsValue,
     target: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "(request: SignRequest) => string | Promise<string>")] signer: js_sys::Function,
+    #[wasm_bindgen(unchecked_param_type = "(request: SignRequest) => string | Promise<string>")]
+    signer: js_sys::Function,
 ) -> Result<js_sys::Promise, JsValue> {
     let (r, target) = reference_and_target(&reference, &target)?;
     let prepared = r.prepare_delivery(&target).map_err(err)?;
@@ -469,5 +549,8 @@ pub fn reference_url_with_signer(
 #[wasm_bindgen(js_name = videoEmbedUrl)]
 pub fn video_embed_url(account: JsValue, options: JsValue) -> Result<String, JsValue> {
     let account = account_of(&account)?;
-    VideoPlayerOptions::from_json(&json_of(&options)?).map_err(err)?.embed_url(&account).map_err(err)
+    VideoPlayerOptions::from_json(&json_of(&options)?)
+        .map_err(err)?
+        .embed_url(&account)
+        .map_err(err)
 }

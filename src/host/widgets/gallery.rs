@@ -4,7 +4,7 @@ use std::fmt;
 
 use wasm_bindgen::prelude::*;
 
-use super::{call_method, cloudinary_fn, to_js, MountError, WidgetNode, WidgetHost};
+use super::{call_method, cloudinary_fn, to_js, MountError, WidgetHost, WidgetNode};
 use crate::core::widgets::{CloudAccount, GalleryOptions};
 use crate::host::script::{self, LoadedScript, ResourceKind};
 use crate::host::signer_client::js_message;
@@ -72,18 +72,32 @@ impl ProductGallery {
         )
         .await?;
         let container = WidgetNode::create("div", "product-gallery", Some(&self.parent))?;
-        let json = self.options.to_json(&self.account, &host.identity, &container.selector())?;
+        let json = self
+            .options
+            .to_json(&self.account, &host.identity, &container.selector())?;
         let options = to_js(&json)?;
         let (global, gallery) = cloudinary_fn("galleryWidget")?;
         let instance = gallery
             .call1(&global, &options)
-            .map_err(|e| MountError::Widget { call: "galleryWidget", message: js_message(&e) })?;
+            .map_err(|e| MountError::Widget {
+                call: "galleryWidget",
+                message: js_message(&e),
+            })?;
         if instance.is_undefined() || instance.is_null() {
-            return Err(MountError::Widget { call: "galleryWidget", message: "it returned no gallery".into() });
+            return Err(MountError::Widget {
+                call: "galleryWidget",
+                message: "it returned no gallery".into(),
+            });
         }
-        let live = Live { instance, _container: container, _script: loaded };
-        call_method(&live.instance, "galleryWidget", "render", &[])?
-            .ok_or(MountError::Widget { call: "galleryWidget", message: "the gallery has no render()".into() })?;
+        let live = Live {
+            instance,
+            _container: container,
+            _script: loaded,
+        };
+        call_method(&live.instance, "galleryWidget", "render", &[])?.ok_or(MountError::Widget {
+            call: "galleryWidget",
+            message: "the gallery has no render()".into(),
+        })?;
         Ok(live)
     }
 

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
-use super::{call_method, cloudinary_fn, from_js, to_js, MountError, WidgetNode, WidgetHost};
+use super::{call_method, cloudinary_fn, from_js, to_js, MountError, WidgetHost, WidgetNode};
 use crate::core::widgets::{Asset, CloudAccount, MediaLibraryOptions, WidgetError};
 use crate::host::script::{self, LoadedScript, ResourceKind};
 
@@ -51,7 +51,10 @@ impl Drop for Live {
     fn drop(&mut self) {
         // The documented API has show/hide only; call destroy() when a widget version offers
         // it. Closures are released after this, once the widget can no longer need them.
-        let destroyed = call_method(&self.instance, "destroy", "destroy", &[]).ok().flatten().is_some();
+        let destroyed = call_method(&self.instance, "destroy", "destroy", &[])
+            .ok()
+            .flatten()
+            .is_some();
         if !destroyed {
             let _ = call_method(&self.instance, "hide", "hide", &[]);
         }
@@ -104,7 +107,8 @@ impl MediaLibrary {
         let host = &self.host;
         host.check_enabled()?;
         // Validate everything before touching the page.
-        self.options.to_json(&self.account, &host.identity, None, None)?;
+        self.options
+            .to_json(&self.account, &host.identity, None, None)?;
         host.scripts.validate()?;
         let login = match &host.signer {
             Some(s) => Some(s.media_library_login(&self.account.id).await?),
@@ -119,12 +123,17 @@ impl MediaLibrary {
         .await?;
         let container = match &self.placement {
             Placement::Modal => None,
-            Placement::Inline(parent) => Some(WidgetNode::create("div", "media-library", Some(parent))?),
+            Placement::Inline(parent) => {
+                Some(WidgetNode::create("div", "media-library", Some(parent))?)
+            }
         };
         let selector = container.as_ref().map(WidgetNode::selector);
-        let json = self
-            .options
-            .to_json(&self.account, &host.identity, login.as_ref(), selector.as_deref())?;
+        let json = self.options.to_json(
+            &self.account,
+            &host.identity,
+            login.as_ref(),
+            selector.as_deref(),
+        )?;
         let options = to_js(&json)?;
 
         let on_insert = self.handlers.on_insert.clone();
@@ -150,16 +159,25 @@ impl MediaLibrary {
             .and(set("hideHandler", hide.as_ref()))
             .map_err(|e| MountError::Dom(crate::host::signer_client::js_message(&e)))?;
         let (global, create) = cloudinary_fn("createMediaLibrary")?;
-        let instance = create
-            .call2(&global, &options, &callbacks)
-            .map_err(|e| MountError::Widget {
-                call: "createMediaLibrary",
-                message: crate::host::signer_client::js_message(&e),
-            })?;
+        let instance =
+            create
+                .call2(&global, &options, &callbacks)
+                .map_err(|e| MountError::Widget {
+                    call: "createMediaLibrary",
+                    message: crate::host::signer_client::js_message(&e),
+                })?;
         if instance.is_undefined() || instance.is_null() {
-            return Err(MountError::Widget { call: "createMediaLibrary", message: "it returned no widget".into() });
+            return Err(MountError::Widget {
+                call: "createMediaLibrary",
+                message: "it returned no widget".into(),
+            });
         }
-        Ok(Live { instance, _closures: vec![insert, show, hide], _container: container, _script: loaded })
+        Ok(Live {
+            instance,
+            _closures: vec![insert, show, hide],
+            _container: container,
+            _script: loaded,
+        })
     }
 
     fn live(&self) -> Result<&Live, MountError> {

@@ -8,8 +8,8 @@
 use std::cell::Cell;
 use std::fmt;
 
-use js_sys::{Function, Reflect};
 use crate::core::json::{self, ToJson, Value};
+use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -95,13 +95,21 @@ pub enum MountError {
 impl fmt::Display for MountError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            MountError::Disabled => f.write_str("the Cloudinary integration is disabled: nothing is loaded or mounted"),
+            MountError::Disabled => {
+                f.write_str("the Cloudinary integration is disabled: nothing is loaded or mounted")
+            }
             MountError::Options(e) => e.fmt(f),
             MountError::Script(e) => e.fmt(f),
             MountError::Signer(e) => e.fmt(f),
-            MountError::NoSigner(what) => write!(f, "{what} needs a signer, and none is configured"),
-            MountError::Widget { call, message } => write!(f, "cloudinary.{call} failed: {message}"),
-            MountError::NotMounted => f.write_str("the widget is not mounted (its last remount failed)"),
+            MountError::NoSigner(what) => {
+                write!(f, "{what} needs a signer, and none is configured")
+            }
+            MountError::Widget { call, message } => {
+                write!(f, "cloudinary.{call} failed: {message}")
+            }
+            MountError::NotMounted => {
+                f.write_str("the widget is not mounted (its last remount failed)")
+            }
             MountError::Dom(m) => write!(f, "the page refused a DOM operation: {m}"),
         }
     }
@@ -136,7 +144,9 @@ pub(crate) struct WidgetNode {
 
 impl fmt::Debug for WidgetNode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("WidgetNode").field("id", &self.element.id()).finish()
+        f.debug_struct("WidgetNode")
+            .field("id", &self.element.id())
+            .finish()
     }
 }
 
@@ -146,7 +156,11 @@ thread_local! {
 
 impl WidgetNode {
     /// Creates the node under `parent` (the body when `None`).
-    pub(crate) fn create(tag: &str, kind: &str, parent: Option<&web_sys::Element>) -> Result<Self, MountError> {
+    pub(crate) fn create(
+        tag: &str,
+        kind: &str,
+        parent: Option<&web_sys::Element>,
+    ) -> Result<Self, MountError> {
         let dom = |e: JsValue| MountError::Dom(js_message(&e));
         let document = web_sys::window()
             .and_then(|w| w.document())
@@ -158,13 +172,21 @@ impl WidgetNode {
             n
         });
         element.set_id(&format!("cld-connector-{kind}-{n}"));
-        element.set_attribute("data-cld-connector", kind).map_err(dom)?;
+        element
+            .set_attribute("data-cld-connector", kind)
+            .map_err(dom)?;
         let parent: web_sys::Node = match parent {
             Some(p) => p.clone().into(),
-            None => document.body().ok_or_else(|| MountError::Dom("no body".into()))?.into(),
+            None => document
+                .body()
+                .ok_or_else(|| MountError::Dom("no body".into()))?
+                .into(),
         };
         let owned = crate::host::resources::OwnedNode::append(&parent, &element).map_err(dom)?;
-        Ok(WidgetNode { _owned: owned, element })
+        Ok(WidgetNode {
+            _owned: owned,
+            element,
+        })
     }
 
     pub(crate) fn element(&self) -> &web_sys::Element {
@@ -217,13 +239,20 @@ pub(crate) fn options_json_text(v: &JsValue) -> Result<Option<String>, String> {
                 } else {
                     "-Infinity"
                 };
-                let message = [key.as_deref().unwrap_or("the value"), " is ", what, ", not a JSON number"].concat();
+                let message = [
+                    key.as_deref().unwrap_or("the value"),
+                    " is ",
+                    what,
+                    ", not a JSON number",
+                ]
+                .concat();
                 Err(js_sys::TypeError::new(&message).into())
             }
             _ => Ok(value),
         },
     );
-    let text = js_sys::JSON::stringify_with_replacer(v, replacer.as_ref()).map_err(|e| js_message(&e))?;
+    let text =
+        js_sys::JSON::stringify_with_replacer(v, replacer.as_ref()).map_err(|e| js_message(&e))?;
     Ok(text.as_string())
 }
 
@@ -248,7 +277,10 @@ pub(crate) fn cloudinary_fn(name: &'static str) -> Result<(JsValue, Function), M
     let f = Reflect::get(&global, &name.into())
         .ok()
         .and_then(|f| f.dyn_into::<Function>().ok())
-        .ok_or(MountError::Widget { call: name, message: "it is not a function".into() })?;
+        .ok_or(MountError::Widget {
+            call: name,
+            message: "it is not a function".into(),
+        })?;
     Ok((global.into(), f))
 }
 
@@ -259,7 +291,10 @@ pub(crate) fn call_method(
     method: &str,
     args: &[&JsValue],
 ) -> Result<Option<JsValue>, MountError> {
-    let f = match Reflect::get(target, &method.into()).ok().and_then(|f| f.dyn_into::<Function>().ok()) {
+    let f = match Reflect::get(target, &method.into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+    {
         Some(f) => f,
         None => return Ok(None),
     };
@@ -269,5 +304,8 @@ pub(crate) fn call_method(
     }
     f.apply(target, &arr)
         .map(Some)
-        .map_err(|e| MountError::Widget { call, message: js_message(&e) })
+        .map_err(|e| MountError::Widget {
+            call,
+            message: js_message(&e),
+        })
 }

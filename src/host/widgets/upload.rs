@@ -9,7 +9,7 @@ use crate::core::json::Value;
 use wasm_bindgen::prelude::*;
 
 use super::media_library::Placement;
-use super::{call_method, cloudinary_fn, from_js, to_js, MountError, WidgetNode, WidgetHost};
+use super::{call_method, cloudinary_fn, from_js, to_js, MountError, WidgetHost, WidgetNode};
 use crate::core::widgets::{CloudAccount, UploadEvent, UploadWidgetOptions};
 use crate::host::script::{self, LoadedScript, ResourceKind};
 use crate::host::signer_client::{js_message, SignerClient};
@@ -28,7 +28,11 @@ struct Live {
 impl Drop for Live {
     fn drop(&mut self) {
         // destroy() removes the widget's iframe; it returns a promise we need not wait for.
-        if call_method(&self.instance, "destroy", "destroy", &[]).ok().flatten().is_none() {
+        if call_method(&self.instance, "destroy", "destroy", &[])
+            .ok()
+            .flatten()
+            .is_none()
+        {
             let _ = call_method(&self.instance, "close", "close", &[]);
         }
     }
@@ -85,7 +89,11 @@ impl UploadWidget {
         self.options.to_json(&self.account, &host.identity, None)?;
         host.scripts.validate()?;
         let signer = if self.options.is_signed() {
-            Some(host.signer.clone().ok_or(MountError::NoSigner("a signed Upload widget"))?)
+            Some(
+                host.signer
+                    .clone()
+                    .ok_or(MountError::NoSigner("a signed Upload widget"))?,
+            )
         } else {
             None
         };
@@ -98,29 +106,50 @@ impl UploadWidget {
         .await?;
         let container = match &self.placement {
             Placement::Modal => None,
-            Placement::Inline(parent) => Some(WidgetNode::create("div", "upload-widget", Some(parent))?),
+            Placement::Inline(parent) => {
+                Some(WidgetNode::create("div", "upload-widget", Some(parent))?)
+            }
         };
         let selector = container.as_ref().map(WidgetNode::selector);
-        let json = self.options.to_json(&self.account, &host.identity, selector.as_deref())?;
+        let json = self
+            .options
+            .to_json(&self.account, &host.identity, selector.as_deref())?;
         let options = to_js(&json)?;
 
-        let signature = signer.map(|s| signature_closure(s, self.account.id.clone(), self.on_event.clone()));
+        let signature =
+            signer.map(|s| signature_closure(s, self.account.id.clone(), self.on_event.clone()));
         if let Some(sig) = &signature {
             js_sys::Reflect::set(&options, &"uploadSignature".into(), sig.as_ref())
                 .map_err(|e| MountError::Dom(js_message(&e)))?;
         }
         let on_event = self.on_event.clone();
-        let result: Closure<dyn FnMut(JsValue, JsValue)> = Closure::new(move |error: JsValue, result: JsValue| {
-            on_event(UploadEvent::from_widget(&from_js(&error), &from_js(&result)));
-        });
+        let result: Closure<dyn FnMut(JsValue, JsValue)> =
+            Closure::new(move |error: JsValue, result: JsValue| {
+                on_event(UploadEvent::from_widget(
+                    &from_js(&error),
+                    &from_js(&result),
+                ));
+            });
         let (global, create) = cloudinary_fn("createUploadWidget")?;
         let instance = create
             .call2(&global, &options, result.as_ref())
-            .map_err(|e| MountError::Widget { call: "createUploadWidget", message: js_message(&e) })?;
+            .map_err(|e| MountError::Widget {
+                call: "createUploadWidget",
+                message: js_message(&e),
+            })?;
         if instance.is_undefined() || instance.is_null() {
-            return Err(MountError::Widget { call: "createUploadWidget", message: "it returned no widget".into() });
+            return Err(MountError::Widget {
+                call: "createUploadWidget",
+                message: "it returned no widget".into(),
+            });
         }
-        Ok(Live { instance, _result: result, _signature: signature, _container: container, _script: loaded })
+        Ok(Live {
+            instance,
+            _result: result,
+            _signature: signature,
+            _container: container,
+            _script: loaded,
+        })
     }
 
     fn live(&self) -> Result<&Live, MountError> {

@@ -5,7 +5,7 @@ use std::fmt;
 
 use wasm_bindgen::prelude::*;
 
-use super::{call_method, cloudinary_fn, to_js, MountError, WidgetNode, WidgetHost};
+use super::{call_method, cloudinary_fn, to_js, MountError, WidgetHost, WidgetNode};
 use crate::core::widgets::video::EMBED_ALLOW;
 use crate::core::widgets::{CloudAccount, VideoPlayerOptions};
 use crate::host::script::{self, LoadedScript, ResourceKind};
@@ -69,7 +69,13 @@ impl VideoPlayer {
         host.check_enabled()?;
         let json = self.options.to_json(&self.account)?;
         host.scripts.validate()?;
-        let css = script::load(ResourceKind::Stylesheet, &host.scripts.video_player_css, None, &host.script_options).await?;
+        let css = script::load(
+            ResourceKind::Stylesheet,
+            &host.scripts.video_player_css,
+            None,
+            &host.script_options,
+        )
+        .await?;
         let loaded = script::load(
             ResourceKind::Script,
             &host.scripts.video_player,
@@ -80,20 +86,35 @@ impl VideoPlayer {
         let container = WidgetNode::create("div", "video-player", Some(&self.parent))?;
         let video = WidgetNode::create("video", "video-player-element", Some(container.element()))?;
         let dom = |e: JsValue| MountError::Dom(js_message(&e));
-        video.element().set_attribute("class", "cld-video-player cld-fluid").map_err(dom)?;
+        video
+            .element()
+            .set_attribute("class", "cld-video-player cld-fluid")
+            .map_err(dom)?;
         video.element().set_attribute("controls", "").map_err(dom)?;
         let id = video.element().id();
         // The player owns the <video> from here on; the container removes it on drop.
         std::mem::forget(video);
         let options = to_js(&json)?;
         let (global, player) = cloudinary_fn("videoPlayer")?;
-        let instance = player
-            .call2(&global, &id.into(), &options)
-            .map_err(|e| MountError::Widget { call: "videoPlayer", message: js_message(&e) })?;
+        let instance =
+            player
+                .call2(&global, &id.into(), &options)
+                .map_err(|e| MountError::Widget {
+                    call: "videoPlayer",
+                    message: js_message(&e),
+                })?;
         if instance.is_undefined() || instance.is_null() {
-            return Err(MountError::Widget { call: "videoPlayer", message: "it returned no player".into() });
+            return Err(MountError::Widget {
+                call: "videoPlayer",
+                message: "it returned no player".into(),
+            });
         }
-        Ok(Live { instance, _container: container, _css: css, _script: loaded })
+        Ok(Live {
+            instance,
+            _container: container,
+            _css: css,
+            _script: loaded,
+        })
     }
 
     /// Whether the player is mounted.
@@ -123,7 +144,9 @@ pub struct VideoEmbed {
 
 impl fmt::Debug for VideoEmbed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VideoEmbed").field("account", &self.account.id).finish_non_exhaustive()
+        f.debug_struct("VideoEmbed")
+            .field("account", &self.account.id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -156,13 +179,16 @@ impl VideoEmbed {
         el.set_attribute("allow", EMBED_ALLOW).map_err(dom)?;
         el.set_attribute("allowfullscreen", "").map_err(dom)?;
         el.set_attribute("frameborder", "0").map_err(dom)?;
-        el.set_attribute("title", "Cloudinary video player").map_err(dom)?;
+        el.set_attribute("title", "Cloudinary video player")
+            .map_err(dom)?;
         Ok(iframe)
     }
 
     /// The iframe's `src`.
     pub fn src(&self) -> Option<String> {
-        self.iframe.as_ref().and_then(|i| i.element().get_attribute("src"))
+        self.iframe
+            .as_ref()
+            .and_then(|i| i.element().get_attribute("src"))
     }
 
     /// Account switch.
