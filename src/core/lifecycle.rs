@@ -34,7 +34,7 @@ use semver::Version;
 use crate::core::manifest::{Manifest, ManifestError};
 
 /// The host extension API version this build implements the plugin side of (see docs/host-api.md).
-pub const HOST_API_VERSION: &str = "1.0.0";
+pub const HOST_API_VERSION: &str = "1.1.0";
 
 /// The extension id the manifest must carry (`pkg.json`'s `id`).
 pub const PLUGIN_ID: &str = "cloudinary-connector";

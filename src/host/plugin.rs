@@ -849,6 +849,18 @@ impl Ui {
         reference: &AssetReference,
         target: &Target,
     ) -> Result<Prepared, WidgetError> {
+        let (r, delivery) = self.effective_reference(reference, target);
+        r.prepare_delivery(&delivery)
+    }
+
+    /// The reference with the settings' default transformation chained (unless it is the
+    /// plugin's own `f_auto,q_auto`, which the delivery target adds where the account allows),
+    /// and where its URLs point.
+    fn effective_reference(
+        &self,
+        reference: &AssetReference,
+        target: &Target,
+    ) -> (AssetReference, DeliveryTarget) {
         let mut r = reference.clone();
         let default = self.default_transformation(target);
         let optimize = default.as_deref() == Some(crate::core::settings::DEFAULT_TRANSFORMATION);
@@ -858,10 +870,11 @@ impl Ui {
                 None => tx.clone(),
             });
         }
-        r.prepare_delivery(&DeliveryTarget {
+        let delivery = DeliveryTarget {
             optimize,
             ..DeliveryTarget::new(&target.account.cloud_name)
-        })
+        };
+        (r, delivery)
     }
 
     /// Inserts `assets` into the host's editor with engine-built URLs. Signed assets
@@ -1004,6 +1017,8 @@ impl Ui {
             if let Ok(v) = crate::host::widgets::to_js(&stored) {
                 let _ = js_sys::Reflect::set(&media, &"reference".into(), &v);
             }
+            let (r, delivery) = self.effective_reference(&reference, &self.target());
+            add_responsive(&media, &r, &delivery, asset.width);
             if let Err(e) = self.host.insert_media(&media) {
                 self.show_error(Some(&format!(
                     "The host refused the image: {}",
@@ -1374,19 +1389,40 @@ fn on_ui(weak: &Weak<RefCell<Ui>>, f: impl FnOnce(&mut Ui)) {
 /// The delivery URL of an image inserted by public id on `settings`' cloud with its default
 /// transformation, built by the URL engine.
 pub fn image_url(settings: &Settings, public_id: &str) -> Result<String, WidgetError> {
+    let (reference, target) = image_reference(settings, public_id);
+    reference.delivery_url(&target)
+}
+
+/// An image inserted by public id: on `settings`' cloud, with its default transformation.
+fn image_reference(settings: &Settings, public_id: &str) -> (AssetReference, DeliveryTarget) {
     let tx = settings.delivery.default_transformation.trim();
-    AssetReference {
+    let reference = AssetReference {
         public_id: public_id.to_owned(),
         version: None,
         resource_type: "image".into(),
         delivery_type: "upload".into(),
         format: None,
         transformation: (!tx.is_empty()).then(|| tx.to_owned()),
-    }
-    .delivery_url(&DeliveryTarget {
+    };
+    let target = DeliveryTarget {
         optimize: false,
         ..DeliveryTarget::new(&settings.cloud_name)
-    })
+    };
+    (reference, target)
+}
+
+/// Host API 1.1: the `srcset` and `sizes` of an inserted image (where it has them), built
+/// like its URL.
+fn add_responsive(
+    media: &JsValue,
+    reference: &AssetReference,
+    target: &DeliveryTarget,
+    width: Option<u64>,
+) {
+    if let Ok(Some((srcset, sizes))) = reference.responsive(target, width) {
+        let _ = js_sys::Reflect::set(media, &"srcset".into(), &srcset.into());
+        let _ = js_sys::Reflect::set(media, &"sizes".into(), &sizes.into());
+    }
 }
 
 fn media_object(
@@ -1728,6 +1764,7 @@ fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
                     Err(e) => return ui.show_error(Some(&format!("Cannot insert {id}: {e}"))),
                 };
                 let alt_text = alt.value();
+                let (reference, target) = image_reference(&ui.settings, &id);
                 let media = media_object(
                     &url,
                     alt_text.trim(),
@@ -1736,6 +1773,7 @@ fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
                     "upload",
                     &ui.settings.delivery.default_transformation,
                 );
+                add_responsive(&media, &reference, &target, None);
                 match ui.host.insert_media(&media) {
                     Ok(_) => {
                         ui.show_error(None);

@@ -28,7 +28,7 @@ fn strings(v: &[&str]) -> JsValue {
         .into()
 }
 
-/// The host extension API version this build implements (`"1.0.0"`).
+/// The host extension API version this build implements (`"1.1.0"`).
 #[wasm_bindgen(js_name = hostApiVersion)]
 pub fn host_api_version() -> String {
     HOST_API_VERSION.to_owned()

@@ -365,6 +365,68 @@ impl AssetReference {
     ///     "https://res.cloudinary.com/demo/image/authenticated/s--AbCdEf12--/f_auto,q_auto/v3/team/plan.png");
     /// ```
     pub fn prepare_delivery(&self, target: &DeliveryTarget) -> Result<Prepared, WidgetError> {
+        let (options, config) = self.url_options(target)?;
+        crate::core::url::prepare(&self.public_id, &options, &config)
+            .map_err(|e| WidgetError::Url(e.to_string()))
+    }
+
+    /// The responsive variants of an inserted image: `(srcset, sizes)` with the same
+    /// transformation and defaults as [`delivery_url`](Self::delivery_url), each item chained
+    /// with `c_scale,w_<width>` (the Node SDK's `srcset`), for widths from
+    /// [`RESPONSIVE_MIN_WIDTH`] up to the image's own width (never upscaled), at most
+    /// [`RESPONSIVE_MAX_WIDTH`], in [`RESPONSIVE_IMAGES`] steps.
+    ///
+    /// `None` where a `srcset` does not apply: not an image, a signed delivery type (each width
+    /// would need its own signature from the signer), or an image narrower than the smallest width.
+    ///
+    /// ```
+    /// use cloudinary_connector::core::widgets::{AssetReference, DeliveryTarget};
+    /// let r = AssetReference { public_id: "shop/shoe".into(), version: Some(17),
+    ///     resource_type: "image".into(), delivery_type: "upload".into(),
+    ///     format: Some("jpg".into()), transformation: None };
+    /// let (set, sizes) = r.responsive(&DeliveryTarget::new("demo"), Some(800)).unwrap().unwrap();
+    /// assert_eq!(set.split(", ").next().unwrap(),
+    ///     "https://res.cloudinary.com/demo/image/upload/f_auto,q_auto/c_scale,w_200/v17/shop/shoe.jpg 200w");
+    /// assert_eq!(set.split(", ").count(), 5); // 200, 350, 500, 650 and 800 pixels wide
+    /// assert!(set.ends_with("/c_scale,w_800/v17/shop/shoe.jpg 800w"));
+    /// assert_eq!(sizes.split(", ").last().unwrap(), "(max-width: 800px) 800px");
+    /// ```
+    pub fn responsive(
+        &self,
+        target: &DeliveryTarget,
+        width: Option<u64>,
+    ) -> Result<Option<(String, String)>, WidgetError> {
+        if self.resource_type != "image" || self.needs_signature() {
+            return Ok(None);
+        }
+        let max = width.map_or(RESPONSIVE_MAX_WIDTH, |w| {
+            u32::try_from(w).map_or(RESPONSIVE_MAX_WIDTH, |w| w.min(RESPONSIVE_MAX_WIDTH))
+        });
+        if max < RESPONSIVE_MIN_WIDTH {
+            return Ok(None);
+        }
+        let url_err = |e: crate::core::url::UrlError| WidgetError::Url(e.to_string());
+        let widths = crate::core::url::breakpoints(&crate::core::url::Breakpoints::Range {
+            min: RESPONSIVE_MIN_WIDTH,
+            max,
+            count: RESPONSIVE_IMAGES,
+        })
+        .map_err(url_err)?;
+        let (options, config) = self.url_options(target)?;
+        let set = crate::core::url::srcset(
+            &self.public_id,
+            &widths,
+            &options,
+            &config,
+            &crate::core::url::NoSignatures,
+        )
+        .map_err(url_err)?;
+        Ok(Some((set, crate::core::url::sizes(&widths))))
+    }
+
+    /// The URL engine's options and configuration for this asset on `target`, the plugin's
+    /// delivery defaults applied.
+    fn url_options(&self, target: &DeliveryTarget) -> Result<(UrlValue, UrlValue), WidgetError> {
         super::check_cloud_name(&target.cloud_name)?;
         // The URL engine builds it (SDK-identical prefix, `v1` rule and escaping): the stored
         // transformation is one raw step; the plugin's defaults (`DeliveryDefaults`, as for
@@ -403,15 +465,87 @@ impl AssetReference {
             analytics: false,
         };
         let options = defaults.apply(&options, &config);
-        crate::core::url::prepare(&self.public_id, &options, &config)
-            .map_err(|e| WidgetError::Url(e.to_string()))
+        Ok((options, config))
     }
 }
+
+/// The smallest width of an inserted image's `srcset` ([`AssetReference::responsive`]).
+pub const RESPONSIVE_MIN_WIDTH: u32 = 200;
+/// The largest width of an inserted image's `srcset`.
+pub const RESPONSIVE_MAX_WIDTH: u32 = 2048;
+/// How many widths an inserted image's `srcset` lists at most.
+pub const RESPONSIVE_IMAGES: u32 = 5;
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::json;
+
+    fn reference(resource_type: &str, delivery_type: &str) -> AssetReference {
+        AssetReference {
+            public_id: "shop/shoe".into(),
+            version: Some(17),
+            resource_type: resource_type.into(),
+            delivery_type: delivery_type.into(),
+            format: Some("jpg".into()),
+            transformation: Some("c_fill,h_600,w_600".into()),
+        }
+    }
+
+    #[test]
+    fn responsive_variants_share_the_inserted_urls_transformation_and_defaults() {
+        let r = reference("image", "upload");
+        let target = DeliveryTarget::new("demo");
+        let (set, sizes) = r.responsive(&target, None).unwrap().unwrap();
+        let items: Vec<&str> = set.split(", ").collect();
+        assert_eq!(
+            items,
+            [200, 662, 1124, 1586, 2048].map(|w| format!(
+                "https://res.cloudinary.com/demo/image/upload/c_fill,h_600,w_600/f_auto,q_auto/c_scale,w_{w}/v17/shop/shoe.jpg {w}w"
+            ))
+        );
+        assert_eq!(sizes.split(", ").count(), 5);
+        // DAM-only accounts get no f_auto,q_auto, in the srcset as in the URL.
+        let dam = DeliveryTarget {
+            optimize: false,
+            ..target
+        };
+        let (set, _) = r.responsive(&dam, Some(400)).unwrap().unwrap();
+        assert!(set.starts_with(
+            "https://res.cloudinary.com/demo/image/upload/c_fill,h_600,w_600/c_scale,w_200/v17/shop/shoe.jpg 200w, "
+        ), "{set}");
+        assert!(
+            set.ends_with("/c_scale,w_400/v17/shop/shoe.jpg 400w"),
+            "{set}"
+        );
+    }
+
+    #[test]
+    fn no_responsive_variants_for_signed_types_videos_or_narrow_images() {
+        let target = DeliveryTarget::new("demo");
+        assert_eq!(
+            reference("image", "authenticated").responsive(&target, None),
+            Ok(None)
+        );
+        assert_eq!(
+            reference("video", "upload").responsive(&target, None),
+            Ok(None)
+        );
+        assert_eq!(
+            reference("image", "upload").responsive(&target, Some(199)),
+            Ok(None)
+        );
+        assert_eq!(
+            reference("image", "upload")
+                .responsive(&DeliveryTarget::new("Bad Cloud"), None)
+                .unwrap_err()
+                .to_string(),
+            reference("image", "upload")
+                .delivery_url(&DeliveryTarget::new("Bad Cloud"))
+                .unwrap_err()
+                .to_string()
+        );
+    }
 
     fn ml_asset() -> Value {
         json!({

@@ -15,7 +15,10 @@ pub mod media_library;
 pub mod upload;
 pub mod video;
 
-pub use asset::{Asset, AssetReference, DeliveryTarget, StoredAsset, SyncMode};
+pub use asset::{
+    Asset, AssetReference, DeliveryTarget, StoredAsset, SyncMode, RESPONSIVE_IMAGES,
+    RESPONSIVE_MAX_WIDTH, RESPONSIVE_MIN_WIDTH,
+};
 pub use gallery::{GalleryAsset, GalleryOptions};
 pub use media_library::{DefaultTransformations, MediaLibraryLogin, MediaLibraryOptions};
 pub use upload::{UploadEvent, UploadMode, UploadWidgetOptions};
