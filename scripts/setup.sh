@@ -4,7 +4,8 @@
 # each step checks the *version* it needs, not mere presence.
 #
 #   scripts/setup.sh          toolchain for build + tests (wasm32, wasm-pack, wasm-bindgen-cli,
-#                             chromium + chromedriver, firefox-esr + geckodriver, npm tools)
+#                             chromium + chromedriver, firefox-esr + geckodriver, npm tools,
+#                             the WordPress suite's Playground packages and php-cli)
 #   scripts/setup.sh --bench  also the benchmark tools (oha)
 #
 # Facts behind each step: ../shared/reference/toolchain-notes.md (copied into docs/toolchain.md).
@@ -87,6 +88,18 @@ step_npm_tools() {
   fi
 }
 
+step_wordpress() {
+  # The WordPress suite (platforms/wordpress/tests): WordPress Playground's CLI and the WordPress 6.5
+  # build from npm (pinned, test-only, never shipped), and Debian's php-cli for PHP lint and unit tests.
+  apt_install php-cli unzip zip
+  local d=platforms/wordpress/tests
+  if [ ! -x $d/node_modules/.bin/wp-playground-cli ] || ! cmp -s $d/package-lock.json $d/node_modules/.setup-stamp; then
+    log "npm ci in $d (WordPress Playground, WordPress 6.5 build)"
+    (cd $d && npm ci --no-audit --no-fund --loglevel=error)
+    cp $d/package-lock.json $d/node_modules/.setup-stamp
+  fi
+}
+
 step_bench() {
   cargo_bin oha "$OHA_VERSION" oha --locked
 }
@@ -96,6 +109,7 @@ main() {
   step_rust
   step_browsers
   step_npm_tools
+  step_wordpress
   step_wasm_tools
   if [ "${1:-}" = "--bench" ]; then step_bench; fi
   log "ready in $((SECONDS - t0)) s"

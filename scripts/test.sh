@@ -60,6 +60,9 @@ if compgen -G "tests/e2e/*.test.mjs" >/dev/null; then
   node --test --test-concurrency=1 tests/e2e/
 fi
 
+section "WordPress plugin (real WordPress 6.5 under WordPress Playground; platforms/wordpress)"
+bash platforms/wordpress/tests/run.sh
+
 section "size budgets (URL-only builds, whole plugin; wasm + JS glue, gzip -9)"
 bash scripts/size.sh --check
 

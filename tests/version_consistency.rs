@@ -100,3 +100,27 @@ fn changelog_follows_keep_a_changelog() {
         );
     }
 }
+
+/// The WordPress plugin's header (`Version:`) and its `CLDC_VERSION` constant; the built zip's
+/// header and readme.txt `Stable tag` are checked by platforms/wordpress/tests (they are made
+/// from these by platforms/wordpress/build.sh, which refuses a mismatch too).
+#[test]
+fn wordpress_plugin_version_is_the_one_version() {
+    let cargo = cargo_toml_version();
+    let php = read("platforms/wordpress/plugin/cloudinary-connector.php");
+    let header = php
+        .lines()
+        .find_map(|l| l.strip_prefix(" * Version:"))
+        .expect("the plugin header has a Version line")
+        .trim();
+    assert_eq!(header, cargo, "the WordPress plugin header's Version");
+    assert!(
+        php.contains(&format!("const CLDC_VERSION = '{cargo}';")),
+        "CLDC_VERSION in platforms/wordpress/plugin/cloudinary-connector.php is not {cargo}"
+    );
+    let readme = read("platforms/wordpress/readme.txt.in");
+    assert!(
+        readme.contains("\nStable tag: {{VERSION}}\n"),
+        "readme.txt.in's Stable tag must be the build's {{VERSION}}"
+    );
+}

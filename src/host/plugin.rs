@@ -1019,6 +1019,7 @@ impl Ui {
             }
             let (r, delivery) = self.effective_reference(&reference, &self.target());
             add_responsive(&media, &r, &delivery, asset.width);
+            let _ = js_sys::Reflect::set(&media, &"cloudName".into(), &delivery.cloud_name.into());
             if let Err(e) = self.host.insert_media(&media) {
                 self.show_error(Some(&format!(
                     "The host refused the image: {}",
@@ -1774,6 +1775,8 @@ fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
                     &ui.settings.delivery.default_transformation,
                 );
                 add_responsive(&media, &reference, &target, None);
+                let _ =
+                    js_sys::Reflect::set(&media, &"cloudName".into(), &target.cloud_name.into());
                 match ui.host.insert_media(&media) {
                     Ok(_) => {
                         ui.show_error(None);
