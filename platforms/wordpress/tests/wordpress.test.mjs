@@ -345,18 +345,29 @@ describe('WordPress plugin lifecycle through WordPress screens', { concurrency: 
     const video = await page.evaluate(() => wp.data.select('core/block-editor').getBlocks().find((b) => b.name === 'cloudinary-connector/video').attributes);
     assert.equal(video.cloudName, 'dn6ot3ged');
     assert.match(video.embedUrl, /^https:\/\/player\.cloudinary\.com\/embed\/\?cloud_name=dn6ot3ged&public_id=clips%2Fdog/);
-    await page.waitForFunction(() => window.__cldDoubles.calls.some((c) => c.method === 'videoPlayer'));
+    // The player previews in the block's settings (the canvas is an iframe; the scripts run here).
+    const inspect = (name) => page.evaluate((n) => {
+      const b = wp.data.select('core/block-editor').getBlocks().find((x) => x.name === n);
+      wp.data.dispatch('core/block-editor').selectBlock(b.clientId);
+      wp.data.dispatch('core/edit-post').openGeneralSidebar('edit-post/block');
+    }, name);
+    await inspect('cloudinary-connector/video');
+    await page.waitForFunction(() => window.__cldDoubles.calls.some((c) => c.method === 'source'));
+    const player = await page.evaluate(() => window.__cldDoubles.calls.find((c) => c.method === 'source'));
+    assert.equal(player.publicId, 'clips/dog');
     // A Product Gallery block collects the images chosen in the Media Library.
     await page.evaluate(() => {
       const b = wp.blocks.createBlock('cloudinary-connector/gallery');
       wp.data.dispatch('core/block-editor').insertBlocks(b);
       wp.data.dispatch('core/block-editor').selectBlock(b.clientId);
     });
-    await page.click('.cldc-wp-gallery-add');
+    await page.frameLocator('iframe[name="editor-canvas"]').locator('.cldc-wp-gallery-add').click();
+    await page.waitForFunction(() => window.__cldDoubles.calls.filter((c) => c.method === 'show').length >= 3);
     await page.evaluate(() => window.__cldDoubles.simulateMediaLibraryInsert({ assets: ['a', 'b'].map((n) => ({
       public_id: `shop/${n}`, resource_type: 'image', type: 'upload', version: 2, format: 'jpg', width: 600,
       secure_url: `https://res.cloudinary.com/dn6ot3ged/image/upload/v2/shop/${n}.jpg` })) }));
     await page.waitForFunction(() => wp.data.select('core/block-editor').getBlocks().find((b) => b.name === 'cloudinary-connector/gallery').attributes.items.length === 2);
+    await inspect('cloudinary-connector/gallery');
     await page.waitForFunction(() => window.__cldDoubles.calls.some((c) => c.method === 'galleryWidget'));
     const gallery = await page.evaluate(() => window.__cldDoubles.calls.find((c) => c.method === 'galleryWidget').options);
     assert.equal(gallery.cloudName, 'dn6ot3ged');

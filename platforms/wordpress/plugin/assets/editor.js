@@ -288,11 +288,14 @@
       var a = props.attributes;
       var bp = wp.blockEditor.useBlockProps();
       var options = a.reference ? { reference: a.reference } : null;
+      // The editor's canvas is an iframe and Cloudinary's scripts run in the editor's window,
+      // where they look their elements up: the player previews in the block's settings sidebar.
       return el('div', bp,
         el(wp.blockEditor.InspectorControls, null, el(wp.components.PanelBody, { title: __('Video') },
-          textField(props, 'cloudName', __('Cloud name')))),
-        options && a.cloudName
-          ? el(Preview, { mount: 'mountVideoPlayer', cloudName: a.cloudName, options: options })
+          textField(props, 'cloudName', __('Cloud name')),
+          options && a.cloudName ? el(Preview, { mount: 'mountVideoPlayer', cloudName: a.cloudName, options: options }) : null)),
+        a.url
+          ? el('video', { controls: true, preload: 'metadata', src: a.url })
           : el(wp.components.Placeholder, { icon: 'video-alt3', label: __('Cloudinary Video'), instructions: __('Choose a video in the Cloudinary sidebar (Browse Media Library).') },
             el(wp.components.Button, { variant: 'primary', onClick: function () { openCloudinary('.cldc-ml'); } }, __('Open Cloudinary'))));
     },
@@ -325,8 +328,10 @@
       }, __('Add images from Cloudinary'));
       var options = { mediaAssets: a.items.map(function (i) { return i.reference; }) };
       return el('div', bp,
-        a.items.length && a.cloudName
-          ? el(Fragment, null, el(Preview, { mount: 'mountProductGallery', cloudName: a.cloudName, options: options }), add)
+        el(wp.blockEditor.InspectorControls, null, el(wp.components.PanelBody, { title: __('Product Gallery') },
+          a.items.length && a.cloudName ? el(Preview, { mount: 'mountProductGallery', cloudName: a.cloudName, options: options }) : null)),
+        a.items.length
+          ? el(Fragment, null, a.items.map(function (i) { return el('img', { key: i.url, src: i.url, alt: i.alt || '', style: { maxWidth: '30%', margin: '0 4px 4px 0' } }); }), el('div', null, add))
           : el(wp.components.Placeholder, { icon: 'format-gallery', label: __('Cloudinary Product Gallery'), instructions: __('Choose the images in the Cloudinary Media Library.') }, add));
     },
     // The saved markup is the images themselves (full delivery URLs), so the post shows them with
