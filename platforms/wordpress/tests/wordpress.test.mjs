@@ -352,8 +352,9 @@ describe('WordPress plugin lifecycle through WordPress screens', { concurrency: 
       wp.data.dispatch('core/edit-post').openGeneralSidebar('edit-post/block');
     }, name);
     await inspect('cloudinary-connector/video');
-    await page.waitForFunction(() => window.__cldDoubles.calls.some((c) => c.method === 'source'));
-    const player = await page.evaluate(() => window.__cldDoubles.calls.find((c) => c.method === 'source'));
+    await page.waitForFunction(() => window.__cldDoubles.calls.some((c) => c.method === 'videoPlayer'));
+    const player = await page.evaluate(() => window.__cldDoubles.calls.find((c) => c.method === 'videoPlayer').options);
+    assert.equal(player.cloudName, 'dn6ot3ged');
     assert.equal(player.publicId, 'clips/dog');
     // A Product Gallery block collects the images chosen in the Media Library.
     await page.evaluate(() => {
@@ -389,7 +390,7 @@ describe('WordPress plugin lifecycle through WordPress screens', { concurrency: 
     assert.ok(html.includes('https://res.cloudinary.com/dn6ot3ged/image/upload/f_auto,q_auto/v99/uploads/new.png'));
     assert.ok(html.includes('https://res.cloudinary.com/dn6ot3ged/image/upload/f_auto,q_auto/v5/shop/hat.png'));
     assert.match(html, /<iframe src="https:\/\/player\.cloudinary\.com\/embed\/\?cloud_name=dn6ot3ged&amp;public_id=clips%2Fdog/);
-    assert.ok(html.includes('<img src="https://res.cloudinary.com/dn6ot3ged/image/upload/f_auto,q_auto/v2/shop/a.jpg"'), 'the gallery renders its images');
+    assert.match(html, /<figure><img [^>]*src="https:\/\/res\.cloudinary\.com\/dn6ot3ged\/image\/upload\/f_auto,q_auto\/v2\/shop\/a\.jpg"/, 'the gallery renders its images');
   });
 
   test('review scenario: update by uploading a newer zip (Replace current with uploaded)', async () => {
