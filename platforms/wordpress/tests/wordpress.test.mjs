@@ -268,7 +268,7 @@ describe('WordPress plugin lifecycle through WordPress screens', { concurrency: 
     await page.screenshot({ path: join(SCREENSHOTS, 'wordpress-settings.png'), fullPage: true });
   });
 
-  test('block editor: log in to an account, insert from the Media Library, upload, publish', async () => {
+  test('review scenarios in the block editor (Media Library Widget, Upload widget, Video player, Product gallery, Breakpoints): log in to an account, insert, upload, publish', async () => {
     const t0 = Date.now();
     await newPost(page);
     assert.equal(await page.evaluate(() => window.cloudinaryConnectorWpLoaded), true);
@@ -383,7 +383,7 @@ describe('WordPress plugin lifecycle through WordPress screens', { concurrency: 
     timings.editor = Date.now() - t0;
   });
 
-  test('the public page shows the Cloudinary URL and srcset', async () => {
+  test('review scenario: assets delivered from Cloudinary — the public page shows the URLs, srcset and player', async () => {
     const html = await publicHtml(postUrl);
     assert.ok(html.includes(`src="${insertedUrl}"`), 'the delivery URL is on the public page');
     assert.match(html, /srcset="https:\/\/res\.cloudinary\.com\/dn6ot3ged\/image\/upload\/f_auto,q_auto\/c_scale,w_200\/v17\/shop\/shoe\.jpg 200w, /);
