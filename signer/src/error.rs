@@ -58,6 +58,7 @@ impl From<AuthError> for ApiError {
             AuthError::NotYetValid => "token_not_yet_valid",
             AuthError::TooLongLived(_) => "token_too_long_lived",
             AuthError::WrongAudienceOrIssuer(_) => "token_claims",
+            AuthError::UnknownKey(_) => "token_unknown_key",
         };
         ApiError::new(StatusCode::UNAUTHORIZED, code, e.to_string())
     }

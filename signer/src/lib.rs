@@ -33,6 +33,7 @@ pub mod cors;
 pub mod crypto;
 pub mod error;
 pub mod extract;
+pub mod jwks;
 pub mod outbound;
 pub mod policy;
 pub mod ratelimit;

@@ -252,6 +252,9 @@ fn serve(args: &Args, cfg: Config) -> ExitCode {
             Ok(l) => l,
             Err(e) => return fail(&format!("cannot listen on {addr}: {e}")),
         };
+        if let Err(e) = signer.start().await {
+            return fail(&format!("cannot start: {e}"));
+        }
         let bound = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| addr.to_string());
         if args.dev {
             tracing::warn!("DEVELOPMENT MODE: POST /v1/dev/token issues tokens to anyone on this machine; never run it in production");

@@ -121,6 +121,20 @@ impl Signer {
         })))
     }
 
+    /// The start-up checks of a production signer: every JWKS key set is fetched (an
+    /// unreachable provider or an unusable document is an error), and a Redis state store must
+    /// answer.
+    pub async fn start(&self) -> Result<(), String> {
+        self.0.verifier.start().await.map_err(|e| e.to_string())?;
+        if let crate::store::Store::Redis(r) = &self.0.store {
+            r.ping().await.map_err(|_| {
+                "server.state: the Redis server does not answer (is it running, and is the URL right?)"
+                    .to_owned()
+            })?;
+        }
+        Ok(())
+    }
+
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.0.cfg

@@ -153,6 +153,58 @@ pub struct AuthConfig {
     pub leeway_secs: u64,
     /// Tokens whose `exp` is further away than this are refused as not short-lived.
     pub max_token_lifetime_secs: u64,
+    /// Key sets fetched from identity providers (`[[auth.keys]]` with `jwks_url` or
+    /// `oidc_issuer`).
+    pub jwks: Vec<JwksConfig>,
+    /// The claim holding the `{account: role}` object (`auth.roles_claim`, default `roles`).
+    pub roles_claim: String,
+    /// The claim holding the user's groups (`auth.groups_claim`), mapped to roles per account
+    /// by `[auth.group_roles.<account>]`.
+    pub groups_claim: Option<String>,
+    /// Per account id: group → role (`[auth.group_roles.<account>]`).
+    pub group_roles: BTreeMap<String, BTreeMap<String, Role>>,
+}
+
+/// Where a JWKS key set comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JwksLocation {
+    /// The JWKS document's URL.
+    Url(String),
+    /// The OpenID Connect issuer: its discovery document names the JWKS URL.
+    Issuer(String),
+}
+
+/// One identity provider's key set.
+#[derive(Clone, Debug)]
+pub struct JwksConfig {
+    /// Where the set comes from.
+    pub location: JwksLocation,
+    /// Fewest seconds between two fetches caused by unknown `kid`s.
+    pub refresh_min_interval_secs: u64,
+    /// Timeout of one fetch, milliseconds.
+    pub timeout_ms: u64,
+}
+
+/// Checks a JWKS or issuer URL: `https://`, or `http://` to a loopback host only (key sets
+/// decide who may sign: never over an unauthenticated network).
+pub fn check_key_url(u: &str) -> Result<(), String> {
+    if u.starts_with("https://") {
+        return Ok(());
+    }
+    let host = u
+        .strip_prefix("http://")
+        .and_then(|r| r.split(['/', '?', '#']).next())
+        // `user@host` would let `http://127.0.0.1:80@elsewhere/` pass for a loopback URL.
+        .filter(|h| !h.contains('@'))
+        .map(|h| match h.rsplit_once(':') {
+            Some((host, port)) if port.bytes().all(|b| b.is_ascii_digit()) => host,
+            _ => h,
+        });
+    match host {
+        Some("127.0.0.1" | "localhost" | "[::1]") => Ok(()),
+        Some(_) => Err("must be https:// (http:// only to a loopback address)".into()),
+        None => Err("must be an https:// URL".into()),
+    }
 }
 
 /// Server limits and settings.

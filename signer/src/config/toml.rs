@@ -67,13 +67,20 @@ struct RawAuth {
     max_token_lifetime_secs: Option<u64>,
     #[serde(default)]
     keys: Vec<RawKey>,
+    roles_claim: Option<String>,
+    groups_claim: Option<String>,
+    #[serde(default)]
+    group_roles: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawKey {
     id: Option<String>,
-    algorithm: String,
+    algorithm: Option<String>,
+    jwks_url: Option<String>,
+    oidc_issuer: Option<String>,
+    refresh_min_interval_secs: Option<u64>,
     secret_env: Option<String>,
     secret_file: Option<PathBuf>,
     public_key_pem: Option<String>,
@@ -194,6 +201,11 @@ fn build(raw: RawConfig, base: &Path, env: &dyn Env) -> Result<Config, ConfigErr
         let path = format!("accounts[{i}]");
         let subs = build_account_tree(a, &path, None, base, env, &mut ids)?;
         accounts.extend(subs);
+    }
+    if let Some(unknown) = auth.group_roles.keys().find(|a| !ids.contains(*a)) {
+        return err(format!(
+            "auth.group_roles.{unknown}: no account or sub-account has this id"
+        ));
     }
     Ok(Config {
         server,
@@ -508,9 +520,24 @@ pub const MIN_HS256_KEY_BYTES: usize = 32;
 
 fn build_auth(a: RawAuth, base: &Path, env: &dyn Env) -> Result<AuthConfig, ConfigError> {
     let mut keys = Vec::new();
+    let mut jwks = Vec::new();
     for (i, k) in a.keys.into_iter().enumerate() {
         let path = format!("auth.keys[{i}]");
-        let material = match k.algorithm.as_str() {
+        if k.jwks_url.is_some() || k.oidc_issuer.is_some() {
+            jwks.push(build_jwks(k, &path)?);
+            continue;
+        }
+        if k.refresh_min_interval_secs.is_some() {
+            return err(format!(
+                "{path}.refresh_min_interval_secs: applies to a `jwks_url` or `oidc_issuer` key set only"
+            ));
+        }
+        let Some(algorithm) = k.algorithm.clone() else {
+            return err(format!(
+                "{path}: give `algorithm` (\"HS256\", \"EdDSA\" or \"RS256\") with its key, or a `jwks_url` / `oidc_issuer` key set"
+            ));
+        };
+        let material = match algorithm.as_str() {
             "HS256" => {
                 if k.public_key_pem.is_some() || k.public_key_file.is_some() {
                     return err(format!(
@@ -534,7 +561,7 @@ fn build_auth(a: RawAuth, base: &Path, env: &dyn Env) -> Result<AuthConfig, Conf
             }
             "EdDSA" | "RS256" => {
                 if k.secret_env.is_some() || k.secret_file.is_some() {
-                    return err(format!("{path}: {} verifies with a public key (`public_key_pem` or `public_key_file`)", k.algorithm));
+                    return err(format!("{path}: {algorithm} verifies with a public key (`public_key_pem` or `public_key_file`)"));
                 }
                 let pem = match (k.public_key_pem, k.public_key_file) {
                     (Some(p), None) => p,
@@ -554,15 +581,15 @@ fn build_auth(a: RawAuth, base: &Path, env: &dyn Env) -> Result<AuthConfig, Conf
                         ))
                     }
                 };
-                let ok = if k.algorithm == "EdDSA" {
+                let ok = if algorithm == "EdDSA" {
                     jsonwebtoken::DecodingKey::from_ed_pem(pem.as_bytes()).is_ok()
                 } else {
                     jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes()).is_ok()
                 };
                 if !ok || pem.contains("PRIVATE KEY") {
-                    return err(format!("{path}: not a PEM {} public key", k.algorithm));
+                    return err(format!("{path}: not a PEM {algorithm} public key"));
                 }
-                if k.algorithm == "EdDSA" {
+                if algorithm == "EdDSA" {
                     KeyMaterial::EdDsaPem(pem)
                 } else {
                     KeyMaterial::Rs256Pem(pem)
@@ -582,6 +609,74 @@ fn build_auth(a: RawAuth, base: &Path, env: &dyn Env) -> Result<AuthConfig, Conf
         issuer: a.issuer,
         leeway_secs: a.leeway_secs.unwrap_or(30),
         max_token_lifetime_secs: a.max_token_lifetime_secs.unwrap_or(24 * 3600),
+        jwks,
+        roles_claim: claim_name(a.roles_claim, "roles_claim")?.unwrap_or_else(|| "roles".into()),
+        groups_claim: claim_name(a.groups_claim, "groups_claim")?,
+        group_roles: a
+            .group_roles
+            .into_iter()
+            .map(|(account, map)| {
+                let roles = map
+                    .into_iter()
+                    .map(|(group, role)| {
+                        role.parse::<Role>().map(|r| (group, r)).map_err(|_| {
+                            ConfigError(format!(
+                                "auth.group_roles.{account}: {role:?} is not a role; expected \"viewer\", \"uploader\" or \"admin\""
+                            ))
+                        })
+                    })
+                    .collect::<Result<BTreeMap<_, _>, _>>()?;
+                Ok((account, roles))
+            })
+            .collect::<Result<_, ConfigError>>()?,
+    })
+}
+
+fn claim_name(v: Option<String>, key: &str) -> Result<Option<String>, ConfigError> {
+    match v {
+        Some(c) if c.trim().is_empty() || c.len() > 128 => err(format!(
+            "auth.{key}: must be a claim name (1 to 128 characters)"
+        )),
+        other => Ok(other),
+    }
+}
+
+/// Default fewest seconds between two unknown-`kid` refreshes of one key set.
+pub const DEFAULT_JWKS_REFRESH_MIN_INTERVAL_SECS: u64 = 60;
+
+fn build_jwks(k: RawKey, path: &str) -> Result<JwksConfig, ConfigError> {
+    if k.algorithm.is_some()
+        || k.secret_env.is_some()
+        || k.secret_file.is_some()
+        || k.public_key_pem.is_some()
+        || k.public_key_file.is_some()
+        || k.id.is_some()
+    {
+        return err(format!(
+            "{path}: a key set (`jwks_url` / `oidc_issuer`) names its keys and algorithms itself; remove `id`, `algorithm` and the key"
+        ));
+    }
+    let location = match (k.jwks_url, k.oidc_issuer) {
+        (Some(u), None) => {
+            check_key_url(&u).map_err(|e| ConfigError(format!("{path}.jwks_url: {e}")))?;
+            JwksLocation::Url(u)
+        }
+        (None, Some(i)) => {
+            check_key_url(&i).map_err(|e| ConfigError(format!("{path}.oidc_issuer: {e}")))?;
+            JwksLocation::Issuer(i)
+        }
+        _ => {
+            return err(format!(
+                "{path}: give either `jwks_url` or `oidc_issuer`, not both"
+            ))
+        }
+    };
+    Ok(JwksConfig {
+        location,
+        refresh_min_interval_secs: k
+            .refresh_min_interval_secs
+            .unwrap_or(DEFAULT_JWKS_REFRESH_MIN_INTERVAL_SECS),
+        timeout_ms: 5_000,
     })
 }
 
@@ -635,7 +730,7 @@ pub fn from_cloudinary_url(url: &str, env: &dyn Env) -> Result<Config, ConfigErr
     if !valid_cloud_name(cloud) {
         return err("CLOUDINARY_URL: the cloud name after `@` is missing or invalid");
     }
-    let mut keys = Vec::new();
+    let mut keys: Vec<AuthKey> = Vec::new();
     if let Some(k) = env.var("CLD_SIGNER_JWT_KEY") {
         if k.trim().len() < MIN_HS256_KEY_BYTES {
             return err(format!(
