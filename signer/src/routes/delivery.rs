@@ -1,5 +1,7 @@
 //! `POST /v1/sign/delivery` and `POST /v1/sign/delivery/batch`: delivery-URL signatures.
 
+use cloudinary_connector::core::url::transformation::lex;
+
 use super::prelude::*;
 
 pub(crate) fn default_image() -> String {
@@ -105,7 +107,7 @@ pub(crate) fn check_delivery_item(
     }
     // A space only inside a qualifier's value (after its `key_`): never before or in a key, where
     // it could hide a layer (` l_secret:doc`) from the policy's checks if Cloudinary trims it.
-    if let Some(q) = req.transformation.split(['/', ',']).find(|q| {
+    if let Some(q) = lex(&req.transformation).map(|l| l.token).find(|q| {
         q.find(' ')
             .is_some_and(|sp| q.find('_').is_none_or(|us| sp < us))
     }) {
