@@ -1,6 +1,7 @@
 //! `POST /v1/sign/delivery` and `POST /v1/sign/delivery/batch`: delivery-URL signatures.
 
 use cloudinary_connector::core::url::transformation::lex;
+use cloudinary_connector::core::wire::{DeliveryBatchSigned, DeliverySignature};
 
 use super::prelude::*;
 
@@ -136,23 +137,28 @@ pub(crate) fn sign_delivery_item(
     acct: &Account,
     claims: &Claims,
     req: &DeliveryItem,
-) -> Value {
+) -> DeliverySignature {
     let to_sign = sign::url_string_to_sign(&req.transformation, &req.public_id);
     let alg = req.algorithm.unwrap_or(acct.signature_algorithm);
     let sig = crypto::url_signature(&to_sign, &acct.api_secret, alg, req.long_signature);
     s.issued("delivery", &acct.id);
     tracing::debug!(user = %claims.sub, account = %acct.id, r#type = %req.delivery_type, "delivery URL signed");
-    json!({
-        "signature": sig,
-        "url_component": format!("s--{sig}--"),
-        "algorithm": if req.long_signature { "sha256" } else { alg.as_str() },
-    })
+    DeliverySignature {
+        url_component: format!("s--{sig}--"),
+        signature: sig,
+        algorithm: if req.long_signature {
+            "sha256"
+        } else {
+            alg.as_str()
+        }
+        .to_owned(),
+    }
 }
 
 pub(crate) async fn sign_delivery(
     State(s): State<Signer>,
     Authenticated { claims, body: req }: Authenticated<DeliveryRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DeliverySignature>, ApiError> {
     let (account, item) = req.into_parts();
     let (acct, role) = resolve(&s, &claims, account.as_deref())?;
     check_delivery_item(acct, role, &claims, &item)?;
@@ -219,7 +225,7 @@ pub(crate) async fn sign_delivery_batch(
     State(s): State<Signer>,
     Caller(claims): Caller,
     req: Request,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DeliveryBatchSigned>, ApiError> {
     let (parts, body) = req.into_parts();
     let srv = &s.0.cfg.server;
     let limit = srv.max_body_bytes.saturating_mul(srv.max_batch);
@@ -256,12 +262,13 @@ pub(crate) async fn sign_delivery_batch(
     for (i, item) in items.iter().enumerate() {
         check_delivery_item(acct, role, &claims, item).map_err(|mut e| {
             e.message = format!("items[{i}]: {}", e.message);
+            e.item = Some(i);
             e
         })?;
     }
-    let results: Vec<Value> = items
+    let results: Vec<DeliverySignature> = items
         .iter()
         .map(|item| sign_delivery_item(&s, acct, &claims, item))
         .collect();
-    Ok(Json(json!({ "results": results })))
+    Ok(Json(DeliveryBatchSigned { results }))
 }
