@@ -12,6 +12,7 @@
 //! instance's own buckets, so each instance allows one budget). Both log an error line and count
 //! `cld_signer_state_errors_total`.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -191,13 +192,28 @@ fn replay_key((account, sig): &ReplayKey) -> String {
     format!("{PREFIX}wh:{account}:{sig}")
 }
 
+/// When the last "unavailable" line was logged (Unix seconds): during an outage every request
+/// fails, and one line per [`LOG_EVERY_SECS`] says so (the metric counts every failure).
+static LAST_LOGGED: AtomicU64 = AtomicU64::new(0);
+const LOG_EVERY_SECS: u64 = 10;
+
 fn unavailable(op: &'static str, e: &redis::RedisError) -> StoreUnavailable {
-    // The error's kind and category only: its text can quote the URL (and a password in it).
-    tracing::error!(
-        op,
-        error_kind = e.category(),
-        "the shared state store (Redis) is unavailable"
-    );
     telemetry::state_error(op);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let last = LAST_LOGGED.load(Ordering::Relaxed);
+    if now >= last + LOG_EVERY_SECS
+        && LAST_LOGGED
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+    {
+        // The error's category only: its text can quote the URL (and a password in it).
+        tracing::error!(
+            op,
+            error_kind = e.category(),
+            "the shared state store (Redis) is unavailable: refusing what needs it (see server.state_unavailable)"
+        );
+    }
     StoreUnavailable
 }
