@@ -12,6 +12,8 @@
 #   signer 1w : cld-signer (profile `signer`) with `--workers 1` (one thread), JWT authentication,
 #               the uploader policy and the per-user rate limiter on every request
 #   signer Nw : the same with one worker thread per CPU (the default of `server.workers`)
+#   signer Nw redis : the same with `[server] state = "redis://…"` (the rate limit taken in Redis on
+#               every request), on Debian's redis-server started on a loopback port by this script
 #
 # The load generator: unpinned by default. With BENCH_LOADGEN_CPUS (a taskset CPU list), oha runs
 # on those CPUs only, for every target alike (the servers are never pinned). oha 1.14 starts one
@@ -32,11 +34,14 @@ P_NODE=${BENCH_PORT_NODE:-18801}
 P_CLUSTER=${BENCH_PORT_CLUSTER:-18802}
 P_SIGNER=${BENCH_PORT_SIGNER:-18803}
 P_SIGNER_N=${BENCH_PORT_SIGNER_N:-18804}
+P_SIGNER_R=${BENCH_PORT_SIGNER_REDIS:-18805}
+P_REDIS=${BENCH_PORT_REDIS:-18806}
 LOADGEN_CPUS=${BENCH_LOADGEN_CPUS:-}
 NCPU=$(nproc)
 
 command -v oha >/dev/null || { echo "bench-signer: oha is missing: scripts/setup.sh --bench (or cargo install oha --version 1.14.0 --locked)" >&2; exit 2; }
 command -v node >/dev/null || { echo "bench-signer: node is missing" >&2; exit 2; }
+command -v redis-server >/dev/null || { echo "bench-signer: redis-server is missing: scripts/setup.sh" >&2; exit 2; }
 [ -d tools/node_modules/cloudinary ] || { echo "bench-signer: run (cd tools && npm ci) first" >&2; exit 2; }
 
 cargo build --quiet --profile signer -p cloudinary-connector-signer
@@ -55,6 +60,12 @@ NODE_PATH=tools/node_modules PORT=$P_NODE WORKERS=1 node signer/bench/node-basel
 NODE_PATH=tools/node_modules PORT=$P_CLUSTER WORKERS=2 node signer/bench/node-baseline.js & PID_CLUSTER=$!; PIDS+=($!)
 CLD_SIGNER_LOG=warn "$BIN" --config "$CFG" --listen "127.0.0.1:$P_SIGNER" --workers 1 & PID_SIGNER=$!; PIDS+=($!)
 CLD_SIGNER_LOG=warn "$BIN" --config "$CFG" --listen "127.0.0.1:$P_SIGNER_N" --workers "$NCPU" & PID_SIGNER_N=$!; PIDS+=($!)
+REDIS_DIR=$(mktemp -d)
+redis-server --bind 127.0.0.1 --port "$P_REDIS" --save "" --appendonly no --dir "$REDIS_DIR" >/dev/null & PIDS+=($!)
+CFG_R="$REDIS_DIR/bench-redis.toml"
+sed "s|^\[server\]|[server]\nstate = \"redis://127.0.0.1:$P_REDIS/0\"|" "$CFG" > "$CFG_R"
+for _ in $(seq 1 100); do (echo > "/dev/tcp/127.0.0.1/$P_REDIS") 2>/dev/null && break; sleep 0.1; done
+CLD_SIGNER_LOG=warn "$BIN" --config "$CFG_R" --listen "127.0.0.1:$P_SIGNER_R" --workers "$NCPU" & PID_SIGNER_R=$!; PIDS+=($!)
 
 # CPU time (clock ticks) of a server process and its children (the cluster's workers):
 # requests per CPU-second is the figure a loaded machine distorts least.
@@ -68,7 +79,7 @@ cpu_ticks() {
   echo "$total"
 }
 
-for p in $P_NODE $P_CLUSTER $P_SIGNER $P_SIGNER_N; do
+for p in $P_NODE $P_CLUSTER $P_SIGNER $P_SIGNER_N $P_SIGNER_R; do
   for _ in $(seq 1 100); do
     (echo > "/dev/tcp/127.0.0.1/$p") 2>/dev/null && break
     sleep 0.1
@@ -138,6 +149,7 @@ run warm-node "http://127.0.0.1:$P_NODE/" 16 5000 "$PID_NODE"
 run warm-cluster "http://127.0.0.1:$P_CLUSTER/" 16 5000 "$PID_CLUSTER"
 run warm-signer "http://127.0.0.1:$P_SIGNER/v1/sign/upload" 16 5000 "$PID_SIGNER"
 run warm-signer-n "http://127.0.0.1:$P_SIGNER_N/v1/sign/upload" 16 5000 "$PID_SIGNER_N"
+run warm-signer-r "http://127.0.0.1:$P_SIGNER_R/v1/sign/upload" 16 5000 "$PID_SIGNER_R"
 
 for c in 1 16 64; do
   n=$N; [ "$c" = 1 ] && n=$N1
@@ -145,13 +157,15 @@ for c in 1 16 64; do
   run cluster "http://127.0.0.1:$P_CLUSTER/" "$c" "$n" "$PID_CLUSTER"
   run signer "http://127.0.0.1:$P_SIGNER/v1/sign/upload" "$c" "$n" "$PID_SIGNER"
   run signer-n "http://127.0.0.1:$P_SIGNER_N/v1/sign/upload" "$c" "$n" "$PID_SIGNER_N"
+  run signer-r "http://127.0.0.1:$P_SIGNER_R/v1/sign/upload" "$c" "$n" "$PID_SIGNER_R"
 done
 
 python3 - "$OUT" "$NCPU" <<'PY'
 import json, sys, os
 out, ncpu = sys.argv[1], sys.argv[2]
 names = [("node", "node (1 process)"), ("cluster", "node (2-worker cluster)"),
-         ("signer", "cld-signer, 1 worker (JWT + policy)"), ("signer-n", f"cld-signer, {ncpu} workers (JWT + policy)")]
+         ("signer", "cld-signer, 1 worker (JWT + policy)"), ("signer-n", f"cld-signer, {ncpu} workers (JWT + policy)"),
+         ("signer-r", f"cld-signer, {ncpu} workers, Redis state (JWT + policy)")]
 print()
 hz = os.sysconf("SC_CLK_TCK")
 print(f"load average before the run: {os.environ.get('LOAD_BEFORE')}, after: {open('/proc/loadavg').read().split()[0]}, on {os.cpu_count()} CPUs")
@@ -182,5 +196,9 @@ for key, label in names[2:]:
     s64 = res[(key, 64)]
     ok = s64[0] >= 2 * res[("node", 64)][0] and s64[0] > res[("cluster", 64)][0] and s64[1] <= 2.0 and all(res[(key, c)][2] == 0 for c in (1, 16, 64))
     print(f"{label}: target (c=64: >= 2x node, > cluster, p99 <= 2 ms; 0 errors): {'met' if ok else 'NOT met'}")
+r, m, n = res[("signer-r", 64)], res[("signer-n", 64)], res[("node", 64)]
+print(f"Redis state, c=64: {r[0]:,.0f} req/s (p99 {r[1]:.2f} ms) vs memory state {m[0]:,.0f} req/s (p99 {m[1]:.2f} ms): "
+      f"costs {100 * (1 - r[0] / m[0]):.0f}% of the throughput; {r[0] / n[0]:.2f}x node; "
+      f"target (<= 25% cost, >= 2x node, 0 errors): {'met' if r[0] >= 0.75 * m[0] and r[0] >= 2 * n[0] and r[2] == 0 else 'NOT met'}")
 PY
-rm -rf "$OUT"
+rm -rf "$OUT" "$REDIS_DIR"

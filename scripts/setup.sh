@@ -100,6 +100,29 @@ step_wordpress() {
   fi
 }
 
+# The signer's shared-state store (issue 13): Debian's redis-server, started by the tests on a free
+# loopback port with their own settings (never the packaged service). Redis >= 7 (bookworm: 7.0).
+step_redis() {
+  apt_install redis-server
+  local v; v=$(redis-server --version 2>/dev/null | sed -n 's/.* v=\([0-9]*\)\..*/\1/p')
+  if [ -z "$v" ] || [ "$v" -lt 7 ]; then
+    echo "setup: redis-server >= 7 is needed (found: $(redis-server --version 2>&1 | head -1))" >&2; exit 1
+  fi
+  # The package's own service is not used: the tests start their own instance on a free port.
+  if command -v systemctl >/dev/null && systemctl is-enabled redis-server >/dev/null 2>&1; then
+    systemctl disable --now redis-server >/dev/null 2>&1 || true
+  fi
+}
+
+# The static (musl) release build of cld-signer (scripts/release-signer.sh): the rust target and
+# Debian's musl-gcc for the C parts of the dependency tree (ring).
+step_musl() {
+  if ! rustup target list --installed | grep -qx x86_64-unknown-linux-musl; then
+    log "adding rust target x86_64-unknown-linux-musl"; rustup target add x86_64-unknown-linux-musl
+  fi
+  apt_install musl-tools
+}
+
 step_bench() {
   cargo_bin oha "$OHA_VERSION" oha --locked
 }
@@ -111,6 +134,8 @@ main() {
   step_npm_tools
   step_wordpress
   step_wasm_tools
+  step_redis
+  step_musl
   if [ "${1:-}" = "--bench" ]; then step_bench; fi
   log "ready in $((SECONDS - t0)) s"
 }

@@ -66,4 +66,7 @@ bash platforms/wordpress/tests/run.sh
 section "size budgets (URL-only builds, whole plugin; wasm + JS glue, gzip -9)"
 bash scripts/size.sh --check
 
+section "signer release binary (static musl build, smoke-tested by starting it)"
+bash scripts/release-signer.sh
+
 section "all tests passed"

@@ -13,6 +13,7 @@ mod support;
 use cloudinary_connector::core::url::encode::base64;
 use cloudinary_connector::core::url::{Prepared, SignRequest};
 use cloudinary_connector::core::widgets::{AssetReference, DeliveryTarget};
+use cloudinary_connector::core::wire::ErrorBody;
 use cloudinary_connector::host::signer_client::{
     SignerClient, SignerError, TokenSource, BATCH_SIZE, DEFAULT_TIMEOUT_MS,
 };
@@ -126,7 +127,14 @@ async fn a_refused_item_in_the_second_request_is_named_by_its_place_in_the_whole
             status: 403,
             message: "items[57]: role uploader may not sign \"private\" delivery URLs on account \"demo\" \
                       [rule: accounts.demo.policy.uploader.delivery_types]"
-                .into()
+                .into(),
+            error: Some(ErrorBody {
+                code: "policy_refused".into(),
+                message: "items[57]: role uploader may not sign \"private\" delivery URLs on account \"demo\""
+                    .into(),
+                rule: Some("accounts.demo.policy.uploader.delivery_types".into()),
+                item: Some(57),
+            }),
         }
     );
     // In the first request: its own index.
@@ -135,7 +143,7 @@ async fn a_refused_item_in_the_second_request_is_named_by_its_place_in_the_whole
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, SignerError::Refused { status: 403, message } if message.starts_with("items[7]: role uploader")),
+        matches!(&err, SignerError::Refused { status: 403, message, error: Some(ErrorBody { item: Some(7), .. }) } if message.starts_with("items[7]: role uploader")),
         "{err:?}"
     );
 }

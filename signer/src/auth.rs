@@ -8,7 +8,10 @@ use std::sync::{Arc, Mutex};
 use jsonwebtoken::{Algorithm as JwtAlg, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
+use serde_json::{Map, Value};
+
 use crate::config::{AuthConfig, KeyMaterial, Secret};
+use crate::jwks::{JwksError, JwksSource, Refresh};
 use crate::policy::Role;
 
 /// The claims the signer reads.
@@ -63,6 +66,8 @@ pub enum AuthError {
     TooLongLived(u64),
     /// `aud` or `iss` do not match.
     WrongAudienceOrIssuer(&'static str),
+    /// The token's `kid` names no key of this signer's key sets (even after a refresh).
+    UnknownKey(String),
 }
 
 impl std::fmt::Display for AuthError {
@@ -76,15 +81,58 @@ impl std::fmt::Display for AuthError {
             AuthError::NotYetValid => f.write_str("the bearer token is not valid yet (nbf is in the future)"),
             AuthError::TooLongLived(max) => write!(f, "the bearer token lives too long: its exp must be at most {max} seconds away"),
             AuthError::WrongAudienceOrIssuer(which) => write!(f, "the bearer token's {which} claim is not the one this signer expects"),
+            AuthError::UnknownKey(kid) => write!(f, "the bearer token's key id {kid:?} is not in this signer's key sets"),
         }
     }
 }
 
-struct Key {
-    id: Option<String>,
+/// One verification key: static (`[[auth.keys]]`) or from a JWKS set.
+pub struct Key {
+    pub(crate) id: Option<String>,
     alg: JwtAlg,
     key: DecodingKey,
     validation: Validation,
+}
+
+impl std::fmt::Debug for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Key")
+            .field("id", &self.id)
+            .field("alg", &self.alg)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Key {
+    /// A key for `alg` whose tokens must carry `audience` and `issuer` when those are set.
+    pub(crate) fn new(
+        id: Option<String>,
+        alg: JwtAlg,
+        key: DecodingKey,
+        audience: Option<&str>,
+        issuer: Option<&str>,
+    ) -> Self {
+        let mut v = Validation::new(alg);
+        v.validate_exp = false; // checked against the signer's (injectable) clock
+        v.validate_nbf = false;
+        let mut required = vec!["exp", "sub"];
+        v.validate_aud = audience.is_some();
+        if let Some(aud) = audience {
+            v.set_audience(&[aud]);
+            required.push("aud");
+        }
+        if let Some(iss) = issuer {
+            v.set_issuer(&[iss]);
+            required.push("iss");
+        }
+        v.set_required_spec_claims(&required);
+        Key {
+            id,
+            alg,
+            key,
+            validation: v,
+        }
+    }
 }
 
 /// Verified tokens kept per cache shard; a full shard is emptied (tokens are short-lived).
@@ -96,24 +144,38 @@ pub const TOKEN_CACHE_CAPACITY: usize = CACHE_PER_SHARD * CACHE_SHARDS;
 /// [`TOKEN_CACHE_CAPACITY`] tokens of at most this many bytes (32 MiB), whatever callers send.
 pub const TOKEN_CACHE_MAX_TOKEN_BYTES: usize = 2048;
 
-/// Verifies callers' tokens with the configured keys.
+/// Verifies callers' tokens with the configured keys and key sets.
 ///
 /// A token whose signature verified once is remembered (by its full text) so that a caller
 /// reusing it skips the signature and JSON work; its times (`exp`, `nbf`, the lifetime cap) are
 /// still checked on every request. Only successes are cached; a token that differs by one byte
-/// is a different entry; the keys never change for the life of a verifier (a rotated key means
-/// a restarted signer, with an empty cache).
+/// is a different entry; the cache is emptied whenever a JWKS refresh changes a key set, so a
+/// token whose key left the set stops verifying at once.
 pub struct Verifier {
     keys: Vec<Key>,
+    jwks: Vec<JwksSource>,
+    claims: ClaimRules,
     leeway: u64,
     max_lifetime: u64,
     cache: Vec<Mutex<HashMap<Box<str>, Arc<Claims>>>>,
+}
+
+/// Where the roles come from in a token's claims.
+#[derive(Debug, Clone, Default)]
+struct ClaimRules {
+    /// The claim holding `{account: role}` (default `roles`).
+    roles_claim: String,
+    /// The claim holding the user's groups, if any.
+    groups_claim: Option<String>,
+    /// Per account: group → role.
+    group_roles: Vec<(String, BTreeMap<String, Role>)>,
 }
 
 impl std::fmt::Debug for Verifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Verifier")
             .field("keys", &self.keys.len())
+            .field("jwks", &self.jwks)
             .finish_non_exhaustive()
     }
 }
@@ -122,56 +184,49 @@ impl Verifier {
     /// Builds the verifier; `extra_hs256` is the development mode's ephemeral key, if any.
     pub fn new(cfg: &AuthConfig, extra_hs256: Option<&Secret>) -> Self {
         let mut keys = Vec::new();
-        let mut add = |id: Option<String>, alg: JwtAlg, key: DecodingKey| {
-            let mut v = Validation::new(alg);
-            v.validate_exp = false; // checked against the signer's (injectable) clock
-            v.validate_nbf = false;
-            let mut required = vec!["exp", "sub"];
-            v.validate_aud = cfg.audience.is_some();
-            if let Some(aud) = &cfg.audience {
-                v.set_audience(&[aud]);
-                required.push("aud");
-            }
-            if let Some(iss) = &cfg.issuer {
-                v.set_issuer(&[iss]);
-                required.push("iss");
-            }
-            v.set_required_spec_claims(&required);
-            keys.push(Key {
-                id,
-                alg,
-                key,
-                validation: v,
-            });
-        };
+        let (aud, iss) = (cfg.audience.as_deref(), cfg.issuer.as_deref());
         for k in &cfg.keys {
-            match &k.material {
-                KeyMaterial::Hs256(s) => add(
-                    k.id.clone(),
+            let (alg, key) = match &k.material {
+                KeyMaterial::Hs256(s) => (
                     JwtAlg::HS256,
                     DecodingKey::from_secret(s.expose().as_bytes()),
                 ),
-                KeyMaterial::EdDsaPem(p) => add(
-                    k.id.clone(),
+                KeyMaterial::EdDsaPem(p) => (
                     JwtAlg::EdDSA,
                     DecodingKey::from_ed_pem(p.as_bytes()).expect("validated at load"),
                 ),
-                KeyMaterial::Rs256Pem(p) => add(
-                    k.id.clone(),
+                KeyMaterial::Rs256Pem(p) => (
                     JwtAlg::RS256,
                     DecodingKey::from_rsa_pem(p.as_bytes()).expect("validated at load"),
                 ),
-            }
+            };
+            keys.push(Key::new(k.id.clone(), alg, key, aud, iss));
         }
         if let Some(s) = extra_hs256 {
-            add(
+            keys.push(Key::new(
                 Some("dev".into()),
                 JwtAlg::HS256,
                 DecodingKey::from_secret(s.expose().as_bytes()),
-            );
+                aud,
+                iss,
+            ));
         }
         Verifier {
             keys,
+            jwks: cfg
+                .jwks
+                .iter()
+                .map(|j| JwksSource::new(j.clone(), cfg.audience.clone(), cfg.issuer.clone()))
+                .collect(),
+            claims: ClaimRules {
+                roles_claim: cfg.roles_claim.clone(),
+                groups_claim: cfg.groups_claim.clone(),
+                group_roles: cfg
+                    .group_roles
+                    .iter()
+                    .map(|(a, m)| (a.clone(), m.clone()))
+                    .collect(),
+            },
             leeway: cfg.leeway_secs,
             max_lifetime: cfg.max_token_lifetime_secs,
             cache: (0..CACHE_SHARDS)
@@ -180,9 +235,30 @@ impl Verifier {
         }
     }
 
+    /// Fetches every JWKS key set: the start-up check (an unreachable provider, a document
+    /// that is not JSON or has no usable key is an error naming the source).
+    pub async fn start(&self) -> Result<(), JwksError> {
+        for src in &self.jwks {
+            src.refresh(Refresh::Start).await?;
+        }
+        self.clear_cache();
+        Ok(())
+    }
+
+    /// The JWKS sources.
+    pub fn jwks(&self) -> &[JwksSource] {
+        &self.jwks
+    }
+
+    fn clear_cache(&self) {
+        for shard in &self.cache {
+            shard.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        }
+    }
+
     /// Whether any key is configured.
     pub fn has_keys(&self) -> bool {
-        !self.keys.is_empty()
+        !self.keys.is_empty() || !self.jwks.is_empty()
     }
 
     /// How many verified tokens the cache holds now.
@@ -235,30 +311,64 @@ impl Verifier {
         Ok(claims)
     }
 
+    /// [`Verifier::verify`] with the JWKS rules: a stale key set is fetched again first, and a
+    /// token naming a `kid` no set holds fetches the sets again (rate-limited) before it is
+    /// refused.
+    pub async fn verify_async(&self, token: &str, now: u64) -> Result<Arc<Claims>, AuthError> {
+        if self.jwks.is_empty() {
+            return self.verify(token, now);
+        }
+        let mut changed = false;
+        for src in self.jwks.iter().filter(|s| s.is_stale()) {
+            changed |= src.refresh(Refresh::Stale).await.unwrap_or(false);
+        }
+        if changed {
+            self.clear_cache();
+        }
+        match self.verify(token, now) {
+            Err(AuthError::UnknownKey(kid)) => {
+                let mut changed = false;
+                for src in &self.jwks {
+                    changed |= src.refresh(Refresh::UnknownKid).await.unwrap_or(false);
+                }
+                if !changed {
+                    return Err(AuthError::UnknownKey(kid));
+                }
+                self.clear_cache();
+                self.verify(token, now)
+            }
+            other => other,
+        }
+    }
+
     fn verify_signature(&self, token: &str) -> Result<Claims, AuthError> {
-        let header = jsonwebtoken::decode_header(token)
-            .map_err(|_| AuthError::Malformed("not a JWT".into()))?;
-        let candidates: Vec<&Key> = self
-            .keys
-            .iter()
-            .filter(|k| k.alg == header.alg)
+        let header = jsonwebtoken::decode_header(token).map_err(|_| header_refusal(token))?;
+        let jwks: Vec<Arc<Vec<Key>>> = self.jwks.iter().map(JwksSource::keys).collect();
+        let all = || self.keys.iter().chain(jwks.iter().flat_map(|k| k.iter()));
+        let same_alg = || all().filter(|k| k.alg == header.alg);
+        // A key set may publish a key of another asymmetric algorithm after a rotation: a
+        // token naming a kid with one is an unknown key (which fetches the sets again), not
+        // an algorithm this signer refuses.
+        let jwks_alg = matches!(header.alg, JwtAlg::RS256 | JwtAlg::ES256 | JwtAlg::EdDSA)
+            && !self.jwks.is_empty()
+            && header.kid.is_some();
+        if same_alg().next().is_none() && !jwks_alg {
+            return Err(AuthError::AlgorithmNotAccepted(format!("{:?}", header.alg)));
+        }
+        let candidates: Vec<&Key> = same_alg()
             .filter(|k| match (&header.kid, &k.id) {
                 (Some(kid), Some(id)) => kid == id,
                 _ => true,
             })
             .collect();
         if candidates.is_empty() {
-            return Err(AuthError::AlgorithmNotAccepted(format!("{:?}", header.alg)));
+            let kid = header.kid.as_deref().unwrap_or("");
+            return Err(AuthError::UnknownKey(kid.chars().take(64).collect()));
         }
         let mut last = AuthError::BadSignature;
         for k in candidates {
-            match jsonwebtoken::decode::<Claims>(token, &k.key, &k.validation) {
-                Ok(data) => {
-                    if data.claims.sub.trim().is_empty() {
-                        return Err(AuthError::Malformed("the sub claim is empty".into()));
-                    }
-                    return Ok(data.claims);
-                }
+            match jsonwebtoken::decode::<Map<String, Value>>(token, &k.key, &k.validation) {
+                Ok(data) => return self.claims.read(data.claims),
                 Err(e) => {
                     use jsonwebtoken::errors::ErrorKind as K;
                     last = match e.kind() {
@@ -268,9 +378,7 @@ impl Verifier {
                         K::MissingRequiredClaim(c) => {
                             AuthError::Malformed(format!("the {c} claim is missing"))
                         }
-                        K::Json(_) => AuthError::Malformed(
-                            "the claims are not of the expected shape (sub, exp, roles)".into(),
-                        ),
+                        K::Json(_) => AuthError::Malformed(SHAPE.into()),
                         _ => AuthError::Malformed("not a JWT".into()),
                     };
                     if last != AuthError::BadSignature {
@@ -295,6 +403,90 @@ impl Verifier {
             return Err(AuthError::TooLongLived(self.max_lifetime));
         }
         Ok(())
+    }
+}
+
+const SHAPE: &str = "the claims are not of the expected shape (sub, exp, roles)";
+
+/// A header `jsonwebtoken` does not read: `alg: none` (RFC 7519 §6, an unsecured JWT) and other
+/// algorithms are named as not accepted, anything else is not a JWT.
+fn header_refusal(token: &str) -> AuthError {
+    use base64::Engine as _;
+    let alg = token
+        .split('.')
+        .next()
+        .and_then(|h| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(h)
+                .ok()
+        })
+        .and_then(|h| serde_json::from_slice::<Value>(&h).ok())
+        .and_then(|h| h.get("alg").and_then(Value::as_str).map(str::to_owned));
+    match alg {
+        Some(a) => AuthError::AlgorithmNotAccepted(a.chars().take(16).collect()),
+        None => AuthError::Malformed("not a JWT".into()),
+    }
+}
+
+impl ClaimRules {
+    /// The signer's [`Claims`] from a verified token's claims.
+    fn read(&self, mut m: Map<String, Value>) -> Result<Claims, AuthError> {
+        let shape = || AuthError::Malformed(SHAPE.into());
+        let text = |v: Option<Value>| -> Result<Option<String>, AuthError> {
+            match v {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s)),
+                Some(_) => Err(shape()),
+            }
+        };
+        let secs = |v: Option<Value>| -> Result<Option<u64>, AuthError> {
+            match v {
+                None | Some(Value::Null) => Ok(None),
+                Some(v) => v.as_u64().map(Some).ok_or_else(shape),
+            }
+        };
+        let sub = text(m.remove("sub"))?.ok_or_else(shape)?;
+        if sub.trim().is_empty() {
+            return Err(AuthError::Malformed("the sub claim is empty".into()));
+        }
+        let exp = secs(m.remove("exp"))?.ok_or_else(shape)?;
+        // `aud` may be a list (RFC 7519 §4.1.3); it was checked against the expected audience.
+        let aud = match m.remove("aud") {
+            Some(Value::Array(list)) => list.into_iter().find_map(|a| match a {
+                Value::String(s) => Some(s),
+                _ => None,
+            }),
+            other => text(other)?,
+        };
+        let mut roles: BTreeMap<String, Role> = match m.remove(&self.roles_claim) {
+            None | Some(Value::Null) => BTreeMap::new(),
+            Some(v) => serde_json::from_value(v).map_err(|_| shape())?,
+        };
+        if let Some(claim) = &self.groups_claim {
+            let groups: Vec<String> = match m.remove(claim) {
+                None | Some(Value::Null) => Vec::new(),
+                Some(Value::String(g)) => vec![g],
+                Some(v) => serde_json::from_value(v).map_err(|_| shape())?,
+            };
+            for (account, map) in &self.group_roles {
+                if roles.contains_key(account) {
+                    continue;
+                }
+                if let Some(r) = groups.iter().filter_map(|g| map.get(g)).max() {
+                    roles.insert(account.clone(), *r);
+                }
+            }
+        }
+        Ok(Claims {
+            sub,
+            exp,
+            nbf: secs(m.remove("nbf"))?,
+            iat: secs(m.remove("iat"))?,
+            iss: text(m.remove("iss"))?,
+            aud,
+            roles,
+            ml_username: text(m.remove("ml_username"))?,
+        })
     }
 }
 
@@ -330,6 +522,10 @@ mod tests {
             issuer: None,
             leeway_secs: 0,
             max_token_lifetime_secs: 3600,
+            jwks: Vec::new(),
+            roles_claim: "roles".into(),
+            groups_claim: None,
+            group_roles: BTreeMap::new(),
         }
     }
 

@@ -6,6 +6,14 @@
 use std::fmt;
 use std::str::FromStr;
 
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::error::ApiError;
+use crate::state::Signer;
+
 /// One allowed-origin pattern.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OriginPattern {
@@ -129,6 +137,60 @@ impl OriginPattern {
 /// Whether any pattern allows `origin`.
 pub fn allowed(patterns: &[OriginPattern], origin: &str) -> bool {
     patterns.iter().any(|p| p.matches(origin))
+}
+
+const ALLOW_METHODS: HeaderValue = HeaderValue::from_static("GET, POST, OPTIONS");
+const ALLOW_HEADERS: HeaderValue = HeaderValue::from_static("authorization, content-type");
+
+/// The CORS layer (`axum::middleware::from_fn_with_state`): requests without an `Origin` pass;
+/// an origin outside the allowlist is refused with 403 naming the rule (tower-http's `CorsLayer`
+/// would pass the request on without CORS headers, and answer preflights 200); a preflight from
+/// an allowed origin is answered 204 here; other answers get `Access-Control-Allow-Origin`.
+pub async fn guard(State(s): State<Signer>, req: Request, next: Next) -> Response {
+    let Some(origin) = req.headers().get(header::ORIGIN).cloned() else {
+        return next.run(req).await;
+    };
+    let ok = origin
+        .to_str()
+        .is_ok_and(|o| allowed(&s.config().server.cors_origins, o));
+    if !ok {
+        let shown: String = String::from_utf8_lossy(origin.as_bytes())
+            .chars()
+            .take(200)
+            .collect();
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "origin_not_allowed",
+            format!("origin {shown:?} is not in this signer's CORS allowlist"),
+        )
+        .with_rule("server.cors_origins")
+        .into_response();
+    }
+    let preflight = req.method() == Method::OPTIONS
+        && req
+            .headers()
+            .contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let mut res = if preflight {
+        let mut r = StatusCode::NO_CONTENT.into_response();
+        let h = r.headers_mut();
+        h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, ALLOW_METHODS);
+        h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, ALLOW_HEADERS);
+        h.insert(
+            header::ACCESS_CONTROL_MAX_AGE,
+            HeaderValue::from_static("600"),
+        );
+        r
+    } else {
+        next.run(req).await
+    };
+    let h = res.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("retry-after"),
+    );
+    h.append(header::VARY, HeaderValue::from_static("Origin"));
+    res
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
 //! The one error type of the HTTP API: a status, a stable code, a sentence for the caller and,
-//! for policy refusals, the rule that refused. It never carries a secret, token or signature.
+//! for policy refusals, the rule that refused (and a batch's refused item), answered as the wire
+//! contract's [`ErrorEnvelope`] (`core::wire`). It never carries a secret, token or signature.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use cloudinary_connector::core::wire::{ErrorBody, ErrorEnvelope};
 
 use crate::auth::AuthError;
 use crate::policy::Refusal;
@@ -21,6 +22,8 @@ pub struct ApiError {
     pub rule: Option<String>,
     /// Seconds until a retry may succeed (429).
     pub retry_after: Option<u64>,
+    /// The index of the refused item of a batch.
+    pub item: Option<usize>,
 }
 
 impl ApiError {
@@ -32,6 +35,7 @@ impl ApiError {
             message: message.into(),
             rule: None,
             retry_after: None,
+            item: None,
         }
     }
 
@@ -58,6 +62,7 @@ impl From<AuthError> for ApiError {
             AuthError::NotYetValid => "token_not_yet_valid",
             AuthError::TooLongLived(_) => "token_too_long_lived",
             AuthError::WrongAudienceOrIssuer(_) => "token_claims",
+            AuthError::UnknownKey(_) => "token_unknown_key",
         };
         ApiError::new(StatusCode::UNAUTHORIZED, code, e.to_string())
     }
@@ -77,11 +82,16 @@ impl IntoResponse for ApiError {
             rule = self.rule.as_deref(),
             "request refused"
         );
-        let mut body = json!({"code": self.code, "message": self.message});
-        if let Some(rule) = &self.rule {
-            body["rule"] = json!(rule);
-        }
-        let mut res = (self.status, axum::Json(json!({ "error": body }))).into_response();
+        crate::telemetry::refusal(self.code, self.rule.as_deref());
+        let body = ErrorEnvelope {
+            error: ErrorBody {
+                code: self.code.to_owned(),
+                message: self.message,
+                rule: self.rule,
+                item: self.item,
+            },
+        };
+        let mut res = (self.status, axum::Json(body)).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
             res.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));

@@ -13,89 +13,117 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use clap::{CommandFactory as _, Parser, Subcommand};
+
 use cloudinary_connector_signer::config::{self, Config, ProcessEnv};
 use cloudinary_connector_signer::policy::Role;
 use cloudinary_connector_signer::{mint_token, serve, DevTokenRequest, Options, Signer};
 
-const USAGE: &str = "usage:
-  cld-signer [serve] [--config PATH] [--listen ADDR] [--workers N] [--dev] [--log-format text|json]
-  cld-signer token --user USER --role ACCOUNT=ROLE [--role ...] [--ttl SECS] [--ml-username NAME] [--config PATH]
-  cld-signer check-config [--config PATH]
-
-configuration: --config PATH, else $CLD_SIGNER_CONFIG, else $CLOUDINARY_URL (cloudinary://key:secret@cloud)
-logging: $CLD_SIGNER_LOG (e.g. info, debug, cld_signer=debug); secrets, tokens and signatures are never logged";
-
-#[derive(Debug, Default)]
+/// The companion signing endpoint of cloudinary-connector: the only holder of Cloudinary secrets.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cld-signer",
+    version = cloudinary_connector_signer::VERSION,
+    disable_version_flag = true,
+    after_help = "configuration: --config PATH, else $CLD_SIGNER_CONFIG, else $CLOUDINARY_URL (cloudinary://key:secret@cloud)\n\
+                  logging: $CLD_SIGNER_LOG (e.g. info, debug, cld_signer=debug); secrets, tokens and signatures are never logged"
+)]
 struct Args {
-    command: String,
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// The TOML configuration file.
+    #[arg(long, global = true, value_name = "PATH")]
     config: Option<String>,
+    /// Where to listen (serve).
+    #[arg(long, global = true, value_name = "ADDR")]
     listen: Option<String>,
+    /// Threads serving requests (serve; default: one per CPU).
+    #[arg(long, global = true, value_name = "N", value_parser = parse_workers)]
     workers: Option<usize>,
+    /// Development mode: POST /v1/dev/token issues tokens (loopback only).
+    #[arg(long, global = true)]
     dev: bool,
-    json_logs: bool,
+    /// Log format (serve).
+    #[arg(long, global = true, value_name = "text|json", value_parser = parse_log_format)]
+    log_format: Option<bool>,
+    /// The token's user (token).
+    #[arg(long, global = true, value_name = "USER")]
     user: Option<String>,
+    /// A role on an account, ACCOUNT=ROLE (token; repeatable).
+    #[arg(long = "role", global = true, value_name = "ACCOUNT=ROLE", value_parser = parse_role)]
     roles: Vec<(String, Role)>,
+    /// The token's lifetime, seconds (token).
+    #[arg(long, global = true, value_name = "SECS", value_parser = parse_ttl)]
     ttl: Option<u64>,
+    /// The Media Library user name, if not the user (token).
+    #[arg(long, global = true, value_name = "NAME")]
     ml_username: Option<String>,
+    /// Print the version.
+    #[arg(short = 'V', long, action = clap::ArgAction::Version)]
+    version: Option<bool>,
 }
 
-fn parse_args() -> Result<Args, String> {
-    let mut a = Args {
-        command: "serve".into(),
-        ..Args::default()
-    };
-    let mut it = std::env::args().skip(1).peekable();
-    if let Some(first) = it.peek() {
-        if matches!(first.as_str(), "serve" | "token" | "check-config") {
-            a.command = it.next().expect("peeked");
+#[derive(Debug, Clone, Copy, Subcommand)]
+enum Command {
+    /// Serve the HTTP API (the default).
+    Serve,
+    /// Mint a token with the configuration's HS256 key.
+    Token,
+    /// Validate the configuration and summarise it.
+    CheckConfig,
+}
+
+fn parse_workers(v: &str) -> Result<usize, String> {
+    let n = v
+        .parse::<usize>()
+        .map_err(|_| format!("--workers takes a number of threads, not {v:?}"))?;
+    config::check_workers(n).map_err(|e| format!("--workers {e}"))
+}
+
+fn parse_log_format(v: &str) -> Result<bool, String> {
+    match v {
+        "json" => Ok(true),
+        "text" => Ok(false),
+        other => Err(format!("--log-format is text or json, not {other:?}")),
+    }
+}
+
+fn parse_role(v: &str) -> Result<(String, Role), String> {
+    let (acct, role) = v
+        .split_once('=')
+        .ok_or_else(|| format!("--role takes ACCOUNT=ROLE, not {v:?}"))?;
+    let role: Role = role
+        .parse()
+        .map_err(|_| format!("--role {v:?}: the role is viewer, uploader or admin"))?;
+    Ok((acct.to_owned(), role))
+}
+
+fn parse_ttl(v: &str) -> Result<u64, String> {
+    v.parse()
+        .map_err(|_| format!("--ttl takes seconds, not {v:?}"))
+}
+
+/// Parses the command line; a refused argument is reported by our own value parsers' sentence
+/// (`cld-signer: --workers takes ...`), clap's usage after it.
+fn parse_args() -> Result<Args, ExitCode> {
+    use clap::error::ErrorKind;
+    match Args::try_parse() {
+        Ok(a) => Ok(a),
+        Err(e) if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) => {
+            let _ = e.print();
+            Err(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            let own = std::error::Error::source(&e).map(ToString::to_string);
+            match own {
+                Some(msg) => Err(fail(&format!("{msg}\n{}", Args::command().render_usage()))),
+                None => {
+                    let _ = e.print();
+                    Err(ExitCode::from(2))
+                }
+            }
         }
     }
-    while let Some(arg) = it.next() {
-        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
-        match arg.as_str() {
-            "--config" => a.config = Some(value("--config")?),
-            "--listen" => a.listen = Some(value("--listen")?),
-            "--workers" => {
-                let v = value("--workers")?;
-                let n = v
-                    .parse::<usize>()
-                    .map_err(|_| format!("--workers takes a number of threads, not {v:?}"))?;
-                a.workers = Some(config::check_workers(n).map_err(|e| format!("--workers {e}"))?);
-            }
-            "--dev" => a.dev = true,
-            "--log-format" => match value("--log-format")?.as_str() {
-                "json" => a.json_logs = true,
-                "text" => a.json_logs = false,
-                other => return Err(format!("--log-format is text or json, not {other:?}")),
-            },
-            "--user" => a.user = Some(value("--user")?),
-            "--role" => {
-                let v = value("--role")?;
-                let (acct, role) = v
-                    .split_once('=')
-                    .ok_or_else(|| format!("--role takes ACCOUNT=ROLE, not {v:?}"))?;
-                let role: Role = role
-                    .parse()
-                    .map_err(|_| format!("--role {v:?}: the role is viewer, uploader or admin"))?;
-                a.roles.push((acct.to_owned(), role));
-            }
-            "--ttl" => {
-                let v = value("--ttl")?;
-                a.ttl = Some(
-                    v.parse()
-                        .map_err(|_| format!("--ttl takes seconds, not {v:?}"))?,
-                );
-            }
-            "--ml-username" => a.ml_username = Some(value("--ml-username")?),
-            "-h" | "--help" => return Err(String::new()),
-            "-V" | "--version" => {
-                println!("cld-signer {}", cloudinary_connector_signer::VERSION);
-                std::process::exit(0);
-            }
-            other => return Err(format!("unknown argument {other:?}")),
-        }
-    }
-    Ok(a)
 }
 
 fn load_config(a: &Args) -> Result<Config, String> {
@@ -121,18 +149,14 @@ fn fail(msg: &str) -> ExitCode {
 fn main() -> ExitCode {
     let args = match parse_args() {
         Ok(a) => a,
-        Err(e) if e.is_empty() => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => return fail(&format!("{e}\n{USAGE}")),
+        Err(code) => return code,
     };
     let cfg = match load_config(&args) {
         Ok(c) => c,
         Err(e) => return fail(&format!("configuration refused: {e}")),
     };
-    match args.command.as_str() {
-        "check-config" => {
+    match args.command.unwrap_or(Command::Serve) {
+        Command::CheckConfig => {
             let subs = cfg.accounts.iter().filter(|a| a.parent.is_some()).count();
             println!(
                 "configuration ok: {} account(s), {subs} sub-account(s), {} token key(s), {} CORS origin pattern(s)",
@@ -142,8 +166,8 @@ fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        "token" => token(&args, &cfg),
-        _ => serve(&args, cfg),
+        Command::Token => token(&args, &cfg),
+        Command::Serve => serve(&args, cfg),
     }
 }
 
@@ -190,7 +214,7 @@ fn init_logs(json: bool) {
 }
 
 fn serve(args: &Args, cfg: Config) -> ExitCode {
-    init_logs(args.json_logs);
+    init_logs(args.log_format.unwrap_or(false));
     let listen = args.listen.as_deref().unwrap_or("127.0.0.1:8787");
     let addr: SocketAddr = match listen.parse() {
         Ok(a) => a,
@@ -228,6 +252,9 @@ fn serve(args: &Args, cfg: Config) -> ExitCode {
             Ok(l) => l,
             Err(e) => return fail(&format!("cannot listen on {addr}: {e}")),
         };
+        if let Err(e) = signer.start().await {
+            return fail(&format!("cannot start: {e}"));
+        }
         let bound = listener.local_addr().map(|a| a.to_string()).unwrap_or_else(|_| addr.to_string());
         if args.dev {
             tracing::warn!("DEVELOPMENT MODE: POST /v1/dev/token issues tokens to anyone on this machine; never run it in production");

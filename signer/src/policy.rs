@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use cloudinary_connector::core::sign::ParamValue;
+use cloudinary_connector::core::url::transformation::lex;
 use serde::Deserialize;
 
 /// A caller's role on an account, from least to most trusted (`Viewer < Uploader < Admin`).
@@ -302,6 +303,16 @@ fn folder_under(path: &str, prefix: &str) -> bool {
     f == prefix || (f.starts_with(prefix) && f.as_bytes().get(prefix.len()) == Some(&b'/'))
 }
 
+/// [`folder_under`] for an upload parameter (`folder`, `public_id`, `asset_folder`, ...), which
+/// the policy reads literally: a value with a character Cloudinary does not allow in public ids
+/// and folders (`? & # \ % < >`, Upload API reference, `public_id`) is never under anything. In
+/// particular a `%` escape, which could name another folder once decoded (`cms/u/%2e%2e/v`).
+/// (Delivery public ids are percent-decoded first, as URLs are, then checked by
+/// [`folder_under`].)
+fn upload_path_under(path: &str, prefix: &str) -> bool {
+    !path.contains(['?', '&', '#', '\\', '%', '<', '>']) && folder_under(path, prefix)
+}
+
 /// Cloudinary's boolean parameters: `true`/`1` and `false`/`0`.
 fn truthy(v: &ParamValue) -> bool {
     matches!(&*v.joined(), "true" | "1")
@@ -337,38 +348,54 @@ enum LayerAsset {
     Unknown(String),
 }
 
-/// The assets `transformation` layers in: every `l_`/`u_` qualifier except text and remote
-/// (`fetch:`, checked by the `fetch` rule) layers, with the optional resource and delivery type
-/// prefixes removed and `:` read as `/`.
+/// The assets `transformation` names, read with the crate's transformation grammar
+/// ([`lex`]: the same split as the URL engine's parser):
+///
+/// * every `l_` / `u_` layer except text layers and remote (`fetch:`, checked by the `fetch`
+///   rule) ones, with the resource type (`image:`, `video:`, `raw:`, `audio:`, `subtitles:`,
+///   `lut:`) and delivery type (`upload:`, `private:`, `authenticated:`) prefixes removed and
+///   `:` read as `/`;
+/// * `fn_wasm:<public id>` (a WebAssembly function is a raw asset); any other `fn_` is unknown;
+/// * a layer or function naming a user variable (`l_$img`): unknown (the variable can hold any
+///   asset's public id: `$img_!hr:salaries!`).
 fn layer_assets(transformation: &str) -> Vec<LayerAsset> {
     let mut out = Vec::new();
-    for qualifier in transformation.split(['/', ',']) {
-        let Some(value) = qualifier
-            .strip_prefix("l_")
-            .or_else(|| qualifier.strip_prefix("u_"))
-        else {
-            continue;
-        };
+    for q in lex(transformation) {
+        let value = q.value;
+        match q.key {
+            Some("l" | "u") => {}
+            Some("fn") => {
+                let lower = value.to_ascii_lowercase();
+                match lower.strip_prefix("wasm:") {
+                    Some(_) if !value[5..].starts_with('$') && !value[5..].is_empty() => {
+                        out.push(LayerAsset::Id(value[5..].replace(':', "/")));
+                    }
+                    _ => out.push(LayerAsset::Unknown(q.token.to_owned())),
+                }
+                continue;
+            }
+            _ => continue,
+        }
         let lower = value.to_ascii_lowercase();
         if lower.starts_with("text:") || lower.starts_with("fetch:") || value.is_empty() {
             continue;
         }
-        if value.starts_with('$') {
-            out.push(LayerAsset::Unknown(value.to_owned()));
-            continue;
-        }
         let mut rest = value;
-        for kind in ["image:", "video:", "raw:", "subtitles:", "lut:"] {
-            if let Some(r) = rest.strip_prefix(kind) {
-                rest = r;
+        for kind in ["image:", "video:", "raw:", "audio:", "subtitles:", "lut:"] {
+            if rest.len() >= kind.len() && rest[..kind.len()].eq_ignore_ascii_case(kind) {
+                rest = &rest[kind.len()..];
                 break;
             }
         }
         for ty in ["upload:", "private:", "authenticated:"] {
-            if let Some(r) = rest.strip_prefix(ty) {
-                rest = r;
+            if rest.len() >= ty.len() && rest[..ty.len()].eq_ignore_ascii_case(ty) {
+                rest = &rest[ty.len()..];
                 break;
             }
+        }
+        if rest.starts_with('$') || rest.is_empty() {
+            out.push(LayerAsset::Unknown(value.to_owned()));
+            continue;
         }
         out.push(LayerAsset::Id(rest.replace(':', "/")));
     }
@@ -546,7 +573,7 @@ impl RolePolicy {
         for key in ["folder", "asset_folder", "public_id_prefix"] {
             if let Some(v) = get(key) {
                 let v = v.joined();
-                if !folder_under(&v, &prefix) {
+                if !upload_path_under(&v, &prefix) {
                     return Err(outside(key, &v));
                 }
             }
@@ -599,7 +626,7 @@ impl RolePolicy {
                 who.role, who.account
             )));
         };
-        if !folder_under(&placed.1, &prefix) {
+        if !upload_path_under(&placed.1, &prefix) {
             return Err(refuse(format!(
                 "the public id {:?} (from {}) is outside the folder {prefix:?} that role {} may write to on account {:?}",
                 placed.1, placed.0, who.role, who.account

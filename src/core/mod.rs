@@ -11,6 +11,7 @@ pub mod sign;
 pub mod upload;
 pub mod url;
 pub mod widgets;
+pub mod wire;
 
 /// The plugin's own version: the one version source is `Cargo.toml`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

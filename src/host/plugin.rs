@@ -1448,11 +1448,13 @@ fn media_object(
     o.into()
 }
 
-/// The index, over the whole batch, of the item a batch refusal (`items[N]: ...`) or a
-/// malformed answer (`results[N]: ...`) names.
+/// The index, over the whole batch, of the item a batch refusal (its `item`) or a malformed
+/// answer (`results[N]: ...`) names.
 fn batch_failure_index(e: &SignerError) -> Option<usize> {
     let text = match e {
-        SignerError::Refused { message, .. } => message.strip_prefix("items[")?,
+        // The signer names the refused item in the wire contract's `item`.
+        SignerError::Refused { error, .. } => return error.as_ref()?.item,
+        // The client's own check of a malformed answer (`results[N]: ...`).
         SignerError::BadAnswer(message) => message.strip_prefix("results[")?,
         _ => return None,
     };

@@ -27,6 +27,7 @@ use std::fmt;
 use std::rc::Rc;
 
 use crate::core::json::{de, Map, Value};
+use crate::core::wire::{DeliveryItem, DeliverySignature, ErrorBody};
 use crate::json;
 use gloo_net::http::Request;
 use wasm_bindgen::prelude::*;
@@ -37,13 +38,13 @@ use crate::core::url::SignRequest;
 use crate::core::widgets::MediaLibraryLogin;
 
 /// Upload-params signing endpoint.
-pub const UPLOAD_PATH: &str = "/v1/sign/upload";
+pub const UPLOAD_PATH: &str = crate::core::wire::SIGN_UPLOAD_PATH;
 /// Media Library login signature endpoint.
-pub const ML_LOGIN_PATH: &str = "/v1/sign/media-library";
+pub const ML_LOGIN_PATH: &str = crate::core::wire::SIGN_MEDIA_LIBRARY_PATH;
 /// Delivery URL signature endpoint.
-pub const DELIVERY_PATH: &str = "/v1/sign/delivery";
+pub const DELIVERY_PATH: &str = crate::core::wire::SIGN_DELIVERY_PATH;
 /// Batch delivery URL signature endpoint.
-pub const DELIVERY_BATCH_PATH: &str = "/v1/sign/delivery/batch";
+pub const DELIVERY_BATCH_PATH: &str = crate::core::wire::SIGN_DELIVERY_BATCH_PATH;
 /// Most delivery URLs [`SignerClient::sign_delivery_batch`] sends in one request (every signer
 /// accepts at least this many: `server.max_batch` is 50 to 1000).
 pub const BATCH_SIZE: usize = 50;
@@ -107,8 +108,11 @@ pub enum SignerError {
     Refused {
         /// HTTP status.
         status: u16,
-        /// The signer's `error` message.
+        /// The signer's `error` message (`message [rule: …]`).
         message: String,
+        /// The refusal as the wire contract carries it (`code`, `rule`, the batch `item`), when
+        /// the answer had one.
+        error: Option<ErrorBody>,
     },
     /// The signer answered 2xx with an unexpected body.
     BadAnswer(String),
@@ -179,7 +183,9 @@ impl fmt::Display for SignerError {
             SignerError::Unreachable { url, message } => {
                 write!(f, "the signer at {url} is unreachable: {message}")
             }
-            SignerError::Refused { status, message } => {
+            SignerError::Refused {
+                status, message, ..
+            } => {
                 write!(f, "the signer refused ({status}): {message}")
             }
             SignerError::BadAnswer(m) => write!(f, "the signer's answer is malformed: {m}"),
@@ -327,11 +333,18 @@ impl SignerClient {
         let status = res.status();
         let text = res.text().await.map_err(failed)?;
         if !(200..300).contains(&status) {
-            let message = crate::core::json::from_str(&text)
+            let error = crate::core::json::from_str(&text)
                 .ok()
-                .and_then(|v| refusal_message(v.get("error")?))
-                .unwrap_or_else(|| format!("HTTP {status} without an error message"));
-            return Err(SignerError::Refused { status, message });
+                .and_then(|v| ErrorBody::from_json(&v).ok());
+            let message = error.as_ref().map_or_else(
+                || format!("HTTP {status} without an error message"),
+                ErrorBody::display,
+            );
+            return Err(SignerError::Refused {
+                status,
+                message,
+                error,
+            });
         }
         crate::core::json::from_str(&text).map_err(SignerError::BadAnswer)
     }
@@ -466,58 +479,63 @@ impl SignerClient {
             }
             for (i, (result, request)) in results.iter().zip(chunk).enumerate() {
                 let index = offset + i;
-                let signature = result
-                    .as_object()
-                    .and_then(|o| o.get("signature"))
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| {
-                        SignerError::BadAnswer(format!(
-                            "results[{index}] has no `signature` string"
-                        ))
-                    })?;
-                check_delivery_signature(signature, request.length, Some(index))?;
-                out.push(signature.to_owned());
+                let signature = DeliverySignature::from_json(result, Some(index))
+                    .map_err(SignerError::BadAnswer)?
+                    .signature;
+                check_delivery_signature(&signature, request.length, Some(index))?;
+                out.push(signature);
             }
         }
         Ok(out)
     }
 }
 
-/// A batch refusal naming `items[N]` of a request whose first item is item `offset` of the
-/// whole batch, renamed `items[offset + N]`.
+/// A batch refusal of item `N` (the wire contract's `item`) of a request whose first item is item
+/// `offset` of the whole batch: its `item` becomes `offset + N`, and its message's `items[N]`
+/// prefix (the signer's wording) `items[offset + N]`.
 fn renumber(e: SignerError, offset: usize) -> SignerError {
-    let SignerError::Refused { status, message } = e else {
+    let SignerError::Refused {
+        status,
+        message,
+        error: Some(mut body),
+    } = e
+    else {
         return e;
     };
-    let renamed = message
-        .strip_prefix("items[")
-        .and_then(|rest| rest.split_once(']'))
-        .and_then(|(n, rest)| {
-            Some(format!(
-                "items[{}]{rest}",
-                n.parse::<usize>().ok()? + offset
-            ))
-        });
+    let Some(n) = body.item else {
+        return SignerError::Refused {
+            status,
+            message,
+            error: Some(body),
+        };
+    };
+    let whole = n + offset;
+    body.item = Some(whole);
+    let message = match message.strip_prefix(&format!("items[{n}]")) {
+        Some(rest) => format!("items[{whole}]{rest}"),
+        None => message,
+    };
     SignerError::Refused {
         status,
-        message: renamed.unwrap_or(message),
+        message,
+        error: Some(body),
     }
 }
 
 /// A delivery signing item: the parts of `request` the signer checks and signs.
 fn delivery_item(request: &SignRequest) -> Value {
-    let mut body = json!({
-        "resource_type": request.resource_type,
-        "type": request.delivery_type,
-        "transformation": request.transformation,
-        "public_id": request.public_id,
-        "long_signature": request.length == 32,
-    });
-    // Unless the URL's options chose one, the signer applies the account's own algorithm.
-    if request.algorithm_requested {
-        body["algorithm"] = Value::from(request.algorithm.as_str());
+    DeliveryItem {
+        resource_type: request.resource_type.clone(),
+        delivery_type: request.delivery_type.clone(),
+        transformation: request.transformation.clone(),
+        public_id: request.public_id.clone(),
+        long_signature: request.length == 32,
+        // Unless the URL's options chose one, the signer applies the account's own algorithm.
+        algorithm: request
+            .algorithm_requested
+            .then(|| request.algorithm.as_str().to_owned()),
     }
-    body
+    .to_json()
 }
 
 /// A delivery signature is `length` URL-safe base64 characters (`index`: its place in a batch).
@@ -539,18 +557,6 @@ fn check_delivery_signature(
             "results[{i}]: the delivery signature is not {length} URL-safe base64 characters"
         ),
     }))
-}
-
-/// `{"code", "message", "rule"?}` (or a bare string) → `message [rule: …]`.
-fn refusal_message(e: &Value) -> Option<String> {
-    if let Some(s) = e.as_str() {
-        return Some(s.to_owned());
-    }
-    let message = e.get("message")?.as_str()?;
-    Some(match e.get("rule").and_then(Value::as_str) {
-        Some(rule) => format!("{message} [rule: {rule}]"),
-        None => message.to_owned(),
-    })
 }
 
 fn check_hex(sig: &str) -> Result<(), SignerError> {

@@ -629,7 +629,10 @@ impl FromStr for Step {
         if s.is_empty() {
             return Err(ParseError::EmptyQualifier);
         }
-        let qualifiers = s.split(',').map(str::parse).collect::<Result<_, _>>()?;
+        let qualifiers = s
+            .split(QUALIFIER_SEPARATOR)
+            .map(str::parse)
+            .collect::<Result<_, _>>()?;
         Ok(Step { qualifiers })
     }
 }
@@ -695,9 +698,58 @@ impl FromStr for Transformation {
         if s.is_empty() {
             return Ok(Transformation::new());
         }
-        let steps = s.split('/').map(str::parse).collect::<Result<_, _>>()?;
+        let steps = s
+            .split(STEP_SEPARATOR)
+            .map(str::parse)
+            .collect::<Result<_, _>>()?;
         Ok(Transformation { steps })
     }
+}
+
+/// Separates the steps of a chained transformation.
+const STEP_SEPARATOR: char = '/';
+/// Separates the qualifiers of one step.
+const QUALIFIER_SEPARATOR: char = ',';
+
+/// One qualifier as the grammar splits it, before any value is checked: what [`lex`] yields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lexeme<'a> {
+    /// The step's index in the chain.
+    pub step: usize,
+    /// The whole qualifier (`l_image:upload:docs:a`).
+    pub token: &'a str,
+    /// The key before the first `_` (`l`, `$img`, `fn`), if the qualifier has one.
+    pub key: Option<&'a str>,
+    /// The value after the first `_` (the whole token when there is no key).
+    pub value: &'a str,
+}
+
+/// Splits `s` into qualifiers exactly as [`Transformation::parse`] does (steps at `/`,
+/// qualifiers at `,`, key and value at the first `_`), without refusing any value: for readers
+/// that must see every qualifier of a transformation Cloudinary may accept even when this
+/// crate's typed parser would not (text layers with spaces, crop modes newer than the crate).
+/// The signer's policy reads transformations with it.
+pub fn lex(s: &str) -> impl Iterator<Item = Lexeme<'_>> {
+    s.split(STEP_SEPARATOR)
+        .enumerate()
+        .flat_map(|(step, st)| {
+            st.split(QUALIFIER_SEPARATOR)
+                .map(move |token| match token.split_once('_') {
+                    Some((key, value)) => Lexeme {
+                        step,
+                        token,
+                        key: Some(key),
+                        value,
+                    },
+                    None => Lexeme {
+                        step,
+                        token,
+                        key: None,
+                        value: token,
+                    },
+                })
+        })
+        .filter(|l| !l.token.is_empty())
 }
 
 impl TryFrom<&str> for Transformation {
@@ -722,6 +774,30 @@ impl From<Step> for Transformation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `lex` splits exactly where the typed parser does, and yields what it refuses too.
+    #[test]
+    fn lex_splits_like_the_parser() {
+        let s = "$img_!docs:a!/c_fill,w_100/l_image:upload:docs:b,fl_layer_apply";
+        let parsed: Vec<String> = s
+            .parse::<Transformation>()
+            .unwrap()
+            .steps()
+            .iter()
+            .enumerate()
+            .flat_map(|(i, st)| st.qualifiers().iter().map(move |q| format!("{i}:{q}")))
+            .collect();
+        let lexed: Vec<String> = lex(s).map(|l| format!("{}:{}", l.step, l.token)).collect();
+        assert_eq!(parsed, lexed);
+        let l: Vec<Lexeme<'_>> = lex("l_text:Open Sans_20:hi,c_newmode").collect();
+        assert_eq!(l[0].key, Some("l"));
+        assert_eq!(l[0].value, "text:Open Sans_20:hi");
+        assert_eq!(l[1].key, Some("c"));
+        assert!("l_text:Open Sans_20:hi".parse::<Transformation>().is_err());
+        assert_eq!(lex("").count(), 0);
+        assert_eq!(lex("e_sepia").next().unwrap().key, Some("e"));
+        assert_eq!(lex("raw").next().unwrap().key, None);
+    }
 
     #[track_caller]
     fn err(s: &str) -> String {

@@ -1,303 +1,14 @@
-//! The signer's configuration: a TOML file (or `CLOUDINARY_URL` alone), validated completely at
-//! start-up. Secrets are never written in the file: each one is named by the environment
-//! variable (or the file) that holds it, and no error message ever prints a secret.
+//! The TOML form of the configuration (and the `CLOUDINARY_URL` zero-config form), read into
+//! the validated model of [`super`].
 
 use std::collections::{BTreeMap, HashSet};
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::cors::OriginPattern;
-use crate::policy::{FolderMode, Role, RolePolicy, RolePolicyToml};
-
-/// A secret held in memory. Its `Debug` is redacted and it has no `Display`, so it cannot end up
-/// in a log line or an error by accident.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(Box<str>);
-
-impl Secret {
-    /// Wraps a secret value.
-    pub fn new(s: impl Into<String>) -> Self {
-        Secret(s.into().into_boxed_str())
-    }
-
-    /// The secret, for hashing only.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(<redacted>)")
-    }
-}
-
-/// Why the configuration was refused. The message names the place (file line, key path or
-/// environment variable) and never contains a secret value.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConfigError(pub String);
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
-fn err<T>(msg: impl Into<String>) -> Result<T, ConfigError> {
-    Err(ConfigError(msg.into()))
-}
-
-/// The Cloudinary products an account is used for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Product {
-    /// Programmable Media: uploads, transformations, delivery URLs.
-    ProgrammableMedia,
-    /// Assets (DAM): the Media Library.
-    Dam,
-}
-
-impl Product {
-    fn parse(s: &str, path: &str) -> Result<Self, ConfigError> {
-        match s {
-            "programmable_media" => Ok(Product::ProgrammableMedia),
-            "dam" => Ok(Product::Dam),
-            _ => err(format!(
-                "{path}.product: unknown product; expected \"programmable_media\" or \"dam\""
-            )),
-        }
-    }
-}
-
-/// The digest used for Upload API signatures.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Algorithm {
-    /// SHA-1, Cloudinary's default.
-    #[default]
-    Sha1,
-    /// SHA-256.
-    Sha256,
-}
-
-impl Algorithm {
-    /// `"sha1"` or `"sha256"`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Algorithm::Sha1 => "sha1",
-            Algorithm::Sha256 => "sha256",
-        }
-    }
-}
-
-/// Credentials of the Provisioning (Account) API, used to list sub-accounts.
-#[derive(Clone, Debug)]
-pub struct Provisioning {
-    /// The Cloudinary account id (not a cloud name).
-    pub account_id: String,
-    /// The provisioning API key.
-    pub api_key: String,
-    /// The provisioning API secret.
-    pub api_secret: Secret,
-}
-
-/// One Cloudinary product environment the signer holds the secret of.
-#[derive(Clone, Debug)]
-pub struct Account {
-    /// Stable id used by callers and in tokens' `roles`.
-    pub id: String,
-    /// Human label.
-    pub label: String,
-    /// Cloud name.
-    pub cloud_name: String,
-    /// Public API key.
-    pub api_key: String,
-    /// The API secret.
-    pub api_secret: Secret,
-    /// Products used with this account.
-    pub products: Vec<Product>,
-    /// Default digest for upload signatures.
-    pub signature_algorithm: Algorithm,
-    /// Policy per role.
-    pub policy: BTreeMap<Role, RolePolicy>,
-    /// How the account computes public ids (`folder_mode`; sub-accounts inherit it).
-    pub folder_mode: FolderMode,
-    /// The parent account's id, for a sub-account.
-    pub parent: Option<String>,
-    /// Provisioning API credentials (top-level accounts only).
-    pub provisioning: Option<Provisioning>,
-}
-
-/// How a caller's JWT is verified.
-#[derive(Clone, Debug)]
-pub enum KeyMaterial {
-    /// HS256 shared key.
-    Hs256(Secret),
-    /// EdDSA (Ed25519) public key, PEM.
-    EdDsaPem(String),
-    /// RS256 public key, PEM.
-    Rs256Pem(String),
-}
-
-/// One token verification key.
-#[derive(Clone, Debug)]
-pub struct AuthKey {
-    /// Optional key id matched against the token header's `kid`.
-    pub id: Option<String>,
-    /// The key.
-    pub material: KeyMaterial,
-}
-
-/// Caller authentication settings.
-#[derive(Clone, Debug)]
-pub struct AuthConfig {
-    /// Verification keys.
-    pub keys: Vec<AuthKey>,
-    /// Required `aud` claim, if any.
-    pub audience: Option<String>,
-    /// Required `iss` claim, if any.
-    pub issuer: Option<String>,
-    /// Clock skew allowed on `exp`/`nbf`, seconds.
-    pub leeway_secs: u64,
-    /// Tokens whose `exp` is further away than this are refused as not short-lived.
-    pub max_token_lifetime_secs: u64,
-}
-
-/// Server limits and settings.
-#[derive(Clone, Debug)]
-pub struct ServerConfig {
-    /// Allowed browser origins.
-    pub cors_origins: Vec<OriginPattern>,
-    /// Largest request body of the signing endpoints, bytes.
-    pub max_body_bytes: usize,
-    /// Most parameters in one upload signing request.
-    pub max_params: usize,
-    /// Whole-request timeout, milliseconds.
-    pub request_timeout_ms: u64,
-    /// Most delivery URLs in one `POST /v1/sign/delivery/batch` request.
-    pub max_batch: usize,
-    /// Requests per minute per user (token bucket refill rate).
-    pub rate_limit_per_minute: u32,
-    /// Token bucket size (burst).
-    pub rate_limit_burst: u32,
-    /// How old a caller-given timestamp may be, seconds.
-    pub timestamp_max_age_secs: u64,
-    /// How far in the future a caller-given timestamp may be, seconds.
-    pub timestamp_max_future_secs: u64,
-    /// Base URL of Cloudinary's API (overridden in tests).
-    pub cloudinary_api_base: String,
-    /// Timeout of outbound calls, milliseconds.
-    pub outbound_timeout_ms: u64,
-    /// Time a client has to send its request headers, milliseconds.
-    pub header_read_timeout_ms: u64,
-    /// Connections served at once.
-    pub max_connections: usize,
-    /// Threads that serve requests (`None`: one per available CPU). With 1, one thread runs
-    /// everything (accept loop, connections, timers): the lowest latency when the signer shares
-    /// the machine's CPUs with other busy processes.
-    pub workers: Option<usize>,
-}
-
-/// Default most delivery URLs per batch signing request.
-pub const DEFAULT_MAX_BATCH: usize = 100;
-/// Fewest delivery URLs `server.max_batch` accepts: the plugin sends up to 50 per request.
-pub const MIN_MAX_BATCH: usize = 50;
-/// Most delivery URLs `server.max_batch` accepts.
-pub const MAX_MAX_BATCH: usize = 1000;
-
-/// Most runtime threads `server.workers` and `--workers` accept.
-pub const MAX_WORKERS: usize = 1024;
-
-/// Checks a worker-thread count (`server.workers` or `--workers`); the error names no source.
-pub fn check_workers(n: usize) -> Result<usize, String> {
-    if (1..=MAX_WORKERS).contains(&n) {
-        Ok(n)
-    } else {
-        Err(format!(
-            "must be between 1 and {MAX_WORKERS} threads (omit it for one per CPU), not {n}"
-        ))
-    }
-}
-
-/// The host identity sent in the User-Agent of outbound calls.
-#[derive(Clone, Debug)]
-pub struct IdentityConfig {
-    /// Host platform name.
-    pub platform: String,
-    /// Host platform version.
-    pub platform_version: String,
-    /// `prod` / `stag` / `dev`.
-    pub environment: cloudinary_connector::Environment,
-}
-
-/// Webhook (notification) verification and forwarding.
-#[derive(Clone, Debug)]
-pub struct WebhookConfig {
-    /// Where verified notifications are forwarded.
-    pub forward_url: Option<String>,
-    /// HMAC-SHA256 key signing forwarded notifications (`X-Cld-Signer-Signature`).
-    pub forward_secret: Option<Secret>,
-    /// Oldest accepted `X-Cld-Timestamp`, seconds.
-    pub max_age_secs: u64,
-    /// Largest notification body, bytes.
-    pub max_body_bytes: usize,
-}
-
-/// The validated configuration.
-#[derive(Clone, Debug)]
-pub struct Config {
-    /// Server settings.
-    pub server: ServerConfig,
-    /// Outbound identity.
-    pub identity: IdentityConfig,
-    /// Caller authentication.
-    pub auth: AuthConfig,
-    /// Webhooks.
-    pub webhooks: WebhookConfig,
-    /// All accounts and sub-accounts, parents before their children.
-    pub accounts: Vec<Account>,
-}
-
-impl Config {
-    /// The account or sub-account with this id.
-    pub fn account(&self, id: &str) -> Option<&Account> {
-        self.accounts.iter().find(|a| a.id == id)
-    }
-
-    /// The sub-accounts of `parent`.
-    pub fn sub_accounts<'a>(&'a self, parent: &'a str) -> impl Iterator<Item = &'a Account> + 'a {
-        self.accounts
-            .iter()
-            .filter(move |a| a.parent.as_deref() == Some(parent))
-    }
-
-    /// Every secret the configuration holds (for leak scans in tests).
-    pub fn secrets(&self) -> Vec<&str> {
-        let mut v: Vec<&str> = self
-            .accounts
-            .iter()
-            .map(|a| a.api_secret.expose())
-            .collect();
-        v.extend(
-            self.accounts
-                .iter()
-                .filter_map(|a| a.provisioning.as_ref().map(|p| p.api_secret.expose())),
-        );
-        v.extend(self.auth.keys.iter().filter_map(|k| match &k.material {
-            KeyMaterial::Hs256(s) => Some(s.expose()),
-            _ => None,
-        }));
-        v.extend(self.webhooks.forward_secret.as_ref().map(Secret::expose));
-        v
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Raw TOML shape
+use super::secrets::{self, read_secret, redact_serde_message, scan_inline_secrets, Env, Secret};
+use super::*;
+use crate::policy::RolePolicyToml;
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -332,6 +43,11 @@ struct RawServer {
     header_read_timeout_ms: Option<u64>,
     max_connections: Option<usize>,
     workers: Option<usize>,
+    state: Option<String>,
+    state_env: Option<String>,
+    state_unavailable: Option<String>,
+    state_timeout_ms: Option<u64>,
+    metrics: Option<bool>,
 }
 
 #[derive(Deserialize, Default)]
@@ -351,13 +67,20 @@ struct RawAuth {
     max_token_lifetime_secs: Option<u64>,
     #[serde(default)]
     keys: Vec<RawKey>,
+    roles_claim: Option<String>,
+    groups_claim: Option<String>,
+    #[serde(default)]
+    group_roles: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawKey {
     id: Option<String>,
-    algorithm: String,
+    algorithm: Option<String>,
+    jwks_url: Option<String>,
+    oidc_issuer: Option<String>,
+    refresh_min_interval_secs: Option<u64>,
     secret_env: Option<String>,
     secret_file: Option<PathBuf>,
     public_key_pem: Option<String>,
@@ -383,7 +106,7 @@ struct RawAccount {
     api_key: String,
     api_secret_env: Option<String>,
     api_secret_file: Option<PathBuf>,
-    product: Option<toml::Value>,
+    product: Option<::toml::Value>,
     signature_algorithm: Option<Algorithm>,
     folder_mode: Option<FolderMode>,
     #[serde(default)]
@@ -400,49 +123,6 @@ struct RawProvisioning {
     api_key: String,
     api_secret_env: Option<String>,
     api_secret_file: Option<PathBuf>,
-}
-
-/// Keys that would hold a secret inline: always refused.
-const INLINE_SECRET_KEYS: [&str; 8] = [
-    "api_secret",
-    "secret",
-    "shared_secret",
-    "forward_secret",
-    "private_key",
-    "private_key_pem",
-    "password",
-    "key",
-];
-
-// ---------------------------------------------------------------------------------------------
-// Loading
-
-/// Where the loader reads environment variables and secret files from (tests pass a map).
-pub trait Env {
-    /// The variable's value, if set.
-    fn var(&self, name: &str) -> Option<String>;
-}
-
-/// The process environment.
-#[derive(Debug, Clone, Copy)]
-pub struct ProcessEnv;
-
-impl Env for ProcessEnv {
-    fn var(&self, name: &str) -> Option<String> {
-        std::env::var(name).ok()
-    }
-}
-
-impl Env for BTreeMap<String, String> {
-    fn var(&self, name: &str) -> Option<String> {
-        self.get(name).cloned()
-    }
-}
-
-impl Env for std::collections::HashMap<String, String> {
-    fn var(&self, name: &str) -> Option<String> {
-        self.get(name).cloned()
-    }
 }
 
 /// Reads and validates the configuration file at `path`.
@@ -464,37 +144,12 @@ fn line_of(src: &str, offset: usize) -> usize {
         .count()
         + 1
 }
-
-/// Drops the part of a serde message that would quote a value from the file (the value could
-/// be a secret written in the wrong place).
-fn redact_serde_message(msg: &str) -> String {
-    let first = msg.lines().next().unwrap_or("");
-    for prefix in ["invalid type: ", "invalid value: ", "unknown variant "] {
-        if let Some(rest) = first.strip_prefix(prefix) {
-            let expected = rest.find(", expected").map(|i| &rest[i..]).unwrap_or("");
-            let kind = rest.split([' ', ',']).next().unwrap_or("");
-            let kind = if kind.starts_with('`') || kind.starts_with('"') {
-                ""
-            } else {
-                kind
-            };
-            let head = prefix.trim_end_matches(": ").trim_end();
-            return if kind.is_empty() {
-                format!("{head}{expected}")
-            } else {
-                format!("{head} ({kind}){expected}")
-            };
-        }
-    }
-    first.to_owned()
-}
-
 /// Parses and validates configuration text; relative file paths are resolved against `base`.
 pub fn from_toml(src: &str, base: &Path, env: &dyn Env) -> Result<Config, ConfigError> {
-    let table: toml::Table = match src.parse() {
+    let table: ::toml::Table = match src.parse() {
         Ok(t) => t,
         Err(e) => {
-            let e: toml::de::Error = e;
+            let e: ::toml::de::Error = e;
             let at = e
                 .span()
                 .map(|s| format!("line {}: ", line_of(src, s.start)))
@@ -505,8 +160,8 @@ pub fn from_toml(src: &str, base: &Path, env: &dyn Env) -> Result<Config, Config
             ));
         }
     };
-    scan_inline_secrets(&toml::Value::Table(table.clone()), "")?;
-    let raw: RawConfig = match toml::from_str(src) {
+    scan_inline_secrets(&::toml::Value::Table(table.clone()), "")?;
+    let raw: RawConfig = match ::toml::from_str(src) {
         Ok(r) => r,
         Err(e) => {
             let at = e
@@ -518,79 +173,6 @@ pub fn from_toml(src: &str, base: &Path, env: &dyn Env) -> Result<Config, Config
     };
     build(raw, base, env)
 }
-
-fn scan_inline_secrets(v: &toml::Value, path: &str) -> Result<(), ConfigError> {
-    match v {
-        toml::Value::Table(t) => {
-            for (k, v) in t {
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                if k.starts_with("private_key") {
-                    return err(format!(
-                        "{p}: the signer verifies tokens with public keys only; remove the private \
-                         key from the config file"
-                    ));
-                }
-                if INLINE_SECRET_KEYS.contains(&k.as_str()) {
-                    return err(format!(
-                        "{p}: secrets must not be written in the config file; put the value in an \
-                         environment variable (or a file readable only by the signer) and name it \
-                         with `{k}_env` / `{k}_file`",
-                        k = if k == "key" || k == "secret" {
-                            "secret"
-                        } else {
-                            k.as_str()
-                        }
-                    ));
-                }
-                scan_inline_secrets(v, &p)?;
-            }
-            Ok(())
-        }
-        toml::Value::Array(a) => {
-            for (i, v) in a.iter().enumerate() {
-                scan_inline_secrets(v, &format!("{path}[{i}]"))?;
-            }
-            Ok(())
-        }
-        toml::Value::String(s) => {
-            if looks_like_credential_url(s) {
-                return err(format!(
-                    "{path}: holds a Cloudinary URL with a secret in it; give it through the \
-                     CLOUDINARY_URL environment variable instead"
-                ));
-            }
-            Ok(())
-        }
-        _ => Ok(()),
-    }
-}
-
-fn looks_like_credential_url(s: &str) -> bool {
-    let lower = s.trim().to_ascii_lowercase();
-    ["cloudinary://", "account://"].iter().any(|scheme| {
-        lower
-            .strip_prefix(scheme)
-            .and_then(|rest| rest.split_once('@'))
-            .is_some_and(|(creds, _)| creds.contains(':'))
-    })
-}
-
-/// An environment variable NAME (so that it may be echoed in errors): upper-case letters,
-/// digits and `_`, at most 64 characters. Anything else may be a secret pasted in the wrong
-/// place and is never echoed.
-fn valid_env_name(s: &str) -> bool {
-    if s.len() > 64 {
-        return false;
-    }
-    let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c.is_ascii_uppercase() || c == '_')
-        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-}
-
 fn valid_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 63
@@ -605,76 +187,8 @@ fn valid_cloud_name(s: &str) -> bool {
         && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
-
-/// Reads a secret named by `<key>_env` or `<key>_file`, exactly one of which must be given.
-fn read_secret(
-    path: &str,
-    key: &str,
-    env_name: Option<&str>,
-    file: Option<&Path>,
-    base: &Path,
-    env: &dyn Env,
-) -> Result<Secret, ConfigError> {
-    match (env_name, file) {
-        (Some(_), Some(_)) => err(format!(
-            "{path}: give either `{key}_env` or `{key}_file`, not both"
-        )),
-        (None, None) => err(format!(
-            "{path}: no secret source; name the environment variable holding it with `{key}_env` \
-             (or a file with `{key}_file`)"
-        )),
-        (Some(name), None) => {
-            if !valid_env_name(name) {
-                return err(format!(
-                    "{path}.{key}_env: must be the NAME of an environment variable (upper-case \
-                     letters, digits and `_`, at most 64 characters), not the secret itself"
-                ));
-            }
-            match env.var(name) {
-                None => err(format!(
-                    "{path}.{key}_env: the environment variable {name} is not set"
-                )),
-                Some(v) if v.trim().is_empty() => err(format!(
-                    "{path}.{key}_env: the environment variable {name} is empty"
-                )),
-                Some(v) => Ok(Secret::new(v.trim())),
-            }
-        }
-        (None, Some(f)) => {
-            let full = if f.is_absolute() {
-                f.to_path_buf()
-            } else {
-                base.join(f)
-            };
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                if let Ok(meta) = std::fs::metadata(&full) {
-                    if meta.permissions().mode() & 0o004 != 0 {
-                        return err(format!(
-                            "{path}.{key}_file: {} is readable by every user; restrict it (chmod 600)",
-                            full.display()
-                        ));
-                    }
-                }
-            }
-            let v = std::fs::read_to_string(&full).or_else(|e| {
-                err(format!(
-                    "{path}.{key}_file: cannot read {}: {}",
-                    full.display(),
-                    e.kind()
-                ))
-            })?;
-            if v.trim().is_empty() {
-                return err(format!("{path}.{key}_file: {} is empty", full.display()));
-            }
-            Ok(Secret::new(v.trim()))
-        }
-    }
-}
-
 fn build(raw: RawConfig, base: &Path, env: &dyn Env) -> Result<Config, ConfigError> {
-    let server = build_server(raw.server)?;
+    let server = build_server(raw.server, env)?;
     let identity = build_identity(raw.identity)?;
     let auth = build_auth(raw.auth, base, env)?;
     let webhooks = build_webhooks(raw.webhooks, base, env)?;
@@ -687,6 +201,11 @@ fn build(raw: RawConfig, base: &Path, env: &dyn Env) -> Result<Config, ConfigErr
         let path = format!("accounts[{i}]");
         let subs = build_account_tree(a, &path, None, base, env, &mut ids)?;
         accounts.extend(subs);
+    }
+    if let Some(unknown) = auth.group_roles.keys().find(|a| !ids.contains(*a)) {
+        return err(format!(
+            "auth.group_roles.{unknown}: no account or sub-account has this id"
+        ));
     }
     Ok(Config {
         server,
@@ -742,8 +261,8 @@ fn build_account_tree(
         None => parent
             .map(|p| p.products.clone())
             .unwrap_or_else(|| vec![Product::ProgrammableMedia]),
-        Some(toml::Value::String(s)) => vec![Product::parse(&s, &path)?],
-        Some(toml::Value::Array(v)) if !v.is_empty() => {
+        Some(::toml::Value::String(s)) => vec![Product::parse(&s, &path)?],
+        Some(::toml::Value::Array(v)) if !v.is_empty() => {
             let mut out = v
                 .iter()
                 .map(|s| match s.as_str() {
@@ -873,7 +392,66 @@ fn max_batch(v: Option<usize>) -> Result<usize, ConfigError> {
     }
 }
 
-fn build_server(s: RawServer) -> Result<ServerConfig, ConfigError> {
+/// `server.state` / `server.state_env` / `server.state_unavailable`.
+fn build_state(s: &RawServer, env: &dyn Env) -> Result<StateBackend, ConfigError> {
+    let url = match (&s.state, &s.state_env) {
+        (Some(_), Some(_)) => {
+            return err("server: give either `state` or `state_env`, not both");
+        }
+        (Some(u), None) => {
+            let u = u.trim();
+            if u == "memory" {
+                None
+            } else {
+                // A password belongs in the environment, not in the file.
+                let creds = u
+                    .split_once("://")
+                    .and_then(|(_, rest)| rest.split('/').next())
+                    .and_then(|auth| auth.rsplit_once('@'))
+                    .map(|(creds, _)| creds);
+                if creds.is_some_and(|c| !c.is_empty()) {
+                    return err(
+                        "server.state: holds credentials; put the whole Redis URL in an environment variable and name it with `state_env`",
+                    );
+                }
+                Some(u.to_owned())
+            }
+        }
+        (None, Some(name)) => Some(
+            secrets::read_secret("server", "state", Some(name), None, Path::new("."), env)?
+                .expose()
+                .to_owned(),
+        ),
+        (None, None) => None,
+    };
+    let on_unavailable = match s.state_unavailable.as_deref() {
+        None | Some("refuse") => StateUnavailable::Refuse,
+        Some("local") => StateUnavailable::Local,
+        Some(_) => {
+            return err("server.state_unavailable: must be \"refuse\" (the default) or \"local\"");
+        }
+    };
+    match url {
+        None => {
+            if s.state_unavailable.is_some() {
+                return err("server.state_unavailable: applies to a Redis `state` only");
+            }
+            Ok(StateBackend::Memory)
+        }
+        Some(u) if u.starts_with("redis://") || u.starts_with("rediss://") => {
+            Ok(StateBackend::Redis {
+                url: u,
+                on_unavailable,
+            })
+        }
+        Some(_) => {
+            err("server.state: must be \"memory\" or a Redis URL like \"redis://127.0.0.1:6379/0\"")
+        }
+    }
+}
+
+fn build_server(s: RawServer, env: &dyn Env) -> Result<ServerConfig, ConfigError> {
+    let state = build_state(&s, env)?;
     let mut cors_origins = Vec::new();
     for (i, o) in s.cors_origins.iter().enumerate() {
         cors_origins.push(
@@ -911,6 +489,9 @@ fn build_server(s: RawServer) -> Result<ServerConfig, ConfigError> {
             .map(check_workers)
             .transpose()
             .map_err(|e| ConfigError(format!("server.workers: {e}")))?,
+        state,
+        state_timeout_ms: positive(s.state_timeout_ms, 500, "state_timeout_ms")?,
+        metrics: s.metrics.unwrap_or(true),
     })
 }
 
@@ -939,9 +520,24 @@ pub const MIN_HS256_KEY_BYTES: usize = 32;
 
 fn build_auth(a: RawAuth, base: &Path, env: &dyn Env) -> Result<AuthConfig, ConfigError> {
     let mut keys = Vec::new();
+    let mut jwks = Vec::new();
     for (i, k) in a.keys.into_iter().enumerate() {
         let path = format!("auth.keys[{i}]");
-        let material = match k.algorithm.as_str() {
+        if k.jwks_url.is_some() || k.oidc_issuer.is_some() {
+            jwks.push(build_jwks(k, &path)?);
+            continue;
+        }
+        if k.refresh_min_interval_secs.is_some() {
+            return err(format!(
+                "{path}.refresh_min_interval_secs: applies to a `jwks_url` or `oidc_issuer` key set only"
+            ));
+        }
+        let Some(algorithm) = k.algorithm.clone() else {
+            return err(format!(
+                "{path}: give `algorithm` (\"HS256\", \"EdDSA\" or \"RS256\") with its key, or a `jwks_url` / `oidc_issuer` key set"
+            ));
+        };
+        let material = match algorithm.as_str() {
             "HS256" => {
                 if k.public_key_pem.is_some() || k.public_key_file.is_some() {
                     return err(format!(
@@ -965,7 +561,7 @@ fn build_auth(a: RawAuth, base: &Path, env: &dyn Env) -> Result<AuthConfig, Conf
             }
             "EdDSA" | "RS256" => {
                 if k.secret_env.is_some() || k.secret_file.is_some() {
-                    return err(format!("{path}: {} verifies with a public key (`public_key_pem` or `public_key_file`)", k.algorithm));
+                    return err(format!("{path}: {algorithm} verifies with a public key (`public_key_pem` or `public_key_file`)"));
                 }
                 let pem = match (k.public_key_pem, k.public_key_file) {
                     (Some(p), None) => p,
@@ -985,15 +581,15 @@ fn build_auth(a: RawAuth, base: &Path, env: &dyn Env) -> Result<AuthConfig, Conf
                         ))
                     }
                 };
-                let ok = if k.algorithm == "EdDSA" {
+                let ok = if algorithm == "EdDSA" {
                     jsonwebtoken::DecodingKey::from_ed_pem(pem.as_bytes()).is_ok()
                 } else {
                     jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes()).is_ok()
                 };
                 if !ok || pem.contains("PRIVATE KEY") {
-                    return err(format!("{path}: not a PEM {} public key", k.algorithm));
+                    return err(format!("{path}: not a PEM {algorithm} public key"));
                 }
-                if k.algorithm == "EdDSA" {
+                if algorithm == "EdDSA" {
                     KeyMaterial::EdDsaPem(pem)
                 } else {
                     KeyMaterial::Rs256Pem(pem)
@@ -1013,6 +609,74 @@ fn build_auth(a: RawAuth, base: &Path, env: &dyn Env) -> Result<AuthConfig, Conf
         issuer: a.issuer,
         leeway_secs: a.leeway_secs.unwrap_or(30),
         max_token_lifetime_secs: a.max_token_lifetime_secs.unwrap_or(24 * 3600),
+        jwks,
+        roles_claim: claim_name(a.roles_claim, "roles_claim")?.unwrap_or_else(|| "roles".into()),
+        groups_claim: claim_name(a.groups_claim, "groups_claim")?,
+        group_roles: a
+            .group_roles
+            .into_iter()
+            .map(|(account, map)| {
+                let roles = map
+                    .into_iter()
+                    .map(|(group, role)| {
+                        role.parse::<Role>().map(|r| (group, r)).map_err(|_| {
+                            ConfigError(format!(
+                                "auth.group_roles.{account}: {role:?} is not a role; expected \"viewer\", \"uploader\" or \"admin\""
+                            ))
+                        })
+                    })
+                    .collect::<Result<BTreeMap<_, _>, _>>()?;
+                Ok((account, roles))
+            })
+            .collect::<Result<_, ConfigError>>()?,
+    })
+}
+
+fn claim_name(v: Option<String>, key: &str) -> Result<Option<String>, ConfigError> {
+    match v {
+        Some(c) if c.trim().is_empty() || c.len() > 128 => err(format!(
+            "auth.{key}: must be a claim name (1 to 128 characters)"
+        )),
+        other => Ok(other),
+    }
+}
+
+/// Default fewest seconds between two unknown-`kid` refreshes of one key set.
+pub const DEFAULT_JWKS_REFRESH_MIN_INTERVAL_SECS: u64 = 60;
+
+fn build_jwks(k: RawKey, path: &str) -> Result<JwksConfig, ConfigError> {
+    if k.algorithm.is_some()
+        || k.secret_env.is_some()
+        || k.secret_file.is_some()
+        || k.public_key_pem.is_some()
+        || k.public_key_file.is_some()
+        || k.id.is_some()
+    {
+        return err(format!(
+            "{path}: a key set (`jwks_url` / `oidc_issuer`) names its keys and algorithms itself; remove `id`, `algorithm` and the key"
+        ));
+    }
+    let location = match (k.jwks_url, k.oidc_issuer) {
+        (Some(u), None) => {
+            check_key_url(&u).map_err(|e| ConfigError(format!("{path}.jwks_url: {e}")))?;
+            JwksLocation::Url(u)
+        }
+        (None, Some(i)) => {
+            check_key_url(&i).map_err(|e| ConfigError(format!("{path}.oidc_issuer: {e}")))?;
+            JwksLocation::Issuer(i)
+        }
+        _ => {
+            return err(format!(
+                "{path}: give either `jwks_url` or `oidc_issuer`, not both"
+            ))
+        }
+    };
+    Ok(JwksConfig {
+        location,
+        refresh_min_interval_secs: k
+            .refresh_min_interval_secs
+            .unwrap_or(DEFAULT_JWKS_REFRESH_MIN_INTERVAL_SECS),
+        timeout_ms: 5_000,
     })
 }
 
@@ -1066,7 +730,7 @@ pub fn from_cloudinary_url(url: &str, env: &dyn Env) -> Result<Config, ConfigErr
     if !valid_cloud_name(cloud) {
         return err("CLOUDINARY_URL: the cloud name after `@` is missing or invalid");
     }
-    let mut keys = Vec::new();
+    let mut keys: Vec<AuthKey> = Vec::new();
     if let Some(k) = env.var("CLD_SIGNER_JWT_KEY") {
         if k.trim().len() < MIN_HS256_KEY_BYTES {
             return err(format!(
@@ -1079,7 +743,7 @@ pub fn from_cloudinary_url(url: &str, env: &dyn Env) -> Result<Config, ConfigErr
         });
     }
     Ok(Config {
-        server: build_server(RawServer::default())?,
+        server: build_server(RawServer::default(), env)?,
         identity: build_identity(RawIdentity::default())?,
         auth: build_auth(RawAuth::default(), Path::new("."), env).map(|mut a| {
             a.keys = keys;
