@@ -166,7 +166,7 @@ async fn script_without_the_widget_api_is_refused() {
 #[wasm_bindgen_test]
 async fn stylesheets_load_once_too() {
     reset();
-    let url = double("video-player.double.css");
+    let url = double("stylesheet.fixture.css");
     let a = load(ResourceKind::Stylesheet, &url, None, &opts(5_000))
         .await
         .unwrap();

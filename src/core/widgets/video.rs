@@ -90,6 +90,12 @@ impl VideoPlayerOptions {
         })
     }
 
+    /// Whether the player fills its container's width: `fluid`, on unless set to false (the
+    /// plugin's default; the player's own default is a fixed size).
+    pub fn is_fluid(&self) -> bool {
+        self.fluid != Some(false)
+    }
+
     /// Checks the options.
     pub fn validate(&self) -> Result<(), WidgetError> {
         if self.public_id.trim().is_empty() {
@@ -135,6 +141,11 @@ impl VideoPlayerOptions {
                 o.insert(k.into(), v.into());
             }
         }
+        // The page's font: with its default ("Inter") the player loads Google Fonts through
+        // webfontloader, which adds a <link> per player and `wf-*` classes on <html> that
+        // `dispose()` leaves behind, and a request to fonts.googleapis.com that CSP-strict
+        // hosts refuse (cloudinary-video-player 4.0.3, utils/fontFace.js: "inherit" loads none).
+        o.insert("fontFace".into(), "inherit".into());
         Ok(Value::Object(o))
     }
 
@@ -256,14 +267,15 @@ mod tests {
         assert_eq!(
             o.to_json(&account).unwrap(),
             json!({"cloudName": "demo", "secure": true, "privateCdn": true, "publicId": "clips/intro",
-                   "transformation": {"raw_transformation": "e_blur:300/q_auto"}, "autoplay": true, "muted": true})
+                   "transformation": {"raw_transformation": "e_blur:300/q_auto"}, "autoplay": true, "muted": true,
+                   "fontFace": "inherit"})
         );
         let off =
             VideoPlayerOptions::from_json(&json!({"publicId": "clips/intro", "optimize": false}))
                 .unwrap();
         assert_eq!(
             off.to_json(&account).unwrap(),
-            json!({"cloudName": "demo", "secure": true, "privateCdn": true, "publicId": "clips/intro"})
+            json!({"cloudName": "demo", "secure": true, "privateCdn": true, "publicId": "clips/intro", "fontFace": "inherit"})
         );
         let chosen = VideoPlayerOptions::from_json(
             &json!({"publicId": "c", "transformation": "q_auto:eco"}),
