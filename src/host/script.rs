@@ -256,7 +256,17 @@ impl Drop for Inner {
             // adds to `window.cloudinary` then. The one-shot closure frees itself when it runs.
             let before = std::mem::take(&mut self.keys_before);
             let existed = self.cloudinary_existed;
+            // Whatever appears on `window` between now and the late script's load event is
+            // its footprint too.
+            let window_now = window_keys();
             let cleanup = Closure::once_into_js(move || {
+                if let Some(w) = web_sys::window() {
+                    for k in window_keys() {
+                        if k != "cloudinary" && !window_now.contains(&k) {
+                            let _ = Reflect::delete_property(&w, &k.into());
+                        }
+                    }
+                }
                 let Some(global) = cloudinary_global() else {
                     return;
                 };

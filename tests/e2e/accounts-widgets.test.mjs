@@ -49,6 +49,12 @@ function query({ roles = ROLES, user = 'alice', signerUrl = signer.url, signerTi
 async function open(opts = {}) {
   const context = await ctx.browser.newContext();
   await context.addInitScript(instrument);
+  // The recorders exist before any double loads: they are the test's, not a widget script's
+  // footprint (which the plugin removes with the script, remounts included).
+  await context.addInitScript(() => {
+    window.__cldDoubles = { calls: [], mediaLibrary: [], upload: [], gallery: [], video: [], signatures: [], errors: [] };
+    window.__cldDoubleLoads = {};
+  });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));

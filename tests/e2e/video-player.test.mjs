@@ -17,7 +17,7 @@ const VERSION = '4.0.3';
 const VENDOR = resolve(repo, `target/vendor/cloudinary-video-player-${VERSION}/dist`);
 const DOUBLES = resolve(repo, 'tests/doubles');
 // What the player itself asks for beyond the page's origin (observed with 4.0.3; README).
-const PLAYER_HOSTS = ['analytics-api-s.cloudinary.com', 'fonts.googleapis.com', 'res.cloudinary.com'];
+const PLAYER_HOSTS = ['analytics-api-s.cloudinary.com', 'res.cloudinary.com'];
 
 const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>video player test</title></head>
 <body><main id="host"></main><script type="module">

@@ -115,10 +115,11 @@ pub struct PageState {
 impl PageState {
     pub fn take() -> PageState {
         let w = web_sys::window().unwrap();
-        let mut globals: Vec<String> = js_sys::Object::get_own_property_names(w.unchecked_ref())
-            .iter()
-            .filter_map(|k| k.as_string())
-            .collect();
+        let mut globals: Vec<String> =
+            js_sys::Object::get_own_property_names(w.unchecked_ref::<js_sys::Object>())
+                .iter()
+                .filter_map(|k| k.as_string())
+                .collect();
         globals.sort();
         let html = |sel: &str| -> Vec<String> {
             let list = document().query_selector_all(sel).unwrap();
