@@ -110,6 +110,8 @@ async fn review_scenario_media_library_widget_insert_reaches_the_host_normalised
         ),
         (json!("Insert"), json!(true))
     );
+    ml.show().unwrap();
+    // The widget renders into the inline container (on show: when exactly is unconfirmed).
     assert_eq!(
         container
             .query_selector_all("[data-cld-double=media-library]")
@@ -117,8 +119,6 @@ async fn review_scenario_media_library_widget_insert_reaches_the_host_normalised
             .length(),
         1
     );
-
-    ml.show().unwrap();
     // The widget answers from its iframe: in a later task.
     assert_eq!(shown.borrow().len(), 0);
     tick(0).await;
@@ -224,6 +224,7 @@ async fn review_scenario_media_library_widget_remounts_on_account_switch() {
         "the old widget is unmounted first"
     );
     assert_eq!(count("[data-cld-connector=media-library]"), 1);
+    ml.show().unwrap();
     assert_eq!(count("[data-cld-double=media-library]"), 1);
     assert_eq!(ml.account().cloud_name, "brand-cloud");
     // A failed remount leaves the handle unmounted and says so.
@@ -255,7 +256,7 @@ async fn review_scenario_media_library_widget_leaves_no_residue_after_unmount() 
     .await
     .unwrap();
     ml.show().unwrap();
-    assert_eq!(count("iframe[data-cld-double=media-library]"), 1);
+    assert_eq!(count("[data-cld-double=media-library] iframe"), 1);
     assert_eq!(count("script[data-cld-connector]"), 1);
     assert!(cloudinary_defined());
     drop(ml);
@@ -626,9 +627,12 @@ async fn review_scenario_integration_disabled_enabled_disabled_loads_and_mounts_
     assert_eq!(e.to_string(), disabled);
     assert_eq!(
         support::recording(),
-        serde_json::Value::Null,
-        "no widget script ran"
+        json!({"calls": []}),
+        "no widget was called"
     );
+    let loads =
+        js_sys::Reflect::get(&web_sys::window().unwrap(), &"__cldDoubleLoads".into()).unwrap();
+    assert_eq!(from_js(&loads), json!({}), "no widget script ran");
     assert_eq!(parent.0.child_element_count(), 0);
     assert_no_residue();
 

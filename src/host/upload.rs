@@ -317,9 +317,6 @@ impl Driver {
                             scheduler.confirmed(chunk);
                             progress.confirmed(chunk);
                             self.report(&progress);
-                            if chunk.index == 0 {
-                                params.adopt_public_id(&answer);
-                            }
                             if answer.done {
                                 last_answer = Some(answer);
                             }

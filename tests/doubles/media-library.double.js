@@ -34,7 +34,7 @@
  * (`{widget: 'media_library', method, options}`) and the live instances;
  * `__cldDoubles.simulateMediaLibraryInsert(data)` plays the user inserting (returns a Promise
  * settled once the widget's insertHandler ran); the wrapper's "Insert sample" button does the
- * same. Every node carries data-cld-double="media-library".
+ * same. Its top-level node carries data-cld-double="media-library".
  */
 (function () {
   'use strict';
@@ -87,7 +87,6 @@
           node.setAttribute('role', 'dialog');
           var frame = document.createElement('iframe');
           frame.setAttribute('src', 'https://media-library.cloudinary.com/console/media_library/cms?cloud_name=' + encodeURIComponent(options.cloud_name));
-          frame.setAttribute('data-cld-double', 'media-library');
           var insert = document.createElement('button');
           insert.type = 'button';
           insert.textContent = 'Insert sample';
