@@ -99,7 +99,7 @@ step_video_player() {
   log "npm pack cloudinary-video-player@$VIDEO_PLAYER_VERSION"
   local tmp; tmp=$(mktemp -d)
   (cd "$tmp" && npm pack "cloudinary-video-player@$VIDEO_PLAYER_VERSION" --json --loglevel=error >pack.json)
-  local got; got="sha512-$(openssl dgst -sha512 -binary "$tmp/cloudinary-video-player-$VIDEO_PLAYER_VERSION.tgz" | base64 -w0)"
+  local got; got=$(node -e 'const c=require("crypto"),f=require("fs");process.stdout.write("sha512-"+c.createHash("sha512").update(f.readFileSync(process.argv[1])).digest("base64"))' "$tmp/cloudinary-video-player-$VIDEO_PLAYER_VERSION.tgz")
   if [ "$got" != "$VIDEO_PLAYER_INTEGRITY" ]; then
     echo "setup: cloudinary-video-player-$VIDEO_PLAYER_VERSION.tgz has integrity $got, expected $VIDEO_PLAYER_INTEGRITY" >&2
     rm -rf "$tmp"; exit 1

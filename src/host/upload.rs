@@ -287,7 +287,7 @@ impl Driver {
         &self,
         plan: ChunkPlan,
         mut scheduler: Scheduler,
-        mut params: UploadParams,
+        params: UploadParams,
     ) -> Result<Value, UploadError> {
         let parts = plan.count();
         let mut progress = Progress::new(&plan);

@@ -2,7 +2,7 @@
 // target/vendor/) mounted through the plugin's JavaScript Widgets API with the player's script
 // and stylesheet given as script overrides (`scripts: {video_player, video_player_css}`), the way
 // a self-hosting host serves its own copy. Every request beyond loopback is blocked (and
-// recorded: README "Video Player: outbound requests" lists them for CSP-strict hosts).
+// recorded: docs/widgets.md "Video Player: outbound requests" lists them for CSP-strict hosts).
 // Checked: the source URL the player requests against the URL engine's, `fluid`, account switch,
 // unmount, and a residue diff of every window property, <style>, <link>, <script> and the DOM.
 // The Media Library test double (tests/doubles/) shares `window.cloudinary` with the player:
