@@ -191,6 +191,10 @@ fn widget_nodes_are_told_apart_by_their_iframe() {
             Some(WidgetKind::MediaLibrary),
         ),
         (
+            "https://console.cloudinary.com/console/media_library/cms?x=1",
+            Some(WidgetKind::MediaLibrary),
+        ),
+        (
             "https://cloudinary.com/console/media_library/cms?mode=x",
             Some(WidgetKind::MediaLibrary),
         ),

@@ -629,8 +629,9 @@ impl Drop for AdoptAdded {
 /// Which Cloudinary widget a node on the page belongs to, from the iframe it is or wraps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WidgetKind {
-    /// The Media Library (`media-library.cloudinary.com`, or the console's
-    /// `cloudinary.com/console/media_library/…` its iframe opens, cloudinary_wordpress#13).
+    /// The Media Library: its iframe is the console's (`console.cloudinary.com/console/
+    /// media_library/…`; `cloudinary.com/console/media_library/cms?…` in cloudinary_wordpress#13),
+    /// or any other `*.cloudinary.com` page but the Upload widget's.
     MediaLibrary,
     /// The Upload widget (`upload-widget.cloudinary.com`, `widget.cloudinary.com` for v2.0).
     UploadWidget,

@@ -23,11 +23,15 @@
  *   has no removal API, so whoever mounted it must remove what it added. Source: reference §2.4
  *   (show/hide only). The node stays in the page after hide(): unconfirmed in docs, and the
  *   conservative reading (a widget that removed itself would need no destroy()).
- * - Modal: on first show(), a wrapper <div> holding an <iframe src="https://media-library.
- *   cloudinary.com/…"> is appended to <body>; inline (`inline_container` selector or element):
- *   the wrapper goes into that container. Source: reference §2.2 (inline_container as used by
- *   WordPress, Contentful); that the modal lands in <body>: unconfirmed (the usual way of a modal
- *   iframe). The iframe URL is never loaded by the tests (no network; e2e routes block it).
+ * - Modal: on first show(), a wrapper <div> holding an <iframe src="https://console.cloudinary.com/
+ *   console/media_library/…"> is appended to <body>, and it STAYS there: a public integration ships
+ *   a `destroyWidgets()` helper that removes every `div:has(iframe[src^="https://console.cloudinary.
+ *   com/console/media_library/"])` itself (found by the code index; its repository is not named
+ *   there), and cloudinary_wordpress#13 shows the older src https://cloudinary.com/console/
+ *   media_library/cms?…. Inline (`inline_container` selector or element): the wrapper goes into
+ *   that container (reference §2.2: inline_container as used by WordPress, Contentful). Whether the
+ *   node is created on create or on first show: unconfirmed. The iframe URL is never loaded by the
+ *   tests (no network; e2e routes block it).
  * - Insert data `{mlId, assets: [...]}`. Source: reference §2.4 (MediaLibrary.types.ts).
  *
  * Test instrumentation (not Cloudinary's API): `window.__cldDoubles` records every call
@@ -86,7 +90,7 @@
           node.setAttribute('data-cld-double', 'media-library');
           node.setAttribute('role', 'dialog');
           var frame = document.createElement('iframe');
-          frame.setAttribute('src', 'https://media-library.cloudinary.com/console/media_library/cms?cloud_name=' + encodeURIComponent(options.cloud_name));
+          frame.setAttribute('src', 'https://console.cloudinary.com/console/media_library/cms?cloud_name=' + encodeURIComponent(options.cloud_name));
           var insert = document.createElement('button');
           insert.type = 'button';
           insert.textContent = 'Insert sample';

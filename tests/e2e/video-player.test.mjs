@@ -81,18 +81,22 @@ function assertOnlyBlockedFetchErrors(errors) {
 async function residueBaseline(page) {
   const s = await snapshot(page);
   return { dom: s.dom, globals: s.globals, scripts: s.scripts, links: s.links, styles: s.styles,
+           listeners: s.listeners, timeouts: s.timeouts, intervals: s.intervals, observers: s.observers,
+           localStorage: s.localStorage, sessionStorage: s.sessionStorage,
            styleText: await page.evaluate(() => [...document.querySelectorAll('style')].map((x) => x.outerHTML)) };
 }
 
 describe('the real Cloudinary Video Player through the plugin', () => {
-  test('mounts with the URL engine\'s source, honours fluid, switches account, and leaves nothing on unmount', async () => {
+  /** Mount (source URL vs the URL engine's), fluid / fixed, account switch, unmount of both;
+   * `extra`: more player options for every mount. Returns the residue snapshots and requests. */
+  async function mountSwitchUnmount(extra) {
     const { context, page, errors, outbound } = await open();
     try {
       const base = await residueBaseline(page);
-      await page.evaluate(async (config) => {
+      await page.evaluate(async ([config, extra]) => {
         window.w = new window.cc.Widgets(config);
-        window.player = await window.w.mountVideoPlayer({ id: 'main', cloud_name: 'demo' }, { publicId: 'dog' }, document.getElementById('host'));
-      }, config());
+        window.player = await window.w.mountVideoPlayer({ id: 'main', cloud_name: 'demo' }, { publicId: 'dog', ...extra }, document.getElementById('host'));
+      }, [config(), extra]);
       await page.waitForFunction(() => document.querySelector('.video-js'));
       await waitFor(() => sources(outbound, 'demo', 'dog').length === 1);
       // The player adds /f_auto:video (its source types) and ?_s=vp (its analytics) to the URL
@@ -106,25 +110,43 @@ describe('the real Cloudinary Video Player through the plugin', () => {
       assert.equal(`${requested.origin}${requested.pathname.replace('/f_auto:video/', '/')}`, engine);
       // fluid is the plugin's default, and `fluid: false` is honoured (no cld-fluid class).
       assert.equal(await page.evaluate(() => !!document.querySelector('.video-js.vjs-fluid')), true);
-      await page.evaluate(async () => {
-        window.fixed = await window.w.mountVideoPlayer({ id: 'main', cloud_name: 'demo' }, { publicId: 'cat', fluid: false }, document.getElementById('host'));
-      });
+      await page.evaluate(async (extra) => {
+        window.fixed = await window.w.mountVideoPlayer({ id: 'main', cloud_name: 'demo' }, { publicId: 'cat', fluid: false, ...extra }, document.getElementById('host'));
+      }, extra);
       await page.waitForFunction(() => document.querySelectorAll('.video-js').length === 2);
       assert.deepEqual(await page.evaluate(() => [...document.querySelectorAll('.video-js')].map((e) => e.classList.contains('vjs-fluid'))), [true, false]);
       // Account switch: the same handle, now on the other cloud.
       await page.evaluate(() => window.player.remount({ id: 'brand', cloud_name: 'brand-cloud' }));
       await waitFor(() => sources(outbound, 'brand-cloud', 'dog').length === 1);
       assert.equal(await page.evaluate(() => document.querySelectorAll('.video-js').length), 2);
-      // Unmount both: everything the player and the plugin added is gone.
+      // Unmount both.
       await page.evaluate(() => { window.player.free(); window.fixed.free(); window.w.free(); delete window.player; delete window.fixed; delete window.w; });
       const now = await residueBaseline(page);
-      assert.deepEqual(now, base);
-      // The player's own requests, as README documents them for CSP-strict hosts.
-      assert.deepEqual([...new Set(outbound.map((u) => new URL(u).hostname))].sort(), PLAYER_HOSTS);
       assertOnlyBlockedFetchErrors(errors);
+      return { base, now, hosts: [...new Set(outbound.map((u) => new URL(u).hostname))].sort() };
     } finally {
       await context.close();
     }
+  }
+
+  test('with cloudinaryAnalytics off: mounts, honours fluid, switches account, and leaves nothing on unmount', async () => {
+    const { base, now, hosts } = await mountSwitchUnmount({ cloudinaryAnalytics: false });
+    assert.deepEqual(now, base);
+    // The player's own requests, as docs/widgets.md lists them for CSP-strict hosts.
+    assert.deepEqual(hosts, PLAYER_HOSTS);
+  });
+
+  test('with the player\'s default analytics: exactly the documented residue (a beforeunload listener per player, its user-id key)', async () => {
+    const { base, now, hosts } = await mountSwitchUnmount({});
+    // Three players were created (dog, cat, dog on the other cloud).
+    const beforeunload = (l) => l.filter((x) => x === 'window:beforeunload').length;
+    assert.equal(beforeunload(now.listeners) - beforeunload(base.listeners), 3);
+    assert.deepEqual(Object.keys(now.localStorage).filter((k) => !(k in base.localStorage)), ['cld-analytics-user-id']);
+    assert.match(now.localStorage['cld-analytics-user-id'], /^[0-9a-f]{32}$/);
+    // Everything else is as before.
+    const strip = (s) => ({ ...s, listeners: s.listeners.filter((x) => x !== 'window:beforeunload'), localStorage: {} });
+    assert.deepEqual(strip(now), strip(base));
+    assert.deepEqual(hosts, PLAYER_HOSTS);
   });
 
   test('shares window.cloudinary with the Media Library: the replaced object is restored with its members', async () => {
@@ -135,7 +157,7 @@ describe('the real Cloudinary Video Player through the plugin', () => {
         const w = new window.cc.Widgets(config);
         const ml = await w.mountMediaLibrary({ id: 'main', cloud_name: 'demo', api_key: '123456789012345' }, {}, { onInsert() {} });
         const original = window.cloudinary;
-        const player = await w.mountVideoPlayer({ id: 'main', cloud_name: 'demo' }, { publicId: 'dog' }, document.getElementById('host'));
+        const player = await w.mountVideoPlayer({ id: 'main', cloud_name: 'demo' }, { publicId: 'dog', cloudinaryAnalytics: false }, document.getElementById('host'));
         const replaced = window.cloudinary !== original;
         player.free();
         const restored = window.cloudinary === original;
