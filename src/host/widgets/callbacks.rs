@@ -13,7 +13,6 @@
 //! `undefined`. The handlers are released at unmount; the widget's functions stay valid.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
 
@@ -24,13 +23,19 @@ use wasm_bindgen::JsCast;
 type Handler = Rc<dyn Fn(JsValue, JsValue)>;
 
 thread_local! {
-    static HANDLERS: RefCell<HashMap<u32, Handler>> = RefCell::new(HashMap::new());
+    /// The live handlers (a handful: one list beats a map in code size).
+    static HANDLERS: RefCell<Vec<(u32, Handler)>> = const { RefCell::new(Vec::new()) };
     static NEXT: Cell<u32> = const { Cell::new(1) };
     /// The one dispatcher: kept for the page's lifetime on purpose (one function, whatever the
     /// number of mounts), since widgets may hold bound copies of it.
     static DISPATCH: Function = Closure::<dyn Fn(u32, JsValue, JsValue)>::new(
         |id: u32, a: JsValue, b: JsValue| {
-            let handler = HANDLERS.with(|h| h.borrow().get(&id).cloned());
+            let handler = HANDLERS.with(|h| {
+                h.borrow()
+                    .iter()
+                    .find(|(i, _)| *i == id)
+                    .map(|(_, f)| f.clone())
+            });
             if let Some(f) = handler {
                 f(a, b);
             }
@@ -63,7 +68,7 @@ impl WidgetCallback {
             n.set(id.wrapping_add(1).max(1));
             id
         });
-        HANDLERS.with(|h| h.borrow_mut().insert(id, Rc::new(handler)));
+        HANDLERS.with(|h| h.borrow_mut().push((id, Rc::new(handler))));
         let function: Function = DISPATCH
             .with(|d| d.bind1(&JsValue::NULL, &JsValue::from(id)))
             .unchecked_into();
@@ -77,13 +82,13 @@ impl WidgetCallback {
 
     /// Whether a handler is registered under this callback (for tests of unmount).
     pub fn registered(&self) -> bool {
-        HANDLERS.with(|h| h.borrow().contains_key(&self.id))
+        HANDLERS.with(|h| h.borrow().iter().any(|(i, _)| *i == self.id))
     }
 }
 
 impl Drop for WidgetCallback {
     fn drop(&mut self) {
-        HANDLERS.with(|h| h.borrow_mut().remove(&self.id));
+        HANDLERS.with(|h| h.borrow_mut().retain(|(i, _)| *i != self.id));
     }
 }
 
