@@ -53,7 +53,7 @@ esac
 # The uploader's work is the browser's I/O (Blob slices streamed by fetch), not wasm compute:
 # the regular (debug) test build is measured.
 "${RUN[@]}" cargo test --target wasm32-unknown-unknown --test upload_browser -- \
-  review_scenario_upload_of_large_files_over_1gb --nocapture 2>&1 | tee "$LOG/run.log" |
+  review_scenario_large_file_upload_in_5_mib_parts_with_bounded_memory --nocapture 2>&1 | tee "$LOG/run.log" |
   grep -E "upload scenario:|test result|panicked" || true
 grep -q "test result: ok" "$LOG/run.log"
 echo "cld-test-server peak RSS: $(grep VmHWM /proc/$SERVER_PID/status | awk '{print $2, $3}')"

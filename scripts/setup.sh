@@ -123,6 +123,29 @@ step_musl() {
   apt_install musl-tools
 }
 
+# Cloudinary's real Video Player for the end-to-end tests (tests/e2e/video-player.test.mjs):
+# the npm package, pinned by version AND integrity (npm pack checks the tarball against the
+# registry's; we check it against ours), unpacked into target/vendor/. Its npm dependencies are
+# not needed: dist/ holds the built bundles. Never shipped.
+VIDEO_PLAYER_VERSION=4.0.3
+VIDEO_PLAYER_INTEGRITY=sha512-UoxcsBA2SPKz0oVdrSr6ojdSms4+mBWr6oOqYVq8C4c4xMYLPFq6NqyUx61pzDEQwkG7pP4XsDmCuB+G7Vz+hQ==
+step_video_player() {
+  local dir="target/vendor/cloudinary-video-player-$VIDEO_PLAYER_VERSION"
+  if [ -f "$dir/.integrity" ] && [ "$(cat "$dir/.integrity")" = "$VIDEO_PLAYER_INTEGRITY" ]; then return 0; fi
+  log "npm pack cloudinary-video-player@$VIDEO_PLAYER_VERSION"
+  local tmp; tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack "cloudinary-video-player@$VIDEO_PLAYER_VERSION" --json --loglevel=error >pack.json)
+  local got; got=$(node -e 'const c=require("crypto"),f=require("fs");process.stdout.write("sha512-"+c.createHash("sha512").update(f.readFileSync(process.argv[1])).digest("base64"))' "$tmp/cloudinary-video-player-$VIDEO_PLAYER_VERSION.tgz")
+  if [ "$got" != "$VIDEO_PLAYER_INTEGRITY" ]; then
+    echo "setup: cloudinary-video-player-$VIDEO_PLAYER_VERSION.tgz has integrity $got, expected $VIDEO_PLAYER_INTEGRITY" >&2
+    rm -rf "$tmp"; exit 1
+  fi
+  rm -rf "$dir"; mkdir -p "$dir"
+  tar -xzf "$tmp/cloudinary-video-player-$VIDEO_PLAYER_VERSION.tgz" -C "$dir" --strip-components=1 package/dist package/package.json
+  echo "$VIDEO_PLAYER_INTEGRITY" >"$dir/.integrity"
+  rm -rf "$tmp"
+}
+
 step_bench() {
   cargo_bin oha "$OHA_VERSION" oha --locked
 }
@@ -133,6 +156,7 @@ main() {
   step_browsers
   step_npm_tools
   step_wordpress
+  step_video_player
   step_wasm_tools
   step_redis
   step_musl

@@ -156,9 +156,17 @@ async fn adopt_added_removes_what_a_widget_appended() {
     sleep(0).await;
     assert_eq!(watch.len(), 1);
     // Added in the same task as the drop: still adopted (pending records are taken on drop).
-    let late = document().create_element("div").unwrap();
-    late.set_class_name("cloudinary-overlay");
+    let late = document().create_element("iframe").unwrap();
+    late.set_attribute(
+        "src",
+        "https://upload-widget.cloudinary.com/latest/index.html",
+    )
+    .unwrap();
     parent.append_child(&late).unwrap();
+    // A class name alone does not make a node a widget's: which widget would own it?
+    let classed = document().create_element("div").unwrap();
+    classed.set_class_name("cloudinary-overlay");
+    parent.append_child(&classed).unwrap();
     let lookalike = document().create_element("iframe").unwrap();
     lookalike
         .set_attribute("src", "https://cloudinary.com.evil.example/")
@@ -167,11 +175,42 @@ async fn adopt_added_removes_what_a_widget_appended() {
     drop(watch);
     assert_eq!(
         parent.child_element_count(),
-        2,
-        "the host's node and the look-alike stay"
+        3,
+        "the host's node, the classed div and the look-alike stay"
     );
     assert!(host_node.parent_node().is_some() && lookalike.parent_node().is_some());
     parent.remove();
+}
+
+#[wasm_bindgen_test]
+fn widget_nodes_are_told_apart_by_their_iframe() {
+    use cloudinary_connector::host::resources::{widget_of_url, WidgetKind};
+    for (url, kind) in [
+        (
+            "https://media-library.cloudinary.com/console/x",
+            Some(WidgetKind::MediaLibrary),
+        ),
+        (
+            "https://console.cloudinary.com/console/media_library/cms?x=1",
+            Some(WidgetKind::MediaLibrary),
+        ),
+        (
+            "https://cloudinary.com/console/media_library/cms?mode=x",
+            Some(WidgetKind::MediaLibrary),
+        ),
+        (
+            "https://upload-widget.cloudinary.com/latest/index.html",
+            Some(WidgetKind::UploadWidget),
+        ),
+        (
+            "https://widget.cloudinary.com/v2.0/n/index.html",
+            Some(WidgetKind::UploadWidget),
+        ),
+        ("https://cloudinary.com.evil.example/", None),
+        ("about:blank", None),
+    ] {
+        assert_eq!(widget_of_url(url), kind, "{url}");
+    }
 }
 
 #[wasm_bindgen_test]

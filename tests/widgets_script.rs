@@ -125,9 +125,15 @@ async fn script_load_failure_is_a_clear_error_and_leaves_nothing() {
 }
 
 #[wasm_bindgen_test]
-async fn script_timeout_is_a_clear_error_and_leaves_nothing() {
+async fn script_timeout_is_a_clear_error_and_leaves_nothing_even_when_the_script_arrives_late() {
+    // The double reports its execution through the page's `__cldDoubleLoaded`: the test waits
+    // for the late script itself, not for a time window.
+    let w = web_sys::window().unwrap();
+    let ran = js_sys::Promise::new(&mut |resolve, _| {
+        Reflect::set(&w, &"__cldDoubleLoaded".into(), &resolve).unwrap();
+    });
     reset();
-    let url = double("delay/3000/upload-widget.double.js");
+    let url = double("delay/1500/upload-widget.double.js");
     let err = load(
         ResourceKind::Script,
         &url,
@@ -142,6 +148,20 @@ async fn script_timeout_is_a_clear_error_and_leaves_nothing() {
     );
     assert_eq!(count("script[data-cld-connector]"), 0);
     assert!(loaded_urls().is_empty());
+    // The removed tag's script still arrives and runs: what it added is removed at its load.
+    let limit = js_sys::Promise::new(&mut |_, reject| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&reject, 10_000)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(js_sys::Promise::race(&js_sys::Array::of2(&ran, &limit)))
+        .await
+        .expect("the late script ran within 10 s");
+    tick(0).await;
+    assert_eq!(loads("upload-widget"), 1, "the late script did run");
+    assert_no_residue();
+    Reflect::delete_property(&w, &"__cldDoubleLoaded".into()).unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -166,7 +186,7 @@ async fn script_without_the_widget_api_is_refused() {
 #[wasm_bindgen_test]
 async fn stylesheets_load_once_too() {
     reset();
-    let url = double("video-player.double.css");
+    let url = double("stylesheet.fixture.css");
     let a = load(ResourceKind::Stylesheet, &url, None, &opts(5_000))
         .await
         .unwrap();

@@ -216,7 +216,10 @@ async fn review_scenario_upload_widget_signed_upload_signature_matches_the_test_
     assert_eq!(params["source"], "uw");
     assert_eq!(params["folder"], "shop/uploads");
     assert_eq!(params["tags"], "shop,new");
+    // The widget signs booleans as booleans (reference §3): the signer signs them as `true`.
+    assert_eq!(params["unique_filename"], true);
     let to_sign = upload_string_to_sign(params);
+    assert!(to_sign.contains("&unique_filename=true"), "{to_sign}");
     let expected = hex(&sha1::Sha1::digest(format!("{to_sign}{TEST_SECRET}")));
     assert_eq!(
         out["signature"],
@@ -224,7 +227,10 @@ async fn review_scenario_upload_widget_signed_upload_signature_matches_the_test_
         "signed exactly: {to_sign}"
     );
     let names: Vec<String> = events.borrow().iter().map(|e| e.event.clone()).collect();
-    assert_eq!(names, ["upload-added", "success", "queues-end"]);
+    assert_eq!(
+        names,
+        ["queues-start", "upload-added", "success", "queues-end"]
+    );
     drop(w);
     assert_no_residue();
 }

@@ -513,8 +513,8 @@ impl UploadParams {
     }
 
     /// Cloudinary's signed uploads replace an existing asset of the same public id by default.
-    /// Whenever the upload names its public id (given by the caller, or adopted from the first
-    /// part's answer) and the caller did not decide, ask for `overwrite=false`: an upload never
+    /// Whenever the upload names its public id (given by the caller) and the caller did not
+    /// decide, ask for `overwrite=false`: an upload never
     /// silently replaces someone else's asset, and the signer's policy for non-admin roles
     /// requires exactly that.
     fn never_overwrite_by_default(&mut self) {
@@ -532,20 +532,6 @@ impl UploadParams {
     /// What the signer signs (and the request posts, with `timestamp`, `api_key`, `signature`).
     pub fn to_sign(&self) -> &BTreeMap<String, ParamValue> {
         &self.params
-    }
-
-    /// Records the first answer's `public_id` when the caller gave none, so that every later
-    /// part names the same asset. Returns whether it was added.
-    pub fn adopt_public_id(&mut self, answer: &ChunkAnswer) -> bool {
-        match &answer.public_id {
-            Some(id) if !self.params.contains_key("public_id") => {
-                self.params
-                    .insert("public_id".into(), ParamValue::Text(id.clone()));
-                self.never_overwrite_by_default();
-                true
-            }
-            _ => false,
-        }
     }
 
     /// `Path` of the upload endpoint: `<api base>/v1_1/<cloud>/<resource_type>/upload`.
@@ -868,27 +854,18 @@ mod tests {
     }
 
     #[test]
-    fn params_validation_and_public_id_carry() {
+    fn params_validation() {
         let mut m = BTreeMap::new();
         m.insert("folder".to_owned(), ParamValue::from("cms/alice"));
-        let mut up = UploadParams::new(m.clone(), "video").unwrap();
+        let up = UploadParams::new(m.clone(), "video").unwrap();
         assert_eq!(
             up.endpoint("https://api.cloudinary.com/", "demo"),
             "https://api.cloudinary.com/v1_1/demo/video/upload"
         );
-        let first = read_answer(
-            ChunkPlan::new(2 * MB5, MB5, None).unwrap().chunk(0),
-            2,
-            200,
-            r#"{"public_id":"gen123","done":false}"#,
-        )
-        .unwrap();
-        assert!(up.adopt_public_id(&first));
-        assert_eq!(
-            up.to_sign().get("public_id"),
-            Some(&ParamValue::from("gen123"))
-        );
-        assert!(!up.adopt_public_id(&first), "a given public_id is kept");
+        // A public id Cloudinary generates for the first part is not carried into the later
+        // parts: the shared X-Unique-Upload-Id names the upload (react-uploady#235), and a
+        // non-admin role may not sign a public id outside its folder prefix.
+        assert!(!up.to_sign().contains_key("public_id"));
         assert_err(
             UploadParams::new(m.clone(), "document"),
             "resource type \"document\" is not one of image, video, raw, auto",
@@ -1015,18 +992,5 @@ mod overwrite_default_tests {
         assert_eq!(decided.to_sign()["overwrite"].joined(), "true");
         let generated = UploadParams::new(params(&[("folder", "f")]), "raw").unwrap();
         assert!(!generated.to_sign().contains_key("overwrite"));
-    }
-
-    #[test]
-    fn adopting_the_generated_public_id_adds_overwrite_false() {
-        let mut p = UploadParams::new(params(&[("folder", "f")]), "raw").unwrap();
-        let answer = ChunkAnswer {
-            public_id: Some("f/abc".into()),
-            done: false,
-            body: crate::json!({"public_id": "f/abc"}),
-        };
-        assert!(p.adopt_public_id(&answer));
-        assert_eq!(p.to_sign()["public_id"].joined(), "f/abc");
-        assert_eq!(p.to_sign()["overwrite"].joined(), "false");
     }
 }

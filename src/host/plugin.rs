@@ -618,13 +618,11 @@ struct Pending {
     _task: Cancellable,
 }
 
-/// A mounted widget, the account it belongs to, and the nodes it appended to `<body>` while
-/// mounted (Cloudinary's widgets have no destroy(): they are adopted and removed with it).
+/// A mounted widget and the account it belongs to (the widget handle owns the nodes its widget
+/// adds to `<body>`, see [`crate::host::widgets`]).
 struct Open<W> {
-    // Drop order: unmount the widget, then remove the nodes it added.
     widget: W,
     owner: Option<String>,
-    _nodes: Option<AdoptAdded>,
 }
 
 /// A widget's places in the panel's state: its mount in flight and the mounted widget.
@@ -1104,10 +1102,6 @@ impl Ui {
         reveal: bool,
         mount: impl Future<Output = Result<W, MountError>> + 'static,
     ) {
-        // Watch <body> from before the script runs: the widget's modal lands there.
-        let nodes = document()
-            .body()
-            .and_then(|b| AdoptAdded::watch(&b, is_cloudinary_widget_node).ok());
         let w = weak.clone();
         let task_owner = owner.clone();
         self.show_error(None);
@@ -1129,7 +1123,6 @@ impl Ui {
                         *(slot.place)(ui).1 = Some(Open {
                             widget,
                             owner: task_owner,
-                            _nodes: nodes,
                         });
                     }
                     Err(e) => fail(ui, e),

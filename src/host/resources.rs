@@ -596,6 +596,14 @@ impl AdoptAdded {
         })
     }
 
+    /// Stops watching: the nodes adopted so far (with the records not yet delivered) stay owned
+    /// until the handle is dropped; nodes added from now on are not adopted.
+    pub fn stop_watching(&mut self) {
+        if let Some(o) = self.observer.take() {
+            adopt_from(o.take_records(), &*self.predicate, &self.adopted);
+        }
+    }
+
     /// How many nodes were adopted so far (delivered records only).
     pub fn len(&self) -> usize {
         self.adopted.borrow().len()
@@ -618,23 +626,49 @@ impl Drop for AdoptAdded {
     }
 }
 
-/// Whether `el` looks like a node a Cloudinary widget script created: an iframe served from
-/// `*.cloudinary.com`, an element wrapping one, or an element whose class names Cloudinary.
+/// Which Cloudinary widget a node on the page belongs to, from the iframe it is or wraps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WidgetKind {
+    /// The Media Library: its iframe is the console's (`console.cloudinary.com/console/
+    /// media_library/…`; `cloudinary.com/console/media_library/cms?…` in cloudinary_wordpress#13),
+    /// or any other `*.cloudinary.com` page but the Upload widget's.
+    MediaLibrary,
+    /// The Upload widget (`upload-widget.cloudinary.com`, `widget.cloudinary.com` for v2.0).
+    UploadWidget,
+}
+
+fn url_host(s: &str) -> &str {
+    let rest = s.split_once("://").map_or("", |(_, r)| r);
+    rest.split(['/', '?', '#']).next().unwrap_or("")
+}
+
+/// The widget an iframe URL belongs to, if it is a Cloudinary widget's.
+pub fn widget_of_url(src: &str) -> Option<WidgetKind> {
+    let host = url_host(src).to_ascii_lowercase();
+    match host.as_str() {
+        "upload-widget.cloudinary.com" | "widget.cloudinary.com" => Some(WidgetKind::UploadWidget),
+        h if h == "cloudinary.com" || h.ends_with(".cloudinary.com") => {
+            Some(WidgetKind::MediaLibrary)
+        }
+        _ => None,
+    }
+}
+
+/// The widget `el` belongs to: an iframe served by the widget, or an element wrapping one.
+pub fn widget_of_node(el: &web_sys::Element) -> Option<WidgetKind> {
+    let of = |e: &web_sys::Element| e.get_attribute("src").and_then(|s| widget_of_url(&s));
+    if el.tag_name().eq_ignore_ascii_case("iframe") {
+        return of(el);
+    }
+    el.query_selector("iframe[src*='cloudinary.com']")
+        .ok()
+        .flatten()
+        .and_then(|f| of(&f))
+}
+
+/// Whether `el` looks like a node a Cloudinary widget script created (either widget).
 pub fn is_cloudinary_widget_node(el: &web_sys::Element) -> bool {
-    let cloudinary_src = |e: &web_sys::Element| {
-        e.get_attribute("src").is_some_and(|s| {
-            let rest = s.split_once("://").map_or("", |(_, r)| r);
-            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-            host == "cloudinary.com" || host.ends_with(".cloudinary.com")
-        })
-    };
-    (el.tag_name().eq_ignore_ascii_case("iframe") && cloudinary_src(el))
-        || el
-            .query_selector("iframe[src*='cloudinary.com']")
-            .ok()
-            .flatten()
-            .is_some_and(|f| cloudinary_src(&f))
-        || el.class_name().to_ascii_lowercase().contains("cloudinary")
+    widget_of_node(el).is_some()
 }
 
 impl Drop for Observer {

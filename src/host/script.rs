@@ -6,6 +6,14 @@
 //! * Loads once: every [`LoadedScript`] for the same URL shares one tag; the tag is removed when
 //!   the last one is dropped, together with the `window.cloudinary` members that script added
 //!   (and `window.cloudinary` itself if the script created it and nothing else is left on it).
+//! * What a script leaves on the page while it loads is its footprint, released with its tag:
+//!   the `window` properties that appeared between injecting the tag and its `load` event (the
+//!   Video Player adds `videojs`, `vttjs`, `WebVTT`, …) are deleted, a `window.cloudinary` the
+//!   script *replaced* (the Video Player swaps in a copy) gets its original object back (with
+//!   the members other scripts still own), and the `<style>`/`<link>`/`<script>` nodes added to
+//!   `<head>` or `<body>` in that window (video.js's `vjs-styles-defaults`) are removed.
+//!   Attribution is by time: something the host page itself adds to `window` or `<head>` while
+//!   a widget script is loading is taken for the script's (README "Known limitations").
 //! * A timeout and a load failure give distinct, clear errors, and leave no tag behind.
 
 use std::cell::RefCell;
@@ -17,6 +25,8 @@ use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
+
+use super::resources::AdoptAdded;
 
 /// The default load timeout.
 pub const DEFAULT_TIMEOUT_MS: u32 = 20_000;
@@ -101,6 +111,14 @@ type Handler = Closure<dyn FnMut(JsValue)>;
 /// A pending `setTimeout`: its handle and its callback.
 type Timer = (i32, Closure<dyn FnMut()>);
 
+/// What a script added to the page while it loaded (see the module docs), released with it.
+struct Footprint {
+    /// `window` properties that appeared during the load (besides `cloudinary`).
+    globals: Vec<String>,
+    /// The `window.cloudinary` object before the script ran, when the script replaced it.
+    replaced: Option<Object>,
+}
+
 struct Inner {
     kind: ResourceKind,
     url: String,
@@ -111,6 +129,13 @@ struct Inner {
     cloudinary_existed: bool,
     keys_before: Vec<String>,
     added_keys: RefCell<Option<Vec<String>>>,
+    /// `window`'s own property names and `window.cloudinary` when the tag was injected.
+    window_before: Vec<String>,
+    cloudinary_before: Option<Object>,
+    /// The style/link/script nodes added to `<head>`/`<body>` from injection to the load event
+    /// (watching stops at the load event; the nodes are removed with the tag).
+    nodes: RefCell<Vec<AdoptAdded>>,
+    footprint: RefCell<Option<Footprint>>,
 }
 
 thread_local! {
@@ -155,6 +180,49 @@ pub(crate) fn cloudinary_global() -> Option<Object> {
         .ok()
 }
 
+fn window_keys() -> Vec<String> {
+    web_sys::window()
+        .map(|w| {
+            Object::get_own_property_names(w.unchecked_ref::<Object>())
+                .iter()
+                .filter_map(|k| k.as_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A node a widget script adds to the page as it loads: a style sheet or a further script
+/// (not the tags this module injects).
+fn is_script_footprint(el: &web_sys::Element) -> bool {
+    matches!(
+        el.tag_name().to_ascii_lowercase().as_str(),
+        "style" | "link" | "script"
+    ) && !el.has_attribute("data-cld-connector")
+}
+
+/// Gives `window.cloudinary` back its original object `original`, with the members the
+/// replacing copy holds now (the replacing script's own members are already deleted).
+fn restore_cloudinary(original: &Object) {
+    let Some(w) = web_sys::window() else { return };
+    let current = cloudinary_global();
+    if let Some(cur) = &current {
+        if Object::is(cur, original) {
+            return;
+        }
+        for k in Object::keys(original).iter() {
+            if !Reflect::has(cur, &k).unwrap_or(false) {
+                let _ = Reflect::delete_property(original, &k);
+            }
+        }
+        for k in Object::keys(cur).iter() {
+            if let Ok(v) = Reflect::get(cur, &k) {
+                let _ = Reflect::set(original, &k, &v);
+            }
+        }
+    }
+    let _ = Reflect::set(&w, &"cloudinary".into(), original);
+}
+
 fn cloudinary_keys() -> Vec<String> {
     cloudinary_global()
         .map(|o| {
@@ -188,7 +256,17 @@ impl Drop for Inner {
             // adds to `window.cloudinary` then. The one-shot closure frees itself when it runs.
             let before = std::mem::take(&mut self.keys_before);
             let existed = self.cloudinary_existed;
+            // Whatever appears on `window` between now and the late script's load event is
+            // its footprint too.
+            let window_now = window_keys();
             let cleanup = Closure::once_into_js(move || {
+                if let Some(w) = web_sys::window() {
+                    for k in window_keys() {
+                        if k != "cloudinary" && !window_now.contains(&k) {
+                            let _ = Reflect::delete_property(&w, &k.into());
+                        }
+                    }
+                }
                 let Some(global) = cloudinary_global() else {
                     return;
                 };
@@ -215,19 +293,31 @@ impl Drop for Inner {
         }
         self.element.remove();
         self.handlers.borrow_mut().clear();
+        let footprint = self.footprint.borrow_mut().take();
         if let (Some(added), Some(global)) =
             (self.added_keys.borrow_mut().take(), cloudinary_global())
         {
             for k in added {
                 let _ = Reflect::delete_property(&global, &k.into());
             }
-            if CREATED_GLOBAL.with(|c| c.get()) && Object::keys(&global).length() == 0 {
-                if let Some(w) = web_sys::window() {
-                    let _ = Reflect::delete_property(&w, &"cloudinary".into());
+            if let Some(original) = footprint.as_ref().and_then(|f| f.replaced.as_ref()) {
+                restore_cloudinary(original);
+            }
+            if let Some(global) = cloudinary_global() {
+                if CREATED_GLOBAL.with(|c| c.get()) && Object::keys(&global).length() == 0 {
+                    if let Some(w) = web_sys::window() {
+                        let _ = Reflect::delete_property(&w, &"cloudinary".into());
+                    }
+                    CREATED_GLOBAL.with(|c| c.set(false));
                 }
-                CREATED_GLOBAL.with(|c| c.set(false));
             }
         }
+        if let (Some(f), Some(w)) = (footprint, web_sys::window()) {
+            for k in f.globals {
+                let _ = Reflect::delete_property(&w, &k.into());
+            }
+        }
+        self.nodes.borrow_mut().clear();
     }
 }
 
@@ -273,6 +363,18 @@ pub async fn load(
         }
     }
     if inner.added_keys.borrow().is_none() {
+        for n in inner.nodes.borrow_mut().iter_mut() {
+            n.stop_watching();
+        }
+        let globals = window_keys()
+            .into_iter()
+            .filter(|k| k != "cloudinary" && !inner.window_before.contains(k))
+            .collect();
+        let replaced = inner
+            .cloudinary_before
+            .clone()
+            .filter(|before| cloudinary_global().is_some_and(|now| !Object::is(&now, before)));
+        *inner.footprint.borrow_mut() = Some(Footprint { globals, replaced });
         let after = cloudinary_keys();
         if !inner.cloudinary_existed && cloudinary_global().is_some() {
             CREATED_GLOBAL.with(|c| c.set(true));
@@ -356,8 +458,17 @@ fn inject(
     if let Some(e) = setup_err {
         return Err(e);
     }
-    let cloudinary_existed = cloudinary_global().is_some();
+    let cloudinary_before = cloudinary_global();
+    let cloudinary_existed = cloudinary_before.is_some();
     let keys_before = cloudinary_keys();
+    let window_before = window_keys();
+    let mut nodes = Vec::new();
+    if kind == ResourceKind::Script {
+        let body: Option<web_sys::Node> = document.body().map(Into::into);
+        for parent in std::iter::once(head.clone().into()).chain(body) {
+            nodes.push(AdoptAdded::watch(&parent, is_script_footprint).map_err(dom)?);
+        }
+    }
     head.append_child(&element).map_err(dom)?;
     Ok(Rc::new(Inner {
         kind,
@@ -369,6 +480,10 @@ fn inject(
         cloudinary_existed,
         keys_before,
         added_keys: RefCell::new(None),
+        window_before,
+        cloudinary_before,
+        nodes: RefCell::new(nodes),
+        footprint: RefCell::new(None),
     }))
 }
 

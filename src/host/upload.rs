@@ -287,7 +287,7 @@ impl Driver {
         &self,
         plan: ChunkPlan,
         mut scheduler: Scheduler,
-        mut params: UploadParams,
+        params: UploadParams,
     ) -> Result<Value, UploadError> {
         let parts = plan.count();
         let mut progress = Progress::new(&plan);
@@ -317,9 +317,6 @@ impl Driver {
                             scheduler.confirmed(chunk);
                             progress.confirmed(chunk);
                             self.report(&progress);
-                            if chunk.index == 0 {
-                                params.adopt_public_id(&answer);
-                            }
                             if answer.done {
                                 last_answer = Some(answer);
                             }

@@ -19,6 +19,8 @@ function playwright() {
 }
 
 export const ML_SCRIPT = 'https://media-library.cloudinary.com/global/all.js';
+/** The one Media Library test double (tests/doubles/), served in place of ML_SCRIPT. */
+export const ML_DOUBLE = resolve(repo, 'tests/doubles/media-library.double.js');
 
 export function pkgBuilt() {
   if (!existsSync(resolve(repo, 'www/pkg/cloudinary_connector_bg.wasm'))) {
@@ -165,11 +167,11 @@ export async function installFromUrl(page, url) {
   await page.evaluate(() => window.refhost.extensions.queue);
 }
 
-/** Routes the Media Library script: 'double' serves the test double, a number an HTTP status,
+/** Routes the Media Library script: 'double' serves the test double (tests/doubles/), a number an HTTP status,
  * 'hang' never answers, and a function gets the route to fulfil later. */
 export async function routeMediaLibrary(page, how) {
   await page.route(ML_SCRIPT, (r) => {
-    if (how === 'double') return r.fulfill({ path: resolve(fixtures, 'ml-double.js'), contentType: 'text/javascript' });
+    if (how === 'double') return r.fulfill({ path: ML_DOUBLE, contentType: 'text/javascript' });
     if (typeof how === 'number') return r.fulfill({ status: how, body: 'not found' });
     if (typeof how === 'function') return how(r);
     return undefined; // 'hang': never answered

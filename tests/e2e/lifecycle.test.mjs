@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, openHost, snapshot, messages, clickAction, selfCheck, installFromUrl, routeMediaLibrary, ML_SCRIPT,
+  launch, openHost, snapshot, messages, clickAction, selfCheck, installFromUrl, routeMediaLibrary, ML_SCRIPT, ML_DOUBLE,
 } from './helpers.mjs';
 import { startSigner } from './signer.mjs';
 
@@ -134,8 +134,8 @@ for (const browserName of BROWSERS) {
       await page.click('.cldc-ml');
       await page.waitForSelector('#cld-ml-double');
       // On the account's cloud, signed login from the signer, the host's default transformation.
-      const call = await page.evaluate(() => window.cloudinary.calls[0]);
-      assert.equal(call.fn, 'createMediaLibrary');
+      const call = await page.evaluate(() => window.__cldDoubles.calls[0]);
+      assert.equal(call.method, 'createMediaLibrary');
       const { signature, timestamp, ...options } = call.options;
       assert.match(signature, /^[0-9a-f]{64}$/);
       assert.equal(typeof timestamp, 'number');
@@ -145,8 +145,10 @@ for (const browserName of BROWSERS) {
         integration: { type: 'cloudinary_connector', platform: 'Reference Host 1.0.0', version: '0.1.0', environment: 'dev' },
       });
       await page.click('#cld-ml-double button');
-      // The URL is rebuilt by the URL engine from the asset's reference on the configured cloud.
-      assert.equal(await page.getAttribute('#editor figure:last-child img', 'src'), 'https://res.cloudinary.com/dn6ot3ged/image/upload/q_auto/v1/sample.jpg');
+      // The URL is rebuilt by the URL engine from the asset's reference on the configured cloud
+      // (the widget's insertHandler arrives asynchronously, from its iframe).
+      const url = 'https://res.cloudinary.com/dn6ot3ged/image/upload/q_auto/v1/sample.jpg';
+      await page.waitForFunction((u) => document.querySelector('#editor figure:last-child img')?.getAttribute('src') === u, url);
       // The document with the inserted images is the user's content: delete it with the host's feature.
       await page.click('#doc-delete');
       await clickAction(page, 'uninstall-remove');
@@ -218,6 +220,7 @@ for (const browserName of BROWSERS) {
     }, { options: { query: withSigner, route: (p) => routeMediaLibrary(p, 404) } }));
 
     let release;
+    let lateLoaded;
     it('a widget script arriving after uninstall leaves no global behind', Object.assign(async ({ page }) => {
       const base = await baseline(page);
       await install(page);
@@ -226,11 +229,18 @@ for (const browserName of BROWSERS) {
       await page.click('.cldc-ml');
       await page.waitForFunction((src) => [...document.scripts].some((s) => s.src === src), ML_SCRIPT);
       await clickAction(page, 'uninstall-remove');
+      // The double reports its own execution (a binding installed before the page's scripts): no
+      // sleep window, the check runs once the late script has run.
+      const ran = new Promise((ok) => { lateLoaded = ok; });
       release();
-      await page.waitForTimeout(300);
+      await ran;
+      await page.evaluate(() => new Promise((ok) => setTimeout(ok, 0)));
       assert.equal(await page.evaluate(() => 'cloudinary' in window), false);
       await assertUntouched(page, base);
-    }, { options: { query: withSigner, route: (p) => routeMediaLibrary(p, (r) => { release = () => r.fulfill({ path: new URL('./fixtures/ml-double.js', import.meta.url).pathname, contentType: 'text/javascript' }).catch(() => {}); }) } }));
+    }, { options: { query: withSigner, route: async (p) => {
+      await p.exposeFunction('__cldDoubleLoaded', () => lateLoaded && lateLoaded());
+      await routeMediaLibrary(p, (r) => { release = () => r.fulfill({ path: ML_DOUBLE, contentType: 'text/javascript' }).catch(() => {}); });
+    } } }));
 
     it('install → update → uninstall: 0.0.9 settings are migrated to 0.1.0', async ({ page }) => {
       const base = await baseline(page);

@@ -72,8 +72,9 @@ pub fn scripts() -> ScriptUrls {
         media_library: double("media-library.double.js"),
         upload_widget: double("upload-widget.double.js"),
         product_gallery: double("product-gallery.double.js"),
-        video_player: double("video-player.double.js"),
-        video_player_css: double("video-player.double.css"),
+        // The real Video Player is tested end to end (tests/e2e/video-player.test.mjs).
+        video_player: double("404/video-player"),
+        video_player_css: double("404/video-player.css"),
     }
 }
 
@@ -101,11 +102,66 @@ pub fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
 }
 
-/// Starts a test from a clean slate: the doubles' recording is dropped.
+/// The page as a test found it: every `window` property, and the `<style>`, `<link>` and
+/// `<script>` elements (as HTML), like the end-to-end snapshot (tests/e2e/helpers.mjs).
+#[derive(Debug, PartialEq)]
+pub struct PageState {
+    pub globals: Vec<String>,
+    pub styles: Vec<String>,
+    pub links: Vec<String>,
+    pub scripts: Vec<String>,
+}
+
+impl PageState {
+    pub fn take() -> PageState {
+        let w = web_sys::window().unwrap();
+        let mut globals: Vec<String> =
+            js_sys::Object::get_own_property_names(w.unchecked_ref::<js_sys::Object>())
+                .iter()
+                .filter_map(|k| k.as_string())
+                .collect();
+        globals.sort();
+        let html = |sel: &str| -> Vec<String> {
+            let list = document().query_selector_all(sel).unwrap();
+            (0..list.length())
+                .filter_map(|i| list.item(i))
+                .map(|n| n.unchecked_into::<web_sys::Element>().outer_html())
+                .collect()
+        };
+        PageState {
+            globals,
+            styles: html("style"),
+            links: html("link"),
+            scripts: html("script"),
+        }
+    }
+}
+
+thread_local! {
+    static BASELINE: RefCell<Option<PageState>> = const { RefCell::new(None) };
+}
+
+/// Starts a test from a clean slate: the doubles' recording is emptied, and the page's state
+/// is taken as the baseline [`assert_no_residue`] compares with. The recorders exist before
+/// any double loads, so they are the page's, not a script's footprint (which the plugin
+/// removes with the script).
 pub fn reset() {
     let w = web_sys::window().unwrap();
-    Reflect::delete_property(&w, &"__cldDoubles".into()).unwrap();
-    Reflect::delete_property(&w, &"__cldDoubleLoads".into()).unwrap();
+    let fresh = js_sys::JSON::parse(
+        r#"{"calls": [], "mediaLibrary": [], "upload": [], "gallery": [], "video": [], "signatures": [], "errors": []}"#,
+    )
+    .unwrap();
+    Reflect::set(&w, &"__cldDoubles".into(), &fresh).unwrap();
+    Reflect::set(&w, &"__cldDoubleLoads".into(), &js_sys::Object::new()).unwrap();
+    BASELINE.with(|b| *b.borrow_mut() = Some(PageState::take()));
+}
+
+/// What the doubles recorded as thrown by the page's callbacks (must stay empty).
+pub fn double_errors() -> Value {
+    let w = web_sys::window().unwrap();
+    let r = Reflect::get(&w, &"__cldDoubles".into()).unwrap();
+    let e = Reflect::get(&r, &"errors".into()).unwrap();
+    from_js(&e)
 }
 
 /// A host element for a test, removed on drop.
@@ -193,10 +249,16 @@ pub fn cloudinary_defined() -> bool {
         .is_undefined()
 }
 
-/// The nodes this crate or the doubles added, the script tags, and `window.cloudinary`: all
-/// must be gone after unmount.
+/// The nodes this crate or the doubles added, the script tags, `window.cloudinary`, and any
+/// other difference from the page as [`reset`] found it (every window property, `<style>`,
+/// `<link>`, `<script>`): all must be gone after unmount.
 #[track_caller]
 pub fn assert_no_residue() {
+    if let Some(base) = BASELINE.with(|b| b.borrow_mut().take()) {
+        let now = PageState::take();
+        assert_eq!(now, base, "the page differs from before the test");
+        BASELINE.with(|b| *b.borrow_mut() = Some(base));
+    }
     assert_eq!(
         count("[data-cld-connector]"),
         0,

@@ -1,18 +1,25 @@
 //! Product Gallery options: `cloudinary.galleryWidget(options).render()`, with the gallery's
 //! camelCase option names, fed from stored [`AssetReference`]s.
+//!
+//! Only documented options are sent (reference §6.1, the typed option list of
+//! cloudinary-util's `cloudinary-product-gallery.ts`, "Sourced from" Cloudinary's Product Gallery
+//! reference): no `integration` object, which the gallery does not list (the Media Library
+//! does). Spin sets are given by tag (`{tag, mediaType: "spin"}`: the gallery builds a spin set
+//! from the images with that tag), never by public id.
 
 use crate::core::json::{Map, Value};
 
 use super::asset::AssetReference;
 use super::media_library::{want_bool, want_str};
 use super::{CloudAccount, WidgetError};
-use crate::core::identity::Identity;
 
 /// One gallery item.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GalleryAsset {
-    /// `publicId`.
+    /// `publicId` (empty when the item is given by `tag`).
     pub public_id: String,
+    /// `tag`: every asset with the tag (a spin set's images).
+    pub tag: Option<String>,
     /// `mediaType`: `image`, `video`, `spin` or `3d`.
     pub media_type: String,
     /// `altText`.
@@ -39,6 +46,7 @@ impl GalleryAsset {
         }
         Ok(GalleryAsset {
             public_id: r.public_id.clone(),
+            tag: None,
             media_type,
             alt_text: None,
         })
@@ -90,13 +98,29 @@ impl GalleryOptions {
             return Err(WidgetError::NoGalleryAssets);
         }
         for a in &self.assets {
-            if a.public_id.is_empty() {
-                return Err(WidgetError::EmptyOption("mediaAssets[].publicId"));
+            match (&a.tag, a.public_id.is_empty()) {
+                (None, true) => return Err(WidgetError::EmptyOption("mediaAssets[].publicId")),
+                (Some(t), _) if t.is_empty() => {
+                    return Err(WidgetError::EmptyOption("mediaAssets[].tag"))
+                }
+                (Some(_), false) => {
+                    return Err(WidgetError::BadOptionShape {
+                        option: "mediaAssets[]",
+                        expected: "either a publicId or a tag, not both",
+                    })
+                }
+                _ => {}
             }
             if !matches!(a.media_type.as_str(), "image" | "video" | "spin" | "3d") {
                 return Err(WidgetError::BadOptionShape {
                     option: "mediaAssets[].mediaType",
                     expected: "\"image\", \"video\", \"spin\" or \"3d\"",
+                });
+            }
+            if a.media_type == "spin" && a.tag.is_none() {
+                return Err(WidgetError::BadOptionShape {
+                    option: "mediaAssets[].mediaType",
+                    expected: "\"spin\" only with a tag (a spin set is built from the images with that tag)",
                 });
             }
         }
@@ -135,12 +159,7 @@ impl GalleryOptions {
 
     /// The options object for `galleryWidget`; `container` is the CSS selector of the element
     /// the host layer created for it.
-    pub fn to_json(
-        &self,
-        account: &CloudAccount,
-        identity: &Identity,
-        container: &str,
-    ) -> Result<Value, WidgetError> {
+    pub fn to_json(&self, account: &CloudAccount, container: &str) -> Result<Value, WidgetError> {
         account.validate()?;
         self.validate()?;
         let mut o = Map::new();
@@ -151,7 +170,10 @@ impl GalleryOptions {
             .iter()
             .map(|a| {
                 let mut m = Map::new();
-                m.insert("publicId".into(), a.public_id.clone().into());
+                match &a.tag {
+                    Some(t) => m.insert("tag".into(), t.clone().into()),
+                    None => m.insert("publicId".into(), a.public_id.clone().into()),
+                };
                 m.insert("mediaType".into(), a.media_type.clone().into());
                 if let Some(alt) = &a.alt_text {
                     m.insert("altText".into(), alt.clone().into());
@@ -184,10 +206,6 @@ impl GalleryOptions {
             d.insert("mode".into(), m.clone().into());
             o.insert("displayProps".into(), Value::Object(d));
         }
-        o.insert(
-            "integration".into(),
-            crate::core::json::to_value(&identity.integration()),
-        );
         Ok(Value::Object(o))
     }
 
@@ -241,11 +259,12 @@ impl GalleryOptions {
 fn gallery_asset(item: &Value) -> Result<GalleryAsset, WidgetError> {
     let shape = WidgetError::BadOptionShape {
         option: "mediaAssets[]",
-        expected: "a public id, a stored reference or {publicId, mediaType}",
+        expected: "a public id, a stored reference, {publicId, mediaType} or {tag, mediaType}",
     };
     match item {
         Value::String(id) => Ok(GalleryAsset {
             public_id: id.clone(),
+            tag: None,
             media_type: "image".into(),
             alt_text: None,
         }),
@@ -254,11 +273,15 @@ fn gallery_asset(item: &Value) -> Result<GalleryAsset, WidgetError> {
             GalleryAsset::from_reference(&r)
         }
         Value::Object(m) => Ok(GalleryAsset {
-            public_id: m
-                .get("publicId")
-                .and_then(Value::as_str)
-                .ok_or(shape.clone())?
-                .to_owned(),
+            tag: match m.get("tag") {
+                None => None,
+                Some(t) => Some(t.as_str().ok_or(shape.clone())?.to_owned()),
+            },
+            public_id: match (m.get("publicId"), m.contains_key("tag")) {
+                (Some(p), _) => p.as_str().ok_or(shape.clone())?.to_owned(),
+                (None, true) => String::new(),
+                (None, false) => return Err(shape),
+            },
             media_type: m
                 .get("mediaType")
                 .and_then(Value::as_str)
@@ -273,7 +296,6 @@ fn gallery_asset(item: &Value) -> Result<GalleryAsset, WidgetError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::identity::Environment;
     use crate::json;
 
     #[track_caller]
@@ -286,7 +308,7 @@ mod tests {
         let o = GalleryOptions::from_json(&json!({
             "mediaAssets": [
                 {"public_id": "shop/shoe", "version": 3, "resource_type": "image", "delivery_type": "upload"},
-                {"publicId": "shop/spin", "mediaType": "spin"},
+                {"tag": "shoe_spin", "mediaType": "spin"},
                 "shop/plain",
                 {"public_id": "shop/clip", "resource_type": "video", "delivery_type": "upload"}
             ],
@@ -295,18 +317,20 @@ mod tests {
         .unwrap();
         let mut account = CloudAccount::new("main", "demo");
         account.secure_distribution = Some("media.example.com".into());
-        let id = Identity::new("Shop", "1.0", Environment::Prod).unwrap();
-        let v = o.to_json(&account, &id, "#cld-gallery-1").unwrap();
+        let v = o.to_json(&account, "#cld-gallery-1").unwrap();
         assert_eq!(v["cloudName"], "demo");
         assert_eq!(v["container"], "#cld-gallery-1");
         assert_eq!(
             v["mediaAssets"],
-            json!([{"publicId": "shop/shoe", "mediaType": "image"}, {"publicId": "shop/spin", "mediaType": "spin"},
+            json!([{"publicId": "shop/shoe", "mediaType": "image"}, {"tag": "shoe_spin", "mediaType": "spin"},
                    {"publicId": "shop/plain", "mediaType": "image"}, {"publicId": "shop/clip", "mediaType": "video"}])
         );
         assert_eq!(v["secureDistribution"], "media.example.com");
         assert_eq!(v["displayProps"], json!({"mode": "expanded"}));
-        assert_eq!(v["integration"]["type"], "cloudinary_connector");
+        assert!(
+            v.get("integration").is_none(),
+            "not a documented gallery option"
+        );
     }
 
     #[test]
@@ -331,7 +355,19 @@ mod tests {
         );
         assert_eq!(
             err(json!({"mediaAssets": [3]})),
-            "option mediaAssets[] must be a public id, a stored reference or {publicId, mediaType}"
+            "option mediaAssets[] must be a public id, a stored reference, {publicId, mediaType} or {tag, mediaType}"
+        );
+        assert_eq!(
+            err(json!({"mediaAssets": [{"publicId": "shop/spin", "mediaType": "spin"}]})),
+            "option mediaAssets[].mediaType must be \"spin\" only with a tag (a spin set is built from the images with that tag)"
+        );
+        assert_eq!(
+            err(json!({"mediaAssets": [{"publicId": "a", "tag": "t"}]})),
+            "option mediaAssets[] must be either a publicId or a tag, not both"
+        );
+        assert_eq!(
+            err(json!({"mediaAssets": [{"tag": ""}]})),
+            "option mediaAssets[].tag is empty"
         );
         assert_eq!(
             err(json!({"mediaAssets": ["a"], "cloud_name": "x"})),

@@ -34,6 +34,11 @@ pub struct VideoPlayerOptions {
     /// transformations as default"). Only the quality: the player picks the formats itself
     /// (its source types), so no `f_auto` is added.
     pub optimize: Option<bool>,
+    /// `cloudinaryAnalytics` (the player's default: on): Cloudinary's video analytics for the
+    /// account. On, each player leaves a `beforeunload` listener on `window` and the
+    /// `cld-analytics-user-id` key in `localStorage` after `dispose()` (the player's own; see
+    /// README "Known limitations"); off, the player leaves nothing. The `<iframe>` form ignores it.
+    pub cloudinary_analytics: Option<bool>,
 }
 
 /// Alias: the embed form takes the same options.
@@ -90,6 +95,12 @@ impl VideoPlayerOptions {
         })
     }
 
+    /// Whether the player fills its container's width: `fluid`, on unless set to false (the
+    /// plugin's default; the player's own default is a fixed size).
+    pub fn is_fluid(&self) -> bool {
+        self.fluid != Some(false)
+    }
+
     /// Checks the options.
     pub fn validate(&self) -> Result<(), WidgetError> {
         if self.public_id.trim().is_empty() {
@@ -135,6 +146,14 @@ impl VideoPlayerOptions {
                 o.insert(k.into(), v.into());
             }
         }
+        if let Some(a) = self.cloudinary_analytics {
+            o.insert("cloudinaryAnalytics".into(), a.into());
+        }
+        // The page's font: with its default ("Inter") the player loads Google Fonts through
+        // webfontloader, which adds a <link> per player and `wf-*` classes on <html> that
+        // `dispose()` leaves behind, and a request to fonts.googleapis.com that CSP-strict
+        // hosts refuse (cloudinary-video-player 4.0.3, utils/fontFace.js: "inherit" loads none).
+        o.insert("fontFace".into(), "inherit".into());
         Ok(Value::Object(o))
     }
 
@@ -183,7 +202,8 @@ impl VideoPlayerOptions {
     }
 
     /// Reads host options: `publicId` (or a stored reference under `reference`),
-    /// `transformation` (string), `controls`, `autoplay`, `muted`, `loop`, `fluid`, `optimize`.
+    /// `transformation` (string), `controls`, `autoplay`, `muted`, `loop`, `fluid`, `optimize`,
+    /// `cloudinaryAnalytics`.
     pub fn from_json(v: &Value) -> Result<Self, WidgetError> {
         let o = v.as_object().ok_or(WidgetError::BadOptionShape {
             option: "options",
@@ -212,6 +232,9 @@ impl VideoPlayerOptions {
                 "loop" => out.r#loop = Some(want_bool("loop", val)?),
                 "fluid" => out.fluid = Some(want_bool("fluid", val)?),
                 "optimize" => out.optimize = Some(want_bool("optimize", val)?),
+                "cloudinaryAnalytics" => {
+                    out.cloudinary_analytics = Some(want_bool("cloudinaryAnalytics", val)?)
+                }
                 _ => {
                     return Err(WidgetError::UnknownOption {
                         widget: "Video Player",
@@ -256,14 +279,22 @@ mod tests {
         assert_eq!(
             o.to_json(&account).unwrap(),
             json!({"cloudName": "demo", "secure": true, "privateCdn": true, "publicId": "clips/intro",
-                   "transformation": {"raw_transformation": "e_blur:300/q_auto"}, "autoplay": true, "muted": true})
+                   "transformation": {"raw_transformation": "e_blur:300/q_auto"}, "autoplay": true, "muted": true,
+                   "fontFace": "inherit"})
         );
         let off =
             VideoPlayerOptions::from_json(&json!({"publicId": "clips/intro", "optimize": false}))
                 .unwrap();
         assert_eq!(
             off.to_json(&account).unwrap(),
-            json!({"cloudName": "demo", "secure": true, "privateCdn": true, "publicId": "clips/intro"})
+            json!({"cloudName": "demo", "secure": true, "privateCdn": true, "publicId": "clips/intro", "fontFace": "inherit"})
+        );
+        let quiet =
+            VideoPlayerOptions::from_json(&json!({"publicId": "c", "cloudinaryAnalytics": false}))
+                .unwrap();
+        assert_eq!(
+            quiet.to_json(&account).unwrap()["cloudinaryAnalytics"],
+            json!(false)
         );
         let chosen = VideoPlayerOptions::from_json(
             &json!({"publicId": "c", "transformation": "q_auto:eco"}),

@@ -62,7 +62,7 @@ impl ProductGallery {
     async fn create(&self) -> Result<Live, MountError> {
         let host = &self.host;
         host.check_enabled()?;
-        self.options.to_json(&self.account, &host.identity, "#x")?;
+        self.options.to_json(&self.account, "#x")?;
         host.scripts.validate()?;
         let loaded = script::load(
             ResourceKind::Script,
@@ -72,9 +72,7 @@ impl ProductGallery {
         )
         .await?;
         let container = WidgetNode::create("div", "product-gallery", Some(&self.parent))?;
-        let json = self
-            .options
-            .to_json(&self.account, &host.identity, &container.selector())?;
+        let json = self.options.to_json(&self.account, &container.selector())?;
         let options = to_js(&json)?;
         let (global, gallery) = cloudinary_fn("galleryWidget")?;
         let instance = gallery

@@ -7,8 +7,10 @@ use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
 
+use super::callbacks::WidgetCallback;
 use super::{call_method, cloudinary_fn, from_js, to_js, MountError, WidgetHost, WidgetNode};
 use crate::core::widgets::{Asset, CloudAccount, MediaLibraryOptions, WidgetError};
+use crate::host::resources::{widget_of_node, AdoptAdded, WidgetKind};
 use crate::host::script::{self, LoadedScript, ResourceKind};
 
 /// Where the widget renders.
@@ -42,15 +44,21 @@ impl fmt::Debug for MediaLibraryHandlers {
 
 struct Live {
     instance: JsValue,
-    _closures: Vec<Closure<dyn FnMut(JsValue)>>,
+    /// The handlers behind the functions the widget holds: unregistered after `hide()`, so a
+    /// `hideHandler` the widget sends later (its iframe answers asynchronously) reaches nothing.
+    _callbacks: Vec<WidgetCallback>,
+    /// The nodes the widget added to `<body>` (its modal iframe): the widget has no `destroy()`
+    /// and `hide()` only hides them, so they are removed here, whichever API mounted it.
+    _nodes: Option<AdoptAdded>,
     _container: Option<WidgetNode>,
     _script: LoadedScript,
 }
 
 impl Drop for Live {
     fn drop(&mut self) {
-        // The documented API has show/hide only; call destroy() when a widget version offers
-        // it. Closures are released after this, once the widget can no longer need them.
+        // The documented API has show()/hide() only (reference §2.4: no destroy() in any
+        // source); call destroy() when a widget version offers it. The fields drop after this:
+        // the handlers, then the adopted nodes, the container and the script.
         let destroyed = call_method(&self.instance, "destroy", "destroy", &[])
             .ok()
             .flatten()
@@ -59,6 +67,12 @@ impl Drop for Live {
             let _ = call_method(&self.instance, "hide", "hide", &[]);
         }
     }
+}
+
+/// Watches `<body>` for the nodes a widget of `kind` adds there while it is mounted.
+pub(crate) fn watch_body(kind: WidgetKind) -> Option<AdoptAdded> {
+    let body = web_sys::window()?.document()?.body()?;
+    AdoptAdded::watch(&body, move |el| widget_of_node(el) == Some(kind)).ok()
 }
 
 /// A mounted Media Library widget. Dropping it unmounts it.
@@ -137,27 +151,29 @@ impl MediaLibrary {
         let options = to_js(&json)?;
 
         let on_insert = self.handlers.on_insert.clone();
-        let insert: Closure<dyn FnMut(JsValue)> = Closure::new(move |data: JsValue| {
+        let insert = WidgetCallback::new(move |data: JsValue, _| {
             on_insert(Asset::from_media_library_insert(&from_js(&data)));
         });
         let on_show = self.handlers.on_show.clone();
-        let show: Closure<dyn FnMut(JsValue)> = Closure::new(move |_: JsValue| {
+        let show = WidgetCallback::new(move |_, _| {
             if let Some(f) = &on_show {
                 f();
             }
         });
         let on_hide = self.handlers.on_hide.clone();
-        let hide: Closure<dyn FnMut(JsValue)> = Closure::new(move |_: JsValue| {
+        let hide = WidgetCallback::new(move |_, _| {
             if let Some(f) = &on_hide {
                 f();
             }
         });
         let callbacks = js_sys::Object::new();
         let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&callbacks, &k.into(), v).map(|_| ());
-        set("insertHandler", insert.as_ref())
-            .and(set("showHandler", show.as_ref()))
-            .and(set("hideHandler", hide.as_ref()))
+        set("insertHandler", insert.function())
+            .and(set("showHandler", show.function()))
+            .and(set("hideHandler", hide.function()))
             .map_err(|e| MountError::Dom(crate::host::signer_client::js_message(&e)))?;
+        // From before the widget exists: its modal lands in <body> (on create or on show).
+        let nodes = watch_body(WidgetKind::MediaLibrary);
         let (global, create) = cloudinary_fn("createMediaLibrary")?;
         let instance =
             create
@@ -174,7 +190,8 @@ impl MediaLibrary {
         }
         Ok(Live {
             instance,
-            _closures: vec![insert, show, hide],
+            _callbacks: vec![insert, show, hide],
+            _nodes: nodes,
             _container: container,
             _script: loaded,
         })

@@ -18,6 +18,7 @@ use super::signer_client::{js_message, SignerClient, SignerError};
 use crate::core::identity::Identity;
 use crate::core::widgets::{ScriptUrls, WidgetError};
 
+pub mod callbacks;
 pub mod gallery;
 pub mod media_library;
 pub mod upload;

@@ -2,15 +2,18 @@
 //! `uploadSignature(callback, params_to_sign)` as a function that asks the signer for exactly
 //! the params the widget gives; every widget event reaches the host, normalised.
 
+use std::cell::Cell;
 use std::fmt;
 use std::rc::Rc;
 
 use crate::core::json::Value;
 use wasm_bindgen::prelude::*;
 
-use super::media_library::Placement;
+use super::callbacks::WidgetCallback;
+use super::media_library::{watch_body, Placement};
 use super::{call_method, cloudinary_fn, from_js, to_js, MountError, WidgetHost, WidgetNode};
 use crate::core::widgets::{CloudAccount, UploadEvent, UploadWidgetOptions};
+use crate::host::resources::{AdoptAdded, WidgetKind};
 use crate::host::script::{self, LoadedScript, ResourceKind};
 use crate::host::signer_client::{js_message, SignerClient};
 
@@ -19,21 +22,33 @@ pub type UploadHandler = Rc<dyn Fn(UploadEvent)>;
 
 struct Live {
     instance: JsValue,
-    _result: Closure<dyn FnMut(JsValue, JsValue)>,
-    _signature: Option<Closure<dyn FnMut(JsValue, JsValue)>>,
+    /// Set at unmount: events the widget reports after (while its `destroy()` settles, or
+    /// later) do not reach the host.
+    unmounted: Rc<Cell<bool>>,
+    /// The handlers behind the result callback and `uploadSignature`: unregistered with the
+    /// handle; the functions the widget holds stay callable and do nothing then.
+    _result: WidgetCallback,
+    _signature: Option<WidgetCallback>,
+    /// The nodes the widget added to `<body>` (its iframe), removed whichever API mounted it.
+    _nodes: Option<AdoptAdded>,
     _container: Option<WidgetNode>,
     _script: LoadedScript,
 }
 
 impl Drop for Live {
     fn drop(&mut self) {
-        // destroy() removes the widget's iframe; it returns a promise we need not wait for.
+        self.unmounted.set(true);
+        // destroy() → Promise (reference §3, cloudinary-util's types); nothing to wait for:
+        // the handlers are gone and late events reach nothing. `close({quiet: true})` when
+        // there is no destroy(): the quiet close sends no "close" event.
         if call_method(&self.instance, "destroy", "destroy", &[])
             .ok()
             .flatten()
             .is_none()
         {
-            let _ = call_method(&self.instance, "close", "close", &[]);
+            let quiet = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&quiet, &"quiet".into(), &true.into());
+            let _ = call_method(&self.instance, "close", "close", &[&quiet]);
         }
     }
 }
@@ -116,23 +131,31 @@ impl UploadWidget {
             .to_json(&self.account, &host.identity, selector.as_deref())?;
         let options = to_js(&json)?;
 
+        let unmounted = Rc::new(Cell::new(false));
+        let on_event: UploadHandler = {
+            let (f, gone) = (self.on_event.clone(), unmounted.clone());
+            Rc::new(move |e| {
+                if !gone.get() {
+                    f(e)
+                }
+            })
+        };
         let signature =
-            signer.map(|s| signature_closure(s, self.account.id.clone(), self.on_event.clone()));
+            signer.map(|s| signature_callback(s, self.account.id.clone(), on_event.clone()));
         if let Some(sig) = &signature {
-            js_sys::Reflect::set(&options, &"uploadSignature".into(), sig.as_ref())
+            js_sys::Reflect::set(&options, &"uploadSignature".into(), sig.function())
                 .map_err(|e| MountError::Dom(js_message(&e)))?;
         }
-        let on_event = self.on_event.clone();
-        let result: Closure<dyn FnMut(JsValue, JsValue)> =
-            Closure::new(move |error: JsValue, result: JsValue| {
-                on_event(UploadEvent::from_widget(
-                    &from_js(&error),
-                    &from_js(&result),
-                ));
-            });
+        let result = WidgetCallback::new(move |error: JsValue, result: JsValue| {
+            on_event(UploadEvent::from_widget(
+                &from_js(&error),
+                &from_js(&result),
+            ));
+        });
+        let nodes = watch_body(WidgetKind::UploadWidget);
         let (global, create) = cloudinary_fn("createUploadWidget")?;
         let instance = create
-            .call2(&global, &options, result.as_ref())
+            .call2(&global, &options, result.function())
             .map_err(|e| MountError::Widget {
                 call: "createUploadWidget",
                 message: js_message(&e),
@@ -145,8 +168,10 @@ impl UploadWidget {
         }
         Ok(Live {
             instance,
+            unmounted,
             _result: result,
             _signature: signature,
+            _nodes: nodes,
             _container: container,
             _script: loaded,
         })
@@ -188,12 +213,12 @@ impl UploadWidget {
 /// `uploadSignature(callback, params_to_sign)`: forwards exactly `params_to_sign` to the
 /// signer and calls `callback(signature)`. A refusal reaches the host as a
 /// [`SIGNATURE_ERROR_EVENT`] event (the widget then reports the upload as failed).
-fn signature_closure(
+fn signature_callback(
     signer: SignerClient,
     account: String,
     on_event: UploadHandler,
-) -> Closure<dyn FnMut(JsValue, JsValue)> {
-    Closure::new(move |callback: JsValue, params: JsValue| {
+) -> WidgetCallback {
+    WidgetCallback::new(move |callback: JsValue, params: JsValue| {
         let signer = signer.clone();
         let account = account.clone();
         let on_event = on_event.clone();

@@ -86,10 +86,14 @@ impl VideoPlayer {
         let container = WidgetNode::create("div", "video-player", Some(&self.parent))?;
         let video = WidgetNode::create("video", "video-player-element", Some(container.element()))?;
         let dom = |e: JsValue| MountError::Dom(js_message(&e));
-        video
-            .element()
-            .set_attribute("class", "cld-video-player cld-fluid")
-            .map_err(dom)?;
+        // `cld-fluid` on the element forces fluid mode in the player whatever its `fluid`
+        // option says (observed with cloudinary-video-player 4.0.3): set it only when fluid.
+        let class = if self.options.is_fluid() {
+            "cld-video-player cld-fluid"
+        } else {
+            "cld-video-player"
+        };
+        video.element().set_attribute("class", class).map_err(dom)?;
         video.element().set_attribute("controls", "").map_err(dom)?;
         let id = video.element().id();
         // The player owns the <video> from here on; the container removes it on drop.

@@ -3,16 +3,26 @@
 //! Cloudinary does for chunked uploads (reference §4), and is strict where Cloudinary is:
 //!
 //! * every request's signature is checked with the test secrets of the signer's fixture
-//!   (`signer/tests/fixtures/test-config.toml` + `test-env.sh`), using the plugin's own
-//!   `core::sign::api_string_to_sign`; a wrong one gets Cloudinary's
+//!   (`signer/tests/fixtures/test-config.toml` + `test-env.sh`), with the double's OWN
+//!   string-to-sign ([`signature`], written from Cloudinary's docs; this crate does not depend
+//!   on the plugin); a wrong one gets Cloudinary's
 //!   `Invalid Signature <sig>. String to sign - '<string>'.` (401);
 //! * the chunk protocol: one `X-Unique-Upload-Id`, `Content-Range: bytes s-e/t` consistent
-//!   with the bytes sent and with earlier parts, no overlap, parts of at least 5 MiB except the
-//!   last, the last only after every other part has returned, the same total;
+//!   with the bytes sent and with earlier parts, no overlap, parts of at least
+//!   [`limits::MIN_PART_BYTES`] except the last, the last only after every other part has
+//!   returned, the same total. Later parts need not repeat a `public_id` Cloudinary generated:
+//!   the shared `X-Unique-Upload-Id` identifies the upload (react-uploady#235: "Missing required
+//!   parameter - public_id" went away once the parts shared an upload id); a different one is
+//!   refused;
+//! * parallel middle parts and a part sent again (a retry after a lost answer) are accepted by
+//!   default — Cloudinary's behaviour for both is unconfirmed — and refused in STRICT mode
+//!   (`POST /test/strict {"public_id"}` for one upload, [`TestServer::strict`] for all), in which the
+//!   uploader is tested too (it must then work without either);
 //! * parts are hashed as they stream in (SHA-256 per part): memory stays bounded whatever the
 //!   file size.
 //!
 //! Test control (not Cloudinary's API): `POST /test/faults` injects a failure,
+//! `POST /test/strict` makes one upload strict,
 //! `GET /test/uploads?public_id=…` reports what an upload received, `GET /test/stats` the
 //! requests in flight, `GET /health`.
 
@@ -26,11 +36,14 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use cloudinary_connector::core::sign::{api_string_to_sign, ParamValue, SignatureVersion};
-use cloudinary_connector::core::upload::{MAX_CHUNK_SIZE, MIN_CHUNK_SIZE};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sha1::Digest as _;
+
+pub mod limits;
+pub mod signature;
+
+use limits::{MAX_REQUEST_BYTES, MIN_PART_BYTES};
 
 /// One account the double knows: the secret of an API key and its cloud.
 #[derive(Clone, Debug)]
@@ -120,6 +133,8 @@ struct UploadState {
 struct Inner {
     uploads: HashMap<String, UploadState>,
     faults: Vec<Fault>,
+    /// The `public_id`s of the uploads in strict mode.
+    strict: Vec<String>,
     in_flight: u32,
     requests: u64,
     peak_in_flight: u32,
@@ -133,6 +148,8 @@ pub struct TestServer {
     inner: Arc<Mutex<Inner>>,
     /// Clock override for tests of stale timestamps (unix seconds); `None` = the system clock.
     now: Option<u64>,
+    /// Every upload strict (see the crate docs).
+    strict: bool,
 }
 
 fn err(status: StatusCode, message: impl Into<String>) -> Response {
@@ -176,7 +193,14 @@ impl TestServer {
             accounts: Arc::new(accounts),
             inner: Arc::default(),
             now: None,
+            strict: false,
         }
+    }
+
+    /// The same server with every upload in strict mode.
+    pub fn strict(mut self) -> Self {
+        self.strict = true;
+        self
     }
 
     /// The same server with its clock fixed at `unix_secs` (for stale-timestamp tests).
@@ -199,6 +223,7 @@ impl TestServer {
         Router::new()
             .route("/v1_1/{cloud}/{resource_type}/upload", post(upload))
             .route("/test/faults", post(add_fault))
+            .route("/test/strict", post(add_strict))
             .route("/test/uploads", get(upload_report))
             .route("/test/stats", get(stats))
             .route(
@@ -207,7 +232,9 @@ impl TestServer {
                     Json(json!({"status": "ok", "service": "cld-test-server (test double)"}))
                 }),
             )
-            .layer(DefaultBodyLimit::max(MAX_CHUNK_SIZE as usize + (1 << 20)))
+            .layer(DefaultBodyLimit::max(
+                MAX_REQUEST_BYTES as usize + (1 << 20),
+            ))
             .layer(middleware::from_fn(cors))
             .with_state(self)
     }
@@ -247,6 +274,16 @@ async fn add_fault(State(s): State<TestServer>, Json(f): Json<Fault>) -> StatusC
 }
 
 #[derive(Deserialize)]
+struct StrictUpload {
+    public_id: String,
+}
+
+async fn add_strict(State(s): State<TestServer>, Json(u): Json<StrictUpload>) -> StatusCode {
+    s.inner.lock().unwrap().strict.push(u.public_id);
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
 struct ReportQuery {
     public_id: String,
 }
@@ -271,7 +308,10 @@ async fn stats(State(s): State<TestServer>) -> Json<Value> {
 }
 
 struct Received {
+    /// As Cloudinary reads them: arrays comma-joined ([`signature::collect_params`]).
     params: BTreeMap<String, String>,
+    /// The fields, arrays kept as arrays, for the signature.
+    fields: BTreeMap<String, Vec<String>>,
     file_len: u64,
     file_sha256: String,
     file_name: Option<String>,
@@ -279,7 +319,7 @@ struct Received {
 
 async fn read_multipart(mut mp: Multipart) -> Result<Received, Response> {
     let bad = |m: String| err(StatusCode::BAD_REQUEST, m);
-    let mut params = BTreeMap::new();
+    let mut raw = Vec::new();
     let mut file = None;
     while let Some(mut field) = mp
         .next_field()
@@ -306,13 +346,19 @@ async fn read_multipart(mut mp: Multipart) -> Result<Received, Response> {
                 .text()
                 .await
                 .map_err(|e| bad(format!("malformed multipart body: {e}")))?;
-            params.insert(name, text);
+            raw.push((name, text));
         }
     }
+    let fields = signature::collect_params(raw);
+    let params = fields
+        .iter()
+        .map(|(k, v)| (k.clone(), v.join(",")))
+        .collect();
     let (file_len, file_sha256, file_name) =
         file.ok_or_else(|| bad("Missing required parameter - file".into()))?;
     Ok(Received {
         params,
+        fields,
         file_len,
         file_sha256,
         file_name,
@@ -340,19 +386,20 @@ async fn upload(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     // Count the request in flight from its first byte to its answer (or the client leaving).
-    let nth = {
+    let (nth, request_no) = {
         let mut g = s.inner.lock().unwrap();
         g.in_flight += 1;
         g.requests += 1;
+        let request_no = g.requests;
         g.peak_in_flight = g.peak_in_flight.max(g.in_flight);
         match &upload_id {
             Some(id) => {
                 let u = g.uploads.entry(id.clone()).or_default();
                 u.requests += 1;
                 u.in_flight += 1;
-                u.requests
+                (u.requests, request_no)
             }
-            None => 1,
+            None => (1, request_no),
         }
     };
     let _guard = FlightGuard {
@@ -432,34 +479,13 @@ async fn upload(
             "Missing required parameter - signature",
         );
     };
-    let signed: Vec<(&str, ParamValue)> = rec
-        .params
-        .iter()
-        .filter(|(k, _)| {
-            ![
-                "file",
-                "api_key",
-                "signature",
-                "resource_type",
-                "cloud_name",
-            ]
-            .contains(&k.as_str())
-        })
-        .map(|(k, v)| (k.as_str(), ParamValue::Text(v.clone())))
-        .collect();
-    let to_sign = api_string_to_sign(signed.iter().map(|(k, v)| (*k, v)), SignatureVersion::V2);
+    let to_sign = signature::string_to_sign(&rec.fields);
     let secret = if wrong_secret {
         "not-the-secret"
     } else {
         account.secret.as_str()
     };
-    let mut material = to_sign.clone().into_bytes();
-    material.extend_from_slice(secret.as_bytes());
-    let expected = if sig.len() == 64 {
-        hex(&sha2::Sha256::digest(&material))
-    } else {
-        hex(&sha1::Sha1::digest(&material))
-    };
+    let expected = signature::sign(&to_sign, secret, sig);
     if !expected.eq_ignore_ascii_case(sig) {
         return err(
             StatusCode::UNAUTHORIZED,
@@ -470,11 +496,11 @@ async fn upload(
     // The chunk protocol.
     let (start, end, total) = match (&upload_id, &range) {
         (None, None) => {
-            if rec.file_len > MAX_CHUNK_SIZE {
+            if rec.file_len > MAX_REQUEST_BYTES {
                 return err(
                     StatusCode::BAD_REQUEST,
                     format!(
-                        "File size too large. Got {}. Maximum is {MAX_CHUNK_SIZE}.",
+                        "File size too large. Got {}. Maximum is {MAX_REQUEST_BYTES}.",
                         rec.file_len
                     ),
                 );
@@ -513,7 +539,7 @@ async fn upload(
         );
     }
     let is_last = end + 1 == total;
-    if !is_last && rec.file_len < MIN_CHUNK_SIZE {
+    if !is_last && rec.file_len < MIN_PART_BYTES {
         return err(
             StatusCode::BAD_REQUEST,
             "All parts except EOF-chunk must be larger than 5mb",
@@ -521,7 +547,7 @@ async fn upload(
     }
     let id_key = upload_id
         .clone()
-        .unwrap_or_else(|| format!("single-{nth}-{}", s.now()));
+        .unwrap_or_else(|| format!("single-{request_no}"));
     let mut g = s.inner.lock().unwrap();
     g.next_id += 1;
     let serial = g.next_id;
@@ -562,12 +588,6 @@ async fn upload(
             );
         }
         match &public_id_param {
-            None if u.generated_id => {
-                return err(
-                    StatusCode::BAD_REQUEST,
-                    "Missing required parameter - public_id",
-                )
-            }
             Some(p) if *p != u.public_id => {
                 return err(
                     StatusCode::BAD_REQUEST,
@@ -577,7 +597,26 @@ async fn upload(
             _ => {}
         }
     }
-    // A part sent again (a retry after a lost answer) is accepted when identical.
+    // A part sent again (a retry after a lost answer) is accepted when identical, except in
+    // strict mode; so are parts sent in parallel.
+    let upload_public_id = u.public_id.clone();
+    let strict = s.strict || g.strict.contains(&upload_public_id);
+    let u = g
+        .uploads
+        .get_mut(&id_key)
+        .expect("the upload was just looked up");
+    if strict && !is_last && u.in_flight > 1 {
+        return err(
+            StatusCode::BAD_REQUEST,
+            "Parts of one upload were sent in parallel (test double, strict mode)",
+        );
+    }
+    if strict && u.parts.contains_key(&start) {
+        return err(
+            StatusCode::BAD_REQUEST,
+            format!("Content-Range bytes {start}-{end}/{total} was already received (test double, strict mode)"),
+        );
+    }
     let resent = u
         .parts
         .get(&start)

@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
+use cld_test_server::signature::{collect_params, sign, string_to_sign};
 use cld_test_server::{accounts_from_config, Account, TestServer};
-use cloudinary_connector::core::sign::{api_string_to_sign, ParamValue, SignatureVersion};
 use serde_json::{json, Value};
 use sha1::Digest as _;
 
@@ -21,6 +21,10 @@ fn now() -> u64 {
 }
 
 async fn start() -> String {
+    start_with(|s| s).await
+}
+
+async fn start_with(mode: impl FnOnce(TestServer) -> TestServer) -> String {
     let mut accounts = HashMap::new();
     accounts.insert(
         KEY.to_owned(),
@@ -31,7 +35,10 @@ async fn start() -> String {
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(cld_test_server::serve(listener, TestServer::new(accounts)));
+    tokio::spawn(cld_test_server::serve(
+        listener,
+        mode(TestServer::new(accounts)),
+    ));
     format!("http://{addr}")
 }
 
@@ -39,22 +46,15 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-/// Signs `params` + timestamp as the signer does.
+/// Signs `params` + timestamp with the double's own string-to-sign (pinned to the documented
+/// vectors in `signature.rs`).
 fn signed(params: &[(&str, &str)], ts: u64, secret: &str) -> Vec<(String, String)> {
     let mut all: Vec<(String, String)> = params
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
     all.push(("timestamp".into(), ts.to_string()));
-    let pv: Vec<(String, ParamValue)> = all
-        .iter()
-        .map(|(k, v)| (k.clone(), ParamValue::Text(v.clone())))
-        .collect();
-    let s = api_string_to_sign(
-        pv.iter().map(|(k, v)| (k.as_str(), v)),
-        SignatureVersion::V2,
-    );
-    let sig = hex(&sha1::Sha1::digest(format!("{s}{secret}").as_bytes()));
+    let sig = sign(&string_to_sign(&collect_params(all.clone())), secret, "");
     all.push(("signature".into(), sig));
     all.push(("api_key".into(), KEY.into()));
     all
@@ -125,16 +125,22 @@ async fn a_three_part_upload_with_a_generated_public_id_completes() {
     assert_eq!(r1.0, 200, "{}", r1.1);
     assert_eq!(r1.1["done"], false);
     let pid = r1.1["public_id"].as_str().unwrap().to_owned();
-    // A later part without the generated public_id is refused, as Cloudinary does.
+    // A later part naming another public_id is refused; one naming none is fine: the shared
+    // X-Unique-Upload-Id identifies the upload (react-uploady#235).
+    let other = signed(&[("folder", "big"), ("public_id", "other")], ts, SECRET);
     let r = post(
         &base,
         Some("u1"),
         Some(&format!("bytes {MB5}-{}/{total}", 2 * MB5 - 1)),
-        &first,
+        &other,
         &data[MB5..2 * MB5],
     )
     .await;
-    assert_error(&r, 400, "Missing required parameter - public_id");
+    assert_error(
+        &r,
+        400,
+        &format!("public_id other differs from the upload's {pid}"),
+    );
     let later = signed(&[("folder", "big"), ("public_id", &pid)], ts, SECRET);
     // The last part before the middle one: refused.
     let r = post(
@@ -157,11 +163,12 @@ async fn a_three_part_upload_with_a_generated_public_id_completes() {
         &base,
         Some("u1"),
         Some(&format!("bytes {MB5}-{}/{total}", 2 * MB5 - 1)),
-        &later,
+        &first,
         &data[MB5..2 * MB5],
     )
     .await;
     assert_eq!(r2.0, 200, "{}", r2.1);
+    assert_eq!(r2.1["public_id"], pid.as_str());
     let r3 = post(
         &base,
         Some("u1"),
@@ -341,6 +348,161 @@ async fn signatures_are_checked_like_cloudinary() {
     s256.push(("signature".into(), sig));
     s256.push(("api_key".into(), KEY.into()));
     assert_eq!(post(&base, None, None, &s256, b"x").await.0, 200);
+}
+
+/// The part-size limit at 5,000,000, 5,000,001 and 5,242,880 bytes (limits.rs: the stricter
+/// reading of "larger than 5mb").
+#[tokio::test]
+async fn parts_below_5_mib_are_refused_and_5_mib_is_accepted() {
+    let base = start().await;
+    let ts = now();
+    for (i, size, ok) in [
+        (1, 5_000_000usize, false),
+        (2, 5_000_001, false),
+        (3, 5_242_880, true),
+    ] {
+        let pid = format!("limit{i}");
+        let f = signed(&[("public_id", &pid)], ts, SECRET);
+        let total = size + 10;
+        let r = post(
+            &base,
+            Some(&format!("limit-{i}")),
+            Some(&format!("bytes 0-{}/{total}", size - 1)),
+            &f,
+            &vec![7u8; size],
+        )
+        .await;
+        if ok {
+            assert_eq!(r.0, 200, "{size}: {}", r.1);
+        } else {
+            assert_error(
+                &r,
+                400,
+                "All parts except EOF-chunk must be larger than 5mb",
+            );
+        }
+    }
+}
+
+/// Signatures over what the Upload widget and the SDKs really send: `&` in a value, arrays (as
+/// repeated and `[]` fields), empty values, the excluded params, booleans.
+#[tokio::test]
+async fn signatures_cover_ampersands_arrays_empty_values_and_excluded_params() {
+    let base = start().await;
+    let ts = now().to_string();
+    let secret_sig =
+        |to_sign: &str| hex(&sha1::Sha1::digest(format!("{to_sign}{SECRET}").as_bytes()));
+    // The expected strings are written out here, independently of signature.rs.
+    let cases: Vec<(Vec<(&str, &str)>, String)> = vec![
+        (
+            vec![("context", "caption=a&b"), ("public_id", "amp")],
+            format!("context=caption=a%26b&public_id=amp&timestamp={ts}"),
+        ),
+        (
+            vec![("tags[]", "x"), ("tags[]", "y"), ("public_id", "arr1")],
+            format!("public_id=arr1&tags=x,y&timestamp={ts}"),
+        ),
+        (
+            vec![("tags", "x"), ("tags", "y"), ("public_id", "arr2")],
+            format!("public_id=arr2&tags=x,y&timestamp={ts}"),
+        ),
+        (
+            vec![("folder", ""), ("public_id", "empty")],
+            format!("public_id=empty&timestamp={ts}"),
+        ),
+        (
+            vec![("public_id", "excl"), ("resource_type", "raw"), ("cloud_name", CLOUD)],
+            format!("public_id=excl&timestamp={ts}"),
+        ),
+        (
+            vec![("unique_filename", "true"), ("source", "uw"), ("eager", "c_fill,w_100|e_sepia/jpg"), ("public_id", "uw")],
+            format!("eager=c_fill,w_100|e_sepia/jpg&public_id=uw&source=uw&timestamp={ts}&unique_filename=true"),
+        ),
+    ];
+    for (params, expected) in cases {
+        let mut fields: Vec<(String, String)> = params
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        fields.push(("timestamp".into(), ts.clone()));
+        fields.push(("api_key".into(), KEY.into()));
+        // Signed wrong first: the server's answer echoes its string to sign.
+        let mut wrong = fields.clone();
+        wrong.push(("signature".into(), "0".repeat(40)));
+        let r = post(&base, None, None, &wrong, b"x").await;
+        assert_error(
+            &r,
+            401,
+            &format!(
+                "Invalid Signature {}. String to sign - '{expected}'.",
+                "0".repeat(40)
+            ),
+        );
+        fields.push(("signature".into(), secret_sig(&expected)));
+        let r = post(&base, None, None, &fields, b"x").await;
+        assert_eq!(r.0, 200, "{expected}: {}", r.1);
+    }
+}
+
+/// Strict mode: no parallel middle parts, no part sent twice.
+#[tokio::test]
+async fn strict_mode_refuses_parallel_and_resent_parts() {
+    let base = start_with(TestServer::strict).await;
+    let ts = now();
+    let f = signed(&[("public_id", "strict")], ts, SECRET);
+    let total = 3 * MB5 + 1;
+    let part = vec![5u8; MB5];
+    let range = |i: usize| format!("bytes {}-{}/{total}", i * MB5, (i + 1) * MB5 - 1);
+    assert_eq!(
+        post(&base, Some("s1"), Some(&range(0)), &f, &part).await.0,
+        200
+    );
+    assert_error(
+        &post(&base, Some("s1"), Some(&range(0)), &f, &part).await,
+        400,
+        &format!(
+            "Content-Range {} was already received (test double, strict mode)",
+            range(0)
+        ),
+    );
+    // Two middle parts at once: the server holds the first (a delay fault on request 3), and
+    // the second, sent once the server counts the first in flight, is refused.
+    reqwest::Client::new()
+        .post(format!("{base}/test/faults"))
+        .json(&json!({"public_id": "strict", "nth": 3, "delay_ms": 3000}))
+        .send()
+        .await
+        .unwrap();
+    let range1 = range(1);
+    let held = post(&base, Some("s1"), Some(&range1), &f, &part);
+    let second = async {
+        for _ in 0..200 {
+            let report: Value = reqwest::get(format!("{base}/test/uploads?public_id=strict"))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if report["in_flight"] == 1 {
+                return post(&base, Some("s1"), Some(&range(2)), &f, &part).await;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        panic!("the held part never reached the server");
+    };
+    let (held, second) = tokio::join!(held, second);
+    assert_eq!(held.0, 200, "{}", held.1);
+    assert_error(
+        &second,
+        400,
+        "Parts of one upload were sent in parallel (test double, strict mode)",
+    );
+    // Without strict mode the same parallel part is accepted (Cloudinary: unconfirmed).
+    let lax = start().await;
+    let part0 = post(&lax, Some("l1"), Some(&range(0)), &f, &part).await;
+    assert_eq!(part0.0, 200);
+    let again = post(&lax, Some("l1"), Some(&range(0)), &f, &part).await;
+    assert_eq!(again.0, 200, "a re-sent identical part: {}", again.1);
 }
 
 #[tokio::test]
