@@ -112,7 +112,10 @@ async fn the_signers_delivery_policy_refuses_by_rule_and_signs_nothing() {
         .sign_delivery("demo", sign_request(&prepared))
         .await
         .unwrap_err();
-    let SignerError::Refused { status, message } = &err else {
+    let SignerError::Refused {
+        status, message, ..
+    } = &err
+    else {
         panic!("{err:?}")
     };
     assert_eq!(*status, 403);

@@ -126,7 +126,8 @@ async fn a_refused_item_in_the_second_request_is_named_by_its_place_in_the_whole
             status: 403,
             message: "items[57]: role uploader may not sign \"private\" delivery URLs on account \"demo\" \
                       [rule: accounts.demo.policy.uploader.delivery_types]"
-                .into()
+                .into(),
+            code: Some("policy_refused".into()),
         }
     );
     // In the first request: its own index.
@@ -135,7 +136,7 @@ async fn a_refused_item_in_the_second_request_is_named_by_its_place_in_the_whole
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, SignerError::Refused { status: 403, message } if message.starts_with("items[7]: role uploader")),
+        matches!(&err, SignerError::Refused { status: 403, message, .. } if message.starts_with("items[7]: role uploader")),
         "{err:?}"
     );
 }

@@ -109,6 +109,8 @@ pub enum SignerError {
         status: u16,
         /// The signer's `error` message.
         message: String,
+        /// The signer's `error.code` (`policy_refused`, `unauthorized`, ...), when it gave one.
+        code: Option<String>,
     },
     /// The signer answered 2xx with an unexpected body.
     BadAnswer(String),
@@ -179,7 +181,9 @@ impl fmt::Display for SignerError {
             SignerError::Unreachable { url, message } => {
                 write!(f, "the signer at {url} is unreachable: {message}")
             }
-            SignerError::Refused { status, message } => {
+            SignerError::Refused {
+                status, message, ..
+            } => {
                 write!(f, "the signer refused ({status}): {message}")
             }
             SignerError::BadAnswer(m) => write!(f, "the signer's answer is malformed: {m}"),
@@ -327,11 +331,19 @@ impl SignerClient {
         let status = res.status();
         let text = res.text().await.map_err(failed)?;
         if !(200..300).contains(&status) {
-            let message = crate::core::json::from_str(&text)
-                .ok()
-                .and_then(|v| refusal_message(v.get("error")?))
+            let answer = crate::core::json::from_str(&text).ok();
+            let error = answer.as_ref().and_then(|v| v.get("error"));
+            let message = error
+                .and_then(refusal_message)
                 .unwrap_or_else(|| format!("HTTP {status} without an error message"));
-            return Err(SignerError::Refused { status, message });
+            let code = error
+                .and_then(|e| e.get("code")?.as_str())
+                .map(str::to_owned);
+            return Err(SignerError::Refused {
+                status,
+                message,
+                code,
+            });
         }
         crate::core::json::from_str(&text).map_err(SignerError::BadAnswer)
     }
@@ -486,7 +498,12 @@ impl SignerClient {
 /// A batch refusal naming `items[N]` of a request whose first item is item `offset` of the
 /// whole batch, renamed `items[offset + N]`.
 fn renumber(e: SignerError, offset: usize) -> SignerError {
-    let SignerError::Refused { status, message } = e else {
+    let SignerError::Refused {
+        status,
+        message,
+        code,
+    } = e
+    else {
         return e;
     };
     let renamed = message
@@ -501,6 +518,7 @@ fn renumber(e: SignerError, offset: usize) -> SignerError {
     SignerError::Refused {
         status,
         message: renamed.unwrap_or(message),
+        code,
     }
 }
 
