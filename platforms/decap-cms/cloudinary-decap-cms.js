@@ -84,7 +84,9 @@ export function cloudinaryMediaLibrary(options) {
         const merged = { ...global, ...(fieldConfig ?? {}) };
         const useTransformations = merged.use_transformations !== false;
         const mlOptions = Object.fromEntries(Object.entries(merged).filter(([k]) => !ADAPTER_CONFIG_KEYS.includes(k)));
-        if (allowMultiple === false) { mlOptions.multiple = false; delete mlOptions.max_files; }
+        if (allowMultiple === false) mlOptions.multiple = false;
+        // A global max_files does not carry over to a single-asset field (the field's own does).
+        if (mlOptions.multiple !== true && !Object.hasOwn(fieldConfig ?? {}, 'max_files')) delete mlOptions.max_files;
         const multiple = mlOptions.multiple === true;
         mounter.mountMediaLibrary(account, mlOptions, {
           onInsert: ({ assets, stored }) => {
