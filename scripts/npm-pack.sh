@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package: one module for bundlers (`--target bundler`, the package's main export)
-# and one for `<script type="module">` without a bundler (`--target web`, export "./web"), the
+# and one for `<script type="module">` without a bundler (`--target web`, export "./web", web.js),
+# sharing one .wasm, the
 # platform adapters (platforms/ckeditor5, platforms/decap-cms), README and LICENSE, with
 # npm/package.json (the package's metadata; its version is Cargo.toml's, checked by
 # tests/version_consistency.rs). Nothing test-only goes in (scanned below).
@@ -36,10 +37,16 @@ wasm-pack --quiet build --release --target bundler --out-dir "$OUT/bundler" . >/
 
 pkg=$OUT/package
 rm -rf "$pkg"
-mkdir -p "$pkg/web" "$pkg/bundler" "$pkg/platforms/ckeditor5" "$pkg/platforms/decap-cms"
-cp "$web/$STEM.js" "$web/$STEM.d.ts" "$web/${STEM}_bg.wasm" "$web/${STEM}_bg.wasm.d.ts" "$pkg/web/"
+mkdir -p "$pkg/platforms/ckeditor5" "$pkg/platforms/decap-cms"
+# Both builds link the same module: wasm-bindgen emits identical .wasm bytes for the two targets
+# (checked here), so the package holds it once, next to both JS glues; the web glue becomes
+# web.js (it loads `new URL('cloudinary_connector_bg.wasm', import.meta.url)`, the same file).
+cmp -s "$web/${STEM}_bg.wasm" "$OUT/bundler/${STEM}_bg.wasm" \
+  || { echo "npm-pack.sh: the web and bundler builds' .wasm differ (build both from the same sources)" >&2; exit 1; }
 cp "$OUT/bundler/$STEM.js" "$OUT/bundler/${STEM}_bg.js" "$OUT/bundler/$STEM.d.ts" \
-   "$OUT/bundler/${STEM}_bg.wasm" "$OUT/bundler/${STEM}_bg.wasm.d.ts" "$pkg/bundler/"
+   "$OUT/bundler/${STEM}_bg.wasm" "$OUT/bundler/${STEM}_bg.wasm.d.ts" "$pkg/"
+cp "$web/$STEM.js" "$pkg/web.js"
+cp "$web/$STEM.d.ts" "$pkg/web.d.ts"
 cp platforms/ckeditor5/cloudinary-ckeditor5.js platforms/ckeditor5/cloudinary-ckeditor5.d.ts "$pkg/platforms/ckeditor5/"
 cp platforms/decap-cms/cloudinary-decap-cms.js platforms/decap-cms/cloudinary-decap-cms.d.ts "$pkg/platforms/decap-cms/"
 cp README.md LICENSE "$pkg/"
@@ -47,7 +54,7 @@ cp npm/package.json "$pkg/package.json"
 # `--target web` also declares the raw wasm exports (`InitOutput`, what `init()` resolves to) with
 # `any`: they are ABI-level functions no caller should use, typed `unknown` here so that the
 # public surface has no `any` (tests/e2e/npm-types.test.mjs checks every .d.ts).
-sed -i '/^export interface InitOutput {/,/^}/ s/\bany\b/unknown/g' "$pkg/web/$STEM.d.ts"
+sed -i '/^export interface InitOutput {/,/^}/ s/\bany\b/unknown/g' "$pkg/web.d.ts"
 
 version=$(node -p 'require("./npm/package.json").version')
 cargo_version=$(sed -n '/^\[workspace.package\]/,/^\[/ s/^version = "\(.*\)"/\1/p' Cargo.toml)
