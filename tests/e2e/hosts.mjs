@@ -2,8 +2,8 @@
 // a static server over several folders (with response headers such as a CSP), and the upload test
 // double (tests/cld-test-server) when scripts/services.sh has not started one.
 import { createServer } from 'node:http';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { repo } from './helpers.mjs';
@@ -68,4 +68,17 @@ export async function uploadTestServer() {
     url,
     async stop() { proc.kill('SIGTERM'); await new Promise((r) => (proc.exitCode !== null ? r() : proc.once('exit', r))); },
   };
+}
+
+/** The test app of the npm package (its tools pinned by its own lockfile). */
+export const VITE_APP = resolve(repo, 'tests/vite-app');
+
+/** Installs the packed npm package (scripts/npm-pack.sh) into tests/vite-app with npm, as a
+ * developer does (`--no-save`: the app's lockfile pins only its tools). Returns the install dir. */
+export function installPackedPackage() {
+  const version = JSON.parse(readFileSync(resolve(repo, 'npm/package.json'), 'utf8')).version;
+  const tarball = resolve(repo, `target/npm/cloudinary-connector-${version}.tgz`);
+  if (!existsSync(tarball)) throw new Error(`${tarball} is missing: run \`bash scripts/npm-pack.sh --web-from www/pkg\``);
+  execFileSync('npm', ['install', '--no-save', '--offline', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: VITE_APP, stdio: 'pipe' });
+  return { dir: resolve(VITE_APP, 'node_modules/cloudinary-connector'), version };
 }

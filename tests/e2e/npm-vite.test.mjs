@@ -9,16 +9,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launchChromium, repo } from './helpers.mjs';
-import { serveStatic, uploadTestServer } from './hosts.mjs';
+import { installPackedPackage, serveStatic, uploadTestServer, VITE_APP as APP } from './hosts.mjs';
 import { hs256Token, startSigner } from './signer.mjs';
 
-const APP = resolve(repo, 'tests/vite-app');
 const VERSION = JSON.parse(readFileSync(resolve(repo, 'npm/package.json'), 'utf8')).version;
-const TARBALL = resolve(repo, `target/npm/cloudinary-connector-${VERSION}.tgz`);
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: https://res.cloudinary.com; "
   + "connect-src 'self' http://127.0.0.1:*; frame-src 'self'; object-src 'none'; base-uri 'none'";
 
@@ -54,15 +52,12 @@ let node;
 const timings = {};
 
 before(async () => {
-  if (!existsSync(TARBALL)) throw new Error(`${TARBALL} is missing: run \`bash scripts/npm-pack.sh --web-from www/pkg\``);
   let t = Date.now();
-  // The package exactly as a developer installs it (no lockfile change: the app pins only its tools).
-  execFileSync('npm', ['install', '--no-save', '--offline', '--no-audit', '--no-fund', '--loglevel=error', TARBALL], { cwd: APP, stdio: 'pipe' });
+  const { dir: installed } = installPackedPackage();
   timings.install = Date.now() - t;
   t = Date.now();
   execFileSync(resolve(APP, 'node_modules/.bin/vite'), ['build'], { cwd: APP, stdio: 'pipe' });
   timings.build = Date.now() - t;
-  const installed = resolve(APP, 'node_modules/cloudinary-connector');
   node = await import(pathToFileURL(resolve(installed, 'web.js')).href);
   await node.default({ module_or_path: readFileSync(resolve(installed, 'cloudinary_connector_bg.wasm')) });
   // The Upload widget double, served from the app's origin as a self-hosted script would be.
