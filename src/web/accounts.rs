@@ -219,7 +219,9 @@ impl JsAccounts {
     /// Replaces any previous watcher; `unwatch()` (or dropping the object) stops it.
     pub fn watch(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "(effects: AccountsEffect[] | ConnectorError) => void")]
+        #[wasm_bindgen(
+            unchecked_param_type = "(effects: AccountsEffect[] | ConnectorError) => void"
+        )]
         on_change: js_sys::Function,
     ) -> Result<(), JsValue> {
         let session = self.session.clone();

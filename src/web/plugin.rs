@@ -44,7 +44,9 @@ pub fn manifest() -> String {
 
 /// First-time install. Resolves to `{version, keptSettings, migrations}`.
 #[wasm_bindgen(unchecked_return_type = "InstallResult")]
-pub fn install(#[wasm_bindgen(unchecked_param_type = "Host")] host: JsValue) -> Result<JsValue, JsValue> {
+pub fn install(
+    #[wasm_bindgen(unchecked_param_type = "Host")] host: JsValue,
+) -> Result<JsValue, JsValue> {
     let r = plugin::install(&host)?;
     Ok(obj(&[
         ("version", crate::core::VERSION.into()),
@@ -55,7 +57,9 @@ pub fn install(#[wasm_bindgen(unchecked_param_type = "Host")] host: JsValue) -> 
 
 /// Mounts the plugin's features into the host.
 #[wasm_bindgen]
-pub fn activate(#[wasm_bindgen(unchecked_param_type = "Host")] host: JsValue) -> Result<(), JsValue> {
+pub fn activate(
+    #[wasm_bindgen(unchecked_param_type = "Host")] host: JsValue,
+) -> Result<(), JsValue> {
     Ok(plugin::activate(&host)?)
 }
 

@@ -563,7 +563,9 @@ pub fn check_transformation(transformation: &str) -> Result<String, CodedError> 
     transformation
         .parse::<Transformation>()
         .map(|t| t.to_string())
-        .map_err(|e| CodedError::new(&["invalid transformation: ", e.to_string().as_str()].concat()))
+        .map_err(|e| {
+            CodedError::new(&["invalid transformation: ", e.to_string().as_str()].concat())
+        })
 }
 
 /// Many URLs with the same options (a gallery, a product grid): the transformation is built once,

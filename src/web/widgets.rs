@@ -26,13 +26,13 @@ use crate::core::widgets::{
     SyncMode, UploadWidgetOptions, VideoPlayerOptions,
 };
 use crate::host::script::ScriptOptions;
-use crate::web::error::CodedError;
 use crate::host::signer_client::{self, SignerClient, TokenSource};
 use crate::host::widgets::media_library::Placement;
 use crate::host::widgets::{
     json_from_js, MediaLibrary, MediaLibraryHandlers, MountError, ProductGallery, UploadWidget,
     VideoEmbed, VideoPlayer, WidgetHost,
 };
+use crate::web::error::CodedError;
 
 /// A bad argument, option or configuration (`code: "invalid_options"`).
 fn err(e: impl std::fmt::Display) -> JsValue {
@@ -387,7 +387,10 @@ impl JsMediaLibrary {
 
     /// Account switch: unmounts, then mounts for `account`.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn remount(&self, #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue) -> Promise {
+    pub fn remount(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue,
+    ) -> Promise {
         remount_fn!(self.0, account)
     }
 
@@ -426,7 +429,10 @@ impl JsUploadWidget {
 
     /// Account switch.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn remount(&self, #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue) -> Promise {
+    pub fn remount(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue,
+    ) -> Promise {
         remount_fn!(self.0, account)
     }
 
@@ -445,7 +451,10 @@ pub struct JsProductGallery(Rc<RefCell<Option<ProductGallery>>>);
 impl JsProductGallery {
     /// Account switch.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn remount(&self, #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue) -> Promise {
+    pub fn remount(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue,
+    ) -> Promise {
         remount_fn!(self.0, account)
     }
 
@@ -464,7 +473,10 @@ pub struct JsVideoPlayer(Rc<RefCell<Option<VideoPlayer>>>);
 impl JsVideoPlayer {
     /// Account switch.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn remount(&self, #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue) -> Promise {
+    pub fn remount(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue,
+    ) -> Promise {
         remount_fn!(self.0, account)
     }
 
@@ -488,7 +500,10 @@ impl JsVideoEmbed {
     }
 
     /// Account switch.
-    pub fn remount(&mut self, #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue) -> Result<(), JsValue> {
+    pub fn remount(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue,
+    ) -> Result<(), JsValue> {
         let account = account_of(&account)?;
         self.0
             .as_mut()
