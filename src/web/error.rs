@@ -64,72 +64,45 @@ export interface ConnectorError extends Error {
 }
 "#;
 
-/// The stable codes (`ErrorCode` in the `.d.ts`).
+/// A stable code (`ErrorCode` in the `.d.ts`). Constants rather than an enum: a build links the
+/// strings of the codes it uses only (the URL-only builds use four; `scripts/size.sh`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(dead_code, missing_docs)] // the URL-only build uses a few; each is documented in the .d.ts above
-pub enum ErrorCode {
-    InvalidOptions,
-    Disabled,
-    NotMounted,
-    ScriptFailed,
-    WidgetFailed,
-    DomRefused,
-    NoSigner,
-    SignerToken,
-    SignerUnreachable,
-    SignerTimeout,
-    SignerRefused,
-    SignerBadAnswer,
-    SignerFailed,
-    SignatureRequired,
-    UploadFailed,
-    UploadCancelled,
-    AccountState,
-    Cancelled,
-    StorageFailed,
-    LifecycleRefused,
-}
+pub struct ErrorCode(&'static str);
 
+#[allow(non_upper_case_globals, dead_code)] // named like variants; the URL-only build uses a few
 impl ErrorCode {
+    pub(crate) const InvalidOptions: ErrorCode = ErrorCode("invalid_options");
+    pub(crate) const Disabled: ErrorCode = ErrorCode("disabled");
+    pub(crate) const NotMounted: ErrorCode = ErrorCode("not_mounted");
+    pub(crate) const ScriptFailed: ErrorCode = ErrorCode("script_failed");
+    pub(crate) const WidgetFailed: ErrorCode = ErrorCode("widget_failed");
+    pub(crate) const DomRefused: ErrorCode = ErrorCode("dom_refused");
+    pub(crate) const NoSigner: ErrorCode = ErrorCode("no_signer");
+    pub(crate) const SignerToken: ErrorCode = ErrorCode("signer_token");
+    pub(crate) const SignerUnreachable: ErrorCode = ErrorCode("signer_unreachable");
+    pub(crate) const SignerTimeout: ErrorCode = ErrorCode("signer_timeout");
+    pub(crate) const SignerRefused: ErrorCode = ErrorCode("signer_refused");
+    pub(crate) const SignerBadAnswer: ErrorCode = ErrorCode("signer_bad_answer");
+    pub(crate) const SignerFailed: ErrorCode = ErrorCode("signer_failed");
+    pub(crate) const SignatureRequired: ErrorCode = ErrorCode("signature_required");
+    pub(crate) const UploadFailed: ErrorCode = ErrorCode("upload_failed");
+    pub(crate) const UploadCancelled: ErrorCode = ErrorCode("upload_cancelled");
+    pub(crate) const AccountState: ErrorCode = ErrorCode("account_state");
+    pub(crate) const Cancelled: ErrorCode = ErrorCode("cancelled");
+    pub(crate) const StorageFailed: ErrorCode = ErrorCode("storage_failed");
+    pub(crate) const LifecycleRefused: ErrorCode = ErrorCode("lifecycle_refused");
+
     /// The code as JavaScript sees it.
     pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::InvalidOptions => "invalid_options",
-            ErrorCode::Disabled => "disabled",
-            ErrorCode::NotMounted => "not_mounted",
-            ErrorCode::ScriptFailed => "script_failed",
-            ErrorCode::WidgetFailed => "widget_failed",
-            ErrorCode::DomRefused => "dom_refused",
-            ErrorCode::NoSigner => "no_signer",
-            ErrorCode::SignerToken => "signer_token",
-            ErrorCode::SignerUnreachable => "signer_unreachable",
-            ErrorCode::SignerTimeout => "signer_timeout",
-            ErrorCode::SignerRefused => "signer_refused",
-            ErrorCode::SignerBadAnswer => "signer_bad_answer",
-            ErrorCode::SignerFailed => "signer_failed",
-            ErrorCode::SignatureRequired => "signature_required",
-            ErrorCode::UploadFailed => "upload_failed",
-            ErrorCode::UploadCancelled => "upload_cancelled",
-            ErrorCode::AccountState => "account_state",
-            ErrorCode::Cancelled => "cancelled",
-            ErrorCode::StorageFailed => "storage_failed",
-            ErrorCode::LifecycleRefused => "lifecycle_refused",
-        }
+        self.0
     }
 }
 
-/// An error on its way to JavaScript (`Result<T, CodedError>` is thrown as a `ConnectorError`).
+/// An error on its way to JavaScript (`Result<T, CodedError>` is thrown as a `ConnectorError`):
+/// the `Error` object itself, built once by a function that is not inlined, so every export's
+/// `Result` stays one handle wide and the URL-only builds stay small (`scripts/size.sh`).
 #[derive(Debug)]
-pub struct CodedError {
-    code: ErrorCode,
-    message: String,
-    /// `signer_refused`: the HTTP status.
-    status: Option<u16>,
-    /// `signer_refused`: the signer's `error.code`.
-    signer_code: Option<String>,
-    /// The signer policy rule that refused.
-    rule: Option<String>,
-}
+pub struct CodedError(JsValue);
 
 impl CodedError {
     /// A bad argument (`invalid_options`), the most common kind.
@@ -138,69 +111,33 @@ impl CodedError {
     }
 
     /// An error with `code`.
+    #[inline(never)]
     pub(crate) fn with(code: ErrorCode, message: &str) -> CodedError {
-        CodedError {
-            code,
-            message: message.to_owned(),
-            status: None,
-            signer_code: None,
-            rule: None,
-        }
+        let o = js_sys::Error::new(message);
+        let _ = js_sys::Reflect::set(
+            &o,
+            &JsValue::from_str("code"),
+            &JsValue::from_str(code.as_str()),
+        );
+        CodedError(o.into())
     }
 
-    /// The signer's refusal: HTTP `status` and its `error.code`. The rule is read from the
-    /// message's ` [rule: ...]` suffix, where the signer client puts the signer's `error.rule`.
-    pub(crate) fn refused(message: &str, status: u16, signer_code: Option<&str>) -> CodedError {
-        CodedError {
-            status: Some(status),
-            signer_code: signer_code.map(str::to_owned),
-            ..CodedError::with(ErrorCode::SignerRefused, message).with_rule_of_message()
-        }
-    }
-
-    /// Sets `rule` from the message's ` [rule: ...]` suffix, if it has one.
-    pub(crate) fn with_rule_of_message(mut self) -> CodedError {
-        self.rule = rule_in(&self.message);
+    /// Adds the member `key` (one of `ConnectorError`'s).
+    #[allow(dead_code)]
+    pub(crate) fn field(self, key: &str, value: JsValue) -> CodedError {
+        let _ = js_sys::Reflect::set(&self.0, &JsValue::from_str(key), &value);
         self
     }
-
-    /// The code.
-    #[allow(dead_code)]
-    pub(crate) fn code(&self) -> ErrorCode {
-        self.code
-    }
-}
-
-/// `rule` of a message ending in ` [rule: rule]`.
-pub(crate) fn rule_in(message: &str) -> Option<String> {
-    let (_, rest) = message.rsplit_once(" [rule: ")?;
-    rest.strip_suffix(']')
-        .filter(|r| !r.is_empty() && !r.contains(' '))
-        .map(str::to_owned)
-}
-
-fn set(o: &js_sys::Error, k: &str, v: &JsValue) {
-    let _ = js_sys::Reflect::set(o, &JsValue::from_str(k), v);
 }
 
 impl From<CodedError> for JsValue {
     fn from(e: CodedError) -> JsValue {
-        let o = js_sys::Error::new(&e.message);
-        set(&o, "code", &JsValue::from_str(e.code.as_str()));
-        if let Some(status) = e.status {
-            set(&o, "status", &JsValue::from(status));
-        }
-        if let Some(c) = &e.signer_code {
-            set(&o, "signerCode", &JsValue::from_str(c));
-        }
-        if let Some(r) = &e.rule {
-            set(&o, "rule", &JsValue::from_str(r));
-        }
-        o.into()
+        e.0
     }
 }
 
 /// A `ConnectorError` value with `code`.
+#[allow(dead_code)] // not in the URL-only build
 pub(crate) fn coded(code: ErrorCode, message: &str) -> JsValue {
     CodedError::with(code, message).into()
 }

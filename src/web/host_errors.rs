@@ -6,13 +6,41 @@ use crate::core::upload::UploadError;
 use crate::host::accounts::AccountsError;
 use crate::host::signer_client::SignerError;
 use crate::host::widgets::MountError;
+use wasm_bindgen::JsValue;
+
+/// The signer's refusal (`signer_refused`): HTTP `status`, its `error.code` as `signerCode`, and
+/// the rule, read from the message's ` [rule: ...]` suffix where the signer client puts the
+/// signer's `error.rule`.
+fn refused(message: &str, status: u16, signer_code: Option<&str>) -> CodedError {
+    let mut e = CodedError::with(ErrorCode::SignerRefused, message).field("status", status.into());
+    if let Some(c) = signer_code {
+        e = e.field("signerCode", c.into());
+    }
+    with_rule_of_message(e, message)
+}
+
+/// Adds `rule` from `message`'s ` [rule: ...]` suffix, if it has one.
+fn with_rule_of_message(e: CodedError, message: &str) -> CodedError {
+    match rule_in(message) {
+        Some(rule) => e.field("rule", JsValue::from_str(&rule)),
+        None => e,
+    }
+}
+
+/// `rule` of a message ending in ` [rule: rule]`.
+fn rule_in(message: &str) -> Option<String> {
+    let (_, rest) = message.rsplit_once(" [rule: ")?;
+    rest.strip_suffix(']')
+        .filter(|r| !r.is_empty() && !r.contains(' '))
+        .map(str::to_owned)
+}
 
 /// A signer client failure.
 pub(crate) fn signer(e: &SignerError) -> CodedError {
     let message = e.to_string();
     let code = match e {
         SignerError::Refused { status, code, .. } => {
-            return CodedError::refused(&message, *status, code.as_deref())
+            return refused(&message, *status, code.as_deref())
         }
         SignerError::Token(_) => ErrorCode::SignerToken,
         SignerError::Unreachable { .. } => ErrorCode::SignerUnreachable,
@@ -54,16 +82,15 @@ pub(crate) fn upload(e: &UploadError) -> CodedError {
         UploadError::Signer(_) => ErrorCode::SignerFailed,
         UploadError::Cancelled => ErrorCode::UploadCancelled,
     };
-    CodedError::with(code, &e.to_string()).with_rule_of_message()
+    let message = e.to_string();
+    with_rule_of_message(CodedError::with(code, &message), &message)
 }
 
 /// An accounts call that failed.
 pub(crate) fn accounts(e: &AccountsError) -> CodedError {
     let message = e.to_string();
     let code = match e {
-        AccountsError::Refused { status, .. } => {
-            return CodedError::refused(&message, *status, None)
-        }
+        AccountsError::Refused { status, .. } => return refused(&message, *status, None),
         AccountsError::Token(_) => ErrorCode::SignerToken,
         AccountsError::Unreachable { .. } => ErrorCode::SignerUnreachable,
         AccountsError::Listing(_) => ErrorCode::SignerBadAnswer,
