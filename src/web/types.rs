@@ -1,6 +1,6 @@
 //! The TypeScript declarations of the JS API's objects (everything `unchecked_param_type` and
 //! `unchecked_return_type` name in `src/web/`): the generated `.d.ts` has no `any` in its
-//! public surface (checked by `tests/npm/types/check.mjs` with `tsc --strict`). The shapes are
+//! public surface (checked by `tests/e2e/npm-types.test.mjs` with `tsc --strict`). The shapes are
 //! the ones the Rust side reads and writes (`core::widgets`, `core::accounts`, `host::api`);
 //! unknown option names are refused at run time as well as by the compiler.
 
