@@ -146,6 +146,33 @@ step_video_player() {
   rm -rf "$tmp"
 }
 
+step_npm_test_apps() {
+  # The Vite app of the npm package's test (tests/vite-app: vite, vite-plugin-wasm, typescript),
+  # pinned by its package-lock.json; never shipped.
+  if [ ! -d tests/vite-app/node_modules/vite ] || ! cmp -s tests/vite-app/package-lock.json tests/vite-app/node_modules/.setup-stamp; then
+    log "npm ci in tests/vite-app/"
+    (cd tests/vite-app && npm ci --no-audit --no-fund --loglevel=error)
+    cp tests/vite-app/package-lock.json tests/vite-app/node_modules/.setup-stamp
+  fi
+  # Real hosts of the platform adapters (tests/hosts/hosts.lock: name, version, sha512), each
+  # `npm pack`ed from the registry, checked and unpacked into tests/hosts/<name>/.
+  local name ver integrity got tmp
+  while read -r name ver integrity; do
+    case "$name" in ''|'#'*) continue ;; esac
+    if [ "$(cat "tests/hosts/$name/.setup-stamp" 2>/dev/null)" = "$ver $integrity" ]; then continue; fi
+    log "npm pack $name@$ver into tests/hosts/$name"
+    tmp=$(mktemp -d)
+    got=$( (cd "$tmp" && npm pack "$name@$ver" --json --loglevel=error) | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s)[0].integrity))')
+    if [ "$got" != "$integrity" ]; then
+      rm -rf "$tmp"; echo "setup: $name@$ver has integrity $got, tests/hosts/hosts.lock pins $integrity" >&2; exit 1
+    fi
+    rm -rf "tests/hosts/$name"; mkdir -p "tests/hosts/$name"
+    tar -xzf "$tmp"/*.tgz -C "tests/hosts/$name" --strip-components=1
+    rm -rf "$tmp"
+    echo "$ver $integrity" > "tests/hosts/$name/.setup-stamp"
+  done < tests/hosts/hosts.lock
+}
+
 step_bench() {
   cargo_bin oha "$OHA_VERSION" oha --locked
 }
@@ -157,6 +184,7 @@ main() {
   step_npm_tools
   step_wordpress
   step_video_player
+  step_npm_test_apps
   step_wasm_tools
   step_redis
   step_musl

@@ -5,7 +5,8 @@
 #   scripts/test.sh --quick    native checks only (fmt, clippy, cargo test): no browsers
 #
 # Order: setup → version check → fmt → clippy (host, wasm32) → native tests → services →
-# browser tests (headless Chromium, then Firefox) → end-to-end tests (Playwright) → size budgets.
+# browser tests (headless Chromium, then Firefox) → end-to-end tests (Playwright: reference host,
+# npm package in a Vite app + tsc, CKEditor 5 and Decap CMS adapters) → size budgets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -57,7 +58,12 @@ if compgen -G "tests/e2e/*.test.mjs" >/dev/null; then
   section "no secret in the built package (www/pkg)"
   bash signer/tests/scan-artifacts.sh www/pkg
   cargo build -q -p cloudinary-connector-signer   # the e2e tests start target/debug/cld-signer --dev
-  node --test --test-concurrency=1 tests/e2e/
+  # The npm package from the same build (www/pkg) plus one bundler build, packed: the Vite app
+  # and the type checks install it (tests/e2e/npm-*.test.mjs).
+  section "npm package (scripts/npm-pack.sh: bundler build + www/pkg, npm pack, scan)"
+  bash scripts/npm-pack.sh --web-from www/pkg
+  section "end-to-end tests: reference host, npm package (Vite app, tsc), CKEditor 5, Decap CMS"
+  node --test --test-concurrency=1 tests/e2e/ platforms/ckeditor5/tests/ platforms/decap-cms/tests/
 fi
 
 section "WordPress plugin (real WordPress 6.5 under WordPress Playground; platforms/wordpress)"

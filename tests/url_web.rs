@@ -21,12 +21,22 @@ fn js(json: &str) -> JsValue {
 }
 
 #[track_caller]
-fn js_err(r: Result<impl std::fmt::Debug, wasm_bindgen::JsError>) -> String {
+fn js_err<E: Into<JsValue> + std::fmt::Debug>(r: Result<impl std::fmt::Debug, E>) -> String {
     let e: JsValue = r.expect_err("expected an error").into();
     e.dyn_into::<js_sys::Error>()
         .expect("an Error")
         .message()
         .into()
+}
+
+/// The `code` of a thrown `ConnectorError`.
+#[track_caller]
+fn js_code<E: Into<JsValue> + std::fmt::Debug>(r: Result<impl std::fmt::Debug, E>) -> String {
+    let e: JsValue = r.expect_err("expected an error").into();
+    js_sys::Reflect::get(&e, &"code".into())
+        .unwrap()
+        .as_string()
+        .expect("a string code")
 }
 
 /// TEST ONLY: the SDK suites' public fixture secret.
@@ -103,6 +113,18 @@ fn bad_input_gets_specific_errors() {
         refused
     );
     assert_eq!(js_err(api::config(js(r#"{"api_secret":"x"}"#))), refused);
+    // Every error carries its stable code (`ErrorCode` in the .d.ts).
+    assert_eq!(
+        js_code(api::url("sample", js(r#"{"api_secret":"x"}"#))),
+        "invalid_options"
+    );
+    assert_eq!(
+        js_code(api::url(
+            "s",
+            js(r#"{"type":"authenticated","sign_url":true}"#)
+        )),
+        "signature_required"
+    );
     assert_eq!(
         js_err(api::url("sample", js("[1]"))),
         "options must be an object"

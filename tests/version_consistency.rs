@@ -1,6 +1,7 @@
 //! The CI check that the one version source (`[workspace.package] version` in Cargo.toml) agrees
-//! with every place a version is published: `pkg.json`, CHANGELOG.md's latest release, the signer,
-//! and the User-Agent / Media Library `integration` object.
+//! with every place a version is published: `pkg.json`, the npm package's `npm/package.json`,
+//! CHANGELOG.md's latest release, the signer, and the User-Agent / Media Library `integration`
+//! object.
 #![cfg(not(target_arch = "wasm32"))]
 
 use cloudinary_connector::core::VERSION;
@@ -60,6 +61,16 @@ fn all_version_sources_agree() {
         cargo,
         "CHANGELOG.md's latest release differs from Cargo.toml"
     );
+
+    // The npm package's metadata (scripts/npm-pack.sh copies it into the package).
+    let npm: serde_json::Value =
+        serde_json::from_str(&read("npm/package.json")).expect("npm/package.json is JSON");
+    assert_eq!(
+        npm["version"].as_str(),
+        Some(cargo.as_str()),
+        "npm/package.json version differs from Cargo.toml"
+    );
+    assert_eq!(npm["name"], "cloudinary-connector");
 
     let signer = read("signer/Cargo.toml");
     assert!(

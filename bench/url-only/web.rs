@@ -2,3 +2,6 @@
 
 #[path = "../../src/web/url.rs"]
 pub mod url;
+
+#[path = "../../src/web/error.rs"]
+pub mod error;

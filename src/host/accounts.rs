@@ -106,12 +106,6 @@ impl From<AccountError> for AccountsError {
     }
 }
 
-impl From<AccountsError> for JsValue {
-    fn from(e: AccountsError) -> Self {
-        js_sys::Error::new(&e.to_string()).into()
-    }
-}
-
 use crate::host::api::js_message;
 
 /// Now, from the browser's clock, in Unix seconds.

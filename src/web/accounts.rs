@@ -108,13 +108,14 @@ impl JsAccounts {
     }
 
     /// What the restore found: `{effects, issues, loadError}`.
-    #[wasm_bindgen(js_name = restored)]
+    #[wasm_bindgen(js_name = restored, unchecked_return_type = "RestoreReport")]
     pub fn restored(&self) -> JsValue {
         js(&self.opened)
     }
 
     /// Logs in to `accountId` with the host's signer `token`. Resolves to the effects.
     /// `tokenExpiresAt` (Unix seconds) is needed only if the token is not a JWT.
+    #[wasm_bindgen(unchecked_return_type = "Promise<AccountsEffect[]>")]
     pub fn login(
         &self,
         account_id: String,
@@ -131,6 +132,7 @@ impl JsAccounts {
     }
 
     /// Re-fetches the listing (after a token renewal, or periodically) and applies it.
+    #[wasm_bindgen(unchecked_return_type = "Promise<AccountsEffect[]>")]
     pub fn refresh(&self, token: String, token_expires_at: Option<f64>) -> js_sys::Promise {
         let session = self.session.clone();
         let url = self.signer_url.clone();
@@ -143,7 +145,7 @@ impl JsAccounts {
     /// Cloudinary's sub-accounts of `accountId` (admins; through the signer's Provisioning API
     /// endpoint), each with `status` and the `text` to show: `[{id, name, cloudName, enabled,
     /// status: "usable" | "disabled" | "notConfigured" | "notGranted", subAccount, text}]`.
-    #[wasm_bindgen(js_name = remoteSubAccounts)]
+    #[wasm_bindgen(js_name = remoteSubAccounts, unchecked_return_type = "Promise<RemoteSubAccount[]>")]
     pub fn remote_sub_accounts(&self, account_id: String, token: String) -> js_sys::Promise {
         let session = self.session.clone();
         let url = self.signer_url.clone();
@@ -172,18 +174,19 @@ impl JsAccounts {
     }
 
     /// Logs out of one account.
+    #[wasm_bindgen(unchecked_return_type = "AccountsEffect[]")]
     pub fn logout(&self, account_id: &str) -> Result<JsValue, JsValue> {
         effects(self.session.borrow_mut().logout(account_id, now()))
     }
 
     /// Logs out of every account.
-    #[wasm_bindgen(js_name = logoutAll)]
+    #[wasm_bindgen(js_name = logoutAll, unchecked_return_type = "AccountsEffect[]")]
     pub fn logout_all(&self) -> Result<JsValue, JsValue> {
         effects(self.session.borrow_mut().logout_all(now()))
     }
 
     /// Switches to an account, on `subAccountId` or its last used / default cloud.
-    #[wasm_bindgen(js_name = switchTo)]
+    #[wasm_bindgen(js_name = switchTo, unchecked_return_type = "AccountsEffect[]")]
     pub fn switch_to(
         &self,
         account_id: &str,
@@ -197,6 +200,7 @@ impl JsAccounts {
     }
 
     /// Sets (or, with `null`, clears) the user's own label for an account.
+    #[wasm_bindgen(unchecked_return_type = "AccountsEffect[]")]
     pub fn rename(&self, account_id: &str, label: Option<String>) -> Result<JsValue, JsValue> {
         effects(
             self.session
@@ -206,13 +210,20 @@ impl JsAccounts {
     }
 
     /// Ends expired sessions (call from a timer).
+    #[wasm_bindgen(unchecked_return_type = "AccountsEffect[]")]
     pub fn expire(&self) -> Result<JsValue, JsValue> {
         effects(self.session.borrow_mut().expire(now()))
     }
 
     /// Follows other tabs: `onChange(effects)` is called after another tab changed the state.
     /// Replaces any previous watcher; `unwatch()` (or dropping the object) stops it.
-    pub fn watch(&self, on_change: js_sys::Function) -> Result<(), JsValue> {
+    pub fn watch(
+        &self,
+        #[wasm_bindgen(
+            unchecked_param_type = "(effects: AccountsEffect[] | ConnectorError) => void"
+        )]
+        on_change: js_sys::Function,
+    ) -> Result<(), JsValue> {
         let session = self.session.clone();
         let key = session.borrow().store().key().to_owned();
         let w = StorageWatch::new(&key, move || {
@@ -233,6 +244,7 @@ impl JsAccounts {
     }
 
     /// The switcher's data: `{current, accounts: [{id, label, role, loggedIn, expiresAt, subAccounts: [...]}]}`.
+    #[wasm_bindgen(unchecked_return_type = "AccountsState")]
     pub fn state(&self) -> JsValue {
         let s = self.session.borrow();
         let st = s.state();
@@ -257,6 +269,7 @@ impl JsAccounts {
 
     /// What the current cloud allows: `[{feature, enabled, reason}]` (`reason` is the text to
     /// show next to a disabled control), plus `defaultTransformation`.
+    #[wasm_bindgen(unchecked_return_type = "AccountFeatures")]
     pub fn features(&self) -> JsValue {
         let caps = self.session.borrow().state().features(now());
         let list: Vec<Value> = caps

@@ -1,6 +1,9 @@
 //! The thin wasm-bindgen facade that JavaScript sees. No business logic: it converts between
 //! JS values and [`crate::core`] types and maps errors to `Error` objects.
 
+pub mod error;
+mod host_errors;
+mod types;
 pub mod upload;
 pub mod url;
 
@@ -16,19 +19,24 @@ pub fn version() -> String {
 
 /// The User-Agent string for calls made on behalf of `platform` `platform_version`.
 #[wasm_bindgen(js_name = userAgent)]
-pub fn user_agent(platform: &str, platform_version: &str) -> Result<String, JsError> {
-    Ok(Identity::new(platform, platform_version, Environment::Prod)?.user_agent())
+pub fn user_agent(platform: &str, platform_version: &str) -> Result<String, error::CodedError> {
+    Identity::new(platform, platform_version, Environment::Prod)
+        .map(|id| id.user_agent())
+        .map_err(|e| error::CodedError::new(&e.to_string()))
 }
 
 /// The Media Library widget's `integration` object `{type, platform, version, environment}`.
-#[wasm_bindgen(js_name = integrationInfo)]
+#[wasm_bindgen(js_name = integrationInfo, unchecked_return_type = "IntegrationInfo")]
 pub fn integration_info(
     platform: &str,
     platform_version: &str,
-    environment: &str,
-) -> Result<JsValue, JsError> {
-    let env: Environment = environment.parse()?;
-    let info = Identity::new(platform, platform_version, env)?.integration();
+    #[wasm_bindgen(unchecked_param_type = "Environment")] environment: &str,
+) -> Result<JsValue, error::CodedError> {
+    let bad = |e: &dyn std::fmt::Display| error::CodedError::new(&e.to_string());
+    let env: Environment = environment.parse().map_err(|e| bad(&e))?;
+    let info = Identity::new(platform, platform_version, env)
+        .map_err(|e| bad(&e))?
+        .integration();
     // Built key by key: the object keeps the documented order `{type, platform, version,
     // environment}` (a JSON value's keys are sorted).
     let o = js_sys::Object::new();
@@ -39,7 +47,7 @@ pub fn integration_info(
         ("environment", &info.environment),
     ] {
         js_sys::Reflect::set(&o, &k.into(), &v.into())
-            .map_err(|_| JsError::new("cannot build the integration object"))?;
+            .map_err(|_| error::CodedError::new("cannot build the integration object"))?;
     }
     Ok(o.into())
 }

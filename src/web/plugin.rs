@@ -8,8 +8,10 @@ use crate::core::lifecycle::{UninstallMode, HOST_API_VERSION};
 use crate::host::plugin::{self, PluginError};
 
 impl From<PluginError> for JsValue {
+    /// Every lifecycle refusal (`code: "lifecycle_refused"`): a bad host object, a call the
+    /// state does not allow, a downgrade, storage that failed.
     fn from(e: PluginError) -> Self {
-        js_sys::Error::new(&e.0).into()
+        crate::web::error::coded(crate::web::error::ErrorCode::LifecycleRefused, &e.0)
     }
 }
 
@@ -41,8 +43,10 @@ pub fn manifest() -> String {
 }
 
 /// First-time install. Resolves to `{version, keptSettings, migrations}`.
-#[wasm_bindgen]
-pub fn install(host: JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(unchecked_return_type = "InstallResult")]
+pub fn install(
+    #[wasm_bindgen(unchecked_param_type = "Host")] host: JsValue,
+) -> Result<JsValue, JsValue> {
     let r = plugin::install(&host)?;
     Ok(obj(&[
         ("version", crate::core::VERSION.into()),
@@ -53,7 +57,9 @@ pub fn install(host: JsValue) -> Result<JsValue, JsValue> {
 
 /// Mounts the plugin's features into the host.
 #[wasm_bindgen]
-pub fn activate(host: JsValue) -> Result<(), JsValue> {
+pub fn activate(
+    #[wasm_bindgen(unchecked_param_type = "Host")] host: JsValue,
+) -> Result<(), JsValue> {
     Ok(plugin::activate(&host)?)
 }
 
@@ -64,8 +70,11 @@ pub fn deactivate() -> Result<(), JsValue> {
 }
 
 /// Updates from `previousVersion`. Resolves to `{from, to, migrations}`.
-#[wasm_bindgen]
-pub fn update(host: JsValue, previous_version: JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(unchecked_return_type = "UpdateResult")]
+pub fn update(
+    #[wasm_bindgen(unchecked_param_type = "Host")] host: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] previous_version: JsValue,
+) -> Result<JsValue, JsValue> {
     let prev = previous_version.as_string().ok_or_else(|| {
         PluginError(
             "update(host, previousVersion) needs the previously installed version as a string"
@@ -82,8 +91,11 @@ pub fn update(host: JsValue, previous_version: JsValue) -> Result<JsValue, JsVal
 
 /// Uninstalls: `options.keepData` (boolean, required) keeps or removes the stored data.
 /// Resolves to `{removedKeys}`.
-#[wasm_bindgen]
-pub fn uninstall(host: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(unchecked_return_type = "UninstallResult")]
+pub fn uninstall(
+    #[wasm_bindgen(unchecked_param_type = "Host")] host: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "UninstallOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
     let keep = js_sys::Reflect::get(&options, &"keepData".into())
         .ok()
         .and_then(|v| v.as_bool());
@@ -104,7 +116,7 @@ pub fn uninstall(host: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
 }
 
 /// `{state, version, features}`: `state` is `loaded`, `inactive`, `active` or `uninstalled`.
-#[wasm_bindgen]
+#[wasm_bindgen(unchecked_return_type = "PluginStatus")]
 pub fn status() -> Result<JsValue, JsValue> {
     let (state, features) = plugin::status()?;
     let names: Vec<&str> = features.iter().map(String::as_str).collect();

@@ -23,6 +23,7 @@ use crate::core::sign::ParamValue;
 use crate::core::upload::{Progress, RetryPolicy};
 use crate::host::signer_client::{self, SignerClient, TokenSource};
 use crate::host::upload::{ChunkedUpload, UploadOptions};
+use crate::web::error::CodedError;
 
 struct JsOptions {
     signer_url: String,
@@ -149,16 +150,17 @@ impl JsChunkedUpload {
     #[wasm_bindgen(constructor)]
     pub fn new(
         file: &Blob,
-        options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ChunkedUploadOptions")] options: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "(progress: UploadProgress) => void")]
         on_progress: Option<js_sys::Function>,
-    ) -> Result<JsChunkedUpload, JsError> {
+    ) -> Result<JsChunkedUpload, CodedError> {
         let token = js_sys::Reflect::get(&options, &"token".into()).unwrap_or(JsValue::UNDEFINED);
         let token = if let Some(f) = token.dyn_ref::<js_sys::Function>() {
             TokenSource::Provider(f.clone())
         } else if let Some(s) = token.as_string().filter(|s| !s.is_empty()) {
             TokenSource::Static(s)
         } else {
-            return Err(JsError::new(
+            return Err(CodedError::new(
                 "upload options: token must be a non-empty string or a function returning one",
             ));
         };
@@ -167,14 +169,14 @@ impl JsChunkedUpload {
         let _ = js_sys::Reflect::delete_property(&plain, &"token".into());
         // Through JSON text so that unknown (misspelt) option names are refused.
         let text = crate::host::widgets::options_json_text(&plain)
-            .map_err(|e| JsError::new(&["upload options: ", e.as_str()].concat()))?
-            .ok_or_else(|| JsError::new("upload options: must be a plain object"))?;
+            .map_err(|e| CodedError::new(&["upload options: ", e.as_str()].concat()))?
+            .ok_or_else(|| CodedError::new("upload options: must be a plain object"))?;
         let o = crate::core::json::from_str(&text)
             .and_then(|v| JsOptions::from_json(&v))
-            .map_err(|e| JsError::new(&format!("upload options: {e}")))?;
+            .map_err(|e| CodedError::new(&format!("upload options: {e}")))?;
         let mut params = BTreeMap::new();
         for (k, v) in o.params.unwrap_or_default() {
-            if let Some(pv) = param_value(&k, &v).map_err(|e| JsError::new(&e))? {
+            if let Some(pv) = param_value(&k, &v).map_err(|e| CodedError::new(&e))? {
                 params.insert(k, pv);
             }
         }
@@ -201,18 +203,19 @@ impl JsChunkedUpload {
             }) as Rc<dyn Fn(&Progress)>
         });
         let inner = ChunkedUpload::start(file, options, signer, on_progress)
-            .map_err(|e| JsError::new(&e.to_string()))?;
+            .map_err(|e| crate::web::host_errors::upload(&e))?;
         Ok(JsChunkedUpload { inner })
     }
 
     /// A promise of the final upload response (`public_id`, `version`, `secure_url`, `bytes`...);
     /// rejects with an `Error` whose message says which part failed and why.
+    #[wasm_bindgen(unchecked_return_type = "Promise<UploadResult>")]
     pub fn result(&self) -> js_sys::Promise {
         let fut = self.inner.result();
         wasm_bindgen_futures::future_to_promise(async move {
             match fut.await {
                 Ok(v) => Ok(crate::host::widgets::js_of(&v)),
-                Err(e) => Err(js_sys::Error::new(&e.to_string()).into()),
+                Err(e) => Err(crate::web::host_errors::upload(&e).into()),
             }
         })
     }

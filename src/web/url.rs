@@ -14,6 +14,7 @@ use crate::core::url::{
     DeliveryDefaults, Transformation,
 };
 use crate::core::url::{prepare, Prepared, SignRequest, UrlError, Value};
+use crate::web::error::{CodedError, ErrorCode};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -112,22 +113,29 @@ fn bump_generation() {
     CONFIG_GENERATION.with(|g| g.set(g.get().wrapping_add(1)));
 }
 
-fn err(e: UrlError) -> JsError {
-    JsError::new(&e.to_string())
+/// `invalid_options`, except a missing (`signature_required`) or unusable
+/// (`signer_bad_answer`) signature.
+fn err(e: UrlError) -> CodedError {
+    let code = match e {
+        UrlError::SignatureRequired => ErrorCode::SignatureRequired,
+        UrlError::BadSignature(_) => ErrorCode::SignerBadAnswer,
+        _ => ErrorCode::InvalidOptions,
+    };
+    CodedError::with(code, &e.to_string())
 }
 
 /// A JS options object as JSON (`JSON.stringify`: one string crossing, no per-key calls).
-fn options_json(v: &JsValue) -> Result<String, JsError> {
+fn options_json(v: &JsValue) -> Result<String, CodedError> {
     options_json_js(v).map(String::from)
 }
 
 /// The same JSON, left in JS.
-fn options_json_js(v: &JsValue) -> Result<js_sys::JsString, JsError> {
+fn options_json_js(v: &JsValue) -> Result<js_sys::JsString, CodedError> {
     if v.is_undefined() || v.is_null() {
         return Ok(js_sys::JsString::from("{}"));
     }
     if !v.is_object() || js_sys::Array::is_array(v) {
-        return Err(JsError::new("options must be an object"));
+        return Err(CodedError::new("options must be an object"));
     }
     // JSON.stringify throws a TypeError naming the cause (a cycle, a BigInt): pass its message on.
     let json = js_sys::JSON::stringify(v).map_err(|e| {
@@ -135,20 +143,20 @@ fn options_json_js(v: &JsValue) -> Result<js_sys::JsString, JsError> {
             .dyn_ref::<js_sys::Error>()
             .map(|e| String::from(e.message()))
             .unwrap_or_default();
-        JsError::new(&["options could not be read as JSON: ", why.as_str()].concat())
+        CodedError::new(&["options could not be read as JSON: ", why.as_str()].concat())
     })?;
     // `toJSON()` may return something that has no JSON text (undefined, a function).
     match json.is_string() {
         true => Ok(json),
-        false => Err(JsError::new(
+        false => Err(CodedError::new(
             "options could not be read: they have no JSON text (a toJSON() returning undefined?)",
         )),
     }
 }
 
-fn parse_options(json: &str) -> Result<Value, JsError> {
+fn parse_options(json: &str) -> Result<Value, CodedError> {
     let value = Value::from_json(json)
-        .map_err(|e| JsError::new(&["options could not be read: ", e.as_str()].concat()))?;
+        .map_err(|e| CodedError::new(&["options could not be read: ", e.as_str()].concat()))?;
     if value.get("api_secret").is_some() {
         return Err(err(UrlError::SecretNotAccepted));
     }
@@ -156,7 +164,7 @@ fn parse_options(json: &str) -> Result<Value, JsError> {
 }
 
 /// A JS options object → [`Value`].
-fn options_from_js(v: &JsValue) -> Result<Value, JsError> {
+fn options_from_js(v: &JsValue) -> Result<Value, CodedError> {
     parse_options(&options_json(v)?)
 }
 
@@ -169,7 +177,7 @@ fn with_config<T>(f: impl FnOnce(&Value) -> T) -> T {
 #[wasm_bindgen(js_name = config)]
 pub fn config(
     #[wasm_bindgen(unchecked_param_type = "UrlConfig")] options: JsValue,
-) -> Result<(), JsError> {
+) -> Result<(), CodedError> {
     let v = options_from_js(&options)?;
     bump_generation();
     CONFIG.with(|c| {
@@ -190,14 +198,15 @@ pub fn reset_config() {
     CONFIG.with(|c| *c.borrow_mut() = Value::map().with("secure", true));
 }
 
-fn prepared(public_id: &str, options: &JsValue) -> Result<Prepared, JsError> {
+fn prepared(public_id: &str, options: &JsValue) -> Result<Prepared, CodedError> {
     let options = options_from_js(options)?;
     with_config(|cfg| prepare(public_id, &options, cfg)).map_err(err)
 }
 
-fn signature_hint(e: UrlError) -> JsError {
+fn signature_hint(e: UrlError) -> CodedError {
     match e {
-        UrlError::SignatureRequired => JsError::new(
+        UrlError::SignatureRequired => CodedError::with(
+            ErrorCode::SignatureRequired,
             "this URL must be signed (sign_url) but url() has no signature: use urlToSign() and signedUrl(), or urlWithSigner()",
         ),
         other => err(other),
@@ -205,7 +214,7 @@ fn signature_hint(e: UrlError) -> JsError {
 }
 
 #[cfg(not(feature = "url-minimal"))]
-fn unsigned(p: Prepared) -> Result<String, JsError> {
+fn unsigned(p: Prepared) -> Result<String, CodedError> {
     p.into_unsigned().map_err(signature_hint)
 }
 
@@ -214,7 +223,7 @@ fn unsigned(p: Prepared) -> Result<String, JsError> {
 pub fn url(
     public_id: &str,
     #[wasm_bindgen(unchecked_param_type = "UrlOptions")] options: JsValue,
-) -> Result<String, JsError> {
+) -> Result<String, CodedError> {
     let json = options_json_js(&options)?;
     let generation = CONFIG_GENERATION.with(std::cell::Cell::get);
     let hit = LAST.with(|last| match &*last.borrow() {
@@ -239,15 +248,18 @@ pub fn url(
 /// `what`, with the message of what the signer threw or rejected with (the signing endpoint's
 /// refusals name their rule and never hold a secret).
 #[cfg(not(feature = "url-minimal"))]
-fn signer_failed(what: &str, thrown: &JsValue) -> UrlError {
+/// The caller's signing callback threw or rejected (`signer_failed`; the message is
+/// `UrlError::BadSignature`'s).
+fn signer_failed(what: &str, thrown: &JsValue) -> CodedError {
     let why = match thrown.dyn_ref::<js_sys::Error>() {
         Some(e) => Some(String::from(e.message())),
         None => thrown.as_string(),
     };
-    UrlError::BadSignature(match why {
+    let e = UrlError::BadSignature(match why {
         Some(w) if !w.is_empty() => [what, ": ", w.as_str()].concat(),
         _ => what.to_owned(),
-    })
+    });
+    CodedError::with(ErrorCode::SignerFailed, &e.to_string())
 }
 
 fn sign_request_js(r: &SignRequest) -> JsValue {
@@ -277,7 +289,7 @@ fn sign_request_js(r: &SignRequest) -> JsValue {
 pub fn url_to_sign(
     public_id: &str,
     #[wasm_bindgen(unchecked_param_type = "UrlOptions")] options: JsValue,
-) -> Result<JsValue, JsError> {
+) -> Result<JsValue, CodedError> {
     Ok(match prepared(public_id, &options)? {
         Prepared::Url(p) => p.sign_request().map_or(JsValue::NULL, sign_request_js),
         Prepared::Unchanged(_) => JsValue::NULL,
@@ -290,7 +302,7 @@ pub fn signed_url(
     public_id: &str,
     #[wasm_bindgen(unchecked_param_type = "UrlOptions")] options: JsValue,
     signature: &str,
-) -> Result<String, JsError> {
+) -> Result<String, CodedError> {
     match prepared(public_id, &options)? {
         Prepared::Url(p) => p.finish(Some(signature)).map_err(err),
         Prepared::Unchanged(s) => Ok(s),
@@ -306,7 +318,7 @@ pub fn url_with_signer(
     #[wasm_bindgen(unchecked_param_type = "UrlOptions")] options: JsValue,
     #[wasm_bindgen(unchecked_param_type = "(request: SignRequest) => string | Promise<string>")]
     signer: js_sys::Function,
-) -> Result<js_sys::Promise, JsError> {
+) -> Result<js_sys::Promise, CodedError> {
     finish_with_signer(prepared(public_id, &options)?, &signer)
 }
 
@@ -315,7 +327,7 @@ pub fn url_with_signer(
 pub(crate) fn finish_with_signer(
     prepared: Prepared,
     signer: &js_sys::Function,
-) -> Result<js_sys::Promise, JsError> {
+) -> Result<js_sys::Promise, CodedError> {
     let p = match prepared {
         Prepared::Unchanged(s) => return Ok(js_sys::Promise::resolve(&JsValue::from_str(&s))),
         Prepared::Url(p) => p,
@@ -326,13 +338,11 @@ pub(crate) fn finish_with_signer(
     };
     let answer = signer
         .call1(&JsValue::NULL, &sign_request_js(req))
-        .map_err(|e| err(signer_failed("the signer threw", &e)))?;
+        .map_err(|e| signer_failed("the signer threw", &e))?;
     Ok(wasm_bindgen_futures::future_to_promise(async move {
         let sig = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&answer))
             .await
-            .map_err(|e| {
-                JsValue::from(err(signer_failed("the signer's promise was rejected", &e)))
-            })?;
+            .map_err(|e| JsValue::from(signer_failed("the signer's promise was rejected", &e)))?;
         let sig = sig.as_string().ok_or_else(|| {
             JsValue::from(err(UrlError::BadSignature(
                 "the signer did not return a string".into(),
@@ -345,7 +355,7 @@ pub(crate) fn finish_with_signer(
 }
 
 #[cfg(not(feature = "url-minimal"))]
-fn defaults_from_js(v: &JsValue) -> Result<DeliveryDefaults, JsError> {
+fn defaults_from_js(v: &JsValue) -> Result<DeliveryDefaults, CodedError> {
     let o = options_from_js(v)?;
     let on = |k: &str| o.get(k).map_or(true, Value::truthy);
     Ok(DeliveryDefaults {
@@ -362,7 +372,7 @@ pub fn delivery_url(
     public_id: &str,
     #[wasm_bindgen(unchecked_param_type = "UrlOptions")] options: JsValue,
     #[wasm_bindgen(unchecked_param_type = "DeliveryDefaultsOptions")] defaults: JsValue,
-) -> Result<String, JsError> {
+) -> Result<String, CodedError> {
     let defaults = defaults_from_js(&defaults)?;
     let options = options_from_js(&options)?;
     unsigned(
@@ -376,7 +386,7 @@ pub fn delivery_url(
 #[wasm_bindgen(js_name = breakpoints)]
 pub fn breakpoints_js(
     #[wasm_bindgen(unchecked_param_type = "BreakpointOptions")] settings: JsValue,
-) -> Result<Vec<u32>, JsError> {
+) -> Result<Vec<u32>, CodedError> {
     let bp = breakpoints_from_options(&options_from_js(&settings)?).map_err(err)?;
     breakpoints(&bp).map_err(err)
 }
@@ -390,7 +400,7 @@ pub fn srcset_js(
     #[wasm_bindgen(unchecked_param_type = "UrlOptions")] options: JsValue,
     #[wasm_bindgen(unchecked_param_type = "BreakpointOptions")] settings: JsValue,
     #[wasm_bindgen(unchecked_param_type = "DeliveryDefaultsOptions")] defaults: JsValue,
-) -> Result<JsValue, JsError> {
+) -> Result<JsValue, CodedError> {
     let widths = breakpoints_js(settings)?;
     let defaults = defaults_from_js(&defaults)?;
     let options = options_from_js(&options)?;
@@ -416,7 +426,7 @@ fn prepared_srcset(
     options: &JsValue,
     settings: JsValue,
     defaults: &JsValue,
-) -> Result<(crate::core::url::PreparedSrcset, Vec<u32>), JsError> {
+) -> Result<(crate::core::url::PreparedSrcset, Vec<u32>), CodedError> {
     let widths = breakpoints_js(settings)?;
     let defaults = defaults_from_js(defaults)?;
     let options = options_from_js(options)?;
@@ -443,7 +453,7 @@ pub fn srcset_to_sign(
     #[wasm_bindgen(unchecked_param_type = "UrlOptions")] options: JsValue,
     #[wasm_bindgen(unchecked_param_type = "BreakpointOptions")] settings: JsValue,
     #[wasm_bindgen(unchecked_param_type = "DeliveryDefaultsOptions")] defaults: JsValue,
-) -> Result<js_sys::Array, JsError> {
+) -> Result<js_sys::Array, CodedError> {
     let (p, _) = prepared_srcset(public_id, &options, settings, &defaults)?;
     Ok(p.sign_requests()
         .into_iter()
@@ -452,9 +462,9 @@ pub fn srcset_to_sign(
 }
 
 #[cfg(not(feature = "url-minimal"))]
-fn signature_list(signatures: &JsValue) -> Result<Vec<Option<String>>, JsError> {
+fn signature_list(signatures: &JsValue) -> Result<Vec<Option<String>>, CodedError> {
     if !js_sys::Array::is_array(signatures) {
-        return Err(JsError::new(
+        return Err(CodedError::new(
             "signatures must be an array (one string or null per srcset item)",
         ));
     }
@@ -465,7 +475,7 @@ fn signature_list(signatures: &JsValue) -> Result<Vec<Option<String>>, JsError> 
                 Ok(None)
             } else {
                 v.as_string().map(Some).ok_or_else(|| {
-                    JsError::new(
+                    CodedError::new(
                         "signatures must be strings (or null where no signature is needed)",
                     )
                 })
@@ -484,7 +494,7 @@ pub fn signed_srcset(
     #[wasm_bindgen(unchecked_param_type = "BreakpointOptions")] settings: JsValue,
     #[wasm_bindgen(unchecked_param_type = "DeliveryDefaultsOptions")] defaults: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Array<string | null>")] signatures: JsValue,
-) -> Result<JsValue, JsError> {
+) -> Result<JsValue, CodedError> {
     let signatures = signature_list(&signatures)?;
     let (p, widths) = prepared_srcset(public_id, &options, settings, &defaults)?;
     let refs: Vec<Option<&str>> = signatures.iter().map(Option::as_deref).collect();
@@ -502,7 +512,7 @@ pub fn srcset_with_signer(
     #[wasm_bindgen(unchecked_param_type = "DeliveryDefaultsOptions")] defaults: JsValue,
     #[wasm_bindgen(unchecked_param_type = "(request: SignRequest) => string | Promise<string>")]
     signer: js_sys::Function,
-) -> Result<js_sys::Promise, JsError> {
+) -> Result<js_sys::Promise, CodedError> {
     let (p, widths) = prepared_srcset(public_id, &options, settings, &defaults)?;
     let answers = js_sys::Array::new();
     for r in p.sign_requests() {
@@ -513,7 +523,7 @@ pub fn srcset_with_signer(
                 Err(e) => {
                     // The promises already given are settled, not left to reject unhandled.
                     let _ = js_sys::Promise::all_settled(&answers);
-                    return Err(err(signer_failed("the signer threw", &e)));
+                    return Err(signer_failed("the signer threw", &e));
                 }
             },
         };
@@ -522,9 +532,7 @@ pub fn srcset_with_signer(
     Ok(wasm_bindgen_futures::future_to_promise(async move {
         let all = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::all(&answers))
             .await
-            .map_err(|e| {
-                JsValue::from(err(signer_failed("the signer's promise was rejected", &e)))
-            })?;
+            .map_err(|e| JsValue::from(signer_failed("the signer's promise was rejected", &e)))?;
         let signatures = signature_list(&all).map_err(|_| {
             JsValue::from(err(UrlError::BadSignature(
                 "the signer did not return a string".into(),
@@ -542,7 +550,7 @@ pub fn srcset_with_signer(
 #[wasm_bindgen(js_name = transformationString)]
 pub fn transformation_string_js(
     #[wasm_bindgen(unchecked_param_type = "TransformationOptions")] options: JsValue,
-) -> Result<String, JsError> {
+) -> Result<String, CodedError> {
     let options = options_from_js(&options)?;
     with_config(|cfg| transformation_string(&options, cfg)).map_err(err)
 }
@@ -551,11 +559,13 @@ pub fn transformation_string_js(
 /// Checks a transformation string against the typed model and returns it; a specific error
 /// (`unknown crop mode 'blur'`, `negative width '-5'`, ...) when it is invalid.
 #[wasm_bindgen(js_name = checkTransformation)]
-pub fn check_transformation(transformation: &str) -> Result<String, JsError> {
+pub fn check_transformation(transformation: &str) -> Result<String, CodedError> {
     transformation
         .parse::<Transformation>()
         .map(|t| t.to_string())
-        .map_err(|e| JsError::new(&["invalid transformation: ", e.to_string().as_str()].concat()))
+        .map_err(|e| {
+            CodedError::new(&["invalid transformation: ", e.to_string().as_str()].concat())
+        })
 }
 
 /// Many URLs with the same options (a gallery, a product grid): the transformation is built once,
@@ -573,7 +583,7 @@ impl JsUrlFactory {
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "UrlOptions")] options: JsValue,
-    ) -> Result<JsUrlFactory, JsError> {
+    ) -> Result<JsUrlFactory, CodedError> {
         let options = options_from_js(&options)?;
         with_config(|cfg| crate::core::url::UrlTemplate::new(&options, cfg))
             .map(JsUrlFactory)
@@ -581,7 +591,7 @@ impl JsUrlFactory {
     }
 
     /// The URL of `publicId` (errors when it must be signed: use `urlToSign`/`signedUrl`).
-    pub fn url(&self, public_id: &str) -> Result<String, JsError> {
+    pub fn url(&self, public_id: &str) -> Result<String, CodedError> {
         self.0
             .url(public_id, &crate::core::url::NoSignatures)
             .map_err(signature_hint)
@@ -589,7 +599,7 @@ impl JsUrlFactory {
 
     /// What must be signed for `publicId` (`null` when nothing).
     #[wasm_bindgen(js_name = urlToSign, unchecked_return_type = "SignRequest | null")]
-    pub fn url_to_sign(&self, public_id: &str) -> Result<JsValue, JsError> {
+    pub fn url_to_sign(&self, public_id: &str) -> Result<JsValue, CodedError> {
         Ok(match self.0.prepare(public_id).map_err(err)? {
             Prepared::Url(p) => p.sign_request().map_or(JsValue::NULL, sign_request_js),
             Prepared::Unchanged(_) => JsValue::NULL,
@@ -598,7 +608,7 @@ impl JsUrlFactory {
 
     /// The URL of `publicId` with `signature` inserted.
     #[wasm_bindgen(js_name = signedUrl)]
-    pub fn signed_url(&self, public_id: &str, signature: &str) -> Result<String, JsError> {
+    pub fn signed_url(&self, public_id: &str, signature: &str) -> Result<String, CodedError> {
         match self.0.prepare(public_id).map_err(err)? {
             Prepared::Url(p) => p.finish(Some(signature)).map_err(err),
             Prepared::Unchanged(s) => Ok(s),

@@ -32,9 +32,16 @@ use crate::host::widgets::{
     json_from_js, MediaLibrary, MediaLibraryHandlers, MountError, ProductGallery, UploadWidget,
     VideoEmbed, VideoPlayer, WidgetHost,
 };
+use crate::web::error::CodedError;
 
+/// A bad argument, option or configuration (`code: "invalid_options"`).
 fn err(e: impl std::fmt::Display) -> JsValue {
-    js_sys::Error::new(&e.to_string()).into()
+    CodedError::new(&e.to_string()).into()
+}
+
+/// A mount, show, hide, open, close or remount failure, with its own code.
+fn mount_err(e: MountError) -> JsValue {
+    crate::web::host_errors::mount(&e).into()
 }
 
 fn json_of(v: &JsValue) -> Result<Value, JsValue> {
@@ -140,7 +147,9 @@ impl JsWidgets {
     /// 30000) abandons a signer request without an answer; `sync` is `"reference"` (default) or
     /// `"fixed_url"`.
     #[wasm_bindgen(constructor)]
-    pub fn new(config: JsValue) -> Result<JsWidgets, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "WidgetsConfig")] config: JsValue,
+    ) -> Result<JsWidgets, JsValue> {
         let token = Reflect::get(&config, &"token".into()).unwrap_or(JsValue::UNDEFINED);
         let mut plain =
             json_from_js(&config).map_err(|e| err(format!("bad widgets config: {e}")))?;
@@ -205,12 +214,13 @@ impl JsWidgets {
 
     /// Mounts the Media Library widget; `handlers`: `{onInsert({assets, stored}), onError(message),
     /// onShow(), onHide()}`; `container` makes it inline. Resolves to a `MediaLibraryHandle`.
-    #[wasm_bindgen(js_name = mountMediaLibrary)]
+    #[wasm_bindgen(js_name = mountMediaLibrary, unchecked_return_type = "Promise<MediaLibraryHandle>")]
     pub fn mount_media_library(
         &self,
-        account: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "MediaLibraryOptions | null | undefined")]
         options: JsValue,
-        handlers: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "MediaLibraryHandlers")] handlers: JsValue,
         container: Option<web_sys::Element>,
     ) -> Promise {
         let host = self.host.clone();
@@ -244,18 +254,19 @@ impl JsWidgets {
             let placement = container.map_or(Placement::Modal, Placement::Inline);
             let ml = MediaLibrary::mount(&host, &account, options, placement, handlers)
                 .await
-                .map_err(err)?;
+                .map_err(mount_err)?;
             Ok(JsMediaLibrary(Rc::new(RefCell::new(Some(ml)))).into())
         })
     }
 
     /// Mounts the Upload widget; `onEvent({event, info, asset?, error?})` gets every event.
-    #[wasm_bindgen(js_name = mountUploadWidget)]
+    #[wasm_bindgen(js_name = mountUploadWidget, unchecked_return_type = "Promise<UploadWidgetHandle>")]
     pub fn mount_upload_widget(
         &self,
-        account: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "UploadWidgetOptions | null | undefined")]
         options: JsValue,
-        on_event: Function,
+        #[wasm_bindgen(unchecked_param_type = "(event: UploadEvent) => void")] on_event: Function,
         container: Option<web_sys::Element>,
     ) -> Promise {
         let host = self.host.clone();
@@ -269,17 +280,17 @@ impl JsWidgets {
             let placement = container.map_or(Placement::Modal, Placement::Inline);
             let w = UploadWidget::mount(&host, &account, options, placement, handler)
                 .await
-                .map_err(err)?;
+                .map_err(mount_err)?;
             Ok(JsUploadWidget(Rc::new(RefCell::new(Some(w)))).into())
         })
     }
 
     /// Renders a Product Gallery under `container`.
-    #[wasm_bindgen(js_name = mountProductGallery)]
+    #[wasm_bindgen(js_name = mountProductGallery, unchecked_return_type = "Promise<ProductGalleryHandle>")]
     pub fn mount_product_gallery(
         &self,
-        account: JsValue,
-        options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "GalleryOptions")] options: JsValue,
         container: web_sys::Element,
     ) -> Promise {
         let host = self.host.clone();
@@ -288,17 +299,17 @@ impl JsWidgets {
             let options = GalleryOptions::from_json(&json_of(&options)?).map_err(err)?;
             let g = ProductGallery::mount(&host, &account, options, &container)
                 .await
-                .map_err(err)?;
+                .map_err(mount_err)?;
             Ok(JsProductGallery(Rc::new(RefCell::new(Some(g)))).into())
         })
     }
 
     /// Starts a Video Player under `container`.
-    #[wasm_bindgen(js_name = mountVideoPlayer)]
+    #[wasm_bindgen(js_name = mountVideoPlayer, unchecked_return_type = "Promise<VideoPlayerHandle>")]
     pub fn mount_video_player(
         &self,
-        account: JsValue,
-        options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "VideoPlayerOptions")] options: JsValue,
         container: web_sys::Element,
     ) -> Promise {
         let host = self.host.clone();
@@ -307,7 +318,7 @@ impl JsWidgets {
             let options = VideoPlayerOptions::from_json(&json_of(&options)?).map_err(err)?;
             let p = VideoPlayer::mount(&host, &account, options, &container)
                 .await
-                .map_err(err)?;
+                .map_err(mount_err)?;
             Ok(JsVideoPlayer(Rc::new(RefCell::new(Some(p)))).into())
         })
     }
@@ -316,19 +327,19 @@ impl JsWidgets {
     #[wasm_bindgen(js_name = mountVideoEmbed)]
     pub fn mount_video_embed(
         &self,
-        account: JsValue,
-        options: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "VideoPlayerOptions")] options: JsValue,
         container: web_sys::Element,
     ) -> Result<JsVideoEmbed, JsValue> {
         let account = account_of(&account)?;
         let options = VideoPlayerOptions::from_json(&json_of(&options)?).map_err(err)?;
-        let e = VideoEmbed::mount(&self.host, &account, options, &container).map_err(err)?;
+        let e = VideoEmbed::mount(&self.host, &account, options, &container).map_err(mount_err)?;
         Ok(JsVideoEmbed(Some(e)))
     }
 }
 
 fn not_mounted() -> JsValue {
-    err(MountError::NotMounted)
+    mount_err(MountError::NotMounted)
 }
 
 macro_rules! remount_fn {
@@ -340,7 +351,7 @@ macro_rules! remount_fn {
             let mut w = cell.borrow_mut().take().ok_or_else(not_mounted)?;
             let r = w.remount(&account).await;
             *cell.borrow_mut() = Some(w);
-            r.map_err(err)?;
+            r.map_err(mount_err)?;
             Ok(JsValue::UNDEFINED)
         })
     }};
@@ -361,7 +372,7 @@ impl JsMediaLibrary {
             Some(f) => ml.show_folder(&f),
             None => ml.show(),
         }
-        .map_err(err)
+        .map_err(mount_err)
     }
 
     /// Closes the widget.
@@ -371,11 +382,15 @@ impl JsMediaLibrary {
             .as_ref()
             .ok_or_else(not_mounted)?
             .hide()
-            .map_err(err)
+            .map_err(mount_err)
     }
 
     /// Account switch: unmounts, then mounts for `account`.
-    pub fn remount(&self, account: JsValue) -> Promise {
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn remount(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue,
+    ) -> Promise {
         remount_fn!(self.0, account)
     }
 
@@ -399,7 +414,7 @@ impl JsUploadWidget {
             .as_ref()
             .ok_or_else(not_mounted)?
             .open()
-            .map_err(err)
+            .map_err(mount_err)
     }
 
     /// Closes the widget.
@@ -409,11 +424,15 @@ impl JsUploadWidget {
             .as_ref()
             .ok_or_else(not_mounted)?
             .close()
-            .map_err(err)
+            .map_err(mount_err)
     }
 
     /// Account switch.
-    pub fn remount(&self, account: JsValue) -> Promise {
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn remount(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue,
+    ) -> Promise {
         remount_fn!(self.0, account)
     }
 
@@ -431,7 +450,11 @@ pub struct JsProductGallery(Rc<RefCell<Option<ProductGallery>>>);
 #[wasm_bindgen(js_class = ProductGalleryHandle)]
 impl JsProductGallery {
     /// Account switch.
-    pub fn remount(&self, account: JsValue) -> Promise {
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn remount(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue,
+    ) -> Promise {
         remount_fn!(self.0, account)
     }
 
@@ -449,7 +472,11 @@ pub struct JsVideoPlayer(Rc<RefCell<Option<VideoPlayer>>>);
 #[wasm_bindgen(js_class = VideoPlayerHandle)]
 impl JsVideoPlayer {
     /// Account switch.
-    pub fn remount(&self, account: JsValue) -> Promise {
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn remount(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue,
+    ) -> Promise {
         remount_fn!(self.0, account)
     }
 
@@ -473,13 +500,16 @@ impl JsVideoEmbed {
     }
 
     /// Account switch.
-    pub fn remount(&mut self, account: JsValue) -> Result<(), JsValue> {
+    pub fn remount(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue,
+    ) -> Result<(), JsValue> {
         let account = account_of(&account)?;
         self.0
             .as_mut()
             .ok_or_else(not_mounted)?
             .remount(&account)
-            .map_err(err)
+            .map_err(mount_err)
     }
 
     /// Removes the iframe now (also done by `free()`).
@@ -525,7 +555,10 @@ fn reference_and_target(
 /// private_cdn?, optimize?}`; `optimize` chains `f_auto,q_auto`, default true).
 /// `authenticated`/`private` references need a signature: use `referenceUrlWithSigner`.
 #[wasm_bindgen(js_name = referenceUrl)]
-pub fn reference_url(reference: JsValue, target: JsValue) -> Result<String, JsValue> {
+pub fn reference_url(
+    #[wasm_bindgen(unchecked_param_type = "AssetReference")] reference: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "DeliveryTarget")] target: JsValue,
+) -> Result<String, JsValue> {
     let (r, target) = reference_and_target(&reference, &target)?;
     r.delivery_url(&target).map_err(err)
 }
@@ -535,8 +568,8 @@ pub fn reference_url(reference: JsValue, target: JsValue) -> Result<String, JsVa
 /// the body of the signing endpoint's `POST /v1/sign/delivery`); it may return a Promise.
 #[wasm_bindgen(js_name = referenceUrlWithSigner, unchecked_return_type = "Promise<string>")]
 pub fn reference_url_with_signer(
-    reference: JsValue,
-    target: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "AssetReference")] reference: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "DeliveryTarget")] target: JsValue,
     #[wasm_bindgen(unchecked_param_type = "(request: SignRequest) => string | Promise<string>")]
     signer: js_sys::Function,
 ) -> Result<js_sys::Promise, JsValue> {
@@ -547,7 +580,10 @@ pub fn reference_url_with_signer(
 
 /// The embed-iframe URL of a video for `account`.
 #[wasm_bindgen(js_name = videoEmbedUrl)]
-pub fn video_embed_url(account: JsValue, options: JsValue) -> Result<String, JsValue> {
+pub fn video_embed_url(
+    #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "VideoPlayerOptions")] options: JsValue,
+) -> Result<String, JsValue> {
     let account = account_of(&account)?;
     VideoPlayerOptions::from_json(&json_of(&options)?)
         .map_err(err)?

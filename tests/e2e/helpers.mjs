@@ -30,12 +30,17 @@ export function pkgBuilt() {
 
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
+/** Debian's Chromium, headless, driven by playwright-core (no page server: see `launch`). */
+export async function launchChromium() {
+  return playwright().chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+}
+
 export async function launch(browserName = 'chromium') {
   pkgBuilt();
   const pw = playwright();
   const browser = browserName === 'firefox'
     ? await pw.firefox.launch({ channel: 'moz-firefox', executablePath: '/usr/bin/firefox-esr', headless: true })
-    : await pw.chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+    : await launchChromium();
   if (browserName === 'firefox') {
     // Debian's Firefox ESR has no Juggler; playwright-core drives it over WebDriver BiDi
     // (channel moz-*), where some commands may be missing: probe once and report why it fails.
