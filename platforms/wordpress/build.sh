@@ -81,7 +81,7 @@ zip_path=$out/cloudinary-connector-$zip_version.zip
 rm -f "$zip_path"
 (cd "$stage" && zip -qr -X "$zip_path" cloudinary-connector)
 # Nothing test-only, and no secret, in what is shipped.
-if unzip -l "$zip_path" | grep -qiE 'double|tests/|fixtures'; then
+if unzip -Z1 "$zip_path" | grep -qiE 'double|tests/|fixtures'; then
   echo "build.sh: test files found in $zip_path" >&2; exit 1
 fi
 bash signer/tests/scan-artifacts.sh "$dir" >&2

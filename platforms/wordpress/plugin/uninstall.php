@@ -21,4 +21,5 @@ $cldc_keep     = is_array( $cldc_settings ) && ! empty( $cldc_settings['keep_dat
 if ( ! $cldc_keep ) {
 	delete_option( 'cloudinary_connector_settings' );
 	delete_metadata( 'user', 0, 'cldc_storage', '', true );
+	delete_metadata( 'user', 0, 'cldc_ml_username', '', true );
 }

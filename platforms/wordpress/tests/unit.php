@@ -26,6 +26,9 @@ function is_wp_error( $v ) { return $v instanceof WP_Error; }
 $GLOBALS['cldc_test_option'] = null;
 function get_option( $name, $default = false ) { return null === $GLOBALS['cldc_test_option'] ? $default : $GLOBALS['cldc_test_option']; }
 $GLOBALS['cldc_test_caps'] = array();
+$GLOBALS['cldc_test_meta'] = array();
+function get_user_meta( $id, $key ) { return isset( $GLOBALS['cldc_test_meta'][ $key ] ) ? $GLOBALS['cldc_test_meta'][ $key ] : ''; }
+function current_user_can( $cap ) { return in_array( $cap, $GLOBALS['cldc_test_caps'], true ); }
 function user_can( $user, $cap ) { return in_array( $cap, $GLOBALS['cldc_test_caps'], true ); }
 
 const CLDC_VERSION = '0.1.0';
@@ -49,6 +52,7 @@ function check( $name, $got, $want ) {
 }
 
 // Activation refuses unsupported versions, naming both.
+check( 'multisite', cldc_unsupported_reason( '6.5.5', '8.3.0', true ), 'Cloudinary Connector does not support multisite networks yet: its signing key is shared by the network while each site\'s administrators could change its accounts. The plugin was not activated.' );
 check( 'old PHP', cldc_unsupported_reason( '6.5.5', '7.3.33' ), 'Cloudinary Connector needs PHP 7.4 or later; this site runs PHP 7.3.33. The plugin was not activated.' );
 check( 'old WordPress', cldc_unsupported_reason( '6.2.6', '8.3.0' ), 'Cloudinary Connector needs WordPress 6.3 or later; this site runs WordPress 6.2.6. The plugin was not activated.' );
 check( 'release candidate of the minimum', cldc_unsupported_reason( '6.3-RC1', '8.3.0' ), '' );
@@ -107,6 +111,10 @@ check( 'EdDSA', $key['alg'], 'EdDSA' );
 check( 'not PEM', cldc_parse_ed25519_pem( 'abc', null, 'TEST' )->get_error_message(), 'TEST is not a PEM private key (expected "-----BEGIN PRIVATE KEY-----", e.g. from `openssl genpkey -algorithm ed25519`)' );
 $rsa = "-----BEGIN PRIVATE KEY-----\n" . base64_encode( str_repeat( "\x30", 120 ) ) . "\n-----END PRIVATE KEY-----\n";
 check( 'not Ed25519', cldc_parse_ed25519_pem( $rsa, null, 'TEST' )->get_error_message(), 'TEST is not an Ed25519 private key (RSA and EC keys are not supported here; use EdDSA)' );
+$GLOBALS['cldc_test_caps'] = array( 'edit_posts' );
+$GLOBALS['cldc_test_option'] = array_merge( cldc_default_settings(), array( 'accounts' => array( 'main' ) ) );
+check( 'no key: users are not told where the key lives', cldc_mint_token( (object) array( 'ID' => 1 ), 0 )->get_error_message(), 'the site cannot issue Cloudinary tokens: ask an administrator to check Settings > Cloudinary' );
+$GLOBALS['cldc_test_option'] = null;
 check( 'no key configured', cldc_signing_key()->get_error_message(), 'no token signing key: define CLOUDINARY_CONNECTOR_SIGNING_KEY_FILE (an Ed25519 private key outside the web root) or CLOUDINARY_CONNECTOR_TOKEN_SECRET in wp-config.php' );
 
 // A minted token verifies with the public key, carries the mapped role and lives 300 s.
@@ -120,7 +128,14 @@ $dec                         = function ( $s ) { return base64_decode( strtr( $s
 $pub                         = sodium_crypto_sign_publickey( sodium_crypto_sign_seed_keypair( $seed ) );
 check( 'signature verifies', sodium_crypto_sign_verify_detached( $dec( $sig ), "$h.$c", $pub ), true );
 check( 'header', json_decode( $dec( $h ), true ), array( 'alg' => 'EdDSA', 'typ' => 'JWT' ) );
-check( 'claims', json_decode( $dec( $c ), true ), array( 'sub' => 'wp-7', 'iat' => 1767225600, 'exp' => 1767225900, 'aud' => 'cld-signer', 'iss' => 'https://blog.example', 'roles' => array( 'main' => 'uploader', 'eu' => 'uploader' ), 'ml_username' => 'ada@example.com' ) );
+check( 'claims: no Media Library user unless an administrator set one', json_decode( $dec( $c ), true ), array( 'sub' => 'wp-7', 'iat' => 1767225600, 'exp' => 1767225900, 'aud' => 'cld-signer', 'iss' => 'https://blog.example', 'roles' => array( 'main' => 'uploader', 'eu' => 'uploader' ) ) );
+$GLOBALS['cldc_test_meta']['cldc_ml_username'] = 'ada@cloudinary.example';
+list( , $c2 ) = explode( '.', cldc_mint_token( $user, 1767225600 )['token'] );
+check( 'claims: the administrator-set Media Library user', json_decode( $dec( $c2 ), true )['ml_username'], 'ada@cloudinary.example' );
+$GLOBALS['cldc_test_option'] = array_merge( cldc_default_settings(), array( 'accounts' => array( '0', '1' ) ) );
+list( , $c3 ) = explode( '.', cldc_mint_token( $user, 1767225600 )['token'] );
+check( 'roles stay an object for numeric-looking ids', json_decode( $dec( $c3 ) )->roles instanceof stdClass, true );
+$GLOBALS['cldc_test_option'] = array_merge( cldc_default_settings(), array( 'accounts' => array( 'main', 'eu' ) ) );
 $GLOBALS['cldc_test_caps'] = array( 'read' );
 check( 'no role, no token', cldc_mint_token( $user, 1767225600 )->get_error_code(), 'cldc_no_role' );
 $GLOBALS['cldc_test_caps']   = array( 'edit_posts' );

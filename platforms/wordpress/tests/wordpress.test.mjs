@@ -266,6 +266,12 @@ describe('WordPress plugin lifecycle through WordPress screens', { concurrency: 
     assert.match(await page.textContent('#cldc-key-status'), /^Ed25519 \(EdDSA\) key from wp-config\.php, kid "wp-test"\.$/);
     mkdirSync(SCREENSHOTS, { recursive: true });
     await page.screenshot({ path: join(SCREENSHOTS, 'wordpress-settings.png'), fullPage: true });
+    // The Cloudinary user the administrator opens the Media Library as: set by an administrator
+    // on the user's profile (never taken from the e-mail a user can change).
+    await page.goto(`${wordpress.url}/wp-admin/profile.php`);
+    await page.fill('#cldc-ml-username', 'admin@cloudinary.example');
+    await Promise.all([page.waitForNavigation(), page.click('#submit')]);
+    assert.equal(await page.inputValue('#cldc-ml-username'), 'admin@cloudinary.example');
   });
 
   test('review scenarios in the block editor (Media Library Widget, Upload widget, Video player, Product gallery, Breakpoints): log in to an account, insert, upload, publish', async () => {
@@ -283,8 +289,8 @@ describe('WordPress plugin lifecycle through WordPress screens', { concurrency: 
     const ml = await page.evaluate(() => window.__cldDoubles.calls.find((c) => c.method === 'createMediaLibrary').options);
     assert.equal(ml.cloud_name, 'dn6ot3ged');
     const mine = claims((await rest(page, 'cloudinary-connector/v1/token')).body.token);
-    assert.equal(ml.username, mine.ml_username, 'the Media Library logs in as the WordPress user (their e-mail)');
-    assert.match(ml.username, /@/);
+    assert.equal(mine.ml_username, 'admin@cloudinary.example');
+    assert.equal(ml.username, 'admin@cloudinary.example', 'the Media Library logs in as the Cloudinary user the administrator set');
     assert.match(String(ml.signature), /^[0-9a-f]{64}$/);
     const wpVersion = await page.evaluate(() => window.cloudinaryConnectorWp.platform.version);
     assert.deepEqual(ml.integration, { type: 'cloudinary_connector', platform: `WordPress ${wpVersion}`, version: VERSION, environment: 'prod' });
@@ -431,6 +437,11 @@ describe('WordPress plugin lifecycle through WordPress screens', { concurrency: 
   });
 
   test('review scenario: delete with "remove all data" leaves nothing of the plugin in the database or wp-content', async () => {
+    // What the plugin stored is there before the delete (so the diff below can see it go).
+    const before = wp.dumpDatabase(site);
+    for (const name of ['"option_name": "cloudinary_connector_settings"', '"meta_key": "cldc_storage"', '"meta_key": "cldc_ml_username"']) {
+      assert.ok(before.some((r) => r.includes(name)), `${name} before the delete`);
+    }
     await deletePlugin(page);
     const d = diffSince(baseline);
     const residue = pluginResidue(d);
@@ -508,6 +519,24 @@ describe('WordPress plugin lifecycle through WordPress screens', { concurrency: 
         assert.equal(r.body.message, 'your WordPress role has no Cloudinary access (it needs at least the Edit posts capability)');
         assert.equal(r.body.token, undefined);
       } else {
+        if (role === 'contributor') {
+          // The storage route: the user's own keys only; the site's settings and the keep-data
+          // choice are administrators'.
+          const call = (route, body) => p.evaluate(async ({ base, route, body }) => {
+            const nonce = await (await fetch(`${base}/wp-admin/admin-ajax.php?action=rest-nonce`)).text();
+            const res = await fetch(`${base}/?rest_route=/cloudinary-connector/v1/${route}`, { method: 'POST', headers: { 'content-type': 'application/json', 'X-WP-Nonce': nonce }, body: JSON.stringify(body) });
+            return { status: res.status, body: await res.json() };
+          }, { base: wordpress.url, route, body });
+          const settings = await call('storage', { key: 'settings', value: '{"writtenBy":"0.1.0","settings":{"cloudName":"evil"}}' });
+          assert.equal(settings.status, 403);
+          assert.equal(settings.body.message, 'only administrators change the Cloudinary settings (Settings > Cloudinary)');
+          assert.equal((await call('keep-data', { keep: true })).status, 403);
+          assert.equal((await call('storage', { key: 'Bad Key', value: 'x' })).status, 400);
+          assert.equal((await call('storage', { key: 'ui-state', value: '{"open":false}' })).status, 200);
+          assert.ok(wp.dumpDatabase(site).some((r) => r.includes('"meta_key": "cldc_storage"') && r.includes(`"user_id": ${users[role]}`)));
+          assert.equal((await call('storage', { key: 'ui-state', value: null })).status, 200, 'null removes the key');
+          assert.ok(!wp.dumpDatabase(site).some((r) => r.includes('"meta_key": "cldc_storage"') && r.includes(`"user_id": ${users[role]}`)), 'removed');
+        }
         assert.equal(r.status, 200, `${role}: ${JSON.stringify(r.body)}`);
         const c = claims(r.body.token);
         assert.deepEqual(c.roles, { demo: want }, role);

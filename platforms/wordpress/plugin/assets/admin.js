@@ -30,12 +30,15 @@
     var form = document.getElementById('cldc-settings-form');
     var list = document.getElementById('cldc-signer-accounts');
     if (!box || !form) return;
-    var mod = import(cfg.pkgUrl).then(function (m) { return Promise.resolve(m.default()).then(function () { return m; }); });
+    // The plugin's own grammar checks the transformation; if the module cannot load (a CSP without
+    // wasm-unsafe-eval, a blocked file), the form is still saved and WordPress checks the basics.
+    var mod = import(cfg.pkgUrl).then(function (m) { return Promise.resolve(m.default()).then(function () { return m; }); })
+      .catch(function (e) { console.warn('[Cloudinary] the transformation check is unavailable: ' + e.message); return null; });
     form.addEventListener('submit', function (e) {
       e.preventDefault();
       var tx = document.getElementById('cldc-default-transformation').value.trim();
       mod.then(function (m) {
-        if (tx) m.checkTransformation(tx);
+        if (tx && m) m.checkTransformation(tx);
         // The form's own submit(): the button named "submit" shadows form.submit.
         HTMLFormElement.prototype.submit.call(form);
       }).catch(function (err) {

@@ -50,6 +50,12 @@ function cldc_enqueue_editor() {
 	if ( ! current_user_can( 'edit_posts' ) || ! cldc_editor_enabled() ) {
 		return;
 	}
+	// The post editor only: the widgets editor and the Customizer also fire this hook, without
+	// the edit-post sidebar the adapter uses.
+	$screen = function_exists( 'get_current_screen' ) ? get_current_screen() : null;
+	if ( ! $screen || 'post' !== $screen->base ) {
+		return;
+	}
 	wp_enqueue_script(
 		'cloudinary-connector-editor',
 		plugins_url( 'assets/editor.js', CLDC_FILE ),

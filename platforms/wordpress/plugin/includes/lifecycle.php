@@ -16,7 +16,11 @@ const CLDC_TRANSIENTS = array( 'cldc_notice_updated', 'cldc_notice_downgrade' );
  * @param string $wp  WordPress version.
  * @param string $php PHP version.
  */
-function cldc_unsupported_reason( $wp, $php ) {
+function cldc_unsupported_reason( $wp, $php, $multisite = false ) {
+	if ( $multisite ) {
+		// One signing key for the network, but settings every site admin could change: not safe yet.
+		return __( 'Cloudinary Connector does not support multisite networks yet: its signing key is shared by the network while each site\'s administrators could change its accounts. The plugin was not activated.', 'cloudinary-connector' );
+	}
 	if ( version_compare( $php, CLDC_MIN_PHP, '<' ) ) {
 		/* translators: 1: PHP version, 2: minimum */
 		return sprintf( __( 'Cloudinary Connector needs PHP %2$s or later; this site runs PHP %1$s. The plugin was not activated.', 'cloudinary-connector' ), $php, CLDC_MIN_PHP );
@@ -34,7 +38,7 @@ function cldc_unsupported_reason( $wp, $php ) {
 
 /** Activation: refuse unsupported versions; write default settings with the version that wrote them. */
 function cldc_activate() {
-	$why = cldc_unsupported_reason( get_bloginfo( 'version' ), PHP_VERSION );
+	$why = cldc_unsupported_reason( get_bloginfo( 'version' ), PHP_VERSION, is_multisite() );
 	if ( '' !== $why ) {
 		deactivate_plugins( plugin_basename( CLDC_FILE ) );
 		wp_die( esc_html( $why ), esc_html__( 'Plugin activation failed', 'cloudinary-connector' ), array( 'back_link' => true ) );
@@ -83,7 +87,9 @@ function cldc_maybe_migrate() {
 		return;
 	}
 	if ( $cmp > 0 ) {
-		set_transient( 'cldc_notice_downgrade', $from, DAY_IN_SECONDS );
+		if ( false === get_transient( 'cldc_notice_downgrade' ) ) {
+			set_transient( 'cldc_notice_downgrade', $from, DAY_IN_SECONDS );
+		}
 		return;
 	}
 	list( $migrated, $steps ) = cldc_migrate_settings( $raw, $from );

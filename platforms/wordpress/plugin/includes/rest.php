@@ -17,6 +17,8 @@ defined( 'ABSPATH' ) || exit;
 const CLDC_NS         = 'cloudinary-connector/v1';
 const CLDC_USER_META  = 'cldc_storage';
 const CLDC_MAX_VALUE  = 65536;
+/** The most one user's plugin storage takes (every key together). */
+const CLDC_MAX_USER_STORAGE = 262144;
 
 /** Registers the routes. */
 function cldc_register_rest_routes() {
@@ -41,9 +43,9 @@ function cldc_register_rest_routes() {
 					'type'     => 'string',
 					'required' => true,
 				),
+				// Not `required`: WordPress treats a JSON null as missing, and null means "remove".
 				'value' => array(
-					'type'     => array( 'string', 'null' ),
-					'required' => true,
+					'type' => array( 'string', 'null' ),
 				),
 			),
 		)
@@ -106,7 +108,7 @@ function cldc_user_storage( $user_id ) {
  */
 function cldc_rest_storage( $req ) {
 	$key   = (string) $req['key'];
-	$value = $req['value'];
+	$value = isset( $req['value'] ) ? $req['value'] : null;
 	if ( ! preg_match( '/^[a-z0-9][a-z0-9:_.-]{0,63}$/', $key ) ) {
 		return new WP_Error( 'cldc_bad_key', sprintf( 'storage key "%s" is not one the plugin uses (a-z, 0-9, ":", "_", ".", "-", at most 64)', substr( $key, 0, 64 ) ), array( 'status' => 400 ) );
 	}
@@ -122,6 +124,10 @@ function cldc_rest_storage( $req ) {
 		unset( $all[ $key ] );
 	} else {
 		$all[ $key ] = $value;
+	}
+	$size = strlen( serialize( $all ) ); // phpcs:ignore WordPress.PHP.DiscouragedPHPFunctions
+	if ( $size > CLDC_MAX_USER_STORAGE ) {
+		return new WP_Error( 'cldc_too_large', sprintf( 'your Cloudinary data would take %d bytes; at most %d are kept per user', $size, CLDC_MAX_USER_STORAGE ), array( 'status' => 413 ) );
 	}
 	if ( $all ) {
 		update_user_meta( $uid, CLDC_USER_META, $all );
@@ -142,6 +148,9 @@ function cldc_store_plugin_settings( $value ) {
 	}
 	if ( null === $value ) {
 		return new WP_Error( 'cldc_forbidden', 'the Cloudinary settings are removed by deleting the plugin, not from the editor', array( 'status' => 400 ) );
+	}
+	if ( cldc_settings_from_newer_version() ) {
+		return new WP_Error( 'cldc_newer', 'the Cloudinary settings were written by a newer version of the plugin: this one does not change them', array( 'status' => 409 ) );
 	}
 	$rec = json_decode( $value, true );
 	if ( ! is_array( $rec ) || ! isset( $rec['settings'] ) || ! is_array( $rec['settings'] ) ) {
@@ -168,8 +177,19 @@ function cldc_store_plugin_settings( $value ) {
  * @param WP_REST_Request $req Request.
  */
 function cldc_rest_keep_data( $req ) {
-	$s              = cldc_settings();
-	$s['keep_data'] = (bool) $req['keep'];
-	update_option( CLDC_OPTION, $s );
-	return array( 'keep_data' => $s['keep_data'] );
+	// Only this one field of the stored record changes, whatever else it holds (a newer
+	// version's fields, or values this version cannot read).
+	$raw = get_option( CLDC_OPTION, array() );
+	if ( ! is_array( $raw ) ) {
+		return new WP_Error( 'cldc_unreadable', 'the stored Cloudinary settings cannot be read; save Settings > Cloudinary first', array( 'status' => 409 ) );
+	}
+	$raw['keep_data'] = (bool) $req['keep'];
+	update_option( CLDC_OPTION, $raw );
+	return array( 'keep_data' => $raw['keep_data'] );
+}
+
+/** Whether the stored settings were written by a newer version (then this one writes none). */
+function cldc_settings_from_newer_version() {
+	$raw = get_option( CLDC_OPTION, null );
+	return is_array( $raw ) && isset( $raw['writtenBy'] ) && is_string( $raw['writtenBy'] ) && version_compare( $raw['writtenBy'], CLDC_VERSION, '>' );
 }

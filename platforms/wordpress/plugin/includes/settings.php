@@ -220,6 +220,16 @@ function cldc_sanitize_settings( $input ) {
 		$input = array();
 	}
 	$current = cldc_settings();
+	if ( cldc_settings_from_newer_version() ) {
+		add_settings_error( CLDC_OPTION, 'cldc_newer', __( 'The Cloudinary settings were written by a newer version of the plugin; this version does not change them. Install that version or later again.', 'cloudinary-connector' ), 'error' );
+		return get_option( CLDC_OPTION );
+	}
+	if ( ! current_user_can( 'unfiltered_html' ) ) {
+		// The signer URL receives users' tokens and the scripts run in every editor's page: only
+		// users trusted with unfiltered HTML change them.
+		$input['signer_url'] = $current['signer_url'];
+		$input['scripts']    = $current['scripts'];
+	}
 	$errors  = array();
 	$clean   = cldc_validate_settings( $input, $errors );
 	foreach ( $errors as $e ) {

@@ -141,7 +141,9 @@ function cldc_mint_token( $user, $now ) {
 	}
 	$key = cldc_signing_key();
 	if ( is_wp_error( $key ) ) {
-		return new WP_Error( 'cldc_no_key', 'the site cannot issue Cloudinary tokens: ' . $key->get_error_message(), array( 'status' => 503 ) );
+		// Administrators are told what to fix; other users are not told where the key lives.
+		$why = current_user_can( 'manage_options' ) ? $key->get_error_message() : 'ask an administrator to check Settings > Cloudinary';
+		return new WP_Error( 'cldc_no_key', 'the site cannot issue Cloudinary tokens: ' . $why, array( 'status' => 503 ) );
 	}
 	$header = array(
 		'alg' => $key['alg'],
@@ -152,14 +154,21 @@ function cldc_mint_token( $user, $now ) {
 	}
 	$exp    = $now + CLDC_TOKEN_TTL;
 	$claims = array(
-		'sub'         => 'wp-' . $user->ID,
-		'iat'         => $now,
-		'exp'         => $exp,
-		'aud'         => defined( 'CLOUDINARY_CONNECTOR_TOKEN_AUDIENCE' ) ? (string) CLOUDINARY_CONNECTOR_TOKEN_AUDIENCE : 'cld-signer',
-		'iss'         => defined( 'CLOUDINARY_CONNECTOR_TOKEN_ISSUER' ) ? (string) CLOUDINARY_CONNECTOR_TOKEN_ISSUER : untrailingslashit( home_url() ),
-		'roles'       => array_fill_keys( $s['accounts'], $role ),
-		'ml_username' => $user->user_email,
+		'sub'   => 'wp-' . $user->ID,
+		'iat'   => $now,
+		'exp'   => $exp,
+		'aud'   => defined( 'CLOUDINARY_CONNECTOR_TOKEN_AUDIENCE' ) ? (string) CLOUDINARY_CONNECTOR_TOKEN_AUDIENCE : 'cld-signer',
+		'iss'   => defined( 'CLOUDINARY_CONNECTOR_TOKEN_ISSUER' ) ? (string) CLOUDINARY_CONNECTOR_TOKEN_ISSUER : untrailingslashit( home_url() ),
+		// An object even when every account id looks like a number.
+		'roles' => (object) array_fill_keys( $s['accounts'], $role ),
 	);
+	// The Cloudinary user the Media Library logs in as: only what an administrator set for this
+	// user (never the user's own e-mail, which they can change themselves). Without it the signer
+	// uses `sub`, which is no Cloudinary user: the login fails safe.
+	$ml = cldc_ml_username( $user->ID );
+	if ( '' !== $ml ) {
+		$claims['ml_username'] = $ml;
+	}
 	$input  = cldc_b64url( wp_json_encode( $header ) ) . '.' . cldc_b64url( wp_json_encode( $claims ) );
 	$sig    = 'EdDSA' === $key['alg']
 		? sodium_crypto_sign_detached( $input, $key['key'] )
@@ -169,4 +178,53 @@ function cldc_mint_token( $user, $now ) {
 		'expires_at' => $exp,
 		'role'       => $role,
 	);
+}
+
+/** User meta: the Cloudinary user a WordPress user logs in to the Media Library as (set by administrators). */
+const CLDC_ML_USERNAME_META = 'cldc_ml_username';
+
+/**
+ * The Media Library user name an administrator set for a user, or ''.
+ *
+ * @param int $user_id User.
+ */
+function cldc_ml_username( $user_id ) {
+	$v = get_user_meta( $user_id, CLDC_ML_USERNAME_META, true );
+	return is_string( $v ) ? $v : '';
+}
+
+/**
+ * The field on a user's profile screen, shown only to users who may edit users.
+ *
+ * @param WP_User $user The user being edited.
+ */
+function cldc_ml_username_field( $user ) {
+	if ( ! current_user_can( 'edit_users' ) ) {
+		return;
+	}
+	?>
+	<h2><?php esc_html_e( 'Cloudinary', 'cloudinary-connector' ); ?></h2>
+	<table class="form-table" role="presentation"><tr>
+		<th><label for="cldc-ml-username"><?php esc_html_e( 'Media Library user', 'cloudinary-connector' ); ?></label></th>
+		<td><input type="email" class="regular-text" id="cldc-ml-username" name="cldc_ml_username" value="<?php echo esc_attr( cldc_ml_username( $user->ID ) ); ?>">
+		<p class="description"><?php esc_html_e( 'The Cloudinary user (e-mail) this WordPress user opens the Media Library as. Only administrators set it; empty: no Media Library login.', 'cloudinary-connector' ); ?></p></td>
+	</tr></table>
+	<?php
+}
+
+/**
+ * Saves the field (WordPress's profile form has checked its nonce and edit_user already).
+ *
+ * @param int $user_id The user being edited.
+ */
+function cldc_ml_username_save( $user_id ) {
+	if ( ! current_user_can( 'edit_users' ) || ! isset( $_POST['cldc_ml_username'] ) ) { // phpcs:ignore WordPress.Security.NonceVerification
+		return;
+	}
+	$v = sanitize_email( wp_unslash( $_POST['cldc_ml_username'] ) ); // phpcs:ignore WordPress.Security.NonceVerification
+	if ( '' === $v ) {
+		delete_user_meta( $user_id, CLDC_ML_USERNAME_META );
+	} elseif ( strpbrk( $v, '&=' ) === false ) {
+		update_user_meta( $user_id, CLDC_ML_USERNAME_META, $v );
+	}
 }
