@@ -46,6 +46,11 @@ source scripts/services.sh
 trap services_stop EXIT
 services_start
 
+# wasm-bindgen-test-runner gives up on a test FILE after WASM_BINDGEN_TEST_TIMEOUT seconds (default
+# 20): the upload and widget files take longer than that on a loaded 2-core machine. A ceiling for
+# a hung file, not a timing assertion.
+export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-180}
+
 section "browser tests: headless Chromium"
 env -u GECKODRIVER CHROMEDRIVER=/usr/bin/chromedriver wasm-pack test --headless --chrome
 

@@ -272,7 +272,7 @@ async fn a_part_that_fails_once_is_retried() {
 /// signer lets the role sign, and the later parts need no public_id (the shared upload id).
 #[wasm_bindgen_test]
 async fn the_uploader_role_uploads_in_parts() {
-    let total = 2 * MB5 + 77;
+    let total = MB5 + 77;
     let signer = SignerClient::new(
         SIGNER_URL,
         TokenSource::Static(dev_token_as("uploader").await),
@@ -283,7 +283,7 @@ async fn the_uploader_role_uploads_in_parts() {
     assert_parts(&res, total, MB5);
     let pid = res["public_id"].as_str().unwrap();
     let report = server_get(&format!("/test/uploads?public_id={pid}")).await;
-    assert_eq!(report["requests"], 3, "{report}");
+    assert_eq!(report["requests"], 2, "{report}");
 }
 
 /// Strict mode of the double (no parallel parts, no part sent twice: Cloudinary's rules for both
@@ -298,7 +298,7 @@ async fn one_part_at_a_time_passes_the_strict_double_with_a_retry() {
         &json!({"public_id": pid, "nth": 2, "status": 500}),
     )
     .await;
-    let total = 3 * MB5 + 5;
+    let total = 2 * MB5 + 5;
     let mut opts = options(Some(&pid));
     opts.concurrency = 1;
     opts.retry.base_delay_ms = 50;
@@ -306,7 +306,7 @@ async fn one_part_at_a_time_passes_the_strict_double_with_a_retry() {
     let res = serde_value(up.result().await.expect("a strict upload"));
     assert_parts(&res, total, MB5);
     let report = server_get(&format!("/test/uploads?public_id={pid}")).await;
-    assert_eq!(report["requests"], 5, "4 parts + 1 retry: {report}");
+    assert_eq!(report["requests"], 4, "3 parts + 1 retry: {report}");
 }
 
 /// The same strict double refuses the default two parts in flight: the mode is real.
@@ -317,12 +317,13 @@ async fn two_parts_in_flight_are_refused_by_the_strict_double() {
     // Hold the first middle part so that the second is certainly sent while it is in flight.
     server_post(
         "/test/faults",
-        &json!({"public_id": pid, "nth": 2, "delay_ms": 1500}),
+        &json!({"public_id": pid, "nth": 2, "delay_ms": 1000}),
     )
     .await;
     let mut opts = options(Some(&pid));
     opts.retry.max_attempts = 1;
-    let up = ChunkedUpload::start(&generated_blob(4 * MB5), opts, signer().await, None).unwrap();
+    let up =
+        ChunkedUpload::start(&generated_blob(3 * MB5 + 1), opts, signer().await, None).unwrap();
     let err = up.result().await.unwrap_err().to_string();
     assert!(
         err.contains("Parts of one upload were sent in parallel (test double, strict mode)"),
