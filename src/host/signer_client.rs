@@ -511,10 +511,13 @@ fn renumber(e: SignerError, offset: usize) -> SignerError {
     };
     let whole = n + offset;
     body.item = Some(whole);
-    let message = match message.strip_prefix(&format!("items[{n}]")) {
+    // The signer names the item by its place in its own request; the caller's batch is the whole.
+    let renamed = |m: String| match m.strip_prefix(&format!("items[{n}]")) {
         Some(rest) => format!("items[{whole}]{rest}"),
-        None => message,
+        None => m,
     };
+    let message = renamed(message);
+    body.message = renamed(std::mem::take(&mut body.message));
     SignerError::Refused {
         status,
         message,
