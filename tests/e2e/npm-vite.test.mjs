@@ -18,7 +18,10 @@ import { hs256Token, startSigner } from './signer.mjs';
 
 const VERSION = JSON.parse(readFileSync(resolve(repo, 'npm/package.json'), 'utf8')).version;
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data: https://res.cloudinary.com; "
-  + "connect-src 'self' http://127.0.0.1:*; frame-src 'self'; object-src 'none'; base-uri 'none'";
+  // The widgets' own frames: what an app that mounts Cloudinary's Upload widget and Media Library
+  // must allow (their iframes are served from these hosts; the faithful doubles use the same URLs).
+  + "connect-src 'self' http://127.0.0.1:*; frame-src 'self' https://upload-widget.cloudinary.com https://console.cloudinary.com; "
+  + "object-src 'none'; base-uri 'none'";
 
 const fixtures = resolve(repo, 'tests/fixtures/conformance');
 const CASES = JSON.parse(readFileSync(resolve(fixtures, 'url_cases.json'), 'utf8'));
@@ -149,8 +152,10 @@ describe('the npm package in a Vite app build, under a strict CSP', () => {
     assert.deepEqual(out.created, { cloudName: 'dn6ot3ged', apiKey: '614335564976464', folder: 'vite', signature: '[function]' });
     assert.equal(out.signed.signed, true);
     assert.match(out.signed.signature, /^[0-9a-f]{40}$/);
-    assert.deepEqual(out.signed.params, ['folder', 'source', 'tags', 'timestamp']);
-    assert.deepEqual(out.events, ['display-changed', 'upload-added', 'success', 'queues-end']);
+    // What the Upload widget signs and sends, as the faithful double has it (tests/doubles/upload-widget.double.js):
+    // its own `unique_filename` besides the options, and the queue events around the file's.
+    assert.deepEqual(out.signed.params, ['folder', 'source', 'tags', 'timestamp', 'unique_filename']);
+    assert.deepEqual(out.events, ['display-changed', 'queues-start', 'upload-added', 'success', 'queues-end']);
     assert.equal(out.left, 0, 'free() removed the widget');
     assert.equal(out.result.bytes, 2048);
     assert.match(out.result.public_id, /^[0-9a-z]{20}$/, 'the test double names uploads as Cloudinary does: a random id');
