@@ -4,6 +4,7 @@
 #   scripts/bench-signer.sh            # 100k requests at c=16/64, 50k at c=1, per target
 #   BENCH_REQUESTS=200000 scripts/bench-signer.sh
 #   BENCH_LOADGEN_CPUS=1 scripts/bench-signer.sh   # the load generator pinned to CPU 1
+#   BENCH_BIN=path/to/cld-signer scripts/bench-signer.sh   # an existing build instead of building
 #
 # Targets, measured in the same run on loopback with the same request body:
 #   node      : signer/bench/node-baseline.js, one process (`cloudinary.utils.api_sign_request`,
@@ -44,8 +45,14 @@ command -v node >/dev/null || { echo "bench-signer: node is missing" >&2; exit 2
 command -v redis-server >/dev/null || { echo "bench-signer: redis-server is missing: scripts/setup.sh" >&2; exit 2; }
 [ -d tools/node_modules/cloudinary ] || { echo "bench-signer: run (cd tools && npm ci) first" >&2; exit 2; }
 
-cargo build --quiet --profile signer -p cloudinary-connector-signer
-BIN=target/signer/cld-signer
+# BENCH_BIN: an already built cld-signer (e.g. built with another CARGO_TARGET_DIR); default: build
+# the `signer` profile here.
+if [ -n "${BENCH_BIN:-}" ]; then
+  BIN=$BENCH_BIN
+else
+  cargo build --quiet --profile signer -p cloudinary-connector-signer
+  BIN=target/signer/cld-signer
+fi
 CFG=signer/bench/bench-config.toml
 
 # Benchmark-only values: they protect nothing.
