@@ -119,6 +119,11 @@ impl PageState {
             js_sys::Object::get_own_property_names(w.unchecked_ref::<js_sys::Object>())
                 .iter()
                 .filter_map(|k| k.as_string())
+                // The test runner's own driver, not the page: ChromeDriver's `callFunction` script
+                // (run when wasm-bindgen-test-runner polls the page over WebDriver) assigns the
+                // undeclared `ret_nodes = []`, which makes a window property at whatever moment the
+                // poll lands (seen in ChromeDriver 156: `strings /usr/bin/chromedriver | grep ret_nodes`).
+                .filter(|k| k != "ret_nodes")
                 .collect();
         globals.sort();
         let html = |sel: &str| -> Vec<String> {
