@@ -333,7 +333,9 @@ describe('WordPress plugin lifecycle through WordPress screens', { concurrency: 
       wp.data.dispatch('core/block-editor').insertBlocks(b);
       wp.data.dispatch('core/block-editor').selectBlock(b.clientId);
     });
-    await page.click('.cldc-wp-insert-from-cloudinary');
+    // DOM clicks: the block editor's own modals (the welcome guide comes when it likes) would catch
+    // a pointer click, and they are not what this test is about.
+    await page.evaluate(() => document.querySelector('.cldc-wp-insert-from-cloudinary').click());
     await page.waitForFunction(() => window.__cldDoubles.calls.filter((c) => c.method === 'show').length >= 2);
     await page.evaluate(() => window.__cldDoubles.simulateMediaLibraryInsert({ assets: [{
       public_id: 'shop/hat', resource_type: 'image', type: 'upload', version: 5, format: 'png', width: 300,
@@ -368,7 +370,7 @@ describe('WordPress plugin lifecycle through WordPress screens', { concurrency: 
       wp.data.dispatch('core/block-editor').insertBlocks(b);
       wp.data.dispatch('core/block-editor').selectBlock(b.clientId);
     });
-    await page.frameLocator('iframe[name="editor-canvas"]').locator('.cldc-wp-gallery-add').click();
+    await page.frameLocator('iframe[name="editor-canvas"]').locator('.cldc-wp-gallery-add').evaluate((b) => b.click());
     await page.waitForFunction(() => window.__cldDoubles.calls.filter((c) => c.method === 'show').length >= 3);
     await page.evaluate(() => window.__cldDoubles.simulateMediaLibraryInsert({ assets: ['a', 'b'].map((n) => ({
       public_id: `shop/${n}`, resource_type: 'image', type: 'upload', version: 2, format: 'jpg', width: 600,
