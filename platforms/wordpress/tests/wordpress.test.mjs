@@ -24,7 +24,7 @@ const OLDER = '0.0.9-test';
 const SCREENSHOTS = resolve(wp.repo, 'docs/images');
 const timings = {};
 
-let dir; let site; let keys; let wordpress; let signer; let doubles; let uploadApi; let chromium;
+let dir; let site; let keys; let wordpress; let signer; let doubles; let uploadApi; let chromium; let player;
 let zips = {};
 
 function buildZip(version) {
@@ -47,8 +47,8 @@ before(async () => {
   chmodSync(join(keys, 'wordpress-ed25519.pem'), 0o600);
   zips = { release: buildZip(), newer: buildZip(NEWER), older: buildZip(OLDER) };
   site = wp.siteTree(dir);
-  [signer, doubles, uploadApi, chromium] = await Promise.all([
-    wp.startSigner(dir, pair.publicPem), wp.startDoubles(), wp.startUploadApi(), wp.browser(),
+  [signer, doubles, uploadApi, chromium, player] = await Promise.all([
+    wp.startSigner(dir, pair.publicPem), wp.startDoubles(), wp.startUploadApi(), wp.browser(), wp.startVideoPlayer(),
   ]);
   wordpress = await wp.startWordPress(site, keys);
   timings.boot = Date.now() - t0;
@@ -56,7 +56,7 @@ before(async () => {
 
 after(async () => {
   if (chromium) await chromium.close();
-  for (const s of [wordpress, signer, doubles, uploadApi]) if (s) await s.stop();
+  for (const s of [wordpress, signer, doubles, uploadApi, player]) if (s) await s.stop();
   if (dir) wp.removeDir(dir);
   console.log(`# WordPress suite timings (ms): ${JSON.stringify(timings)}`);
 });
@@ -125,8 +125,9 @@ const settingsFor = () => ({
   '#cldc-script-media_library': `${doubles.url}/media-library.double.js`,
   '#cldc-script-upload_widget': `${doubles.url}/upload-widget.double.js`,
   '#cldc-script-product_gallery': `${doubles.url}/product-gallery.double.js`,
-  '#cldc-script-video_player': `${doubles.url}/video-player.double.js`,
-  '#cldc-script-video_player_css': `${doubles.url}/video-player.double.css`,
+  // The real Video Player (npm), self-hosted: there is no double of it.
+  '#cldc-script-video_player': `${player.url}/cld-video-player.min.js`,
+  '#cldc-script-video_player_css': `${player.url}/cld-video-player.min.css`,
 });
 
 async function newPost(page) {
@@ -359,11 +360,11 @@ describe('WordPress plugin lifecycle through WordPress screens', { concurrency: 
       wp.data.dispatch('core/block-editor').selectBlock(b.clientId);
       wp.data.dispatch('core/edit-post').openGeneralSidebar('edit-post/block');
     }, name);
+    // The real player asks Cloudinary for the source the URL engine's reference names.
+    const source = page.waitForRequest(/^https:\/\/res\.cloudinary\.com\/dn6ot3ged\/video\/upload\/.*clips\/dog/);
     await inspect('cloudinary-connector/video');
-    await page.waitForFunction(() => window.__cldDoubles.calls.some((c) => c.method === 'videoPlayer'));
-    const player = await page.evaluate(() => window.__cldDoubles.calls.find((c) => c.method === 'videoPlayer').options);
-    assert.equal(player.cloudName, 'dn6ot3ged');
-    assert.equal(player.publicId, 'clips/dog');
+    await source;
+    await page.waitForFunction(() => document.querySelector('.cldc-wp-preview .video-js, .cldc-wp-preview video'));
     // A Product Gallery block collects the images chosen in the Media Library.
     await page.evaluate(() => {
       const b = wp.blocks.createBlock('cloudinary-connector/gallery');

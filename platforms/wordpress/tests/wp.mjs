@@ -115,6 +115,27 @@ export async function startDoubles() {
   return { ...p, url };
 }
 
+/** Cloudinary's real Video Player (npm cloudinary-video-player, unpacked by scripts/setup.sh into
+ * target/vendor/), served the way a self-hosting site serves it: CORS, and `charset=utf-8` (without
+ * it Chromium fails on the bundle's characters). */
+export async function startVideoPlayer() {
+  const version = readFileSync(resolve(repo, 'scripts/setup.sh'), 'utf8').match(/^VIDEO_PLAYER_VERSION=(\S+)$/m)[1];
+  const dist = resolve(repo, `target/vendor/cloudinary-video-player-${version}/dist`);
+  if (!existsSync(join(dist, 'cld-video-player.min.js'))) throw new Error(`${dist} is missing: run scripts/setup.sh`);
+  const http = await import('node:http');
+  const server = http.createServer((req, res) => {
+    const name = new URL(req.url, 'http://x').pathname.replace(/^\/+/, '');
+    const file = join(dist, name);
+    if (name.includes('..') || !existsSync(file) || !statSync(file).isFile()) { res.writeHead(404); return res.end(); }
+    const type = name.endsWith('.css') ? 'text/css; charset=utf-8' : 'application/javascript; charset=utf-8';
+    res.writeHead(200, { 'content-type': type, 'access-control-allow-origin': '*' });
+    res.end(readFileSync(file));
+  });
+  await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  return { url, stop: () => new Promise((ok) => server.close(ok)) };
+}
+
 /** The Upload API test double (tests/cld-test-server), with the shared test accounts. */
 export async function startUploadApi() {
   const bin = resolve(repo, 'target/debug/cld-test-server');
