@@ -19,7 +19,10 @@
 # bundle), which are not met: README "Delivery URLs" says why. Raising one is a reviewed change.
 BUDGET_URL_FULL=52000
 BUDGET_URL_MIN=34500
-BUDGET_PLUGIN=256000
+# Raised 256000 -> 262000 (2026-12-01): 251,315 -> 258,563 B with the signer wire contract (issue 13),
+# stable JS error codes (16), the widgets' owned nodes, callbacks and script footprint (17) and the
+# inserted images' srcset (12), measured on the merged tree.
+BUDGET_PLUGIN=262000
 set -euo pipefail
 CHECK=0; [ "${1:-}" = "--check" ] && CHECK=1
 root="$(cd "$(dirname "$0")/.." && pwd)"
