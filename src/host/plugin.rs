@@ -1016,8 +1016,7 @@ impl Ui {
                 let _ = js_sys::Reflect::set(&media, &"reference".into(), &v);
             }
             let (r, delivery) = self.effective_reference(&reference, &self.target());
-            add_responsive(&media, &r, &delivery, asset.width);
-            let _ = js_sys::Reflect::set(&media, &"cloudName".into(), &delivery.cloud_name.into());
+            add_delivery_fields(&media, &r, &delivery, asset.width);
             if let Err(e) = self.host.insert_media(&media) {
                 self.show_error(Some(&format!(
                     "The host refused the image: {}",
@@ -1405,14 +1404,19 @@ fn image_reference(settings: &Settings, public_id: &str) -> (AssetReference, Del
     (reference, target)
 }
 
-/// Host API 1.1: the `srcset` and `sizes` of an inserted image (where it has them), built
-/// like its URL.
-fn add_responsive(
+/// Host API 1.1: the cloud an inserted asset delivers from, and the `srcset` and `sizes` of an
+/// inserted image (where it has them), built like its URL.
+fn add_delivery_fields(
     media: &JsValue,
     reference: &AssetReference,
     target: &DeliveryTarget,
     width: Option<u64>,
 ) {
+    let _ = js_sys::Reflect::set(
+        media,
+        &"cloudName".into(),
+        &target.cloud_name.as_str().into(),
+    );
     if let Ok(Some((srcset, sizes))) = reference.responsive(target, width) {
         let _ = js_sys::Reflect::set(media, &"srcset".into(), &srcset.into());
         let _ = js_sys::Reflect::set(media, &"sizes".into(), &sizes.into());
@@ -1755,12 +1759,12 @@ fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
                 if !ui.host.has_editor() {
                     return ui.show_error(Some("This host has no editor to insert images into."));
                 }
-                let url = match image_url(&ui.settings, &id) {
+                let (reference, target) = image_reference(&ui.settings, &id);
+                let url = match reference.delivery_url(&target) {
                     Ok(u) => u,
                     Err(e) => return ui.show_error(Some(&format!("Cannot insert {id}: {e}"))),
                 };
                 let alt_text = alt.value();
-                let (reference, target) = image_reference(&ui.settings, &id);
                 let media = media_object(
                     &url,
                     alt_text.trim(),
@@ -1769,9 +1773,7 @@ fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
                     "upload",
                     &ui.settings.delivery.default_transformation,
                 );
-                add_responsive(&media, &reference, &target, None);
-                let _ =
-                    js_sys::Reflect::set(&media, &"cloudName".into(), &target.cloud_name.into());
+                add_delivery_fields(&media, &reference, &target, None);
                 match ui.host.insert_media(&media) {
                     Ok(_) => {
                         ui.show_error(None);
