@@ -79,6 +79,10 @@ function assertOnlyBlockedFetchErrors(errors) {
 }
 
 async function residueBaseline(page) {
+  // Let the tasks already queued run first: the player's dispose() and the Media Library
+  // double's hide() each queue zero-delay timeouts that fire on their own (CI once caught one
+  // still pending). A timer of 50 ms or more, the kind that would be residue, is still counted.
+  await page.evaluate(() => new Promise((ok) => setTimeout(ok, 50)));
   const s = await snapshot(page);
   return { dom: s.dom, globals: s.globals, scripts: s.scripts, links: s.links, styles: s.styles,
            listeners: s.listeners, timeouts: s.timeouts, intervals: s.intervals, observers: s.observers,
