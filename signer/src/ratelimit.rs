@@ -1,13 +1,13 @@
-//! Per-user token buckets. The limit is per signer instance: behind a load balancer with N
-//! instances a user gets at most N times the configured rate (see docs/signer.md).
+//! Per-user token buckets in this process: the memory state's rate limit (one budget per
+//! instance), and the Redis state's fallback while Redis does not answer (`state_unavailable =
+//! "local"`). The Redis state's shared limit is in [`crate::redis_store`].
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-const SHARDS: usize = 16;
-/// Buckets kept per shard before full (idle) buckets are dropped.
-const MAX_BUCKETS_PER_SHARD: usize = 4096;
+use dashmap::DashMap;
+
+/// Buckets kept before full (idle) buckets are dropped.
+const MAX_BUCKETS: usize = 65_536;
 
 #[derive(Debug, Clone, Copy)]
 struct Bucket {
@@ -15,12 +15,13 @@ struct Bucket {
     last: Instant,
 }
 
-/// A sharded map of token buckets keyed by user id.
+/// Token buckets keyed by user id, in a concurrent map (`dashmap`: sharded locks, so requests
+/// of different users rarely wait on each other).
 #[derive(Debug)]
 pub struct RateLimiter {
     per_sec: f64,
     burst: f64,
-    shards: Vec<Mutex<HashMap<String, Bucket>>>,
+    buckets: DashMap<Box<str>, Bucket>,
 }
 
 impl RateLimiter {
@@ -29,39 +30,29 @@ impl RateLimiter {
         RateLimiter {
             per_sec: f64::from(per_minute) / 60.0,
             burst: f64::from(burst.max(1)),
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            buckets: DashMap::new(),
         }
-    }
-
-    fn shard(&self, key: &str) -> &Mutex<HashMap<String, Bucket>> {
-        // FNV-1a: cheap and stable.
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in key.bytes() {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        &self.shards[(h as usize) % SHARDS]
     }
 
     /// Takes one token for `key` at `now`; on refusal, how long until one is available.
     pub fn check(&self, key: &str, now: Instant) -> Result<(), Duration> {
-        let mut map = self.shard(key).lock().unwrap_or_else(|p| p.into_inner());
         // A known user (every request but a user's first) costs no allocation.
-        if !map.contains_key(key) {
-            if map.len() >= MAX_BUCKETS_PER_SHARD {
-                let (per_sec, burst) = (self.per_sec, self.burst);
-                map.retain(|_, b| {
-                    b.tokens + now.saturating_duration_since(b.last).as_secs_f64() * per_sec < burst
-                });
-            }
-            map.insert(
-                key.to_owned(),
-                Bucket {
+        let mut b = match self.buckets.get_mut(key) {
+            Some(b) => b,
+            None => {
+                if self.buckets.len() >= MAX_BUCKETS {
+                    let (per_sec, burst) = (self.per_sec, self.burst);
+                    self.buckets.retain(|_, b| {
+                        b.tokens + now.saturating_duration_since(b.last).as_secs_f64() * per_sec
+                            < burst
+                    });
+                }
+                self.buckets.entry(key.into()).or_insert(Bucket {
                     tokens: self.burst,
                     last: now,
-                },
-            );
-        }
-        let b = map.get_mut(key).expect("inserted above");
+                })
+            }
+        };
         let elapsed = now.saturating_duration_since(b.last).as_secs_f64();
         b.tokens = (b.tokens + elapsed * self.per_sec).min(self.burst);
         b.last = now;

@@ -42,7 +42,7 @@ pub enum Store {
         seen: Mutex<HashMap<ReplayKey, u64>>,
     },
     /// Shared by every instance on the same Redis.
-    Redis(RedisStore),
+    Redis(Box<RedisStore>),
 }
 
 /// The state store could not be reached: the request is refused (503), never signed.
@@ -71,7 +71,7 @@ impl Store {
             StateBackend::Redis {
                 url,
                 on_unavailable,
-            } => Store::Redis(RedisStore::new(url, *on_unavailable, srv)?),
+            } => Store::Redis(Box::new(RedisStore::new(url, *on_unavailable, srv)?)),
         })
     }
 

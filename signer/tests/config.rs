@@ -409,3 +409,49 @@ fn server_max_batch_is_from_50_to_1000() {
         "line 2: invalid type (string), expected usize"
     );
 }
+
+#[test]
+fn server_state_lease_is_from_1_to_1000_and_needs_a_redis_state() {
+    let with = |v: &str| {
+        format!(
+            "[server]\nstate = \"redis://127.0.0.1:6379/0\"\nstate_lease = {v}\n{}",
+            account("api_secret_env = \"MAIN_SECRET\"")
+        )
+    };
+    let parsed = |v: &str| {
+        config::from_toml(&with(v), Path::new("."), &ok_env())
+            .unwrap()
+            .server
+            .state_lease
+    };
+    assert_eq!(parsed("1"), 1);
+    assert_eq!(parsed("1000"), 1000);
+    let default = config::from_toml(
+        &format!(
+            "[server]\nstate = \"redis://127.0.0.1:6379/0\"\n{}",
+            account("api_secret_env = \"MAIN_SECRET\"")
+        ),
+        Path::new("."),
+        &ok_env(),
+    )
+    .unwrap();
+    assert_eq!(default.server.state_lease, 32);
+    assert_eq!(
+        refused(&with("0"), &ok_env()),
+        "server.state_lease: must be from 1 (one Redis round trip per request) to 1000, not 0"
+    );
+    assert_eq!(
+        refused(&with("1001"), &ok_env()),
+        "server.state_lease: must be from 1 (one Redis round trip per request) to 1000, not 1001"
+    );
+    assert_eq!(
+        refused(
+            &format!(
+                "[server]\nstate_lease = 8\n{}",
+                account("api_secret_env = \"MAIN_SECRET\"")
+            ),
+            &ok_env()
+        ),
+        "server.state_lease: applies to a Redis `state` only"
+    );
+}

@@ -244,6 +244,9 @@ pub struct ServerConfig {
     pub state: StateBackend,
     /// Timeout of one state-store operation, milliseconds.
     pub state_timeout_ms: u64,
+    /// Most rate-limit tokens an instance takes from Redis in one round trip and spends locally
+    /// within [`crate::redis_store::LEASE_TTL`] (Redis state only; 1 = a round trip per request).
+    pub state_lease: u32,
     /// Whether `GET /metrics` answers.
     pub metrics: bool,
 }

@@ -47,6 +47,7 @@ struct RawServer {
     state_env: Option<String>,
     state_unavailable: Option<String>,
     state_timeout_ms: Option<u64>,
+    state_lease: Option<u32>,
     metrics: Option<bool>,
 }
 
@@ -376,6 +377,20 @@ fn positive<T: PartialOrd + Default + Copy>(
     Ok(v)
 }
 
+/// Default `server.state_lease`: rate-limit tokens taken from Redis per round trip.
+pub const DEFAULT_STATE_LEASE: u32 = 32;
+/// Largest `server.state_lease`.
+pub const MAX_STATE_LEASE: u32 = 1000;
+
+fn state_lease(v: Option<u32>) -> Result<u32, ConfigError> {
+    match v.unwrap_or(DEFAULT_STATE_LEASE) {
+        n @ 1..=MAX_STATE_LEASE => Ok(n),
+        n => err(format!(
+            "server.state_lease: must be from 1 (one Redis round trip per request) to {MAX_STATE_LEASE}, not {n}"
+        )),
+    }
+}
+
 /// Default largest signing request body (bytes).
 pub const DEFAULT_MAX_BODY_BYTES: usize = 16 * 1024;
 /// Default most parameters per upload signing request.
@@ -436,6 +451,9 @@ fn build_state(s: &RawServer, env: &dyn Env) -> Result<StateBackend, ConfigError
             if s.state_unavailable.is_some() {
                 return err("server.state_unavailable: applies to a Redis `state` only");
             }
+            if s.state_lease.is_some() {
+                return err("server.state_lease: applies to a Redis `state` only");
+            }
             Ok(StateBackend::Memory)
         }
         Some(u) if u.starts_with("redis://") || u.starts_with("rediss://") => {
@@ -491,6 +509,7 @@ fn build_server(s: RawServer, env: &dyn Env) -> Result<ServerConfig, ConfigError
             .map_err(|e| ConfigError(format!("server.workers: {e}")))?,
         state,
         state_timeout_ms: positive(s.state_timeout_ms, 500, "state_timeout_ms")?,
+        state_lease: state_lease(s.state_lease)?,
         metrics: s.metrics.unwrap_or(true),
     })
 }
