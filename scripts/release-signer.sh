@@ -20,6 +20,8 @@ if [ "${1:-}" != "--no-build" ]; then
   CC_x86_64_unknown_linux_musl=musl-gcc \
     cargo build --quiet --locked --profile signer --target "$TARGET" -p cloudinary-connector-signer --bin cld-signer
 fi
+# --build-only: scripts/test.sh builds in the background and smoke-tests later with --no-build.
+[ "${1:-}" = "--build-only" ] && exit 0
 [ -x "$BIN" ] || { echo "release-signer: $BIN was not built" >&2; exit 1; }
 
 # Static: no program interpreter, no dynamic section.
