@@ -35,7 +35,7 @@ use crate::telemetry;
 /// The token bucket: `KEYS[1]` the user's bucket, `ARGV[1]` tokens per millisecond,
 /// `ARGV[2]` the burst, `ARGV[3]` the largest lease. Returns `{granted, wait_ms}`: the tokens
 /// taken (at least 1, at most a quarter of those in the bucket), or 0 and how long to wait.
-const TAKE_TOKENS: &str = r"
+pub const TAKE_TOKENS: &str = r"
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local rate = tonumber(ARGV[1])

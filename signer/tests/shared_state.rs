@@ -273,6 +273,47 @@ async fn three_instances_share_one_rate_limit_and_one_replay_cache() {
         "forwarded once"
     );
 
+    // The lease script itself, on this Redis: a round trip takes at most `state_lease` tokens and
+    // at most a quarter of the bucket, the last tokens go one at a time, and the grants add up to
+    // the bucket exactly (leases never grant more than one budget).
+    let mut c = redis::Client::open(redis.url())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .unwrap();
+    let script = redis::Script::new(cloudinary_connector_signer::redis_store::TAKE_TOKENS);
+    let mut grants = Vec::new();
+    loop {
+        // 100 tokens, a refill too slow to matter (1e-9 per ms), leases of up to 32.
+        let (granted, wait): (u32, u64) = script
+            .key("lease-test:a")
+            .arg(1e-9)
+            .arg(100)
+            .arg(32)
+            .invoke_async(&mut c)
+            .await
+            .unwrap();
+        if granted == 0 {
+            assert!(wait > 0, "a refusal says how long to wait");
+            break;
+        }
+        grants.push(granted);
+    }
+    assert_eq!(
+        grants,
+        [25, 18, 14, 10, 8, 6, 4, 3, 3, 2, 1, 1, 1, 1, 1, 1, 1]
+    );
+    assert_eq!(grants.iter().sum::<u32>(), 100);
+    let (granted, _): (u32, u64) = script
+        .key("lease-test:b")
+        .arg(1e-9)
+        .arg(100)
+        .arg(8)
+        .invoke_async(&mut c)
+        .await
+        .unwrap();
+    assert_eq!(granted, 8, "never more than state_lease");
+
     // Redis stops: the replay cache fails closed, the rate limiter follows state_unavailable.
     redis.stop();
     let fresh = token_at("after-outage", &[("vec", Viewer)], unix_now());
