@@ -661,6 +661,8 @@ struct Item {
     error: Option<String>,
     resumed: bool,
     meter: RateMeter,
+    /// The completed upload's answer.
+    result: Option<Value>,
 }
 
 impl Item {
@@ -707,6 +709,11 @@ impl Queue {
             events: Vec::new(),
             meter: RateMeter::default(),
         })
+    }
+
+    /// The end of the rate-limit pause, while one lasts (ms).
+    pub const fn paused_until(&self) -> Option<u64> {
+        self.paused_until
     }
 
     /// The limits.
@@ -779,6 +786,7 @@ impl Queue {
             error: None,
             resumed: false,
             meter,
+            result: None,
         });
         self.events.push(Event::Added(id));
         id
@@ -1040,6 +1048,7 @@ impl Queue {
                         }
                         if answer.done {
                             item.state = FileState::Done;
+                            item.result = Some(answer.body);
                             if let Some(rec) = item.record.take() {
                                 effects.push(Effect::Forget(rec.key()));
                             }
@@ -1204,6 +1213,11 @@ impl Queue {
     /// The record of a resumed file (its params, resource type and account are signed again).
     pub fn record(&self, id: FileId) -> Option<&ResumeRecord> {
         self.items.iter().find(|i| i.id == id)?.record.as_ref()
+    }
+
+    /// The completed upload's answer (`public_id`, `version`, `secure_url`...) of a done file.
+    pub fn result(&self, id: FileId) -> Option<&Value> {
+        self.items.iter().find(|i| i.id == id)?.result.as_ref()
     }
 
     /// One file's status.
