@@ -14,6 +14,9 @@
 //!   the shared `X-Unique-Upload-Id` identifies the upload (react-uploady#235: "Missing required
 //!   parameter - public_id" went away once the parts shared an upload id); a different one is
 //!   refused;
+//! * an intermediate part may give its total as `-1` (not known yet), as the Node SDK's
+//!   `upload_large` does (reference §4: `bytes ${start}-${sent-1}/${is_last ? sent : -1}`,
+//!   cloudinary_npm `upload_chunked_stream`); the last part gives the real total;
 //! * parallel middle parts and a part sent again (a retry after a lost answer) are accepted by
 //!   default — Cloudinary's behaviour for both is unconfirmed — and refused in STRICT mode
 //!   (`POST /test/strict {"public_id"}` for one upload, [`TestServer::strict`] for all), in which the
@@ -241,11 +244,17 @@ impl Drop for FlightGuard {
     }
 }
 
-fn parse_range(v: &str) -> Option<(u64, u64, u64)> {
+/// `bytes s-e/t`; a total of `-1` (not known yet) is `None`.
+fn parse_range(v: &str) -> Option<(u64, u64, Option<u64>)> {
     let rest = v.strip_prefix("bytes ")?;
     let (range, total) = rest.split_once('/')?;
     let (s, e) = range.split_once('-')?;
-    Some((s.parse().ok()?, e.parse().ok()?, total.parse().ok()?))
+    let total = if total == "-1" {
+        None
+    } else {
+        Some(total.parse().ok()?)
+    };
+    Some((s.parse().ok()?, e.parse().ok()?, total))
 }
 
 impl TestServer {
@@ -689,7 +698,7 @@ async fn upload_inner(
                     ),
                 );
             }
-            (0, rec.file_len.saturating_sub(1), rec.file_len)
+            (0, rec.file_len.saturating_sub(1), Some(rec.file_len))
         }
         (Some(_), Some(r)) => match parse_range(r) {
             Some(t) => t,
@@ -713,16 +722,21 @@ async fn upload_inner(
             )
         }
     };
-    if end < start || end >= total || end - start + 1 != rec.file_len {
+    let shown = format!(
+        "bytes {start}-{end}/{}",
+        total.map_or_else(|| "-1".to_owned(), |t| t.to_string())
+    );
+    if end < start || total.is_some_and(|t| end >= t) || end - start + 1 != rec.file_len {
         return err(
             StatusCode::BAD_REQUEST,
             format!(
-                "Content-Range bytes {start}-{end}/{total} does not match the {} bytes sent",
+                "Content-Range {shown} does not match the {} bytes sent",
                 rec.file_len
             ),
         );
     }
-    let is_last = end + 1 == total;
+    // A part whose total is not known yet (`/-1`) is never the last.
+    let is_last = total == Some(end + 1);
     if !is_last && rec.file_len < MIN_PART_BYTES {
         return err(
             StatusCode::BAD_REQUEST,
@@ -738,7 +752,7 @@ async fn upload_inner(
     let u = g.uploads.entry(id_key.clone()).or_default();
     let first = u.parts.is_empty() && u.total == 0;
     if first {
-        u.total = total;
+        u.total = total.unwrap_or(0);
         u.cloud = cloud.clone();
         match &public_id_param {
             Some(p) if !p.is_empty() => u.public_id = p.clone(),
@@ -756,14 +770,18 @@ async fn upload_inner(
                 format!("Upload {id_key} is already complete"),
             );
         }
-        if u.total != total {
-            return err(
-                StatusCode::BAD_REQUEST,
-                format!(
-                    "Content-Range total {total} differs from the upload's {}",
-                    u.total
-                ),
-            );
+        match total {
+            Some(t) if u.total == 0 => u.total = t,
+            Some(t) if u.total != t => {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    format!(
+                        "Content-Range total {t} differs from the upload's {}",
+                        u.total
+                    ),
+                );
+            }
+            _ => {}
         }
         if u.cloud != cloud {
             return err(
@@ -798,7 +816,7 @@ async fn upload_inner(
     if strict && u.parts.contains_key(&start) {
         return err(
             StatusCode::BAD_REQUEST,
-            format!("Content-Range bytes {start}-{end}/{total} was already received (test double, strict mode)"),
+            format!("Content-Range {shown} was already received (test double, strict mode)"),
         );
     }
     let resent = u
@@ -814,7 +832,7 @@ async fn upload_inner(
     if overlaps {
         return err(
             StatusCode::BAD_REQUEST,
-            format!("Content-Range bytes {start}-{end}/{total} overlaps a part already received"),
+            format!("Content-Range {shown} overlaps a part already received"),
         );
     }
     if is_last && !resent {
@@ -852,6 +870,7 @@ async fn upload_inner(
         u.parts.insert(start, (end, rec.file_sha256.clone()));
     }
     let received: u64 = u.parts.iter().map(|(s0, (e0, _))| e0 - s0 + 1).sum();
+    let total = end + 1;
     if !is_last {
         let body = json!({"done": false, "public_id": u.public_id, "bytes_received": received, "upload_id": id_key});
         return Json(body).into_response();
