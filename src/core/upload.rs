@@ -574,6 +574,21 @@ impl UploadParams {
     }
 }
 
+/// Upload parameters as JSON (a list as an array): what the signer is asked to sign, and what a
+/// resume record keeps.
+pub fn params_json(params: &BTreeMap<String, ParamValue>) -> crate::core::json::Map<String, Value> {
+    params
+        .iter()
+        .map(|(k, v)| {
+            let v = match v {
+                ParamValue::Text(s) => Value::String(s.clone()),
+                ParamValue::List(l) => Value::Array(l.iter().cloned().map(Value::String).collect()),
+            };
+            (k.clone(), v)
+        })
+        .collect()
+}
+
 /// A part's answer, read.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChunkAnswer {

@@ -15,11 +15,11 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 
-use crate::core::json::{self, Map, Value};
+use crate::core::json::{self, Value};
 use crate::core::sign::ParamValue;
 use crate::core::upload::{
-    Chunk, ChunkAnswer, ChunkPlan, Failure, Progress, RetryPolicy, Scheduler, Step, UploadError,
-    DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY, MAX_CONCURRENCY,
+    params_json, Chunk, ChunkAnswer, ChunkPlan, Failure, Progress, RetryPolicy, Scheduler, Step,
+    UploadError, DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY, MAX_CONCURRENCY,
 };
 
 /// Files in the queue (not yet done, failed or cancelled) unless configured.
@@ -275,19 +275,6 @@ impl ResumeRecord {
     /// The record as stored (JSON).
     pub fn to_json(&self) -> String {
         let fp = &self.fingerprint;
-        let params: Map<String, Value> = self
-            .params
-            .iter()
-            .map(|(k, v)| {
-                let v = match v {
-                    ParamValue::Text(s) => Value::String(s.clone()),
-                    ParamValue::List(l) => {
-                        Value::Array(l.iter().cloned().map(Value::String).collect())
-                    }
-                };
-                (k.clone(), v)
-            })
-            .collect();
         let opt = |o: &Option<String>| o.clone().map_or(Value::Null, Value::String);
         let v = crate::json!({
             "v": 1,
@@ -299,7 +286,7 @@ impl ResumeRecord {
             "tailSha256": fp.tail_sha256,
             "partSize": self.part_size,
             "confirmed": self.confirmed.iter().map(|(s, e)| crate::json!([s, e])).collect::<Vec<_>>(),
-            "params": Value::Object(params),
+            "params": Value::Object(params_json(&self.params)),
             "resourceType": self.resource_type,
             "account": opt(&self.account),
             "publicId": opt(&self.public_id),

@@ -18,7 +18,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use crate::core::json::{Map, Value};
+use crate::core::json::Value;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use gloo_net::http::Request;
 use wasm_bindgen::prelude::*;
@@ -28,8 +28,9 @@ use web_sys::{AbortController, AbortSignal, Blob, FormData};
 
 use crate::core::sign::ParamValue;
 use crate::core::upload::{
-    read_answer, unique_upload_id, Chunk, ChunkAnswer, ChunkPlan, Failure, Progress, RetryPolicy,
-    Scheduler, Step, UploadError, UploadParams, DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY,
+    params_json, read_answer, unique_upload_id, Chunk, ChunkAnswer, ChunkPlan, Failure, Progress,
+    RetryPolicy, Scheduler, Step, UploadError, UploadParams, DEFAULT_CHUNK_SIZE,
+    DEFAULT_CONCURRENCY,
 };
 use crate::core::upload_queue::{rate_limit_pause_ms, MAX_RATE_LIMIT_PAUSE_MS};
 use crate::host::signer_client::{js_message, SignerClient};
@@ -419,14 +420,7 @@ pub(crate) async fn send_part(
 ) -> Result<ChunkAnswer, AttemptError> {
     let fatal = AttemptError::Fatal;
     // The signer signs exactly the parameters; it sets the timestamp.
-    let mut to_sign = Map::new();
-    for (k, v) in params.to_sign() {
-        let json = match v {
-            ParamValue::Text(s) => Value::String(s.clone()),
-            ParamValue::List(l) => Value::Array(l.iter().cloned().map(Value::String).collect()),
-        };
-        to_sign.insert(k.clone(), json);
-    }
+    let to_sign = params_json(params.to_sign());
     let held = || {
         let until = t.hold_until.map_or(0, |f| f());
         let now = js_sys::Date::now() as u64;

@@ -61,13 +61,32 @@ const OPTION_NAMES: [&str; 13] = [
     "fileName",
 ];
 
+/// An optional option read with `read` (absent or `null`: `None`).
+fn opt<T>(
+    o: &Map<String, Value>,
+    k: &str,
+    read: fn(&Value) -> Result<T, String>,
+) -> Result<Option<T>, String> {
+    Ok(de::field(o, k, de::nullable(read))?.flatten())
+}
+
+/// The `params` option: a map of upload parameters.
+fn params_field(o: &Map<String, Value>) -> Result<Option<Map<String, Value>>, String> {
+    Ok(de::field(o, "params", |v| match v {
+        Value::Null => Ok(None),
+        Value::Object(m) => Ok(Some(m.clone())),
+        other => Err(de::invalid_type(other, "a map")),
+    })?
+    .flatten())
+}
+
 impl JsOptions {
     /// Reads the options (unknown, e.g. misspelt, names refused), with `serde`'s error wording.
     fn from_json(v: &Value) -> Result<Self, String> {
         let o = de::strict(v, "JsOptions", &OPTION_NAMES)?;
-        let opt_str = |k| Ok::<_, String>(de::field(o, k, de::nullable(de::str_value))?.flatten());
-        let opt_u32 = |k| Ok::<_, String>(de::field(o, k, de::nullable(de::u32_value))?.flatten());
-        let opt_u64 = |k| Ok::<_, String>(de::field(o, k, de::nullable(de::u64_value))?.flatten());
+        let opt_str = |k| opt(o, k, de::str_value);
+        let opt_u32 = |k| opt(o, k, de::u32_value);
+        let opt_u64 = |k| opt(o, k, de::u64_value);
         let account = opt_str("account")?;
         let api_base = opt_str("apiBase")?;
         let chunk_size = opt_u64("chunkSize")?;
@@ -75,12 +94,7 @@ impl JsOptions {
         let file_name = opt_str("fileName")?;
         let max_attempts = opt_u32("maxAttempts")?;
         let max_file_bytes = opt_u64("maxFileBytes")?;
-        let params = de::field(o, "params", |v| match v {
-            Value::Null => Ok(None),
-            Value::Object(m) => Ok(Some(m.clone())),
-            other => Err(de::invalid_type(other, "a map")),
-        })?
-        .flatten();
+        let params = params_field(o)?;
         let request_timeout_ms = opt_u32("requestTimeoutMs")?;
         let resource_type = opt_str("resourceType")?;
         let signer_timeout_ms = signer_client::timeout_option(opt_u64("signerTimeoutMs")?)?;
@@ -367,9 +381,9 @@ const QUEUE_OPTION_NAMES: [&str; 15] = [
 impl QueueJsOptions {
     fn from_json(v: &Value) -> Result<Self, String> {
         let o = de::strict(v, "UploadQueueOptions", &QUEUE_OPTION_NAMES)?;
-        let opt_str = |k| Ok::<_, String>(de::field(o, k, de::nullable(de::str_value))?.flatten());
-        let opt_u32 = |k| Ok::<_, String>(de::field(o, k, de::nullable(de::u32_value))?.flatten());
-        let opt_u64 = |k| Ok::<_, String>(de::field(o, k, de::nullable(de::u64_value))?.flatten());
+        let opt_str = |k| opt(o, k, de::str_value);
+        let opt_u32 = |k| opt(o, k, de::u32_value);
+        let opt_u64 = |k| opt(o, k, de::u64_value);
         let d = QueueLimits::default();
         let limits = QueueLimits {
             max_files: opt_u32("maxFiles")?.unwrap_or(d.max_files),
@@ -378,12 +392,7 @@ impl QueueJsOptions {
             parts_per_file: opt_u32("concurrency")?.unwrap_or(d.parts_per_file),
             chunk_size: opt_u64("chunkSize")?.unwrap_or(d.chunk_size),
         };
-        let params = de::field(o, "params", |v| match v {
-            Value::Null => Ok(None),
-            Value::Object(m) => Ok(Some(m.clone())),
-            other => Err(de::invalid_type(other, "a map")),
-        })?
-        .flatten();
+        let params = params_field(o)?;
         let signer_url = de::field(o, "signerUrl", de::str_value)?;
         Ok(QueueJsOptions {
             signer_url: de::required(signer_url, "signerUrl")?,

@@ -78,13 +78,14 @@ fn multipart(fields: &[(String, String)], file: &[u8]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={b}"), body)
 }
 
-async fn post(
+/// One part's request, unsent.
+fn request(
     base: &str,
     id: Option<&str>,
     range: Option<&str>,
     fields: &[(String, String)],
     file: &[u8],
-) -> (u16, Value) {
+) -> reqwest::RequestBuilder {
     let (ct, body) = multipart(fields, file);
     let mut req = reqwest::Client::new()
         .post(format!("{base}/v1_1/{CLOUD}/raw/upload"))
@@ -96,7 +97,21 @@ async fn post(
     if let Some(r) = range {
         req = req.header("content-range", r);
     }
-    let res = req.send().await.unwrap();
+    req
+}
+
+async fn get_json(url: String) -> Value {
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
+
+async fn post(
+    base: &str,
+    id: Option<&str>,
+    range: Option<&str>,
+    fields: &[(String, String)],
+    file: &[u8],
+) -> (u16, Value) {
+    let res = request(base, id, range, fields, file).send().await.unwrap();
     let status = res.status().as_u16();
     (status, res.json().await.unwrap())
 }
@@ -626,16 +641,17 @@ async fn fault_plan_rate_limits_drops_ranges_and_the_log() {
     .await;
     assert_eq!(r.0, 200, "{}", r.1);
     // 2nd: 420 with the headers, readable by a browser.
-    let (ct, body) = multipart(&fields, &data[MB5..2 * MB5]);
-    let res = client
-        .post(format!("{base}/v1_1/{CLOUD}/raw/upload"))
-        .header("content-type", ct)
-        .header("x-unique-upload-id", "q1")
-        .header("content-range", format!("bytes {MB5}-{}/-1", 2 * MB5 - 1))
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let range2 = format!("bytes {MB5}-{}/-1", 2 * MB5 - 1);
+    let res = request(
+        &base,
+        Some("q1"),
+        Some(&range2),
+        &fields,
+        &data[MB5..2 * MB5],
+    )
+    .send()
+    .await
+    .unwrap();
     assert_eq!(res.status().as_u16(), 420);
     assert_eq!(res.headers()["retry-after"], "3");
     assert_eq!(
@@ -660,16 +676,8 @@ async fn fault_plan_rate_limits_drops_ranges_and_the_log() {
     )
     .await;
     assert_eq!(r.0, 200, "{}", r.1);
-    let (ct, body) = multipart(&fields, &data[2 * MB5..]);
-    let res = client
-        .post(format!("{base}/v1_1/{CLOUD}/raw/upload"))
-        .header("content-type", ct)
-        .header("x-unique-upload-id", "q1")
-        .header(
-            "content-range",
-            format!("bytes {}-{}/{total}", 2 * MB5, total - 1),
-        )
-        .body(body)
+    let range3 = format!("bytes {}-{}/{total}", 2 * MB5, total - 1);
+    let res = request(&base, Some("q1"), Some(&range3), &fields, &data[2 * MB5..])
         .send()
         .await;
     // The connection closes without a complete answer.
@@ -689,14 +697,7 @@ async fn fault_plan_rate_limits_drops_ranges_and_the_log() {
     .await;
     assert_eq!(r.0, 200, "{}", r.1);
     assert_eq!(r.1["bytes"], total);
-    let report: Value = client
-        .get(format!("{base}/test/uploads?unique_upload_id=q1"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let report = get_json(format!("{base}/test/uploads?unique_upload_id=q1")).await;
     assert_eq!(report["done"], true);
     assert_eq!(report["total"], total);
     assert_eq!(
@@ -707,14 +708,7 @@ async fn fault_plan_rate_limits_drops_ranges_and_the_log() {
             {"range": format!("bytes {}-{}/{total}", 2 * MB5, total - 1), "times": 2, "bytes": 20},
         ])
     );
-    let log: Value = client
-        .get(format!("{base}/test/log"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log = get_json(format!("{base}/test/log")).await;
     let statuses: Vec<u64> = log
         .as_array()
         .unwrap()
