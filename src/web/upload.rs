@@ -463,10 +463,6 @@ pub struct JsUploadQueue {
     inner: Rc<UploadQueue>,
 }
 
-fn file_arg(id: Option<u32>) -> Option<FileId> {
-    id
-}
-
 fn queue_err(e: &QueueError) -> JsValue {
     crate::web::host_errors::queue(e).into()
 }
@@ -645,17 +641,17 @@ impl JsUploadQueue {
 
     /// Pauses one file, or every file without an id.
     pub fn pause(&self, id: Option<u32>) -> Result<(), JsValue> {
-        self.inner.pause(file_arg(id)).map_err(|e| queue_err(&e))
+        self.inner.pause(id).map_err(|e| queue_err(&e))
     }
 
     /// Resumes one paused file, or every paused file without an id.
     pub fn resume(&self, id: Option<u32>) -> Result<(), JsValue> {
-        self.inner.resume(file_arg(id)).map_err(|e| queue_err(&e))
+        self.inner.resume(id).map_err(|e| queue_err(&e))
     }
 
     /// Cancels one file, or every unfinished file without an id (their stored records removed).
     pub fn cancel(&self, id: Option<u32>) -> Result<(), JsValue> {
-        self.inner.cancel(file_arg(id)).map_err(|e| queue_err(&e))
+        self.inner.cancel(id).map_err(|e| queue_err(&e))
     }
 
     /// One file's status.
