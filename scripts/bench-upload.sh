@@ -20,29 +20,10 @@ export UPLOAD_SCENARIO_BYTES=$BYTES
 export UPLOAD_SCENARIO_CHUNK=${UPLOAD_SCENARIO_CHUNK:-20000000}
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-900}
 LOG=target/bench-upload
-mkdir -p "$LOG"
 
-cargo build -q -p cloudinary-connector-signer
-# The test double optimised (its SHA-256 of every byte would dominate in a debug build).
-cargo build -q --profile signer -p cld-test-server
-PIDS=()
-cleanup() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done; }
-trap cleanup EXIT
-(
-  source signer/tests/fixtures/test-env.sh
-  exec target/debug/cld-signer --dev --config signer/tests/fixtures/test-config.toml --listen "${SIGNER_URL#http://}"
-) >"$LOG/signer.log" 2>&1 &
-PIDS+=($!)
-(
-  source signer/tests/fixtures/test-env.sh
-  exec target/signer/cld-test-server --config signer/tests/fixtures/test-config.toml --listen "${CLD_TEST_SERVER_URL#http://}"
-) >"$LOG/cld-test-server.log" 2>&1 &
-SERVER_PID=$!
-PIDS+=($SERVER_PID)
-for _ in $(seq 1 300); do
-  curl -fsS -o /dev/null "$SIGNER_URL/v1/health" 2>/dev/null && curl -fsS -o /dev/null "$CLD_TEST_SERVER_URL/health" 2>/dev/null && break
-  sleep 0.1
-done
+# shellcheck source=scripts/bench-services.sh
+source scripts/bench-services.sh
+bench_services_start "$LOG"
 
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 case "$BROWSER" in

@@ -175,6 +175,14 @@ step_npm_test_apps() {
 
 step_bench() {
   cargo_bin oha "$OHA_VERSION" oha --locked
+  # The upload queue benchmark's baseline: the official Cloudinary Node SDK (bench/upload-queue,
+  # pinned by its package-lock.json), for scripts/bench-upload-queue.sh.
+  local stamp; stamp=$(sha256sum bench/upload-queue/package-lock.json | cut -c1-16)
+  if [ "$(cat bench/upload-queue/node_modules/.setup-stamp 2>/dev/null)" != "$stamp" ]; then
+    log "npm ci in bench/upload-queue/ (cloudinary Node SDK, benchmark baseline)"
+    (cd bench/upload-queue && npm ci --no-audit --no-fund --loglevel=error)
+    echo "$stamp" > bench/upload-queue/node_modules/.setup-stamp
+  fi
 }
 
 main() {

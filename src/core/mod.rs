@@ -9,6 +9,7 @@ pub mod manifest;
 pub mod settings;
 pub mod sign;
 pub mod upload;
+pub mod upload_queue;
 pub mod url;
 pub mod widgets;
 pub mod wire;

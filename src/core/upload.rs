@@ -282,30 +282,55 @@ pub enum Step {
 
 /// The order of parts: the first alone (its answer may carry a generated `public_id`), then
 /// the middle parts with at most `concurrency` in flight, then the last one alone after all
-/// the others have returned. A failed part is sent again before any new one.
+/// the others have returned. A failed part is sent again before any new one (the lowest part
+/// not yet confirmed goes first). A resumed upload ([`Scheduler::resume`]) skips the parts
+/// Cloudinary already confirmed.
 #[derive(Clone, Debug)]
 pub struct Scheduler {
     plan: ChunkPlan,
     concurrency: u32,
-    next_new: u32,
-    retry: Vec<u32>,
+    /// Per part: [`TODO`], [`FLYING`] or [`DONE`].
+    parts: Vec<u8>,
+    /// The lowest part that may still be [`TODO`].
+    low: u32,
     in_flight: u32,
     confirmed: u32,
 }
 
+const TODO: u8 = 0;
+const FLYING: u8 = 1;
+const DONE: u8 = 2;
+
 impl Scheduler {
     /// A scheduler for `plan`, with `concurrency` middle parts in flight at most.
     pub fn new(plan: ChunkPlan, concurrency: u32) -> Result<Self, UploadError> {
+        Self::resume(plan, concurrency, &[])
+    }
+
+    /// A scheduler for an upload whose parts `confirmed` (0-based indices) Cloudinary already
+    /// confirmed; indices outside the plan are ignored.
+    pub fn resume(
+        plan: ChunkPlan,
+        concurrency: u32,
+        confirmed: &[u32],
+    ) -> Result<Self, UploadError> {
         if concurrency == 0 || concurrency > MAX_CONCURRENCY {
             return Err(UploadError::ConcurrencyOutOfRange { concurrency });
         }
+        let mut parts = vec![TODO; plan.count() as usize];
+        for &i in confirmed {
+            if let Some(p) = parts.get_mut(i as usize) {
+                *p = DONE;
+            }
+        }
+        let confirmed = parts.iter().filter(|p| **p == DONE).count() as u32;
         Ok(Scheduler {
             plan,
             concurrency,
-            next_new: 0,
-            retry: Vec::new(),
+            parts,
+            low: 0,
             in_flight: 0,
-            confirmed: 0,
+            confirmed,
         })
     }
 
@@ -315,31 +340,25 @@ impl Scheduler {
         if self.confirmed == count {
             return Step::Done;
         }
-        let first_done = self.confirmed > 0;
+        let first_done = self.parts[0] == DONE;
         let limit = if first_done { self.concurrency } else { 1 };
         if self.in_flight >= limit {
             return Step::Wait;
         }
-        let index = if let Some(&i) = self.retry.last() {
-            i
-        } else if self.next_new < count {
-            self.next_new
-        } else {
+        while self.low < count && self.parts[self.low as usize] != TODO {
+            self.low += 1;
+        }
+        let Some(index) = (self.low..count).find(|&i| self.parts[i as usize] == TODO) else {
             return Step::Wait;
         };
         let is_last = index + 1 == count;
-        let is_first = index == 0;
         // The first part alone; the last part only once every other part is confirmed.
-        if (!is_first && !first_done)
+        if (index != 0 && !first_done)
             || (is_last && count > 1 && (self.confirmed + 1 < count || self.in_flight > 0))
         {
             return Step::Wait;
         }
-        if self.retry.last() == Some(&index) {
-            self.retry.pop();
-        } else {
-            self.next_new += 1;
-        }
+        self.parts[index as usize] = FLYING;
         self.in_flight += 1;
         Step::Send(self.plan.chunk(index))
     }
@@ -348,18 +367,29 @@ impl Scheduler {
     pub fn confirmed(&mut self, chunk: Chunk) {
         self.in_flight -= 1;
         self.confirmed += 1;
-        debug_assert!(chunk.index < self.plan.count());
+        self.parts[chunk.index as usize] = DONE;
     }
 
     /// `chunk` failed and will be sent again (after the host's backoff).
     pub fn failed(&mut self, chunk: Chunk) {
         self.in_flight -= 1;
-        self.retry.push(chunk.index);
+        self.parts[chunk.index as usize] = TODO;
+        self.low = self.low.min(chunk.index);
     }
 
     /// Parts in flight.
     pub const fn in_flight(&self) -> u32 {
         self.in_flight
+    }
+
+    /// Parts confirmed.
+    pub const fn confirmed_count(&self) -> u32 {
+        self.confirmed
+    }
+
+    /// Whether part `index` is confirmed.
+    pub fn is_confirmed(&self, index: u32) -> bool {
+        self.parts.get(index as usize) == Some(&DONE)
     }
 }
 
@@ -542,6 +572,21 @@ impl UploadParams {
             self.resource_type
         )
     }
+}
+
+/// Upload parameters as JSON (a list as an array): what the signer is asked to sign, and what a
+/// resume record keeps.
+pub fn params_json(params: &BTreeMap<String, ParamValue>) -> crate::core::json::Map<String, Value> {
+    params
+        .iter()
+        .map(|(k, v)| {
+            let v = match v {
+                ParamValue::Text(s) => Value::String(s.clone()),
+                ParamValue::List(l) => Value::Array(l.iter().cloned().map(Value::String).collect()),
+            };
+            (k.clone(), v)
+        })
+        .collect()
 }
 
 /// A part's answer, read.
@@ -790,6 +835,35 @@ mod tests {
         assert_eq!(s.next_step(), Step::Send(c1));
         s.confirmed(c1);
         assert_eq!(s.next_step(), Step::Send(plan.chunk(2)));
+    }
+
+    #[test]
+    fn a_resumed_scheduler_skips_confirmed_parts() {
+        let plan = ChunkPlan::new(5 * MB5 + 1, MB5, None).unwrap(); // 6 parts
+        let mut s = Scheduler::resume(plan, 2, &[0, 2, 9]).unwrap();
+        assert_eq!(s.confirmed_count(), 2);
+        assert!(s.is_confirmed(2) && !s.is_confirmed(1) && !s.is_confirmed(9));
+        let mut sent = Vec::new();
+        loop {
+            match s.next_step() {
+                Step::Send(c) => sent.push(c),
+                Step::Wait => {
+                    let c = sent
+                        .iter()
+                        .copied()
+                        .find(|c| !s.is_confirmed(c.index))
+                        .unwrap();
+                    s.confirmed(c);
+                }
+                Step::Done => break,
+            }
+        }
+        let order: Vec<u32> = sent.iter().map(|c| c.index).collect();
+        assert_eq!(order, [1, 3, 4, 5]);
+        // Without part 0, it goes first and alone.
+        let mut s = Scheduler::resume(plan, 2, &[1, 2]).unwrap();
+        assert_eq!(s.next_step(), Step::Send(plan.chunk(0)));
+        assert_eq!(s.next_step(), Step::Wait);
     }
 
     #[test]

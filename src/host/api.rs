@@ -90,6 +90,17 @@ impl fmt::Debug for HostStorage {
 }
 
 impl HostStorage {
+    /// A storage object of the host API's shape (`get`, `set`, `remove`, `keys`), checked.
+    pub fn from_js(st: JsValue) -> Result<Self, HostError> {
+        Ok(HostStorage {
+            get: req_fn(&st, "storage.get", "get")?,
+            set: req_fn(&st, "storage.set", "set")?,
+            remove: req_fn(&st, "storage.remove", "remove")?,
+            keys: req_fn(&st, "storage.keys", "keys")?,
+            this: st,
+        })
+    }
+
     /// Every key the plugin has stored.
     pub fn keys(&self) -> Result<Vec<String>, JsValue> {
         let v = self.keys.call0(&self.this)?;
@@ -201,14 +212,7 @@ impl HostApi {
                 .map_err(|e: crate::core::identity::IdentityError| {
                     HostError(format!("the host object's `environment`: {e}"))
                 })?;
-        let st = req_obj(raw, "storage", "storage")?;
-        let storage = HostStorage {
-            get: req_fn(&st, "storage.get", "get")?,
-            set: req_fn(&st, "storage.set", "set")?,
-            remove: req_fn(&st, "storage.remove", "remove")?,
-            keys: req_fn(&st, "storage.keys", "keys")?,
-            this: st,
-        };
+        let storage = HostStorage::from_js(req_obj(raw, "storage", "storage")?)?;
         let ui = req_obj(raw, "ui", "ui")?;
         let slot = req_fn(&ui, "ui.slot", "slot")?;
         let get_signer_token = req_fn(raw, "getSignerToken", "getSignerToken")?;

@@ -8,4 +8,5 @@ pub mod resources;
 pub mod script;
 pub mod signer_client;
 pub mod upload;
+pub mod upload_queue;
 pub mod widgets;

@@ -18,7 +18,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use crate::core::json::{Map, Value};
+use crate::core::json::Value;
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use gloo_net::http::Request;
 use wasm_bindgen::prelude::*;
@@ -28,9 +28,11 @@ use web_sys::{AbortController, AbortSignal, Blob, FormData};
 
 use crate::core::sign::ParamValue;
 use crate::core::upload::{
-    read_answer, unique_upload_id, Chunk, ChunkAnswer, ChunkPlan, Failure, Progress, RetryPolicy,
-    Scheduler, Step, UploadError, UploadParams, DEFAULT_CHUNK_SIZE, DEFAULT_CONCURRENCY,
+    params_json, read_answer, unique_upload_id, Chunk, ChunkAnswer, ChunkPlan, Failure, Progress,
+    RetryPolicy, Scheduler, Step, UploadError, UploadParams, DEFAULT_CHUNK_SIZE,
+    DEFAULT_CONCURRENCY,
 };
+use crate::core::upload_queue::{rate_limit_pause_ms, MAX_RATE_LIMIT_PAUSE_MS};
 use crate::host::signer_client::{js_message, SignerClient};
 
 /// Cloudinary's API host.
@@ -241,11 +243,32 @@ impl Future for UploadResult {
 }
 
 /// Why one attempt at a part failed.
-enum AttemptError {
-    /// May be retried per the policy.
-    Retryable { failure: Failure, message: String },
+pub(crate) enum AttemptError {
+    /// May be retried per the policy; `pause_ms`: what a 420/429 answer's `Retry-After` or
+    /// rate-limit reset header asks for.
+    Retryable {
+        failure: Failure,
+        message: String,
+        pause_ms: Option<u64>,
+    },
     /// Ends the upload.
     Fatal(UploadError),
+}
+
+/// What one part's request needs besides the part: shared by [`ChunkedUpload`] and the queue
+/// ([`crate::host::upload_queue`]).
+pub(crate) struct PartTarget<'a> {
+    pub file: &'a Blob,
+    pub file_name: &'a str,
+    pub upload_id: &'a str,
+    pub account: &'a str,
+    pub api_base: &'a str,
+    pub request_timeout_ms: u32,
+    /// The upload's (or file's) abort signal.
+    pub signal: &'a AbortSignal,
+    /// The end of a queue-wide pause (ms since the epoch; 0: none): a part signed during a
+    /// rate-limit pause waits for its end and is signed again.
+    pub hold_until: Option<&'a dyn Fn() -> u64>,
 }
 
 struct Driver {
@@ -304,7 +327,23 @@ impl Driver {
                     progress.started(chunk);
                     self.report(&progress);
                     let p = params.clone();
-                    flying.push(async move { (chunk, self.send(chunk, parts, &p).await) });
+                    flying.push(async move {
+                        let _count = FlightCount::new(&self.shared);
+                        let target = PartTarget {
+                            file: &self.file,
+                            file_name: &self.file_name,
+                            upload_id: &self.upload_id,
+                            account: self.options.account.as_deref().unwrap_or_default(),
+                            api_base: &self.options.api_base,
+                            request_timeout_ms: self.options.request_timeout_ms,
+                            signal: &self.signal,
+                            hold_until: None,
+                        };
+                        (
+                            chunk,
+                            send_part(&target, &self.signer, chunk, parts, &p).await,
+                        )
+                    });
                 }
                 Step::Wait => {
                     let Some((chunk, outcome)) = flying.next().await else {
@@ -322,7 +361,11 @@ impl Driver {
                             }
                         }
                         Err(AttemptError::Fatal(e)) => return Err(e),
-                        Err(AttemptError::Retryable { failure, message }) => {
+                        Err(AttemptError::Retryable {
+                            failure,
+                            message,
+                            pause_ms,
+                        }) => {
                             progress.failed(chunk);
                             self.report(&progress);
                             let attempt = attempts[chunk.index as usize];
@@ -332,7 +375,9 @@ impl Driver {
                                 js_sys::Math::random(),
                             ) {
                                 Some(ms) => {
-                                    sleep(ms).await;
+                                    // A rate-limit answer's own pause, when it gave one.
+                                    sleep(pause_ms.map_or(ms, |p| p.min(MAX_RATE_LIMIT_PAUSE_MS)))
+                                        .await;
                                     scheduler.failed(chunk);
                                 }
                                 None => {
@@ -363,98 +408,115 @@ impl Driver {
             }
         }
     }
+}
 
-    /// One attempt at one part: a signature, then the POST.
-    async fn send(
-        &self,
-        chunk: Chunk,
-        parts: u32,
-        params: &UploadParams,
-    ) -> Result<ChunkAnswer, AttemptError> {
-        let _count = FlightCount::new(&self.shared);
-        let fatal = AttemptError::Fatal;
-        // The signer signs exactly the parameters; it sets the timestamp.
-        let mut to_sign = Map::new();
-        for (k, v) in params.to_sign() {
-            let json = match v {
-                ParamValue::Text(s) => Value::String(s.clone()),
-                ParamValue::List(l) => Value::Array(l.iter().cloned().map(Value::String).collect()),
-            };
-            to_sign.insert(k.clone(), json);
+/// One attempt at one part: a signature, then the POST.
+pub(crate) async fn send_part(
+    t: &PartTarget<'_>,
+    signer: &SignerClient,
+    chunk: Chunk,
+    parts: u32,
+    params: &UploadParams,
+) -> Result<ChunkAnswer, AttemptError> {
+    let fatal = AttemptError::Fatal;
+    // The signer signs exactly the parameters; it sets the timestamp.
+    let to_sign = params_json(params.to_sign());
+    let held = || {
+        let until = t.hold_until.map_or(0, |f| f());
+        let now = js_sys::Date::now() as u64;
+        (until > now).then(|| until - now)
+    };
+    let signed = loop {
+        while let Some(ms) = held() {
+            sleep(ms).await;
         }
-        let account = self.options.account.as_deref().unwrap_or_default();
-        let signed = self
-            .signer
-            .sign_upload_request(account, &to_sign)
+        let signed = signer
+            .sign_upload_request(t.account, &to_sign)
             .await
             .map_err(|e| fatal(UploadError::Signer(e.to_string())))?;
-        if self.signal.aborted() {
+        if t.signal.aborted() {
             return Err(fatal(UploadError::Cancelled));
         }
+        if held().is_none() {
+            break signed;
+        }
+    };
 
-        let form = FormData::new().map_err(|e| fatal(UploadError::Read(js_message(&e))))?;
-        let append = |k: &str, v: &str| {
-            form.append_with_str(k, v)
-                .map_err(|e| fatal(UploadError::Read(js_message(&e))))
-        };
-        for (k, v) in params.to_sign() {
-            let v = v.joined();
-            if !v.is_empty() {
-                append(k, &v)?;
+    let form = FormData::new().map_err(|e| fatal(UploadError::Read(js_message(&e))))?;
+    let append = |k: &str, v: &str| {
+        form.append_with_str(k, v)
+            .map_err(|e| fatal(UploadError::Read(js_message(&e))))
+    };
+    for (k, v) in params.to_sign() {
+        let v = v.joined();
+        if !v.is_empty() {
+            append(k, &v)?;
+        }
+    }
+    append("timestamp", &signed.timestamp.to_string())?;
+    append("api_key", &signed.api_key)?;
+    append("signature", &signed.signature)?;
+    // A slice of the file: the browser streams it, nothing is copied into JS memory.
+    let slice = t
+        .file
+        .slice_with_f64_and_f64(chunk.start as f64, (chunk.end + 1) as f64)
+        .map_err(|e| fatal(UploadError::Read(js_message(&e))))?;
+    form.append_with_blob_and_filename("file", &slice, t.file_name)
+        .map_err(|e| fatal(UploadError::Read(js_message(&e))))?;
+
+    let timeout = AbortSignal::timeout_with_u32(t.request_timeout_ms);
+    let signals = js_sys::Array::of2(t.signal, &timeout);
+    let signal = AbortSignal::any(&signals);
+    let url = params.endpoint(t.api_base, &signed.cloud_name);
+    let request = Request::post(&url)
+        .header("X-Unique-Upload-Id", t.upload_id)
+        .header("Content-Range", &chunk.content_range())
+        .header("X-Requested-With", "XMLHttpRequest")
+        .abort_signal(Some(&signal))
+        .body(form)
+        .map_err(|e| fatal(UploadError::Read(e.to_string())))?;
+    let network = |message: String| {
+        if t.signal.aborted() {
+            fatal(UploadError::Cancelled)
+        } else if timeout.aborted() {
+            AttemptError::Retryable {
+                failure: Failure::Network,
+                message: format!("timed out after {} ms", t.request_timeout_ms),
+                pause_ms: None,
+            }
+        } else {
+            AttemptError::Retryable {
+                failure: Failure::Network,
+                message,
+                pause_ms: None,
             }
         }
-        append("timestamp", &signed.timestamp.to_string())?;
-        append("api_key", &signed.api_key)?;
-        append("signature", &signed.signature)?;
-        // A slice of the file: the browser streams it, nothing is copied into JS memory.
-        let slice = self
-            .file
-            .slice_with_f64_and_f64(chunk.start as f64, (chunk.end + 1) as f64)
-            .map_err(|e| fatal(UploadError::Read(js_message(&e))))?;
-        form.append_with_blob_and_filename("file", &slice, &self.file_name)
-            .map_err(|e| fatal(UploadError::Read(js_message(&e))))?;
-
-        let timeout = AbortSignal::timeout_with_u32(self.options.request_timeout_ms);
-        let signals = js_sys::Array::of2(&self.signal, &timeout);
-        let signal = AbortSignal::any(&signals);
-        let url = params.endpoint(&self.options.api_base, &signed.cloud_name);
-        let request = Request::post(&url)
-            .header("X-Unique-Upload-Id", &self.upload_id)
-            .header("Content-Range", &chunk.content_range())
-            .header("X-Requested-With", "XMLHttpRequest")
-            .abort_signal(Some(&signal))
-            .body(form)
-            .map_err(|e| fatal(UploadError::Read(e.to_string())))?;
-        let network = |message: String| {
-            if self.signal.aborted() {
-                fatal(UploadError::Cancelled)
-            } else if timeout.aborted() {
-                AttemptError::Retryable {
-                    failure: Failure::Network,
-                    message: format!("timed out after {} ms", self.options.request_timeout_ms),
-                }
-            } else {
-                AttemptError::Retryable {
-                    failure: Failure::Network,
-                    message,
-                }
-            }
-        };
-        let response = request.send().await.map_err(|e| network(e.to_string()))?;
-        let status = response.status();
-        let text = response.text().await.map_err(|e| network(e.to_string()))?;
-        match read_answer(chunk, parts, status, &text) {
-            Ok(a) => Ok(a),
-            Err(UploadError::Rejected {
-                status, message, ..
-            }) if RetryPolicy::is_retryable(Failure::Status(status)) => {
-                Err(AttemptError::Retryable {
-                    failure: Failure::Status(status),
-                    message,
-                })
-            }
-            Err(e) => Err(fatal(e)),
+    };
+    let response = request.send().await.map_err(|e| network(e.to_string()))?;
+    let status = response.status();
+    let headers = response.headers();
+    let text = response.text().await.map_err(|e| network(e.to_string()))?;
+    match read_answer(chunk, parts, status, &text) {
+        Ok(a) => Ok(a),
+        Err(UploadError::Rejected {
+            status, message, ..
+        }) if RetryPolicy::is_retryable(Failure::Status(status)) => {
+            // Readable when the server exposes them (Access-Control-Expose-Headers).
+            let pause_ms = rate_limit_pause_ms(
+                headers.get("retry-after").as_deref(),
+                headers
+                    .get("x-featureratelimit-reset")
+                    .or_else(|| headers.get("x-ratelimit-reset"))
+                    .as_deref(),
+                js_sys::Date::now() as u64,
+            );
+            Err(AttemptError::Retryable {
+                failure: Failure::Status(status),
+                message,
+                pause_ms,
+            })
         }
+        Err(e) => Err(fatal(e)),
     }
 }
 

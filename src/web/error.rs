@@ -42,6 +42,10 @@ export type ErrorCode =
   | "upload_failed"
   /** The upload was cancelled (`cancel()` or `free()`). */
   | "upload_cancelled"
+  /** The upload queue is full (its `maxFiles` or `maxBytes`): the file was not queued. */
+  | "queue_full"
+  /** An unfinished upload cannot be resumed with that file (another file, expired, unreadable). */
+  | "resume_refused"
   /** The accounts state refused the call (unknown account, not logged in, ...). */
   | "account_state"
   /** The call was overtaken (a logout or another login while it was in flight). */
@@ -87,6 +91,8 @@ impl ErrorCode {
     pub(crate) const SignatureRequired: ErrorCode = ErrorCode("signature_required");
     pub(crate) const UploadFailed: ErrorCode = ErrorCode("upload_failed");
     pub(crate) const UploadCancelled: ErrorCode = ErrorCode("upload_cancelled");
+    pub(crate) const QueueFull: ErrorCode = ErrorCode("queue_full");
+    pub(crate) const ResumeRefused: ErrorCode = ErrorCode("resume_refused");
     pub(crate) const AccountState: ErrorCode = ErrorCode("account_state");
     pub(crate) const Cancelled: ErrorCode = ErrorCode("cancelled");
     pub(crate) const StorageFailed: ErrorCode = ErrorCode("storage_failed");

@@ -3,6 +3,7 @@
 
 use super::error::{CodedError, ErrorCode};
 use crate::core::upload::UploadError;
+use crate::core::upload_queue::QueueError;
 use crate::host::accounts::AccountsError;
 use crate::host::signer_client::SignerError;
 use crate::host::widgets::MountError;
@@ -101,6 +102,21 @@ pub(crate) fn upload(e: &UploadError) -> CodedError {
     };
     let message = e.to_string();
     with_rule_of_message(CodedError::with(code, &message), &message)
+}
+
+/// An upload queue's refusal.
+pub(crate) fn queue(e: &QueueError) -> CodedError {
+    let code = match e {
+        QueueError::TooManyFiles { .. } | QueueError::TooManyBytes { .. } => ErrorCode::QueueFull,
+        QueueError::NotTheSameFile { .. }
+        | QueueError::BadRecord(_)
+        | QueueError::Expired { .. } => ErrorCode::ResumeRefused,
+        QueueError::Upload { error, .. } => {
+            return upload(error).field("message", e.to_string().into())
+        }
+        _ => ErrorCode::InvalidOptions,
+    };
+    CodedError::with(code, &e.to_string())
 }
 
 /// An accounts call that failed.

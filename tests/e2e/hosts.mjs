@@ -43,9 +43,10 @@ export async function serveStatic({ mounts = {}, pages = {}, headers = {} } = {}
 }
 
 /** The upload test double: scripts/services.sh's (CLD_TEST_SERVER_URL) when it answers, else
- * one started here on a free port (target/debug/cld-test-server, the shared test config). */
-export async function uploadTestServer() {
-  const given = process.env.CLD_TEST_SERVER_URL;
+ * one started here on a free port (target/debug/cld-test-server, the shared test config).
+ * `own: true` always starts one (a test that reads its request log or sets a fault plan). */
+export async function uploadTestServer({ own = false } = {}) {
+  const given = own ? null : process.env.CLD_TEST_SERVER_URL;
   if (given) {
     try {
       if ((await fetch(`${given}/health`)).ok) return { url: given, stop: async () => {} };

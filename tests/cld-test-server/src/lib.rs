@@ -14,6 +14,9 @@
 //!   the shared `X-Unique-Upload-Id` identifies the upload (react-uploady#235: "Missing required
 //!   parameter - public_id" went away once the parts shared an upload id); a different one is
 //!   refused;
+//! * an intermediate part may give its total as `-1` (not known yet), as the Node SDK's
+//!   `upload_large` does (reference §4: `bytes ${start}-${sent-1}/${is_last ? sent : -1}`,
+//!   cloudinary_npm `upload_chunked_stream`); the last part gives the real total;
 //! * parallel middle parts and a part sent again (a retry after a lost answer) are accepted by
 //!   default — Cloudinary's behaviour for both is unconfirmed — and refused in STRICT mode
 //!   (`POST /test/strict {"public_id"}` for one upload, [`TestServer::strict`] for all), in which the
@@ -21,10 +24,29 @@
 //! * parts are hashed as they stream in (SHA-256 per part): memory stays bounded whatever the
 //!   file size.
 //!
+//! * partial uploads are kept by `X-Unique-Upload-Id` for the server's lifetime, whatever client
+//!   session sends the next part: the id, not a connection or a cookie, names the upload
+//!   (support article 208263735: "X-Unique-Upload-Id header, identical for all parts"; that
+//!   Cloudinary keeps a partial upload across client sessions follows from it and is how its
+//!   SDKs' `upload_large` retries work; how LONG Cloudinary keeps one is unconfirmed);
+//! * rate limits: a fault may answer 420 or 429 with `Retry-After` (seconds) and/or
+//!   `X-FeatureRateLimit-Reset` (an HTTP date). 420 and 429 are the statuses Cloudinary's SDKs
+//!   read as "rate limited" (pycloudinary `EXCEPTION_CODES`, PHP `ENHANCE_YOUR_CALM = 420`,
+//!   `TOO_MANY_REQUESTS = 429`; cloudinary_npm `docs/troubleshoot-errors.md`: "Rate limit
+//!   exceeded"); `X-FeatureRateLimit-Reset` is the header they parse (reference §9);
+//!   `Retry-After` is HTTP's (RFC 6585 §4, RFC 9110 §10.2.3). That the Upload API itself sends
+//!   either header, and exposes it to browsers through CORS, is unconfirmed: this double exposes
+//!   both (`Access-Control-Expose-Headers`) so that both paths of the client are tested;
+//! * a fault may drop the connection after reading a part (`"drop": true`): the answer's body
+//!   breaks off, as a connection lost on the way back does.
+//!
 //! Test control (not Cloudinary's API): `POST /test/faults` injects a failure,
+//! `POST /test/fault-plan` injects one into every n-th upload request,
 //! `POST /test/strict` makes one upload strict,
-//! `GET /test/uploads?public_id=…` reports what an upload received, `GET /test/stats` the
-//! requests in flight, `GET /health`.
+//! `GET /test/uploads?public_id=…` (or `?unique_upload_id=…`) reports what an upload received
+//! (every range with the times and bytes it was received, counting resends and refused
+//! requests), `GET /test/log` every upload request with its arrival time and answer on the
+//! double's clock, `GET /test/stats` the requests in flight, `GET /health`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -113,6 +135,42 @@ pub struct Fault {
     /// Check the signature with a wrong secret: a real `Invalid Signature` answer.
     #[serde(default)]
     pub wrong_secret: bool,
+    /// With `status`: a `Retry-After` header (e.g. `"2"`).
+    #[serde(default)]
+    pub retry_after: Option<String>,
+    /// With `status`: an `X-FeatureRateLimit-Reset` header (an HTTP date).
+    #[serde(default)]
+    pub rate_limit_reset: Option<String>,
+    /// Drop the connection after reading the part (the answer's body breaks off).
+    #[serde(default)]
+    pub drop: bool,
+}
+
+/// A fault in every `every`-th upload request (counted over all uploads, from the plan's
+/// start), cycling through `faults` (their `public_id` and `nth` are ignored).
+#[derive(Clone, Debug, Deserialize)]
+pub struct FaultPlan {
+    /// 1 in how many requests fails.
+    pub every: u64,
+    /// The failures, in turn.
+    pub faults: Vec<Fault>,
+}
+
+/// One upload request as the double saw it (`GET /test/log`).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct LogEntry {
+    /// Milliseconds since the double started, when the request's handler began.
+    pub at_ms: u64,
+    /// When its answer was ready (ms since start).
+    pub answered_ms: u64,
+    /// The `X-Unique-Upload-Id`.
+    pub upload_id: Option<String>,
+    /// The `Content-Range`.
+    pub range: Option<String>,
+    /// The status answered, or 0 for a dropped connection.
+    pub status: u16,
+    /// The `Retry-After` answered.
+    pub retry_after: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -123,6 +181,9 @@ struct UploadState {
     generated_id: bool,
     /// start → (end, sha256 hex)
     parts: BTreeMap<u64, (u64, String)>,
+    /// Every range a request carried (resends and refused requests too): (start, end) →
+    /// (times, bytes).
+    received: BTreeMap<(u64, u64), (u32, u64)>,
     requests: u32,
     in_flight: u32,
     done: bool,
@@ -139,6 +200,8 @@ struct Inner {
     requests: u64,
     peak_in_flight: u32,
     next_id: u64,
+    plan: Option<(FaultPlan, u64)>,
+    log: Vec<LogEntry>,
 }
 
 /// The server's state.
@@ -150,6 +213,8 @@ pub struct TestServer {
     now: Option<u64>,
     /// Every upload strict (see the crate docs).
     strict: bool,
+    /// The double's clock for `GET /test/log`.
+    started: std::time::Instant,
 }
 
 fn err(status: StatusCode, message: impl Into<String>) -> Response {
@@ -179,11 +244,17 @@ impl Drop for FlightGuard {
     }
 }
 
-fn parse_range(v: &str) -> Option<(u64, u64, u64)> {
+/// `bytes s-e/t`; a total of `-1` (not known yet) is `None`.
+fn parse_range(v: &str) -> Option<(u64, u64, Option<u64>)> {
     let rest = v.strip_prefix("bytes ")?;
     let (range, total) = rest.split_once('/')?;
     let (s, e) = range.split_once('-')?;
-    Some((s.parse().ok()?, e.parse().ok()?, total.parse().ok()?))
+    let total = if total == "-1" {
+        None
+    } else {
+        Some(total.parse().ok()?)
+    };
+    Some((s.parse().ok()?, e.parse().ok()?, total))
 }
 
 impl TestServer {
@@ -194,6 +265,7 @@ impl TestServer {
             inner: Arc::default(),
             now: None,
             strict: false,
+            started: std::time::Instant::now(),
         }
     }
 
@@ -224,6 +296,8 @@ impl TestServer {
             .route("/v1_1/{cloud}/{resource_type}/upload", post(upload))
             .route("/test/faults", post(add_fault))
             .route("/test/strict", post(add_strict))
+            .route("/test/fault-plan", post(set_fault_plan))
+            .route("/test/log", get(request_log))
             .route("/test/uploads", get(upload_report))
             .route("/test/stats", get(stats))
             .route(
@@ -262,6 +336,10 @@ async fn cors(req: Request, next: Next) -> Response {
         ),
     );
     h.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("retry-after, x-featureratelimit-reset"),
+    );
+    h.insert(
         header::ACCESS_CONTROL_MAX_AGE,
         HeaderValue::from_static("600"),
     );
@@ -271,6 +349,23 @@ async fn cors(req: Request, next: Next) -> Response {
 async fn add_fault(State(s): State<TestServer>, Json(f): Json<Fault>) -> StatusCode {
     s.inner.lock().unwrap().faults.push(f);
     StatusCode::NO_CONTENT
+}
+
+async fn set_fault_plan(State(s): State<TestServer>, Json(p): Json<FaultPlan>) -> Response {
+    // `every: 0` ends the plan.
+    let plan = (p.every > 0).then_some(p);
+    if plan.as_ref().is_some_and(|p| p.faults.is_empty()) {
+        return err(
+            StatusCode::BAD_REQUEST,
+            "a fault plan needs at least one fault",
+        );
+    }
+    s.inner.lock().unwrap().plan = plan.map(|p| (p, 0));
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn request_log(State(s): State<TestServer>) -> Json<Value> {
+    Json(json!(s.inner.lock().unwrap().log))
 }
 
 #[derive(Deserialize)]
@@ -285,16 +380,28 @@ async fn add_strict(State(s): State<TestServer>, Json(u): Json<StrictUpload>) ->
 
 #[derive(Deserialize)]
 struct ReportQuery {
-    public_id: String,
+    public_id: Option<String>,
+    unique_upload_id: Option<String>,
 }
 
 async fn upload_report(State(s): State<TestServer>, Query(q): Query<ReportQuery>) -> Response {
     let g = s.inner.lock().unwrap();
-    match g.uploads.iter().find(|(_, u)| u.public_id == q.public_id) {
-        None => err(StatusCode::NOT_FOUND, format!("no upload of public_id {}", q.public_id)),
+    let found = match (&q.unique_upload_id, &q.public_id) {
+        (Some(id), _) => g.uploads.get_key_value(id),
+        (None, Some(p)) => g.uploads.iter().find(|(_, u)| u.public_id == *p),
+        (None, None) => {
+            return err(
+                StatusCode::BAD_REQUEST,
+                "give public_id or unique_upload_id",
+            );
+        }
+    };
+    match found {
+        None => err(StatusCode::NOT_FOUND, format!("no upload of {}", q.unique_upload_id.or(q.public_id).unwrap_or_default())),
         Some((id, u)) => Json(json!({
-            "unique_upload_id": id, "requests": u.requests, "in_flight": u.in_flight, "done": u.done,
+            "unique_upload_id": id, "public_id": u.public_id, "requests": u.requests, "in_flight": u.in_flight, "done": u.done,
             "total": u.total, "parts": u.parts.iter().map(|(s, (e, h))| json!({"range": format!("bytes {s}-{e}/{}", u.total), "sha256": h})).collect::<Vec<_>>(),
+            "received": u.received.iter().map(|((s, e), (n, b))| json!({"range": format!("bytes {s}-{e}/{}", u.total), "times": n, "bytes": b})).collect::<Vec<_>>(),
         }))
         .into_response(),
     }
@@ -371,6 +478,54 @@ async fn upload(
     headers: HeaderMap,
     mp: Multipart,
 ) -> Response {
+    let at_ms = s.started.elapsed().as_millis() as u64;
+    let header_of = |k: &str| {
+        headers
+            .get(k)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (upload_id, range) = (header_of("x-unique-upload-id"), header_of("content-range"));
+    let res = upload_inner(s.clone(), cloud, resource_type, headers, mp).await;
+    let dropped = res.headers().contains_key("x-test-double-drop");
+    s.inner.lock().unwrap().log.push(LogEntry {
+        at_ms,
+        answered_ms: s.started.elapsed().as_millis() as u64,
+        upload_id,
+        range,
+        status: if dropped { 0 } else { res.status().as_u16() },
+        retry_after: res
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    });
+    res
+}
+
+/// An answer whose body breaks off: the client sees the connection drop.
+fn dropped_connection() -> Response {
+    let body = axum::body::Body::from_stream(futures_util::stream::once(async {
+        Err::<axum::body::Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "connection dropped (test double)",
+        ))
+    }));
+    let mut r = Response::new(body);
+    r.headers_mut()
+        .insert("x-test-double-drop", HeaderValue::from_static("1"));
+    r.headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from_static("64"));
+    r
+}
+
+async fn upload_inner(
+    s: TestServer,
+    cloud: String,
+    resource_type: String,
+    headers: HeaderMap,
+    mp: Multipart,
+) -> Response {
     if !["image", "video", "raw", "auto"].contains(&resource_type.as_str()) {
         return err(
             StatusCode::NOT_FOUND,
@@ -421,23 +576,61 @@ async fn upload(
         }
     }
 
-    // Fault injection, by public_id and request number.
+    // Bytes received per range, whatever the answer.
+    if let (Some(id), Some((a, b, _))) = (&upload_id, range.as_deref().and_then(parse_range)) {
+        if let Some(u) = s.inner.lock().unwrap().uploads.get_mut(id) {
+            let r = u.received.entry((a, b)).or_default();
+            r.0 += 1;
+            r.1 += rec.file_len;
+        }
+    }
+
+    // Fault injection, by public_id and request number, or by the plan.
     let fault = {
         let mut g = s.inner.lock().unwrap();
         let pid = public_id_param.clone().unwrap_or_default();
-        g.faults
-            .iter()
-            .position(|f| f.public_id == pid && f.nth == nth)
-            .map(|i| g.faults.remove(i))
+        let planned = g.plan.as_mut().and_then(|(p, n)| {
+            *n += 1;
+            (*n % p.every == 0)
+                .then(|| p.faults[((*n / p.every - 1) % p.faults.len() as u64) as usize].clone())
+        });
+        planned.or_else(|| {
+            g.faults
+                .iter()
+                .position(|f| f.public_id == pid && f.nth == nth)
+                .map(|i| g.faults.remove(i))
+        })
     };
     let mut wrong_secret = false;
     if let Some(f) = &fault {
         if let Some(ms) = f.delay_ms {
             tokio::time::sleep(Duration::from_millis(ms)).await;
         }
+        if f.drop {
+            return dropped_connection();
+        }
         if let Some(status) = f.status {
             let st = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            return err(st, format!("Injected failure {status} (test double)"));
+            let message = match status {
+                420 | 429 => "Rate limit exceeded (test double)".to_owned(),
+                _ => format!("Injected failure {status} (test double)"),
+            };
+            let mut r = err(st, message);
+            if let Some(v) = f
+                .retry_after
+                .as_deref()
+                .and_then(|v| HeaderValue::from_str(v).ok())
+            {
+                r.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            if let Some(v) = f
+                .rate_limit_reset
+                .as_deref()
+                .and_then(|v| HeaderValue::from_str(v).ok())
+            {
+                r.headers_mut().insert("x-featureratelimit-reset", v);
+            }
+            return r;
         }
         wrong_secret = f.wrong_secret;
     }
@@ -505,7 +698,7 @@ async fn upload(
                     ),
                 );
             }
-            (0, rec.file_len.saturating_sub(1), rec.file_len)
+            (0, rec.file_len.saturating_sub(1), Some(rec.file_len))
         }
         (Some(_), Some(r)) => match parse_range(r) {
             Some(t) => t,
@@ -529,16 +722,21 @@ async fn upload(
             )
         }
     };
-    if end < start || end >= total || end - start + 1 != rec.file_len {
+    let shown = format!(
+        "bytes {start}-{end}/{}",
+        total.map_or_else(|| "-1".to_owned(), |t| t.to_string())
+    );
+    if end < start || total.is_some_and(|t| end >= t) || end - start + 1 != rec.file_len {
         return err(
             StatusCode::BAD_REQUEST,
             format!(
-                "Content-Range bytes {start}-{end}/{total} does not match the {} bytes sent",
+                "Content-Range {shown} does not match the {} bytes sent",
                 rec.file_len
             ),
         );
     }
-    let is_last = end + 1 == total;
+    // A part whose total is not known yet (`/-1`) is never the last.
+    let is_last = total == Some(end + 1);
     if !is_last && rec.file_len < MIN_PART_BYTES {
         return err(
             StatusCode::BAD_REQUEST,
@@ -554,7 +752,7 @@ async fn upload(
     let u = g.uploads.entry(id_key.clone()).or_default();
     let first = u.parts.is_empty() && u.total == 0;
     if first {
-        u.total = total;
+        u.total = total.unwrap_or(0);
         u.cloud = cloud.clone();
         match &public_id_param {
             Some(p) if !p.is_empty() => u.public_id = p.clone(),
@@ -572,14 +770,18 @@ async fn upload(
                 format!("Upload {id_key} is already complete"),
             );
         }
-        if u.total != total {
-            return err(
-                StatusCode::BAD_REQUEST,
-                format!(
-                    "Content-Range total {total} differs from the upload's {}",
-                    u.total
-                ),
-            );
+        match total {
+            Some(t) if u.total == 0 => u.total = t,
+            Some(t) if u.total != t => {
+                return err(
+                    StatusCode::BAD_REQUEST,
+                    format!(
+                        "Content-Range total {t} differs from the upload's {}",
+                        u.total
+                    ),
+                );
+            }
+            _ => {}
         }
         if u.cloud != cloud {
             return err(
@@ -614,7 +816,7 @@ async fn upload(
     if strict && u.parts.contains_key(&start) {
         return err(
             StatusCode::BAD_REQUEST,
-            format!("Content-Range bytes {start}-{end}/{total} was already received (test double, strict mode)"),
+            format!("Content-Range {shown} was already received (test double, strict mode)"),
         );
     }
     let resent = u
@@ -630,7 +832,7 @@ async fn upload(
     if overlaps {
         return err(
             StatusCode::BAD_REQUEST,
-            format!("Content-Range bytes {start}-{end}/{total} overlaps a part already received"),
+            format!("Content-Range {shown} overlaps a part already received"),
         );
     }
     if is_last && !resent {
@@ -668,6 +870,7 @@ async fn upload(
         u.parts.insert(start, (end, rec.file_sha256.clone()));
     }
     let received: u64 = u.parts.iter().map(|(s0, (e0, _))| e0 - s0 + 1).sum();
+    let total = end + 1;
     if !is_last {
         let body = json!({"done": false, "public_id": u.public_id, "bytes_received": received, "upload_id": id_key});
         return Json(body).into_response();

@@ -78,13 +78,14 @@ fn multipart(fields: &[(String, String)], file: &[u8]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={b}"), body)
 }
 
-async fn post(
+/// One part's request, unsent.
+fn request(
     base: &str,
     id: Option<&str>,
     range: Option<&str>,
     fields: &[(String, String)],
     file: &[u8],
-) -> (u16, Value) {
+) -> reqwest::RequestBuilder {
     let (ct, body) = multipart(fields, file);
     let mut req = reqwest::Client::new()
         .post(format!("{base}/v1_1/{CLOUD}/raw/upload"))
@@ -96,7 +97,21 @@ async fn post(
     if let Some(r) = range {
         req = req.header("content-range", r);
     }
-    let res = req.send().await.unwrap();
+    req
+}
+
+async fn get_json(url: String) -> Value {
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
+
+async fn post(
+    base: &str,
+    id: Option<&str>,
+    range: Option<&str>,
+    fields: &[(String, String)],
+    file: &[u8],
+) -> (u16, Value) {
+    let res = request(base, id, range, fields, file).send().await.unwrap();
     let status = res.status().as_u16();
     (status, res.json().await.unwrap())
 }
@@ -583,4 +598,124 @@ fn accounts_come_from_the_signer_fixture() {
         accounts_from_config(&text, |_| None).unwrap_err(),
         "account 614335564976464: the environment variable CLD_TEST_SECRET_DEMO is not set (source signer/tests/fixtures/test-env.sh)"
     );
+}
+
+/// Issue 14's abilities: an upload kept by id across clients and reported by id with the times
+/// and bytes of each range; an intermediate total of `-1` (the Node SDK's); a fault plan with a
+/// dropped connection and a 420 with `Retry-After` (exposed through CORS); the request log.
+#[tokio::test]
+async fn fault_plan_rate_limits_drops_ranges_and_the_log() {
+    let base = start().await;
+    let ts = now();
+    let total = 2 * MB5 + 10;
+    let data: Vec<u8> = (0..total).map(|i| (i % 241) as u8).collect();
+    let fields = signed(&[("folder", "q")], ts, SECRET);
+    let client = reqwest::Client::new();
+    let plan = |p: Value| {
+        let c = client.clone();
+        let base = base.clone();
+        async move {
+            c.post(format!("{base}/test/fault-plan"))
+                .json(&p)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    assert_eq!(plan(json!({"every": 1, "faults": []})).await, 400);
+    // Every 2nd request: first a 420 with Retry-After, then a dropped connection.
+    let faults = json!({"every": 2, "faults": [
+        {"public_id": "", "nth": 0, "status": 420, "retry_after": "3", "rate_limit_reset": "Sun, 06 Nov 1994 08:49:37 GMT"},
+        {"public_id": "", "nth": 0, "drop": true}]});
+    assert_eq!(plan(faults).await, 204);
+    // 1st request: processed; the total not known yet (`-1`), as cloudinary_npm sends it.
+    let r = post(
+        &base,
+        Some("q1"),
+        Some(&format!("bytes 0-{}/-1", MB5 - 1)),
+        &fields,
+        &data[..MB5],
+    )
+    .await;
+    assert_eq!(r.0, 200, "{}", r.1);
+    // 2nd: 420 with the headers, readable by a browser.
+    let range2 = format!("bytes {MB5}-{}/-1", 2 * MB5 - 1);
+    let res = request(
+        &base,
+        Some("q1"),
+        Some(&range2),
+        &fields,
+        &data[MB5..2 * MB5],
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(res.status().as_u16(), 420);
+    assert_eq!(res.headers()["retry-after"], "3");
+    assert_eq!(
+        res.headers()["x-featureratelimit-reset"],
+        "Sun, 06 Nov 1994 08:49:37 GMT"
+    );
+    assert_eq!(
+        res.headers()["access-control-expose-headers"],
+        "retry-after, x-featureratelimit-reset"
+    );
+    assert_eq!(
+        res.json::<Value>().await.unwrap()["error"]["message"],
+        "Rate limit exceeded (test double)"
+    );
+    // 3rd: processed (the same range again); 4th: the connection drops.
+    let r = post(
+        &base,
+        Some("q1"),
+        Some(&format!("bytes {MB5}-{}/-1", 2 * MB5 - 1)),
+        &fields,
+        &data[MB5..2 * MB5],
+    )
+    .await;
+    assert_eq!(r.0, 200, "{}", r.1);
+    let range3 = format!("bytes {}-{}/{total}", 2 * MB5, total - 1);
+    let res = request(&base, Some("q1"), Some(&range3), &fields, &data[2 * MB5..])
+        .send()
+        .await;
+    // The connection closes without a complete answer.
+    match res {
+        Err(e) => assert!(e.is_request(), "{e}"),
+        Ok(r) => assert!(r.bytes().await.is_err(), "the answer's body breaks off"),
+    }
+    assert_eq!(plan(json!({"every": 0, "faults": []})).await, 204);
+    // Another client finishes the upload by its id.
+    let r = post(
+        &base,
+        Some("q1"),
+        Some(&format!("bytes {}-{}/{total}", 2 * MB5, total - 1)),
+        &fields,
+        &data[2 * MB5..],
+    )
+    .await;
+    assert_eq!(r.0, 200, "{}", r.1);
+    assert_eq!(r.1["bytes"], total);
+    let report = get_json(format!("{base}/test/uploads?unique_upload_id=q1")).await;
+    assert_eq!(report["done"], true);
+    assert_eq!(report["total"], total);
+    assert_eq!(
+        report["received"],
+        json!([
+            {"range": format!("bytes 0-{}/{total}", MB5 - 1), "times": 1, "bytes": MB5},
+            {"range": format!("bytes {MB5}-{}/{total}", 2 * MB5 - 1), "times": 2, "bytes": 2 * MB5},
+            {"range": format!("bytes {}-{}/{total}", 2 * MB5, total - 1), "times": 2, "bytes": 20},
+        ])
+    );
+    let log = get_json(format!("{base}/test/log")).await;
+    let statuses: Vec<u64> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(statuses, [200, 420, 200, 0, 200]);
+    assert_eq!(log[1]["retry_after"], "3");
+    assert!(log[4]["at_ms"].as_u64() >= log[0]["at_ms"].as_u64());
 }

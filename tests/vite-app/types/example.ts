@@ -2,7 +2,7 @@
 // tests/e2e/npm-types.test.mjs runs `tsc --noEmit --strict` over it against the packed package
 // (its exports/types entries) and checks that every export named in the .d.ts is used here.
 import {
-  Accounts, ChunkedUpload, MediaLibraryHandle, ProductGalleryHandle, UploadWidgetHandle, UrlFactory,
+  Accounts, ChunkedUpload, UploadQueue, MediaLibraryHandle, ProductGalleryHandle, UploadWidgetHandle, UrlFactory,
   VideoEmbedHandle, VideoPlayerHandle, Widgets, activate, breakpoints, checkTransformation, config,
   deactivate, deliveryUrl, hostApiVersion, install, integrationInfo, manifest, referenceUrl,
   referenceUrlWithSigner, resetConfig, signedSrcset, signedUrl, srcset, srcsetToSign, srcsetWithSigner,
@@ -18,6 +18,8 @@ import type {
   GalleryAssetOptions, GalleryOptions, VideoPlayerOptions, DeliveryTarget, ChunkedUploadOptions,
   UploadProgress, UploadResult, Role, Product, Cloud, NoticeKind, AccountsEffect, RestoreReport,
   AccountsState, Feature, AccountFeatures, RemoteSubAccount,
+  UploadQueueOptions, QueueFileState, QueueFileStatus, QueueSummary, QueueLimits, UploadQueueEvent,
+  QueueAddResult, UnfinishedUpload,
 } from 'cloudinary-connector';
 import { CloudinaryConnector, REFERENCE_ATTRIBUTE, REFERENCE_DATA_ATTRIBUTE, imageSources, readConfig, urlOptions } from 'cloudinary-connector/ckeditor5';
 import type { CloudinaryEditorConfig, Connector } from 'cloudinary-connector/ckeditor5';
@@ -129,6 +131,33 @@ async function upload(file: File) {
   void [r.public_id, r.secure_url, up.uploadId, up.inFlight];
 }
 
+// ---- upload queue ----
+async function uploadQueue(files: FileList, picked: File, host: Host) {
+  const opts: UploadQueueOptions = { signerUrl: 'https://signer.example.com', token: () => 'jwt', account: 'main', storage: host.storage, maxFiles: 40, filesAtOnce: 3 };
+  const q = new UploadQueue(opts, (e: UploadQueueEvent) => {
+    if (e.type === 'refused') void e.message;
+    else if (e.type === 'rateLimited') void [e.until, e.status];
+    else if (e.type !== 'rateLimitOver') void e.file.fraction;
+  });
+  const added: QueueAddResult = q.add(files);
+  for (const r of added.refused) { const code: ErrorCode = r.code; void [r.name, r.message, code]; }
+  q.add([picked]);
+  q.pause(added.queued[0]); q.resume(added.queued[0]); q.cancel(); q.pause(); q.resume();
+  const list: QueueFileStatus[] = q.files();
+  const state: QueueFileState | undefined = q.file(added.queued[0])?.state;
+  const sum: QueueSummary = q.summary();
+  const limits: QueueLimits = q.limits;
+  const unfinished: UnfinishedUpload[] = q.unfinished();
+  if (unfinished.length) {
+    const id: number = await q.resumeUpload(unfinished[0].uploadId, picked);
+    const res: UploadResult | undefined = q.result(id);
+    void res?.secure_url;
+    q.forget(unfinished[0].uploadId);
+  }
+  void [list[0]?.etaMs, state, sum.pausedUntil, limits.maxFiles];
+  q.free();
+}
+
 // ---- accounts ----
 async function accounts() {
   const acc = new Accounts('ext:', 'https://signer.example.com', 'tab-1');
@@ -171,5 +200,5 @@ const showArgs: DecapShowArgs = { allowMultiple: false, config: { folder: 'heroe
 inst.show(showArgs);
 inst.hide();
 
-export const used = [u, signed, body, widths, s1, s2, p1, p2, du, ts, ct, fu, info, ua, v, ir, ur, unr, st, mountAll, upload, accounts, describe,
+export const used = [u, signed, body, widths, s1, s2, p1, p2, du, ts, ct, fu, info, ua, v, ir, ur, unr, st, mountAll, upload, uploadQueue, accounts, describe,
   editorConfig, pluginName, sources, REFERENCE_ATTRIBUTE, REFERENCE_DATA_ATTRIBUTE, readConfig, urlOptions, decapUrlOptions, inst];
