@@ -99,3 +99,43 @@ test('the large-upload page: picker, drop zone, rows, pause/resume/cancel, limit
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('uninstall with "remove all data" removes the resume records of unfinished uploads (the plugin clears them, not the host)', async () => {
+  const context = await ctx.browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  // The plugin installed in the reference host (same origin, so the same storage).
+  await page.goto(ctx.base);
+  await page.evaluate(() => window.refhost.ready);
+  await page.waitForSelector('.ext-card');
+  await page.click('.ext-card button[data-action="install"]');
+  await page.evaluate(() => window.refhost.extensions.queue);
+  await page.waitForSelector('.cldc-toolbar-button');
+  // An upload interrupted on the large-upload page leaves its resume record.
+  await page.goto(`${ctx.base}uploads.html?signer=${encodeURIComponent(signer.url)}&api=${encodeURIComponent(double.url)}&chunkSize=${5 * MiB}`);
+  await page.waitForFunction(() => window.uploadsPage?.ready);
+  await plan({ every: 1, faults: [{ public_id: '', nth: 0, delay_ms: 300 }] });
+  const records = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('ext:cloudinary-connector:upload:')));
+  try {
+    await page.setInputFiles('#up-pick', { name: 'unfinished.mov', mimeType: 'video/quicktime', buffer: bytes(4 * 5 * MiB + 9, 7) });
+    await page.waitForFunction(() => window.uploadsPage.queue.files()[0]?.partsDone >= 1);
+    assert.equal((await records()).length, 1, 'one resume record while the upload is unfinished');
+  } finally {
+    await plan({ every: 0, faults: [] });
+  }
+  // Back in the reference host: uninstall, removing all data.
+  await page.goto(ctx.base);
+  await page.evaluate(() => window.refhost.ready);
+  await page.waitForSelector('.cldc-toolbar-button');
+  assert.equal((await records()).length, 1, 'the record outlives the page');
+  await page.click('.ext-card button[data-action="uninstall-remove"]');
+  await page.evaluate(() => window.refhost.extensions.queue);
+  const msgs = await page.$$eval('#ext-messages li', (lis) => lis.map((li) => `${li.className}: ${li.textContent}`));
+  assert.ok(msgs.some((m) => /^info: Cloudinary Connector: uninstalled; \d+ stored keys removed$/.test(m)), msgs.join('\n'));
+  assert.ok(!msgs.some((m) => m.includes('the host removed them')), `the plugin removed its records itself: ${msgs.join('\n')}`);
+  assert.deepEqual(await records(), []);
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('ext:cloudinary-connector:'))), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
