@@ -23,6 +23,9 @@ LOG=target/bench-upload
 mkdir -p "$LOG"
 
 cargo build -q -p cloudinary-connector-signer
+# shellcheck source=scripts/cargo-target-dir.sh
+source scripts/cargo-target-dir.sh
+TARGET_DIR=$(cargo_target_dir)
 # The test double optimised (its SHA-256 of every byte would dominate in a debug build).
 cargo build -q --profile signer -p cld-test-server
 PIDS=()
@@ -30,12 +33,12 @@ cleanup() { for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || 
 trap cleanup EXIT
 (
   source signer/tests/fixtures/test-env.sh
-  exec target/debug/cld-signer --dev --config signer/tests/fixtures/test-config.toml --listen "${SIGNER_URL#http://}"
+  exec "$TARGET_DIR/debug/cld-signer" --dev --config signer/tests/fixtures/test-config.toml --listen "${SIGNER_URL#http://}"
 ) >"$LOG/signer.log" 2>&1 &
 PIDS+=($!)
 (
   source signer/tests/fixtures/test-env.sh
-  exec target/signer/cld-test-server --config signer/tests/fixtures/test-config.toml --listen "${CLD_TEST_SERVER_URL#http://}"
+  exec "$TARGET_DIR/signer/cld-test-server" --config signer/tests/fixtures/test-config.toml --listen "${CLD_TEST_SERVER_URL#http://}"
 ) >"$LOG/cld-test-server.log" 2>&1 &
 SERVER_PID=$!
 PIDS+=($SERVER_PID)
