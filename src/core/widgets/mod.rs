@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod asset;
 pub mod gallery;
+pub mod insert;
 pub mod media_library;
 pub mod upload;
 pub mod video;
