@@ -120,6 +120,13 @@ pub enum SettingsError {
     BadCloudName(String),
     /// A default transformation that cannot sit in a URL path segment.
     BadTransformation(String),
+    /// A default transformation the URL engine's grammar refuses ([`Settings::validate_input`]).
+    InvalidTransformation {
+        /// The transformation.
+        text: String,
+        /// The grammar's reason.
+        why: String,
+    },
 }
 
 impl fmt::Display for SettingsError {
@@ -149,6 +156,9 @@ impl fmt::Display for SettingsError {
                 f,
                 "the default transformation {t:?} may not contain '/', '?', '#' or whitespace"
             ),
+            InvalidTransformation { text, why } => {
+                write!(f, "the default transformation {text:?} is not valid: {why}")
+            }
         }
     }
 }
@@ -171,6 +181,22 @@ impl Settings {
             return Err(SettingsError::BadTransformation(t.clone()));
         }
         Ok(())
+    }
+
+    /// Checks what a user typed before it is saved: [`Settings::validate`], then the default
+    /// transformation read by the URL engine's grammar (`Transformation::from_str`, the one
+    /// reader of transformations), so that a value the engine would refuse when an image is
+    /// inserted is refused when it is typed. Stored settings are only [`Settings::validate`]d
+    /// when loaded: a value an older version saved never stops the plugin from activating.
+    pub fn validate_input(&self) -> Result<(), SettingsError> {
+        self.validate()?;
+        let t = &self.delivery.default_transformation;
+        t.parse::<crate::core::url::Transformation>()
+            .map(drop)
+            .map_err(|e| SettingsError::InvalidTransformation {
+                text: t.clone(),
+                why: e.to_string(),
+            })
     }
 
     /// The stored record for these settings, written by `version`.
@@ -502,5 +528,34 @@ mod tests {
             ),
             "the default transformation \"w_1/x\" may not contain '/', '?', '#' or whitespace"
         );
+    }
+
+    #[test]
+    fn typed_settings_are_checked_by_the_url_engines_grammar() {
+        let with = |t: &str| Settings {
+            delivery: Delivery {
+                default_transformation: t.into(),
+            },
+            ..Settings::default()
+        };
+        for ok in ["", "f_auto,q_auto", "c_fill,w_300", "e_sepia:50,q_80"] {
+            assert_eq!(with(ok).validate_input(), Ok(()), "{ok}");
+        }
+        let err = |t: &str| with(t).validate_input().unwrap_err().to_string();
+        assert_eq!(
+            err("c_nope"),
+            "the default transformation \"c_nope\" is not valid: unknown crop mode 'nope'"
+        );
+        assert_eq!(
+            err("w_1,,h_2"),
+            "the default transformation \"w_1,,h_2\" is not valid: empty qualifier (two separators in a row)"
+        );
+        // The path-segment rule comes first, with its own message.
+        assert_eq!(
+            err("w_1/x"),
+            "the default transformation \"w_1/x\" may not contain '/', '?', '#' or whitespace"
+        );
+        // Loading stays lenient: what an older version stored still loads.
+        assert_eq!(with("c_nope").validate(), Ok(()));
     }
 }

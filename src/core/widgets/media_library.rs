@@ -94,6 +94,10 @@ impl DefaultTransformations {
                 chain.push(o);
             }
         }
+        // The values, read by the URL engine's grammar (the one reader of transformations).
+        text_trim
+            .parse::<crate::core::url::Transformation>()
+            .map_err(|e| bad(e.to_string()))?;
         Ok(DefaultTransformations(vec![chain]))
     }
 
@@ -515,6 +519,14 @@ mod tests {
         assert_eq!(
             opts_err(json!({"default_transformations": "f_auto,qq_auto"})),
             "the default transformation \"f_auto,qq_auto\" is not valid: unknown transformation parameter \"qq\""
+        );
+        assert_eq!(
+            opts_err(json!({"default_transformations": "c_nope,w_300"})),
+            "the default transformation \"c_nope,w_300\" is not valid: unknown crop mode 'nope'"
+        );
+        assert_eq!(
+            opts_err(json!({"default_transformations": "w_-5"})),
+            "the default transformation \"w_-5\" is not valid: negative width '-5'"
         );
         assert_eq!(
             opts_err(json!({"default_transformations": "f_auto,q"})),

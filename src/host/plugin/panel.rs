@@ -417,7 +417,7 @@ pub(super) fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
                 next.cloud_name = c.value().trim().to_owned();
                 next.delivery.default_transformation = t.value().trim().to_owned();
                 next.ui.shortcut = s.checked();
-                if let Err(e) = next.validate() {
+                if let Err(e) = next.validate_input() {
                     return ui.show_error(Some(&format!("Settings not saved: {e}.")));
                 }
                 if let Err(e) = write_settings(&ui.host, &next) {
