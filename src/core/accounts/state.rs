@@ -1,4 +1,7 @@
 //! The account registry and session state machine.
+//!
+//! Length: one state machine (every transition and the effects it returns) reads best in one file;
+//! its tests are in `tests/accounts_core.rs` and `tests/accounts_props.rs`.
 
 use serde::{Deserialize, Serialize};
 

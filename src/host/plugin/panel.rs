@@ -147,7 +147,7 @@ impl Ui {
         if let Some(state) = self.accounts.as_ref().map(AccountsSession::state) {
             if let Some(cloud) = state.current() {
                 let caps = state.features(now);
-                let prefix = cloud.grants.folder_prefix.replace("{user}", &cloud.user);
+                let prefix = cloud.grants.folder_prefix.clone(); // the signer substitutes `{user}`
                 return Target {
                     account: CloudAccount {
                         api_key: Some(cloud.api_key.clone()),
