@@ -5,11 +5,9 @@
 //! a captured copy of the listing, which had gone stale (it predated `expires_at`).
 mod common;
 
-use std::path::Path;
-
 use cloudinary_connector::core::accounts::{AccountListing, Accounts, Feature, Role, Timestamp};
 use cloudinary_connector_signer::auth::{mint_hs256, Claims};
-use cloudinary_connector_signer::config::{self, Secret};
+use cloudinary_connector_signer::config::Secret;
 use cloudinary_connector_signer::policy::Role as SignerRole;
 use common::*;
 
@@ -20,15 +18,7 @@ const T0: Timestamp = Timestamp(NOW);
 /// archive=viewer), as the raw response body.
 async fn real_listing() -> String {
     let env = fixture_env();
-    let cfg = config::load_file(
-        Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/test-config.toml"
-        )),
-        &env,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    let router = signer_at(dev_config(cfg), NOW, true).router();
+    let router = signer_at(dev_config(fixture_config()), NOW, true).router();
     let token = mint_hs256(
         &Secret::new(&env["CLD_TEST_JWT_KEY"]),
         &Claims {

@@ -36,8 +36,7 @@ use crate::core::settings::{self, Settings, SETTINGS_KEY};
 use crate::core::url::Prepared;
 use crate::core::widgets::{
     Asset, AssetReference, CloudAccount, DefaultTransformations, DeliveryTarget,
-    MediaLibraryOptions, ScriptUrls, SyncMode, UploadEvent, UploadMode, UploadWidgetOptions,
-    WidgetError,
+    MediaLibraryOptions, SyncMode, UploadEvent, UploadMode, UploadWidgetOptions, WidgetError,
 };
 use crate::host::accounts::{self as host_accounts, AccountStore, AccountsSession};
 use crate::host::api::{js_message, HostApi, Level};
@@ -527,57 +526,18 @@ fn widget_host(host: &HostApi) -> Result<WidgetHost, PluginError> {
         host.platform_version(),
         host.environment(),
     )?;
-    let raw_scripts =
-        js_sys::Reflect::get(host.as_raw(), &"scripts".into()).unwrap_or(JsValue::UNDEFINED);
-    let scripts: ScriptUrls = if raw_scripts.is_undefined() || raw_scripts.is_null() {
-        ScriptUrls::default()
-    } else {
-        let v = crate::host::widgets::json_from_js(&raw_scripts)
-            .map_err(|e| PluginError(format!("the host object's `scripts`: {e}")))?;
-        ScriptUrls::from_json(&v)
-            .map_err(|e| PluginError(format!("the host object's `scripts`: {e}")))?
-    };
-    scripts
-        .validate()
-        .map_err(|e| PluginError(format!("the host object's `scripts`: {e}")))?;
-    let signer = match host.signer_url() {
-        Some(url) => {
-            let f: js_sys::Function = js_sys::Reflect::get(host.as_raw(), &"getSignerToken".into())
-                .ok()
-                .and_then(|f| f.dyn_into().ok())
-                .ok_or_else(|| {
-                    PluginError("the host object has no `getSignerToken` function".into())
-                })?;
-            let client = SignerClient::new(url, TokenSource::Provider(f.bind0(host.as_raw())));
-            match js_sys::Reflect::get(host.as_raw(), &"signerTimeoutMs".into())
-                .unwrap_or(JsValue::UNDEFINED)
-            {
-                v if v.is_undefined() || v.is_null() => Some(client),
-                v => {
-                    let ms = v
-                        .as_f64()
-                        .filter(|n| n.is_finite() && n.fract() == 0.0)
-                        .ok_or_else(|| PluginError("the host object's `signerTimeoutMs` must be a whole number of milliseconds".into()))?;
-                    // A whole number out of range gets the range message, negative ones too.
-                    let ms = match ms {
-                        n if n < 0.0 => Err(format!(
-                            "must be between 1 and {} milliseconds, not -{}",
-                            crate::host::signer_client::MAX_TIMEOUT_MS,
-                            (-n) as u64
-                        )),
-                        n => crate::host::signer_client::check_timeout_ms(n as u64),
-                    }
-                    .map_err(|e| PluginError(format!("the host object's `signerTimeoutMs` {e}")))?;
-                    Some(client.with_timeout(ms))
-                }
-            }
+    let options = host.widget_options().map_err(PluginError)?;
+    let signer = host.signer_url().map(|url| {
+        let client = SignerClient::new(url, TokenSource::Provider(host.signer_token_fn()));
+        match options.signer_timeout_ms {
+            Some(ms) => client.with_timeout(ms),
+            None => client,
         }
-        None => None,
-    };
+    });
     Ok(WidgetHost {
         enabled: true,
         identity,
-        scripts,
+        scripts: options.scripts.clone(),
         script_options: ScriptOptions::default(),
         signer,
     })
