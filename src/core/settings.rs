@@ -33,6 +33,7 @@ use core::fmt;
 
 use crate::core::json::{de, Map, ToJson, Value};
 use semver::Version;
+#[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 
 /// The storage key (inside the plugin's namespace) that holds the settings record.
@@ -46,8 +47,12 @@ pub const DEFAULT_CLOUD: &str = "demo";
 pub const DEFAULT_TRANSFORMATION: &str = "f_auto,q_auto";
 
 /// The plugin's settings, current schema.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "camelCase", deny_unknown_fields)
+)]
 pub struct Settings {
     /// The Cloudinary cloud name delivery URLs and widgets use.
     pub cloud_name: String,
@@ -58,16 +63,24 @@ pub struct Settings {
 }
 
 /// Delivery options.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "camelCase", deny_unknown_fields)
+)]
 pub struct Delivery {
     /// The transformation added to inserted images (empty: none).
     pub default_transformation: String,
 }
 
 /// User-interface options.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "camelCase", deny_unknown_fields)
+)]
 pub struct Ui {
     /// Whether the keyboard shortcut (Ctrl+Shift+M) toggles the Cloudinary panel.
     pub shortcut: bool,

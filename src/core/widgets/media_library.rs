@@ -3,6 +3,7 @@
 //! program requires is always present.
 
 use crate::core::json::{Map, Value};
+#[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 
 use super::{check_folder, CloudAccount, ResourceType, WidgetError};
@@ -134,7 +135,8 @@ impl DefaultTransformations {
 
 /// The signed auto-login the signer issues: `signature` is SHA-256 over
 /// `cloud_name=<c>&timestamp=<t>&username=<u>` + the API secret, computed by the signer.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct MediaLibraryLogin {
     /// The Cloudinary user the widget logs in as.
     pub username: String,
@@ -155,12 +157,16 @@ impl core::fmt::Debug for MediaLibraryLogin {
 }
 
 /// The folder the widget opens on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct FolderOption {
     /// Folder path.
     pub path: String,
     /// Restrict to a resource type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub resource_type: Option<ResourceType>,
 }
 
