@@ -486,7 +486,10 @@ pub(super) fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
             return;
         };
         let (Some(act), Some(account)) = (
-            button.get_attribute("data-act"),
+            button
+                .get_attribute("data-act")
+                .as_deref()
+                .and_then(AccountAction::of_button),
             button
                 .closest("li[data-account]")
                 .ok()
@@ -495,7 +498,7 @@ pub(super) fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
         ) else {
             return;
         };
-        account_action(&w, &act, account);
+        account_action(&w, act, account);
     });
     let w = weak.clone();
     let sub_change = Listener::new(&q(&panel, "[name=subAccount]")?, "change", move |e| {
@@ -504,7 +507,7 @@ pub(super) fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
             .and_then(|t| js_sys::Reflect::get(&t, &"value".into()).ok())
             .and_then(|v| v.as_string());
         if let Some(sub) = value {
-            account_action(&w, "sub", sub);
+            account_action(&w, AccountAction::SubAccount, sub);
         }
     });
 

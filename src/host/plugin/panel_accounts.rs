@@ -120,8 +120,8 @@ impl Ui {
                 e.set_text_content(Some(text));
                 Some(e)
             };
-            let button = |act: &str, text: &str| {
-                let b = element("button", &[("type", "button"), ("data-act", act)]).ok()?;
+            let button = |act: AccountAction, text: &str| {
+                let b = element("button", &[("type", "button"), ("data-act", act.attr())]).ok()?;
                 b.set_text_content(Some(text));
                 Some(b)
             };
@@ -136,11 +136,11 @@ impl Ui {
             ];
             if logged_in {
                 if !is_current {
-                    parts.push(button("switch", "Use"));
+                    parts.push(button(AccountAction::Switch, "Use"));
                 }
-                parts.push(button("logout", "Log out"));
+                parts.push(button(AccountAction::Logout, "Log out"));
             } else {
-                parts.push(button("login", "Log in"));
+                parts.push(button(AccountAction::Login, "Log in"));
             }
             for p in parts.into_iter().flatten() {
                 let _ = li.append_child(&p);
@@ -256,10 +256,43 @@ pub(super) fn with_listing(
     drop(ui);
 }
 
-pub(super) fn account_action(weak: &Weak<RefCell<Ui>>, act: &str, account: String) {
+/// What an account button (its `data-act`) or the sub-account select asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum AccountAction {
+    Login,
+    Logout,
+    Switch,
+    SubAccount,
+}
+
+impl AccountAction {
+    /// The buttons' actions.
+    const BUTTONS: [AccountAction; 3] = [
+        AccountAction::Login,
+        AccountAction::Logout,
+        AccountAction::Switch,
+    ];
+
+    /// The `data-act` value of its button.
+    pub(super) fn attr(self) -> &'static str {
+        match self {
+            AccountAction::Login => "login",
+            AccountAction::Logout => "logout",
+            AccountAction::Switch => "switch",
+            AccountAction::SubAccount => "sub",
+        }
+    }
+
+    /// The action of a button's `data-act` value.
+    pub(super) fn of_button(attr: &str) -> Option<Self> {
+        Self::BUTTONS.into_iter().find(|a| a.attr() == attr)
+    }
+}
+
+pub(super) fn account_action(weak: &Weak<RefCell<Ui>>, act: AccountAction, account: String) {
     let now = host_accounts::now;
     match act {
-        "login" => with_listing(weak, move |ui, w, listing| {
+        AccountAction::Login => with_listing(weak, move |ui, w, listing| {
             let Some(session) = ui.accounts.as_mut() else {
                 return;
             };
@@ -279,10 +312,10 @@ pub(super) fn account_action(weak: &Weak<RefCell<Ui>>, act: &str, account: Strin
                 return;
             };
             let r = match act {
-                "logout" => session.logout(&account, now()),
-                "switch" => session.switch_to(&account, None, now()),
-                "sub" => session.switch_sub_account(&account, now()),
-                _ => return,
+                AccountAction::Logout => session.logout(&account, now()),
+                AccountAction::Switch => session.switch_to(&account, None, now()),
+                AccountAction::SubAccount => session.switch_sub_account(&account, now()),
+                AccountAction::Login => return,
             };
             match r {
                 Ok(effects) => {
