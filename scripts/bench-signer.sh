@@ -51,7 +51,9 @@ if [ -n "${BENCH_BIN:-}" ]; then
   BIN=$BENCH_BIN
 else
   cargo build --quiet --profile signer -p cloudinary-connector-signer
-  BIN=target/signer/cld-signer
+  # shellcheck source=scripts/cargo-target-dir.sh
+  source scripts/cargo-target-dir.sh
+  BIN=$(cargo_target_dir)/signer/cld-signer
 fi
 CFG=signer/bench/bench-config.toml
 

@@ -38,7 +38,7 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 if [ $build -eq 1 ]; then
   echo "[demo] building the plugin into www/pkg" >&2
-  wasm-pack build --target web --out-dir www/pkg --release
+  bash scripts/build-wasm.sh --target web --out-dir www/pkg
 fi
 [ $serve -eq 1 ] || exit 0
 [ -f www/pkg/cloudinary_connector_bg.wasm ] || { echo "demo.sh: www/pkg is not built; run without --no-build" >&2; exit 1; }

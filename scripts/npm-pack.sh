@@ -30,10 +30,10 @@ if [ -n "$web_from" ]; then
   [ -f "$web_from/${STEM}_bg.wasm" ] || { echo "npm-pack.sh: $web_from has no ${STEM}_bg.wasm" >&2; exit 1; }
   web=$web_from
 else
-  wasm-pack --quiet build --release --target web --out-dir "$OUT/web" . >/dev/null
+  bash scripts/build-wasm.sh --target web --out-dir "$OUT/web"
   web=$OUT/web
 fi
-wasm-pack --quiet build --release --target bundler --out-dir "$OUT/bundler" . >/dev/null
+bash scripts/build-wasm.sh --target bundler --out-dir "$OUT/bundler"
 
 pkg=$OUT/package
 rm -rf "$pkg"

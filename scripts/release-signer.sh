@@ -11,7 +11,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TARGET=x86_64-unknown-linux-musl
-BIN=target/$TARGET/signer/cld-signer
+# shellcheck source=scripts/cargo-target-dir.sh
+source scripts/cargo-target-dir.sh
+BIN=$(cargo_target_dir)/$TARGET/signer/cld-signer
 
 if [ "${1:-}" != "--no-build" ]; then
   rustup target list --installed | grep -qx "$TARGET" || { echo "release-signer: rustup target add $TARGET (scripts/setup.sh)" >&2; exit 2; }

@@ -6,6 +6,8 @@ export SIGNER_URL=${SIGNER_URL:-http://127.0.0.1:18787}
 export DOUBLES_URL=${DOUBLES_URL:-http://127.0.0.1:18788}
 export CLD_TEST_SERVER_URL=${CLD_TEST_SERVER_URL:-http://127.0.0.1:18789}
 SERVICES_PIDS=()
+# shellcheck source=scripts/cargo-target-dir.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cargo-target-dir.sh"
 SERVICES_LOG_DIR=${SERVICES_LOG_DIR:-$PWD/target/services}
 
 wait_http() { # url name
@@ -22,11 +24,13 @@ wait_http() { # url name
 services_start() {
   mkdir -p "$SERVICES_LOG_DIR"
   cargo build -q -p cloudinary-connector-signer
+  local bin
+  bin="$(cargo_target_dir)/debug"
   # The real signer, in dev mode, with the test accounts and their test secrets (not credentials).
   (
     # shellcheck source=signer/tests/fixtures/test-env.sh
     source signer/tests/fixtures/test-env.sh
-    exec "$PWD/target/debug/cld-signer" --dev --config signer/tests/fixtures/test-config.toml \
+    exec "$bin/cld-signer" --dev --config signer/tests/fixtures/test-config.toml \
       --listen "${SIGNER_URL#http://}"
   ) >"$SERVICES_LOG_DIR/signer.log" 2>&1 &
   SERVICES_PIDS+=($!)
@@ -39,7 +43,7 @@ services_start() {
   (
     # shellcheck source=signer/tests/fixtures/test-env.sh
     source signer/tests/fixtures/test-env.sh
-    exec "$PWD/target/debug/cld-test-server" --config signer/tests/fixtures/test-config.toml \
+    exec "$bin/cld-test-server" --config signer/tests/fixtures/test-config.toml \
       --listen "${CLD_TEST_SERVER_URL#http://}"
   ) >"$SERVICES_LOG_DIR/cld-test-server.log" 2>&1 &
   SERVICES_PIDS+=($!)
@@ -53,4 +57,6 @@ services_stop() {
   for p in "${SERVICES_PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
   for p in "${SERVICES_PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
   SERVICES_PIDS=()
+# shellcheck source=scripts/cargo-target-dir.sh
+source "$(dirname "${BASH_SOURCE[0]}")/cargo-target-dir.sh"
 }

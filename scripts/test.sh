@@ -25,6 +25,8 @@ cargo test -q --test version_consistency
 
 section "cargo fmt --check"
 cargo fmt --all -- --check
+# The one Rust file outside the workspace (a measurement crate with its own profile: scripts/size.sh).
+rustfmt --check --edition 2021 bench/wasm-floor/lib.rs
 
 section "clippy (host)"
 cargo clippy -q --workspace --all-targets -- -D warnings

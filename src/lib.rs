@@ -13,11 +13,18 @@
 
 pub mod core;
 
-// Plain `#[cfg]` declarations (not a macro) so that rustfmt formats the web layers too.
-#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+// Plain `#[cfg]` declarations (not a macro) so that rustfmt formats the web layers too. The
+// `url-only` feature builds only the URL engine and its JavaScript API (scripts/size.sh).
+#[cfg(all(
+    target_arch = "wasm32",
+    target_os = "unknown",
+    not(feature = "url-only")
+))]
 pub mod host;
 #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 pub mod web;
 
+#[cfg(not(feature = "url-only"))]
 pub use crate::core::identity::{Environment, Identity};
+#[cfg(not(feature = "url-only"))]
 pub use crate::core::manifest::Manifest;

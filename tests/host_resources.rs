@@ -441,3 +441,61 @@ fn plugin_lifecycle_leaves_the_page_as_it_found_it() {
     toolbar.remove();
     panel.remove();
 }
+
+/// Sets its flag when dropped: shows when a cancelled future's state is released.
+struct DropFlag(Rc<Cell<bool>>);
+
+impl Drop for DropFlag {
+    fn drop(&mut self) {
+        self.0.set(true);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn cancellable_runs_to_completion_and_reports_done() {
+    let ran = Rc::new(Cell::new(false));
+    let r = ran.clone();
+    let task = Cancellable::spawn(async move {
+        sleep(5).await;
+        r.set(true);
+    });
+    assert!(!task.is_done(), "still sleeping");
+    sleep(50).await;
+    assert!(ran.get());
+    assert!(task.is_done());
+}
+
+#[wasm_bindgen_test]
+async fn dropping_a_cancellable_drops_its_future_at_once() {
+    let released = Rc::new(Cell::new(false));
+    let finished = Rc::new(Cell::new(false));
+    let (guard, f) = (DropFlag(released.clone()), finished.clone());
+    let task = Cancellable::spawn(async move {
+        let _held = guard;
+        sleep(20).await;
+        f.set(true);
+    });
+    sleep(1).await;
+    assert!(!released.get(), "the future holds its state while it runs");
+    drop(task);
+    assert!(released.get(), "dropped synchronously with the handle");
+    sleep(60).await;
+    assert!(!finished.get(), "a cancelled future never resumes");
+}
+
+#[wasm_bindgen_test]
+async fn a_task_that_drops_its_own_handle_finishes_without_panicking() {
+    let slot: Rc<RefCell<Option<Cancellable>>> = Rc::new(RefCell::new(None));
+    let finished = Rc::new(Cell::new(false));
+    let (s, f) = (slot.clone(), finished.clone());
+    *slot.borrow_mut() = Some(Cancellable::spawn(async move {
+        sleep(5).await;
+        // The owner lets go of the handle from inside the task (a UI clearing its pending
+        // work when the work reports back): the task is being polled, so it finishes itself.
+        drop(s.borrow_mut().take());
+        f.set(true);
+    }));
+    sleep(50).await;
+    assert!(finished.get());
+    assert!(slot.borrow().is_none());
+}

@@ -685,7 +685,10 @@ async fn review_scenario_media_library_widget_through_the_js_api_stores_referenc
     use cloudinary_connector::web::widgets::JsWidgets;
     use wasm_bindgen::prelude::*;
     reset();
-    let scripts = serde_json::to_value(support::scripts()).unwrap();
+    // The record's own JSON (`core::json`: the library's serde derives are the signer's feature).
+    use cloudinary_connector::core::json::ToJson;
+    let scripts: serde_json::Value =
+        serde_json::from_str(&support::scripts().to_json().to_string()).unwrap();
     let widgets = JsWidgets::new(js(
         &json!({"platform": "Reference Host", "platformVersion": "2.1.0",
         "environment": "dev", "scripts": scripts, "timeoutMs": 5000, "sync": "reference"}),

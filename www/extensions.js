@@ -21,7 +21,23 @@ export function compareVersions(a, b) {
   if (pa[4] === pb[4]) return 0;
   if (!pa[4]) return 1;
   if (!pb[4]) return -1;
-  return pa[4] < pb[4] ? -1 : 1;
+  // SemVer 2.0.0 §11.4: dot-separated identifiers left to right; numeric ones compare as numbers
+  // and sort before alphanumeric ones; a shorter list that is a prefix sorts first.
+  const ia = pa[4].split('.');
+  const ib = pb[4].split('.');
+  for (let i = 0; i < Math.min(ia.length, ib.length); i++) {
+    const na = /^\d+$/.test(ia[i]);
+    const nb = /^\d+$/.test(ib[i]);
+    if (na && nb) {
+      const d = Number(ia[i]) - Number(ib[i]);
+      if (d) return Math.sign(d);
+    } else if (na !== nb) {
+      return na ? -1 : 1;
+    } else if (ia[i] !== ib[i]) {
+      return ia[i] < ib[i] ? -1 : 1;
+    }
+  }
+  return Math.sign(ia.length - ib.length);
 }
 
 /** Host-side checks made before any extension code is loaded. Throws with a clear message. */

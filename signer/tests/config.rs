@@ -284,14 +284,7 @@ fn cloudinary_url_is_the_zero_config_default() {
 fn the_shared_test_config_fixture_loads_with_the_documented_env() {
     let env = fixture_env();
     assert_eq!(env.len(), 6);
-    let cfg = config::load_file(
-        Path::new(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/test-config.toml"
-        )),
-        &env,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
+    let cfg = fixture_config();
     let top: Vec<&str> = cfg
         .accounts
         .iter()

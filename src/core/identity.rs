@@ -20,6 +20,7 @@
 use core::fmt;
 use core::str::FromStr;
 
+#[cfg(feature = "serde")]
 use serde::Serialize;
 
 use super::VERSION;
@@ -127,10 +128,11 @@ pub struct Identity {
 }
 
 /// The Media Library widget's `integration` option: `{type, platform, version, environment}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
 pub struct IntegrationInfo {
     /// The integration identifier, [`INTEGRATION_TYPE`].
-    #[serde(rename = "type")]
+    #[cfg_attr(feature = "serde", serde(rename = "type"))]
     pub r#type: String,
     /// Host app name and version, e.g. `"Decap CMS 3.16.3"`.
     pub platform: String,

@@ -1,17 +1,26 @@
 //! The pure core: no I/O, no `web-sys`, no secrets. Everything here runs natively under
 //! `cargo test` and, unchanged, in the browser.
 
+#[cfg(not(feature = "url-only"))]
 pub mod accounts;
+#[cfg(not(feature = "url-only"))]
 pub mod identity;
+#[cfg(not(feature = "url-only"))]
 pub mod json;
+#[cfg(not(feature = "url-only"))]
 pub mod lifecycle;
+#[cfg(not(feature = "url-only"))]
 pub mod manifest;
+#[cfg(not(feature = "url-only"))]
 pub mod settings;
 pub mod sign;
+#[cfg(not(feature = "url-only"))]
 pub mod upload;
 pub mod upload_queue;
 pub mod url;
+#[cfg(not(feature = "url-only"))]
 pub mod widgets;
+#[cfg(not(feature = "url-only"))]
 pub mod wire;
 
 /// The plugin's own version: the one version source is `Cargo.toml`.

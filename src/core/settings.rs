@@ -33,6 +33,7 @@ use core::fmt;
 
 use crate::core::json::{de, Map, ToJson, Value};
 use semver::Version;
+#[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 
 /// The storage key (inside the plugin's namespace) that holds the settings record.
@@ -46,8 +47,12 @@ pub const DEFAULT_CLOUD: &str = "demo";
 pub const DEFAULT_TRANSFORMATION: &str = "f_auto,q_auto";
 
 /// The plugin's settings, current schema.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "camelCase", deny_unknown_fields)
+)]
 pub struct Settings {
     /// The Cloudinary cloud name delivery URLs and widgets use.
     pub cloud_name: String,
@@ -58,16 +63,24 @@ pub struct Settings {
 }
 
 /// Delivery options.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "camelCase", deny_unknown_fields)
+)]
 pub struct Delivery {
     /// The transformation added to inserted images (empty: none).
     pub default_transformation: String,
 }
 
 /// User-interface options.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "camelCase", deny_unknown_fields)
+)]
 pub struct Ui {
     /// Whether the keyboard shortcut (Ctrl+Shift+M) toggles the Cloudinary panel.
     pub shortcut: bool,
@@ -120,6 +133,13 @@ pub enum SettingsError {
     BadCloudName(String),
     /// A default transformation that cannot sit in a URL path segment.
     BadTransformation(String),
+    /// A default transformation the URL engine's grammar refuses ([`Settings::validate_input`]).
+    InvalidTransformation {
+        /// The transformation.
+        text: String,
+        /// The grammar's reason.
+        why: String,
+    },
 }
 
 impl fmt::Display for SettingsError {
@@ -149,6 +169,9 @@ impl fmt::Display for SettingsError {
                 f,
                 "the default transformation {t:?} may not contain '/', '?', '#' or whitespace"
             ),
+            InvalidTransformation { text, why } => {
+                write!(f, "the default transformation {text:?} is not valid: {why}")
+            }
         }
     }
 }
@@ -171,6 +194,22 @@ impl Settings {
             return Err(SettingsError::BadTransformation(t.clone()));
         }
         Ok(())
+    }
+
+    /// Checks what a user typed before it is saved: [`Settings::validate`], then the default
+    /// transformation read by the URL engine's grammar (`Transformation::from_str`, the one
+    /// reader of transformations), so that a value the engine would refuse when an image is
+    /// inserted is refused when it is typed. Stored settings are only [`Settings::validate`]d
+    /// when loaded: a value an older version saved never stops the plugin from activating.
+    pub fn validate_input(&self) -> Result<(), SettingsError> {
+        self.validate()?;
+        let t = &self.delivery.default_transformation;
+        t.parse::<crate::core::url::Transformation>()
+            .map(drop)
+            .map_err(|e| SettingsError::InvalidTransformation {
+                text: t.clone(),
+                why: e.to_string(),
+            })
     }
 
     /// The stored record for these settings, written by `version`.
@@ -502,5 +541,34 @@ mod tests {
             ),
             "the default transformation \"w_1/x\" may not contain '/', '?', '#' or whitespace"
         );
+    }
+
+    #[test]
+    fn typed_settings_are_checked_by_the_url_engines_grammar() {
+        let with = |t: &str| Settings {
+            delivery: Delivery {
+                default_transformation: t.into(),
+            },
+            ..Settings::default()
+        };
+        for ok in ["", "f_auto,q_auto", "c_fill,w_300", "e_sepia:50,q_80"] {
+            assert_eq!(with(ok).validate_input(), Ok(()), "{ok}");
+        }
+        let err = |t: &str| with(t).validate_input().unwrap_err().to_string();
+        assert_eq!(
+            err("c_nope"),
+            "the default transformation \"c_nope\" is not valid: unknown crop mode 'nope'"
+        );
+        assert_eq!(
+            err("w_1,,h_2"),
+            "the default transformation \"w_1,,h_2\" is not valid: empty qualifier (two separators in a row)"
+        );
+        // The path-segment rule comes first, with its own message.
+        assert_eq!(
+            err("w_1/x"),
+            "the default transformation \"w_1/x\" may not contain '/', '?', '#' or whitespace"
+        );
+        // Loading stays lenient: what an older version stored still loads.
+        assert_eq!(with("c_nope").validate(), Ok(()));
     }
 }

@@ -8,6 +8,7 @@
 //! machine-readable, `message` a sentence for a person, `rule` the configuration rule that
 //! refused (policy refusals), `item` the index of the refused item of a batch.
 
+#[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 
 use crate::core::json::{de, Value};
@@ -22,22 +23,30 @@ pub const SIGN_DELIVERY_BATCH_PATH: &str = "/v1/sign/delivery/batch";
 pub const SIGN_MEDIA_LIBRARY_PATH: &str = "/v1/sign/media-library";
 
 /// The body of every refusal: `{"error": ErrorBody}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct ErrorBody {
     /// Stable machine-readable code (`policy_refused`, `rate_limited`, `token_expired`, ...).
     pub code: String,
     /// What went wrong, for a person.
     pub message: String,
     /// The configuration rule that refused (policy refusals).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub rule: Option<String>,
     /// The index of the refused item in a batch request.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub item: Option<usize>,
 }
 
 /// `{"error": ErrorBody}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct ErrorEnvelope {
     /// The error.
     pub error: ErrorBody,
@@ -77,32 +86,38 @@ impl ErrorBody {
 
 /// One delivery URL to sign: the body of `POST /v1/sign/delivery` without `account`, and one item
 /// of `POST /v1/sign/delivery/batch`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(deny_unknown_fields))]
 pub struct DeliveryItem {
     /// `image`, `video` or `raw`.
-    #[serde(default = "default_image")]
+    #[cfg_attr(feature = "serde", serde(default = "default_image"))]
     pub resource_type: String,
     /// The delivery type (`upload`, `authenticated`, ...).
-    #[serde(default = "default_upload", rename = "type")]
+    #[cfg_attr(feature = "serde", serde(default = "default_upload", rename = "type"))]
     pub delivery_type: String,
     /// The transformation the signature covers.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub transformation: String,
     /// The public id (with its format, as signed).
     pub public_id: String,
     /// A 32-character SHA-256 signature instead of the 8-character default.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub long_signature: bool,
     /// `sha1` or `sha256`; absent: the account's algorithm.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub algorithm: Option<String>,
 }
 
+#[cfg(feature = "serde")]
 fn default_image() -> String {
     "image".into()
 }
 
+#[cfg(feature = "serde")]
 fn default_upload() -> String {
     "upload".into()
 }
@@ -130,7 +145,8 @@ impl DeliveryItem {
 }
 
 /// One delivery signature: the answer of `POST /v1/sign/delivery`, one result of a batch.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct DeliverySignature {
     /// The URL-safe base64 signature (8 or 32 characters).
     pub signature: String,
@@ -158,7 +174,8 @@ impl DeliverySignature {
 }
 
 /// The answer of `POST /v1/sign/delivery/batch`: one signature per item, in order.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct DeliveryBatchSigned {
     /// The signatures.
     pub results: Vec<DeliverySignature>,

@@ -3,6 +3,7 @@
 //! implement the contract is refused with a message naming the missing member, before the plugin
 //! touches the page. Every call into the host catches its exceptions.
 
+use crate::core::widgets::ScriptUrls;
 use std::fmt;
 use std::rc::Rc;
 
@@ -174,6 +175,59 @@ struct Inner {
     log_fns: [Function; 3],
     editor: Option<(JsValue, Function)>,
     manifest: Option<String>,
+    widget_options: Result<WidgetOptions, String>,
+}
+
+/// What the widgets take from the host object (`scripts`, `signerTimeoutMs`), read once with
+/// the rest of it by [`HostApi::from_js`]. A bad value is reported where the widgets are set up
+/// (activating the "ui" feature: [`HostApi::widget_options`]), not when the host is admitted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WidgetOptions {
+    /// The script URLs the host overrides (`scripts`, for self-hosting), checked.
+    pub scripts: ScriptUrls,
+    /// The signer's timeout (`signerTimeoutMs`, 1 to 600000), if the host sets one.
+    pub signer_timeout_ms: Option<u32>,
+}
+
+fn widget_options(raw: &JsValue) -> Result<WidgetOptions, String> {
+    let scripts = match get(raw, "scripts") {
+        v if v.is_undefined() || v.is_null() => ScriptUrls::default(),
+        v => {
+            let v = crate::host::widgets::json_from_js(&v)
+                .map_err(|e| format!("the host object's `scripts`: {e}"))?;
+            ScriptUrls::from_json(&v).map_err(|e| format!("the host object's `scripts`: {e}"))?
+        }
+    };
+    scripts
+        .validate()
+        .map_err(|e| format!("the host object's `scripts`: {e}"))?;
+    let signer_timeout_ms = match get(raw, "signerTimeoutMs") {
+        v if v.is_undefined() || v.is_null() => None,
+        v => {
+            let ms = v
+                .as_f64()
+                .filter(|n| n.is_finite() && n.fract() == 0.0)
+                .ok_or_else(|| {
+                    "the host object's `signerTimeoutMs` must be a whole number of milliseconds"
+                        .to_owned()
+                })?;
+            // A whole number out of range gets the range message, negative ones too.
+            let ms = match ms {
+                n if n < 0.0 => Err(format!(
+                    "must be between 1 and {} milliseconds, not -{}",
+                    crate::host::signer_client::MAX_TIMEOUT_MS,
+                    (-n) as u64
+                )),
+                n => crate::host::signer_client::check_timeout_ms(n as u64),
+            }
+            .map_err(|e| format!("the host object's `signerTimeoutMs` {e}"))?;
+            Some(ms)
+        }
+    };
+    Ok(WidgetOptions {
+        scripts,
+        signer_timeout_ms,
+    })
 }
 
 /// The host object, validated. Cheap to clone (shared).
@@ -265,6 +319,7 @@ impl HostApi {
             log_fns,
             editor,
             manifest,
+            widget_options: widget_options(raw),
         })))
     }
 
@@ -314,6 +369,16 @@ impl HostApi {
                 "the host's ui.slot({name:?}) must return an element or null"
             ))
         })
+    }
+
+    /// `scripts` and `signerTimeoutMs`, as read by [`HostApi::from_js`], or why they are unusable.
+    pub fn widget_options(&self) -> Result<&WidgetOptions, String> {
+        self.0.widget_options.as_ref().map_err(Clone::clone)
+    }
+
+    /// The host's `getSignerToken`, bound to the host object.
+    pub fn signer_token_fn(&self) -> Function {
+        self.0.get_signer_token.bind0(&self.0.raw)
     }
 
     /// The signed-in user's token for the signer (the host refreshes it as needed).

@@ -1,7 +1,7 @@
 //! The errors JavaScript sees: an `Error` whose `message` is for people and whose `code` (one of
 //! [`ErrorCode`]'s, typed as `ErrorCode` in the `.d.ts`) is for programs. A refusal by the signer
 //! also carries the HTTP `status`, the signer's own `signerCode` and the policy `rule` it applied
-//! (README "Errors"). Shared with the URL-only build (`bench/url-only`), so it depends on nothing
+//! (README "Errors"). Part of the URL-only build (feature `url-only`), so it depends on nothing
 //! but `js-sys`.
 
 use wasm_bindgen::prelude::*;

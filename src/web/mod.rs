@@ -1,22 +1,30 @@
 //! The thin wasm-bindgen facade that JavaScript sees. No business logic: it converts between
 //! JS values and [`crate::core`] types and maps errors to `Error` objects.
 
+// The `url-only` feature (scripts/size.sh) keeps only `error` and `url`.
 pub mod error;
+#[cfg(not(feature = "url-only"))]
 mod host_errors;
+#[cfg(not(feature = "url-only"))]
 mod types;
+#[cfg(not(feature = "url-only"))]
 pub mod upload;
 pub mod url;
 
+#[cfg(not(feature = "url-only"))]
 use wasm_bindgen::prelude::*;
 
+#[cfg(not(feature = "url-only"))]
 use crate::core::identity::{Environment, Identity};
 
+#[cfg(not(feature = "url-only"))]
 /// The plugin version (`Cargo.toml`'s, the one version source).
 #[wasm_bindgen(js_name = version)]
 pub fn version() -> String {
     crate::core::VERSION.to_owned()
 }
 
+#[cfg(not(feature = "url-only"))]
 /// The User-Agent string for calls made on behalf of `platform` `platform_version`.
 #[wasm_bindgen(js_name = userAgent)]
 pub fn user_agent(platform: &str, platform_version: &str) -> Result<String, error::CodedError> {
@@ -25,6 +33,7 @@ pub fn user_agent(platform: &str, platform_version: &str) -> Result<String, erro
         .map_err(|e| error::CodedError::new(&e.to_string()))
 }
 
+#[cfg(not(feature = "url-only"))]
 /// The Media Library widget's `integration` object `{type, platform, version, environment}`.
 #[wasm_bindgen(js_name = integrationInfo, unchecked_return_type = "IntegrationInfo")]
 pub fn integration_info(
@@ -52,8 +61,11 @@ pub fn integration_info(
     Ok(o.into())
 }
 
+#[cfg(not(feature = "url-only"))]
 pub mod accounts;
+#[cfg(not(feature = "url-only"))]
 pub mod plugin;
+#[cfg(not(feature = "url-only"))]
 pub mod widgets;
 
 /// Talc instead of the default dlmalloc: the same `GlobalAlloc` contract in less code (about

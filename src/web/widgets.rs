@@ -29,8 +29,8 @@ use crate::host::script::ScriptOptions;
 use crate::host::signer_client::{self, SignerClient, TokenSource};
 use crate::host::widgets::media_library::Placement;
 use crate::host::widgets::{
-    json_from_js, MediaLibrary, MediaLibraryHandlers, MountError, ProductGallery, UploadWidget,
-    VideoEmbed, VideoPlayer, WidgetHost,
+    json_from_js, MediaLibrary, MediaLibraryHandlers, MountError, Mounted, ProductGallery,
+    UploadWidget, VideoEmbed, VideoPlayer, WidgetHost, WidgetSpec,
 };
 use crate::web::error::CodedError;
 
@@ -342,19 +342,21 @@ fn not_mounted() -> JsValue {
     mount_err(MountError::NotMounted)
 }
 
-macro_rules! remount_fn {
-    ($cell:expr, $account:expr) => {{
-        let cell = $cell.clone();
-        let account = $account;
-        future_to_promise(async move {
-            let account = account_of(&account)?;
-            let mut w = cell.borrow_mut().take().ok_or_else(not_mounted)?;
-            let r = w.remount(&account).await;
-            *cell.borrow_mut() = Some(w);
-            r.map_err(mount_err)?;
-            Ok(JsValue::UNDEFINED)
-        })
-    }};
+/// `remount(account)` of every mounted-widget handle: the account switch, as a Promise.
+fn remount<S>(cell: &Rc<RefCell<Option<Mounted<S>>>>, account: JsValue) -> Promise
+where
+    S: WidgetSpec + 'static,
+    S::Live: 'static,
+{
+    let cell = cell.clone();
+    future_to_promise(async move {
+        let account = account_of(&account)?;
+        let mut w = cell.borrow_mut().take().ok_or_else(not_mounted)?;
+        let r = w.remount(&account).await;
+        *cell.borrow_mut() = Some(w);
+        r.map_err(mount_err)?;
+        Ok(JsValue::UNDEFINED)
+    })
 }
 
 /// A mounted Media Library widget.
@@ -391,7 +393,7 @@ impl JsMediaLibrary {
         &self,
         #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue,
     ) -> Promise {
-        remount_fn!(self.0, account)
+        remount(&self.0, account)
     }
 
     /// Unmounts now (also done by `free()`).
@@ -433,7 +435,7 @@ impl JsUploadWidget {
         &self,
         #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue,
     ) -> Promise {
-        remount_fn!(self.0, account)
+        remount(&self.0, account)
     }
 
     /// Destroys the widget now (also done by `free()`).
@@ -455,7 +457,7 @@ impl JsProductGallery {
         &self,
         #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue,
     ) -> Promise {
-        remount_fn!(self.0, account)
+        remount(&self.0, account)
     }
 
     /// Destroys the gallery now (also done by `free()`).
@@ -477,7 +479,7 @@ impl JsVideoPlayer {
         &self,
         #[wasm_bindgen(unchecked_param_type = "CloudAccount")] account: JsValue,
     ) -> Promise {
-        remount_fn!(self.0, account)
+        remount(&self.0, account)
     }
 
     /// Disposes of the player now (also done by `free()`).

@@ -8,6 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { repo } from './helpers.mjs';
 import { testEnv } from './signer.mjs';
+import { cargoBin } from './cargo.mjs';
 
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.map': 'application/json' };
 
@@ -43,7 +44,7 @@ export async function serveStatic({ mounts = {}, pages = {}, headers = {} } = {}
 }
 
 /** The upload test double: scripts/services.sh's (CLD_TEST_SERVER_URL) when it answers, else
- * one started here on a free port (target/debug/cld-test-server, the shared test config).
+ * one started here on a free port (cargo's debug cld-test-server, the shared test config).
  * `own: true` always starts one (a test that reads its request log or sets a fault plan). */
 export async function uploadTestServer({ own = false } = {}) {
   const given = own ? null : process.env.CLD_TEST_SERVER_URL;
@@ -52,7 +53,7 @@ export async function uploadTestServer({ own = false } = {}) {
       if ((await fetch(`${given}/health`)).ok) return { url: given, stop: async () => {} };
     } catch { /* not running: start one */ }
   }
-  const bin = resolve(repo, 'target/debug/cld-test-server');
+  const bin = cargoBin('cld-test-server');
   if (!existsSync(bin)) throw new Error(`${bin} is not built: run \`cargo build -p cld-test-server\``);
   const port = await new Promise((ok) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); }); });
   const url = `http://127.0.0.1:${port}`;

@@ -1,4 +1,4 @@
-// Starts the real signer (target/debug/cld-signer) in development mode with the shared test
+// Starts the real signer (cargo's debug build of cld-signer) in development mode with the shared test
 // configuration (signer/tests/fixtures/test-config.toml, secrets from test-env.sh) on a free
 // loopback port, for the end-to-end tests of accounts and widgets.
 import { spawn } from 'node:child_process';
@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { createHmac } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { repo } from './helpers.mjs';
+import { cargoBin } from './cargo.mjs';
 
-export const SIGNER_BIN = resolve(repo, 'target/debug/cld-signer');
+export const SIGNER_BIN = cargoBin('cld-signer');
 
 /** The test secrets of signer/tests/fixtures/test-env.sh (`export NAME='value'` lines). */
 export function testEnv() {

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import { cargoBin } from '../../../tests/e2e/cargo.mjs';
 
 export const here = dirname(fileURLToPath(import.meta.url));
 export const repo = resolve(here, '../../..');
@@ -61,7 +62,7 @@ const answers = (url) => async () => (await fetch(url)).ok;
 
 /** cld-signer (target/debug) with WordPress's EdDSA public key and the `demo` test account. */
 export async function startSigner(dir, publicKeyPem, { issuer } = {}) {
-  const bin = resolve(repo, 'target/debug/cld-signer');
+  const bin = cargoBin('cld-signer');
   if (!existsSync(bin)) throw new Error(`${bin} is not built: cargo build -p cloudinary-connector-signer`);
   const pub = join(dir, 'wordpress-ed25519.pub.pem');
   writeFileSync(pub, publicKeyPem);
@@ -138,7 +139,7 @@ export async function startVideoPlayer() {
 
 /** The Upload API test double (tests/cld-test-server), with the shared test accounts. */
 export async function startUploadApi() {
-  const bin = resolve(repo, 'target/debug/cld-test-server');
+  const bin = cargoBin('cld-test-server');
   if (!existsSync(bin)) throw new Error(`${bin} is not built: cargo build -p cld-test-server`);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;

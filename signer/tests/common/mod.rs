@@ -318,6 +318,19 @@ pub async fn start_double(credentials: Vec<(String, String)>, host_status: u16) 
     }
 }
 
+/// The shared test configuration (`signer/tests/fixtures/test-config.toml`, the one the
+/// browser and end-to-end suites run the signer with), loaded with [`fixture_env`].
+pub fn fixture_config() -> Config {
+    config::load_file(
+        Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/test-config.toml"
+        )),
+        &fixture_env(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// The test secrets exported by `signer/tests/fixtures/test-env.sh` (parsed, so the fixture and
 /// the tests cannot drift apart).
 pub fn fixture_env() -> BTreeMap<String, String> {

@@ -3,6 +3,7 @@
 use core::fmt;
 use core::str::FromStr;
 
+#[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 
 /// Seconds since the Unix epoch (UTC). The core has no clock: every transition that depends on
@@ -12,8 +13,9 @@ use serde::{Deserialize, Serialize};
 /// use cloudinary_connector::core::accounts::Timestamp;
 /// assert_eq!(Timestamp(1_764_212_400).to_string(), "2025-11-27T03:00:00Z");
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
 pub struct Timestamp(pub u64);
 
 impl fmt::Display for Timestamp {
@@ -48,8 +50,9 @@ impl fmt::Display for Timestamp {
 /// The signer's policy per account and role decides what each role may have signed, and the
 /// listing carries it ([`Grants`]); [`Role::permits`] is the default table used when a listing
 /// carries no permissions, and matches the signer's default policy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Role {
     /// Delivery URLs (signed ones too); no Media Library login, no upload.
     Viewer,
@@ -150,22 +153,23 @@ impl FromStr for Role {
 
 /// What the signer's policy lets the caller have signed on one cloud (the listing's
 /// `permissions` object). The UI follows it; the signer enforces it either way.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Grants {
     /// Upload parameters the signer will sign (`["*"]` for any; empty: no upload).
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub upload_params: Vec<String>,
     /// Upload presets the caller may use (`["*"]` for any).
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub upload_presets: Vec<String>,
     /// The folder uploads must go to (or under); empty for anywhere.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub folder_prefix: String,
     /// Delivery types the signer will sign URLs for (empty: none).
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub delivery_types: Vec<String>,
     /// Whether the signer signs the Media Library login.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub media_library: bool,
 }
 
@@ -231,8 +235,9 @@ impl Grants {
 
 /// The Cloudinary product an account uses. The partner guidelines ask an integration to enable
 /// only the features of the products the customer has.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum Product {
     /// Programmable Media: every API, transformations and optimised CDN delivery.
     ProgrammableMedia,

@@ -1,5 +1,9 @@
 //! The account registry and session state machine.
+//!
+//! Length: one state machine (every transition and the effects it returns) reads best in one file;
+//! its tests are in `tests/accounts_core.rs` and `tests/accounts_props.rs`.
 
+#[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 
 use super::effects::{Cloud, Effect, Notice};
@@ -8,7 +12,8 @@ use super::listing::{AccountListing, ListedAccount};
 use super::model::{check_id, check_label, Grants, Product, Role, Timestamp};
 
 /// A cloud of an account: its primary cloud (id = the account id) or a sub-account.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct SubAccount {
     pub(crate) id: String,
     pub(crate) label: String,
@@ -52,7 +57,8 @@ impl SubAccount {
 
 /// A login to one account: who, and until when. No token: the host hands the plugin its
 /// user's token on every signer call, so nothing here can leak one.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Session {
     pub(crate) user: String,
     pub(crate) expires_at: Timestamp,
@@ -71,17 +77,27 @@ impl Session {
 
 /// A known account: what the signer listed last, the user's own label, the last sub-account
 /// used, and the login, if any.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Account {
     pub(crate) id: String,
     pub(crate) label: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub(crate) custom_label: Option<String>,
     pub(crate) default_sub_account: String,
     pub(crate) sub_accounts: Vec<SubAccount>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub(crate) last_sub_account: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub(crate) session: Option<Session>,
 }
 
@@ -167,7 +183,8 @@ impl Account {
 }
 
 /// The current selection: an account and one of its sub-accounts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct Selection {
     /// Account id.
     pub account: String,

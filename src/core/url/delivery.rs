@@ -1,6 +1,9 @@
 //! Delivery-URL assembly, as the Node SDK's `url()` and Python's `cloudinary_url()` do it:
 //! `[prefix, resource_type, type, signature, transformation, version, source]`, empty parts
 //! skipped. The signature comes from a [`SignatureSource`]: this module never sees a secret.
+//!
+//! Length: URL assembly, preparation for signing, templates and their tests (about 125 lines)
+//! follow the SDKs' one `url()` function and share its private helpers.
 
 use super::analytics::Analytics;
 use super::encode::{

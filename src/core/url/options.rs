@@ -2,6 +2,10 @@
 //! (Node `lib/utils/index.js`, Python `cloudinary/utils.py`) build it: one component per level,
 //! `if` first, then user variables, then the `key_value` parameters in sorted order, then
 //! `raw_transformation`; base transformations first, components joined with `/`.
+//!
+//! Length: one file on purpose: the option table and the generator follow the SDKs' single
+//! `generate_transformation_string` step by step, so that they can be read side by side with it;
+//! the last 75 lines are tests.
 
 use super::encode::{base64, cat, smart_escape, sub};
 use super::error::UrlError;

@@ -5,36 +5,50 @@
 //! it renders, so an overwritten asset (new version) or a changed default transformation shows
 //! up without touching stored content. A host that wants a frozen URL asks for
 //! [`SyncMode::FixedUrl`] and gets the exact URL the widget delivered as well.
+//!
+//! Length: under 480 lines of code; the rest are its tests.
 
 use crate::core::json::{de, object, Map, Number, ToJson, Value};
+#[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 
 use super::WidgetError;
 use crate::core::url::{DeliveryDefaults, Prepared, Value as UrlValue};
 
 /// A stored pointer to a Cloudinary asset, from which delivery URLs are rebuilt.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct AssetReference {
     /// The public id (folders included).
     pub public_id: String,
     /// The version (`v<version>` in URLs); `None` when unknown.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub version: Option<u64>,
     /// `image`, `video` or `raw`.
     pub resource_type: String,
     /// The delivery type: `upload`, `private`, `authenticated`, ...
     pub delivery_type: String,
     /// The file format (extension), when the asset has one apart from its public id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub format: Option<String>,
     /// The transformation the user applied in the widget (`raw_transformation`), if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub transformation: Option<String>,
 }
 
 /// How a host keeps inserted assets in sync with Cloudinary.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum SyncMode {
     /// Store the reference only; URLs are rebuilt on render (the default).
     #[default]
@@ -58,12 +72,16 @@ impl SyncMode {
 }
 
 /// What the host stores for one inserted or uploaded asset.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct StoredAsset {
     /// The reference URLs are rebuilt from.
     pub reference: AssetReference,
     /// The frozen URL, with [`SyncMode::FixedUrl`] only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub fixed_url: Option<String>,
 }
 

@@ -3,6 +3,7 @@
 //! program requires is always present.
 
 use crate::core::json::{Map, Value};
+#[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 
 use super::{check_folder, CloudAccount, ResourceType, WidgetError};
@@ -94,6 +95,10 @@ impl DefaultTransformations {
                 chain.push(o);
             }
         }
+        // The values, read by the URL engine's grammar (the one reader of transformations).
+        text_trim
+            .parse::<crate::core::url::Transformation>()
+            .map_err(|e| bad(e.to_string()))?;
         Ok(DefaultTransformations(vec![chain]))
     }
 
@@ -130,7 +135,8 @@ impl DefaultTransformations {
 
 /// The signed auto-login the signer issues: `signature` is SHA-256 over
 /// `cloud_name=<c>&timestamp=<t>&username=<u>` + the API secret, computed by the signer.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct MediaLibraryLogin {
     /// The Cloudinary user the widget logs in as.
     pub username: String,
@@ -151,12 +157,16 @@ impl core::fmt::Debug for MediaLibraryLogin {
 }
 
 /// The folder the widget opens on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct FolderOption {
     /// Folder path.
     pub path: String,
     /// Restrict to a resource type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub resource_type: Option<ResourceType>,
 }
 
@@ -515,6 +525,14 @@ mod tests {
         assert_eq!(
             opts_err(json!({"default_transformations": "f_auto,qq_auto"})),
             "the default transformation \"f_auto,qq_auto\" is not valid: unknown transformation parameter \"qq\""
+        );
+        assert_eq!(
+            opts_err(json!({"default_transformations": "c_nope,w_300"})),
+            "the default transformation \"c_nope,w_300\" is not valid: unknown crop mode 'nope'"
+        );
+        assert_eq!(
+            opts_err(json!({"default_transformations": "w_-5"})),
+            "the default transformation \"w_-5\" is not valid: negative width '-5'"
         );
         assert_eq!(
             opts_err(json!({"default_transformations": "f_auto,q"})),

@@ -7,10 +7,12 @@
 
 use core::fmt;
 
+#[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 
 pub mod asset;
 pub mod gallery;
+pub mod insert;
 pub mod media_library;
 pub mod upload;
 pub mod video;
@@ -26,8 +28,9 @@ pub use video::{EmbedOptions, VideoPlayerOptions};
 
 /// Where the widget scripts come from. The defaults are Cloudinary's CDN URLs; a host that
 /// self-hosts the scripts (or a test) overrides any of them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
 pub struct ScriptUrls {
     /// The Media Library widget (`window.cloudinary.createMediaLibrary`).
     pub media_library: String,
@@ -148,24 +151,25 @@ fn check_script_url(field: &'static str, url: &str) -> Result<(), WidgetError> {
 
 /// The Cloudinary account (or sub-account) a widget is mounted for. No secret: the API secret
 /// only ever lives in the signer.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
 pub struct CloudAccount {
     /// The signer's account id (what the signer is asked to sign for).
     pub id: String,
     /// The cloud name.
     pub cloud_name: String,
     /// The public API key (needed for signed widgets).
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub api_key: Option<String>,
     /// A CNAME for delivery (`secure_distribution`).
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub secure_distribution: Option<String>,
     /// Whether the account delivers from a private CDN (`<cloud>-res.cloudinary.com`).
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub private_cdn: bool,
     /// The unsigned upload presets the account is configured for; an unsigned Upload widget may
     /// only use one of these.
-    #[serde(default)]
+    #[cfg_attr(feature = "serde", serde(default))]
     pub unsigned_upload_presets: Vec<String>,
 }
 
@@ -257,8 +261,9 @@ pub(crate) fn check_cloud_name(name: &str) -> Result<(), WidgetError> {
 }
 
 /// A resource type as Cloudinary names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "lowercase"))]
 pub enum ResourceType {
     /// Images (and PDFs).
     Image,

@@ -4,15 +4,24 @@ use std::fmt;
 
 use wasm_bindgen::prelude::*;
 
-use super::{call_method, cloudinary_fn, to_js, MountError, WidgetHost, WidgetNode};
+use super::{
+    call_method, cloudinary_fn, to_js, MountError, Mounted, WidgetHost, WidgetNode, WidgetSpec,
+};
 use crate::core::widgets::{CloudAccount, GalleryOptions};
 use crate::host::script::{self, LoadedScript, ResourceKind};
 use crate::host::signer_client::js_message;
 
-struct Live {
+/// One rendering of the Product Gallery.
+pub struct Live {
     instance: JsValue,
     _container: WidgetNode,
     _script: LoadedScript,
+}
+
+impl fmt::Debug for Live {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Live").finish_non_exhaustive()
+    }
 }
 
 impl Drop for Live {
@@ -21,24 +30,20 @@ impl Drop for Live {
     }
 }
 
-/// A rendered Product Gallery. Dropping it destroys the gallery and removes its container.
-#[must_use = "dropping the handle destroys the gallery"]
-pub struct ProductGallery {
-    host: WidgetHost,
-    account: CloudAccount,
+/// What the Product Gallery is rendered with.
+pub struct ProductGallerySpec {
     options: GalleryOptions,
     parent: web_sys::Element,
-    live: Option<Live>,
 }
 
-impl fmt::Debug for ProductGallery {
+impl fmt::Debug for ProductGallerySpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ProductGallery")
-            .field("account", &self.account.id)
-            .field("mounted", &self.live.is_some())
-            .finish()
+        f.debug_struct("ProductGallerySpec").finish_non_exhaustive()
     }
 }
+
+/// A rendered Product Gallery. Dropping it destroys the gallery and removes its container.
+pub type ProductGallery = Mounted<ProductGallerySpec>;
 
 impl ProductGallery {
     /// Loads the script (once) and renders the gallery in a new node under `parent`.
@@ -48,21 +53,26 @@ impl ProductGallery {
         options: GalleryOptions,
         parent: &web_sys::Element,
     ) -> Result<ProductGallery, MountError> {
-        let mut g = ProductGallery {
-            host: host.clone(),
-            account: account.clone(),
+        let spec = ProductGallerySpec {
             options,
             parent: parent.clone(),
-            live: None,
         };
-        g.live = Some(g.create().await?);
-        Ok(g)
+        Mounted::with_spec(host, account, spec).await
     }
 
-    async fn create(&self) -> Result<Live, MountError> {
-        let host = &self.host;
+    /// The gallery's container element (inside the host's parent).
+    pub fn container(&self) -> Option<&web_sys::Element> {
+        self.live().ok().map(|l| l._container.element())
+    }
+}
+
+impl WidgetSpec for ProductGallerySpec {
+    const NAME: &'static str = "ProductGallery";
+    type Live = Live;
+
+    async fn create(&self, host: &WidgetHost, account: &CloudAccount) -> Result<Live, MountError> {
         host.check_enabled()?;
-        self.options.to_json(&self.account, "#x")?;
+        self.options.to_json(account, "#x")?;
         host.scripts.validate()?;
         let loaded = script::load(
             ResourceKind::Script,
@@ -72,7 +82,7 @@ impl ProductGallery {
         )
         .await?;
         let container = WidgetNode::create("div", "product-gallery", Some(&self.parent))?;
-        let json = self.options.to_json(&self.account, &container.selector())?;
+        let json = self.options.to_json(account, &container.selector())?;
         let options = to_js(&json)?;
         let (global, gallery) = cloudinary_fn("galleryWidget")?;
         let instance = gallery
@@ -97,23 +107,5 @@ impl ProductGallery {
             message: "the gallery has no render()".into(),
         })?;
         Ok(live)
-    }
-
-    /// Whether the gallery is mounted.
-    pub fn is_mounted(&self) -> bool {
-        self.live.is_some()
-    }
-
-    /// The gallery's container element (inside the host's parent).
-    pub fn container(&self) -> Option<&web_sys::Element> {
-        self.live.as_ref().map(|l| l._container.element())
-    }
-
-    /// Account switch: destroys the gallery, then renders it for `account`.
-    pub async fn remount(&mut self, account: &CloudAccount) -> Result<(), MountError> {
-        self.live = None;
-        self.account = account.clone();
-        self.live = Some(self.create().await?);
-        Ok(())
     }
 }

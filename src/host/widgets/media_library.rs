@@ -8,7 +8,10 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 use super::callbacks::WidgetCallback;
-use super::{call_method, cloudinary_fn, from_js, to_js, MountError, WidgetHost, WidgetNode};
+use super::{
+    call_method, cloudinary_fn, from_js, to_js, MountError, Mounted, WidgetHost, WidgetNode,
+    WidgetSpec,
+};
 use crate::core::widgets::{Asset, CloudAccount, MediaLibraryOptions, WidgetError};
 use crate::host::resources::{widget_of_node, AdoptAdded, WidgetKind};
 use crate::host::script::{self, LoadedScript, ResourceKind};
@@ -42,7 +45,8 @@ impl fmt::Debug for MediaLibraryHandlers {
     }
 }
 
-struct Live {
+/// One mount of the Media Library.
+pub struct Live {
     instance: JsValue,
     /// The handlers behind the functions the widget holds: unregistered after `hide()`, so a
     /// `hideHandler` the widget sends later (its iframe answers asynchronously) reaches nothing.
@@ -52,6 +56,12 @@ struct Live {
     _nodes: Option<AdoptAdded>,
     _container: Option<WidgetNode>,
     _script: LoadedScript,
+}
+
+impl fmt::Debug for Live {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Live").finish_non_exhaustive()
+    }
 }
 
 impl Drop for Live {
@@ -75,25 +85,23 @@ pub(crate) fn watch_body(kind: WidgetKind) -> Option<AdoptAdded> {
     AdoptAdded::watch(&body, move |el| widget_of_node(el) == Some(kind)).ok()
 }
 
-/// A mounted Media Library widget. Dropping it unmounts it.
-#[must_use = "dropping the handle unmounts the widget"]
-pub struct MediaLibrary {
-    host: WidgetHost,
-    account: CloudAccount,
+/// What the Media Library is mounted with.
+pub struct MediaLibrarySpec {
     options: MediaLibraryOptions,
     placement: Placement,
     handlers: MediaLibraryHandlers,
-    live: Option<Live>,
 }
 
-impl fmt::Debug for MediaLibrary {
+impl fmt::Debug for MediaLibrarySpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MediaLibrary")
-            .field("account", &self.account.id)
-            .field("mounted", &self.live.is_some())
-            .finish()
+        f.debug_struct("MediaLibrarySpec")
+            .field("placement", &self.placement)
+            .finish_non_exhaustive()
     }
 }
+
+/// A mounted Media Library widget. Dropping it unmounts it.
+pub type MediaLibrary = Mounted<MediaLibrarySpec>;
 
 impl MediaLibrary {
     /// Loads the script (once), asks the signer for the auto-login (when a signer is
@@ -105,27 +113,43 @@ impl MediaLibrary {
         placement: Placement,
         handlers: MediaLibraryHandlers,
     ) -> Result<MediaLibrary, MountError> {
-        let mut ml = MediaLibrary {
-            host: host.clone(),
-            account: account.clone(),
+        let spec = MediaLibrarySpec {
             options,
             placement,
             handlers,
-            live: None,
         };
-        ml.live = Some(ml.create().await?);
-        Ok(ml)
+        Mounted::with_spec(host, account, spec).await
     }
 
-    async fn create(&self) -> Result<Live, MountError> {
-        let host = &self.host;
+    /// Opens the widget.
+    pub fn show(&self) -> Result<(), MountError> {
+        call_method(&self.live()?.instance, "show", "show", &[]).map(|_| ())
+    }
+
+    /// Opens the widget on a folder (`show({folder: {path}})`).
+    pub fn show_folder(&self, path: &str) -> Result<(), MountError> {
+        crate::core::widgets::check_folder(path)?;
+        let opts = to_js(&crate::json!({"folder": {"path": path}}))?;
+        call_method(&self.live()?.instance, "show", "show", &[&opts]).map(|_| ())
+    }
+
+    /// Closes the widget.
+    pub fn hide(&self) -> Result<(), MountError> {
+        call_method(&self.live()?.instance, "hide", "hide", &[]).map(|_| ())
+    }
+}
+
+impl WidgetSpec for MediaLibrarySpec {
+    const NAME: &'static str = "MediaLibrary";
+    type Live = Live;
+
+    async fn create(&self, host: &WidgetHost, account: &CloudAccount) -> Result<Live, MountError> {
         host.check_enabled()?;
         // Validate everything before touching the page.
-        self.options
-            .to_json(&self.account, &host.identity, None, None)?;
+        self.options.to_json(account, &host.identity, None, None)?;
         host.scripts.validate()?;
         let login = match &host.signer {
-            Some(s) => Some(s.media_library_login(&self.account.id).await?),
+            Some(s) => Some(s.media_library_login(&account.id).await?),
             None => None,
         };
         let loaded = script::load(
@@ -142,12 +166,9 @@ impl MediaLibrary {
             }
         };
         let selector = container.as_ref().map(WidgetNode::selector);
-        let json = self.options.to_json(
-            &self.account,
-            &host.identity,
-            login.as_ref(),
-            selector.as_deref(),
-        )?;
+        let json =
+            self.options
+                .to_json(account, &host.identity, login.as_ref(), selector.as_deref())?;
         let options = to_js(&json)?;
 
         let on_insert = self.handlers.on_insert.clone();
@@ -195,46 +216,5 @@ impl MediaLibrary {
             _container: container,
             _script: loaded,
         })
-    }
-
-    fn live(&self) -> Result<&Live, MountError> {
-        self.live.as_ref().ok_or(MountError::NotMounted)
-    }
-
-    /// Opens the widget.
-    pub fn show(&self) -> Result<(), MountError> {
-        call_method(&self.live()?.instance, "show", "show", &[]).map(|_| ())
-    }
-
-    /// Opens the widget on a folder (`show({folder: {path}})`).
-    pub fn show_folder(&self, path: &str) -> Result<(), MountError> {
-        crate::core::widgets::check_folder(path)?;
-        let opts = to_js(&crate::json!({"folder": {"path": path}}))?;
-        call_method(&self.live()?.instance, "show", "show", &[&opts]).map(|_| ())
-    }
-
-    /// Closes the widget.
-    pub fn hide(&self) -> Result<(), MountError> {
-        call_method(&self.live()?.instance, "hide", "hide", &[]).map(|_| ())
-    }
-
-    /// Whether the widget is mounted.
-    pub fn is_mounted(&self) -> bool {
-        self.live.is_some()
-    }
-
-    /// The account the widget is mounted for.
-    pub fn account(&self) -> &CloudAccount {
-        &self.account
-    }
-
-    /// Account switch: unmounts the widget, then mounts it again for `account` (new login
-    /// signature, new integration options). If the new mount fails the handle stays
-    /// unmounted and says so.
-    pub async fn remount(&mut self, account: &CloudAccount) -> Result<(), MountError> {
-        self.live = None;
-        self.account = account.clone();
-        self.live = Some(self.create().await?);
-        Ok(())
     }
 }

@@ -21,11 +21,13 @@ use crate::core::widgets::{ScriptUrls, WidgetError};
 pub mod callbacks;
 pub mod gallery;
 pub mod media_library;
+pub mod mounted;
 pub mod upload;
 pub mod video;
 
 pub use gallery::ProductGallery;
 pub use media_library::{MediaLibrary, MediaLibraryHandlers};
+pub use mounted::{Mounted, WidgetSpec};
 pub use upload::UploadWidget;
 pub use video::{VideoEmbed, VideoPlayer};
 

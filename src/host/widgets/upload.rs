@@ -11,7 +11,10 @@ use wasm_bindgen::prelude::*;
 
 use super::callbacks::WidgetCallback;
 use super::media_library::{watch_body, Placement};
-use super::{call_method, cloudinary_fn, from_js, to_js, MountError, WidgetHost, WidgetNode};
+use super::{
+    call_method, cloudinary_fn, from_js, to_js, MountError, Mounted, WidgetHost, WidgetNode,
+    WidgetSpec,
+};
 use crate::core::widgets::{CloudAccount, UploadEvent, UploadWidgetOptions};
 use crate::host::resources::{AdoptAdded, WidgetKind};
 use crate::host::script::{self, LoadedScript, ResourceKind};
@@ -20,7 +23,8 @@ use crate::host::signer_client::{js_message, SignerClient};
 /// The host's event handler.
 pub type UploadHandler = Rc<dyn Fn(UploadEvent)>;
 
-struct Live {
+/// One mount of the Upload widget.
+pub struct Live {
     instance: JsValue,
     /// Set at unmount: events the widget reports after (while its `destroy()` settles, or
     /// later) do not reach the host.
@@ -33,6 +37,12 @@ struct Live {
     _nodes: Option<AdoptAdded>,
     _container: Option<WidgetNode>,
     _script: LoadedScript,
+}
+
+impl fmt::Debug for Live {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Live").finish_non_exhaustive()
+    }
 }
 
 impl Drop for Live {
@@ -53,26 +63,23 @@ impl Drop for Live {
     }
 }
 
-/// A mounted Upload widget. Dropping it destroys it.
-#[must_use = "dropping the handle destroys the widget"]
-pub struct UploadWidget {
-    host: WidgetHost,
-    account: CloudAccount,
+/// What the Upload widget is mounted with.
+pub struct UploadWidgetSpec {
     options: UploadWidgetOptions,
     placement: Placement,
     on_event: UploadHandler,
-    live: Option<Live>,
 }
 
-impl fmt::Debug for UploadWidget {
+impl fmt::Debug for UploadWidgetSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UploadWidget")
-            .field("account", &self.account.id)
+        f.debug_struct("UploadWidgetSpec")
             .field("signed", &self.options.is_signed())
-            .field("mounted", &self.live.is_some())
-            .finish()
+            .finish_non_exhaustive()
     }
 }
+
+/// A mounted Upload widget. Dropping it destroys it.
+pub type UploadWidget = Mounted<UploadWidgetSpec>;
 
 /// The event sent to the host when the signer refuses or cannot be reached.
 pub const SIGNATURE_ERROR_EVENT: &str = "signature-error";
@@ -86,22 +93,36 @@ impl UploadWidget {
         placement: Placement,
         on_event: UploadHandler,
     ) -> Result<UploadWidget, MountError> {
-        let mut w = UploadWidget {
-            host: host.clone(),
-            account: account.clone(),
+        let spec = UploadWidgetSpec {
             options,
             placement,
             on_event,
-            live: None,
         };
-        w.live = Some(w.create().await?);
-        Ok(w)
+        Mounted::with_spec(host, account, spec).await
     }
 
-    async fn create(&self) -> Result<Live, MountError> {
-        let host = &self.host;
+    /// Opens the widget.
+    pub fn open(&self) -> Result<(), MountError> {
+        call_method(&self.live()?.instance, "open", "open", &[]).map(|_| ())
+    }
+
+    /// Closes the widget.
+    pub fn close(&self) -> Result<(), MountError> {
+        call_method(&self.live()?.instance, "close", "close", &[]).map(|_| ())
+    }
+}
+
+impl WidgetSpec for UploadWidgetSpec {
+    const NAME: &'static str = "UploadWidget";
+    type Live = Live;
+
+    fn debug_fields(&self, f: &mut fmt::DebugStruct<'_, '_>) {
+        f.field("signed", &self.options.is_signed());
+    }
+
+    async fn create(&self, host: &WidgetHost, account: &CloudAccount) -> Result<Live, MountError> {
         host.check_enabled()?;
-        self.options.to_json(&self.account, &host.identity, None)?;
+        self.options.to_json(account, &host.identity, None)?;
         host.scripts.validate()?;
         let signer = if self.options.is_signed() {
             Some(
@@ -128,7 +149,7 @@ impl UploadWidget {
         let selector = container.as_ref().map(WidgetNode::selector);
         let json = self
             .options
-            .to_json(&self.account, &host.identity, selector.as_deref())?;
+            .to_json(account, &host.identity, selector.as_deref())?;
         let options = to_js(&json)?;
 
         let unmounted = Rc::new(Cell::new(false));
@@ -140,8 +161,7 @@ impl UploadWidget {
                 }
             })
         };
-        let signature =
-            signer.map(|s| signature_callback(s, self.account.id.clone(), on_event.clone()));
+        let signature = signer.map(|s| signature_callback(s, account.id.clone(), on_event.clone()));
         if let Some(sig) = &signature {
             js_sys::Reflect::set(&options, &"uploadSignature".into(), sig.function())
                 .map_err(|e| MountError::Dom(js_message(&e)))?;
@@ -175,38 +195,6 @@ impl UploadWidget {
             _container: container,
             _script: loaded,
         })
-    }
-
-    fn live(&self) -> Result<&Live, MountError> {
-        self.live.as_ref().ok_or(MountError::NotMounted)
-    }
-
-    /// Opens the widget.
-    pub fn open(&self) -> Result<(), MountError> {
-        call_method(&self.live()?.instance, "open", "open", &[]).map(|_| ())
-    }
-
-    /// Closes the widget.
-    pub fn close(&self) -> Result<(), MountError> {
-        call_method(&self.live()?.instance, "close", "close", &[]).map(|_| ())
-    }
-
-    /// Whether the widget is mounted.
-    pub fn is_mounted(&self) -> bool {
-        self.live.is_some()
-    }
-
-    /// The account the widget uploads to.
-    pub fn account(&self) -> &CloudAccount {
-        &self.account
-    }
-
-    /// Account switch: destroys the widget, then creates it for `account`.
-    pub async fn remount(&mut self, account: &CloudAccount) -> Result<(), MountError> {
-        self.live = None;
-        self.account = account.clone();
-        self.live = Some(self.create().await?);
-        Ok(())
     }
 }
 

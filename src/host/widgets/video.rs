@@ -5,17 +5,26 @@ use std::fmt;
 
 use wasm_bindgen::prelude::*;
 
-use super::{call_method, cloudinary_fn, to_js, MountError, WidgetHost, WidgetNode};
+use super::{
+    call_method, cloudinary_fn, to_js, MountError, Mounted, WidgetHost, WidgetNode, WidgetSpec,
+};
 use crate::core::widgets::video::EMBED_ALLOW;
 use crate::core::widgets::{CloudAccount, VideoPlayerOptions};
 use crate::host::script::{self, LoadedScript, ResourceKind};
 use crate::host::signer_client::js_message;
 
-struct Live {
+/// One mount of the Video Player.
+pub struct Live {
     instance: JsValue,
     _container: WidgetNode,
     _css: LoadedScript,
     _script: LoadedScript,
+}
+
+impl fmt::Debug for Live {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Live").finish_non_exhaustive()
+    }
 }
 
 impl Drop for Live {
@@ -24,25 +33,22 @@ impl Drop for Live {
     }
 }
 
-/// A mounted Video Player. Dropping it disposes of the player and removes its nodes.
-#[must_use = "dropping the handle disposes of the player"]
-pub struct VideoPlayer {
-    host: WidgetHost,
-    account: CloudAccount,
+/// What the Video Player is mounted with.
+pub struct VideoPlayerSpec {
     options: VideoPlayerOptions,
     parent: web_sys::Element,
-    live: Option<Live>,
 }
 
-impl fmt::Debug for VideoPlayer {
+impl fmt::Debug for VideoPlayerSpec {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("VideoPlayer")
-            .field("account", &self.account.id)
+        f.debug_struct("VideoPlayerSpec")
             .field("public_id", &self.options.public_id)
-            .field("mounted", &self.live.is_some())
-            .finish()
+            .finish_non_exhaustive()
     }
 }
+
+/// A mounted Video Player. Dropping it disposes of the player and removes its nodes.
+pub type VideoPlayer = Mounted<VideoPlayerSpec>;
 
 impl VideoPlayer {
     /// Loads the player script and stylesheet (once), creates a `<video>` under `parent` and
@@ -53,21 +59,25 @@ impl VideoPlayer {
         options: VideoPlayerOptions,
         parent: &web_sys::Element,
     ) -> Result<VideoPlayer, MountError> {
-        let mut p = VideoPlayer {
-            host: host.clone(),
-            account: account.clone(),
+        let spec = VideoPlayerSpec {
             options,
             parent: parent.clone(),
-            live: None,
         };
-        p.live = Some(p.create().await?);
-        Ok(p)
+        Mounted::with_spec(host, account, spec).await
+    }
+}
+
+impl WidgetSpec for VideoPlayerSpec {
+    const NAME: &'static str = "VideoPlayer";
+    type Live = Live;
+
+    fn debug_fields(&self, f: &mut fmt::DebugStruct<'_, '_>) {
+        f.field("public_id", &self.options.public_id);
     }
 
-    async fn create(&self) -> Result<Live, MountError> {
-        let host = &self.host;
+    async fn create(&self, host: &WidgetHost, account: &CloudAccount) -> Result<Live, MountError> {
         host.check_enabled()?;
-        let json = self.options.to_json(&self.account)?;
+        let json = self.options.to_json(account)?;
         host.scripts.validate()?;
         let css = script::load(
             ResourceKind::Stylesheet,
@@ -119,19 +129,6 @@ impl VideoPlayer {
             _css: css,
             _script: loaded,
         })
-    }
-
-    /// Whether the player is mounted.
-    pub fn is_mounted(&self) -> bool {
-        self.live.is_some()
-    }
-
-    /// Account switch: disposes of the player, then starts it for `account`.
-    pub async fn remount(&mut self, account: &CloudAccount) -> Result<(), MountError> {
-        self.live = None;
-        self.account = account.clone();
-        self.live = Some(self.create().await?);
-        Ok(())
     }
 }
 

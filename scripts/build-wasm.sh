@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The one release build of the plugin's WebAssembly package: what `wasm-pack build --release` does
+# (cargo build for wasm32, wasm-bindgen, wasm-opt with the flags in Cargo.toml's
+# [package.metadata.wasm-pack.profile.release]), except that the library is compiled as a cdylib
+# only (`cargo rustc --crate-type cdylib`). Cargo.toml's `crate-type = ["cdylib", "rlib"]` (the rlib
+# is for the signer and the tests) costs the wasm 17 KB gzip: with both crate types the whole
+# plugin was 258,002 B gzip (wasm + JS), with the cdylib alone 241,018 B (scripts/size.sh, 2026-12-01).
+#
+#   scripts/build-wasm.sh --target web|bundler|nodejs --out-dir DIR [--out-name STEM] [-- CARGO_ARGS]
+#   e.g. scripts/build-wasm.sh --target web --out-dir www/pkg
+#        scripts/build-wasm.sh --target web --out-dir pkg-url --out-name cloudinary_connector_url -- --features url-only
+#
+# Writes DIR/STEM.js, DIR/STEM_bg.wasm and their .d.ts (STEM defaults to cloudinary_connector).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+target='' out='' name=cloudinary_connector
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --target) target=$2; shift 2 ;;
+    --out-dir) out=$2; shift 2 ;;
+    --out-name) name=$2; shift 2 ;;
+    --) shift; break ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    *) echo "build-wasm.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+[ -n "$target" ] && [ -n "$out" ] || { echo "build-wasm.sh: --target and --out-dir are required (see --help)" >&2; exit 2; }
+export PATH="$HOME/.cargo/bin:$root/tools/node_modules/.bin:$PATH"
+command -v wasm-bindgen >/dev/null && command -v wasm-opt >/dev/null \
+  || { echo "build-wasm.sh: wasm-bindgen or wasm-opt not found: run scripts/setup.sh" >&2; exit 1; }
+# shellcheck source=scripts/cargo-target-dir.sh
+source "$root/scripts/cargo-target-dir.sh"
+
+(cd "$root" && cargo rustc --quiet --release --target wasm32-unknown-unknown -p cloudinary-connector --lib \
+  --crate-type cdylib "$@")
+wasm="$(cargo_target_dir)/wasm32-unknown-unknown/release/cloudinary_connector.wasm"
+mkdir -p "$out"
+wasm-bindgen --target "$target" --out-dir "$out" --out-name "$name" "$wasm"
+# The wasm-opt flags: Cargo.toml's wasm-pack metadata, the one place they are written.
+mapfile -t flags < <(python3 - "$root/Cargo.toml" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+m = re.search(r'^\[package\.metadata\.wasm-pack\.profile\.release\]\s*\nwasm-opt\s*=\s*\[([^\]]*)\]', text, re.M)
+if not m:
+    sys.exit("build-wasm.sh: Cargo.toml has no [package.metadata.wasm-pack.profile.release] wasm-opt")
+print("\n".join(re.findall(r'"([^"]*)"', m.group(1))))
+PY
+)
+wasm-opt "${flags[@]}" "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
