@@ -28,7 +28,9 @@ BUDGET_URL_MIN=34500
 # Lowered 262000 -> 245000 (issue 15): 258,576 -> 241,584 B, the cdylib-only build (scripts/build-wasm.sh)
 # with the same features; the same margin (~3.4 KB) as before. URL-only 51,506 and minimal 34,057 B
 # keep their budgets (their margins were already ~0.5 KB).
-BUDGET_PLUGIN=245000
+# Set to 272500 on the merged tree (2026-12-02): the cdylib-only build (issue 15) with the upload
+# queue (issue 14) measures 268,946 B; the same ~3.5 KB margin.
+BUDGET_PLUGIN=272500
 set -euo pipefail
 CHECK=0; [ "${1:-}" = "--check" ] && CHECK=1
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -16,6 +16,7 @@ pub mod settings;
 pub mod sign;
 #[cfg(not(feature = "url-only"))]
 pub mod upload;
+#[cfg(not(feature = "url-only"))]
 pub mod upload_queue;
 pub mod url;
 #[cfg(not(feature = "url-only"))]
