@@ -131,6 +131,10 @@ describe('upload queue (headless Chromium, the real signer, the upload test doub
     const { context, page, errors } = await open();
     // 4 files of 4 parts (so that two middle parts fly at once) among small one-part files.
     const sizes = Array.from({ length: 50 }, (_, i) => (i % 10 === 3 ? 3 * 5 * MiB + 1000 + i : 40_000 + i * 997));
+    // Every answer 150 ms late (a delay only, no fault), as over a real network: on a fast
+    // unloaded machine loopback answers came back before the queue had filled its slots, and the
+    // lower bound on requests in flight below failed (CI rehearsal, peak 3).
+    await faultPlan({ every: 1, faults: [{ public_id: '', nth: 0, delay_ms: 150 }] });
     const out = await page.evaluate(async (sizes) => {
       const q = window.makeQueue({ maxFiles: 40, filesAtOnce: 3, concurrency: 2, chunkSize: 5 * 1024 * 1024 });
       const files = sizes.map((s, i) => window.gen(i + 1, s, `file-${String(i).padStart(2, '0')}.bin`));
@@ -142,7 +146,7 @@ describe('upload queue (headless Chromium, the real signer, the upload test doub
       q.free();
       return { queued: added.queued.length, refused: added.refused, limits, summary, refusedEvents,
         files: done.map((f) => ({ name: f.name, state: f.state, uploadId: f.uploadId, total: f.total, confirmed: f.confirmed, error: f.error })) };
-    }, sizes);
+    }, sizes).finally(() => faultPlan({ every: 0, faults: [] }));
     assert.deepEqual(errors, []);
     assert.equal(out.queued, 40);
     assert.equal(out.refused.length, 10);
