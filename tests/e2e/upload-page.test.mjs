@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { launch, repo } from './helpers.mjs';
+import { clickAction, launch, messages, repo } from './helpers.mjs';
 import { startSigner } from './signer.mjs';
 import { uploadTestServer } from './hosts.mjs';
 
@@ -109,8 +109,7 @@ test('uninstall with "remove all data" removes the resume records of unfinished 
   await page.goto(ctx.base);
   await page.evaluate(() => window.refhost.ready);
   await page.waitForSelector('.ext-card');
-  await page.click('.ext-card button[data-action="install"]');
-  await page.evaluate(() => window.refhost.extensions.queue);
+  await clickAction(page, 'install');
   await page.waitForSelector('.cldc-toolbar-button');
   // An upload interrupted on the large-upload page leaves its resume record.
   await page.goto(`${ctx.base}uploads.html?signer=${encodeURIComponent(signer.url)}&api=${encodeURIComponent(double.url)}&chunkSize=${5 * MiB}`);
@@ -129,9 +128,8 @@ test('uninstall with "remove all data" removes the resume records of unfinished 
   await page.evaluate(() => window.refhost.ready);
   await page.waitForSelector('.cldc-toolbar-button');
   assert.equal((await records()).length, 1, 'the record outlives the page');
-  await page.click('.ext-card button[data-action="uninstall-remove"]');
-  await page.evaluate(() => window.refhost.extensions.queue);
-  const msgs = await page.$$eval('#ext-messages li', (lis) => lis.map((li) => `${li.className}: ${li.textContent}`));
+  await clickAction(page, 'uninstall-remove');
+  const msgs = await messages(page);
   assert.ok(msgs.some((m) => /^info: Cloudinary Connector: uninstalled; \d+ stored keys removed$/.test(m)), msgs.join('\n'));
   assert.ok(!msgs.some((m) => m.includes('the host removed them')), `the plugin removed its records itself: ${msgs.join('\n')}`);
   assert.deepEqual(await records(), []);
