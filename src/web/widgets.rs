@@ -342,6 +342,14 @@ fn not_mounted() -> JsValue {
     mount_err(MountError::NotMounted)
 }
 
+/// Runs `f` on the mounted widget in `cell`: `not_mounted` after `unmount()`.
+fn with_mounted<S: WidgetSpec>(
+    cell: &RefCell<Option<Mounted<S>>>,
+    f: impl FnOnce(&Mounted<S>) -> Result<(), MountError>,
+) -> Result<(), JsValue> {
+    f(cell.borrow().as_ref().ok_or_else(not_mounted)?).map_err(mount_err)
+}
+
 /// `remount(account)` of every mounted-widget handle: the account switch, as a Promise.
 fn remount<S>(cell: &Rc<RefCell<Option<Mounted<S>>>>, account: JsValue) -> Promise
 where
@@ -368,23 +376,15 @@ pub struct JsMediaLibrary(Rc<RefCell<Option<MediaLibrary>>>);
 impl JsMediaLibrary {
     /// Opens the widget (on `folder` when given).
     pub fn show(&self, folder: Option<String>) -> Result<(), JsValue> {
-        let b = self.0.borrow();
-        let ml = b.as_ref().ok_or_else(not_mounted)?;
-        match folder {
+        with_mounted(&self.0, |ml| match folder {
             Some(f) => ml.show_folder(&f),
             None => ml.show(),
-        }
-        .map_err(mount_err)
+        })
     }
 
     /// Closes the widget.
     pub fn hide(&self) -> Result<(), JsValue> {
-        self.0
-            .borrow()
-            .as_ref()
-            .ok_or_else(not_mounted)?
-            .hide()
-            .map_err(mount_err)
+        with_mounted(&self.0, |w| w.hide())
     }
 
     /// Account switch: unmounts, then mounts for `account`.
@@ -411,22 +411,12 @@ pub struct JsUploadWidget(Rc<RefCell<Option<UploadWidget>>>);
 impl JsUploadWidget {
     /// Opens the widget.
     pub fn open(&self) -> Result<(), JsValue> {
-        self.0
-            .borrow()
-            .as_ref()
-            .ok_or_else(not_mounted)?
-            .open()
-            .map_err(mount_err)
+        with_mounted(&self.0, |w| w.open())
     }
 
     /// Closes the widget.
     pub fn close(&self) -> Result<(), JsValue> {
-        self.0
-            .borrow()
-            .as_ref()
-            .ok_or_else(not_mounted)?
-            .close()
-            .map_err(mount_err)
+        with_mounted(&self.0, |w| w.close())
     }
 
     /// Account switch.
