@@ -277,6 +277,50 @@ async fn a_signer_that_is_down_is_unreachable_not_timed_out() {
     assert!(matches!(err, SignerError::Unreachable { .. }), "{err:?}");
 }
 
+/// The panel's signer check (`GET /v1/health`) through the same client: the real signer is
+/// healthy; a non-2xx answer is a refusal with its status (the panel shows `error (HTTP 404)`);
+/// nothing listening is unreachable; a check cancelled while the signer holds it ends at once.
+#[wasm_bindgen_test]
+async fn the_health_check_goes_through_the_client() {
+    let never = web_sys::AbortController::new().unwrap();
+    let healthy = SignerClient::new(SIGNER_URL, TokenSource::Static(String::new()));
+    assert_eq!(healthy.health(&never.signal()).await, Ok(()));
+
+    let missing = SignerClient::new(
+        &format!("{DOUBLES_URL}/404"),
+        TokenSource::Static("t".into()),
+    );
+    match missing.health(&never.signal()).await {
+        Err(SignerError::Refused {
+            status,
+            message,
+            error,
+        }) => {
+            assert_eq!(status, 404);
+            assert_eq!(message, "HTTP 404 without an error message");
+            assert_eq!(error, None);
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+
+    let down = SignerClient::new("http://127.0.0.1:9", TokenSource::Static("t".into()));
+    let err = down.health(&never.signal()).await.unwrap_err();
+    assert!(matches!(err, SignerError::Unreachable { .. }), "{err:?}");
+
+    let hanging = SignerClient::new(
+        &format!("{DOUBLES_URL}/hang"),
+        TokenSource::Static("t".into()),
+    );
+    // Cancelled 100 ms in, while the doubles server holds the request (it never answers).
+    let signal = web_sys::AbortSignal::timeout_with_u32(100);
+    let res = hanging.health(&signal).await;
+    assert!(signal.aborted());
+    assert!(
+        matches!(res, Err(SignerError::Unreachable { .. })),
+        "{res:?}"
+    );
+}
+
 /// The error message of a thrown JS `Error`.
 fn thrown(e: wasm_bindgen::JsValue) -> String {
     String::from(js_sys::Error::from(e).message())

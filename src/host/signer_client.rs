@@ -15,7 +15,8 @@
 //!   `{"results": [{"signature": base64url, ...}, ...]}` in the items' order, all or none: the
 //!   plugin's signed inserts, [`BATCH_SIZE`] items per request (the signer accepts at least 50,
 //!   `server.max_batch`), each request costing one rate-limit token.
-//! * Every request (and the reading of its answer) is abandoned after the client's timeout
+//! * `GET /v1/health` ([`SignerClient::health`]): the panel's signer check, every 30 s; no token.
+//! * Every signing request (and the reading of its answer) is abandoned after the client's timeout
 //!   ([`DEFAULT_TIMEOUT_MS`], [`SignerClient::with_timeout`]): a signer that accepted the
 //!   connection but never answers yields [`SignerError::Timeout`]. A promise from the host's token
 //!   provider gets the same time before the request starts (`SignerError::Token`: `the token
@@ -123,6 +124,45 @@ pub enum SignerError {
         /// The timeout, milliseconds.
         ms: u32,
     },
+}
+
+/// Sends `request` to `url` and reads its whole answer: the text of a 2xx answer, or the
+/// refusal a non-2xx one carries (its wire-contract `error`, when it has one). `deadline` is the
+/// timeout signal the request was built with and its length: when it has fired, a failure is
+/// [`SignerError::Timeout`], otherwise [`SignerError::Unreachable`] with the browser's message.
+async fn exchange(
+    request: Result<Request, gloo_net::Error>,
+    url: &str,
+    deadline: Option<(&web_sys::AbortSignal, u32)>,
+) -> Result<String, SignerError> {
+    let failed = |e: gloo_net::Error| match deadline {
+        Some((signal, ms)) if signal.aborted() => SignerError::Timeout {
+            url: url.to_owned(),
+            ms,
+        },
+        _ => SignerError::Unreachable {
+            url: url.to_owned(),
+            message: e.to_string(),
+        },
+    };
+    let res = request.map_err(failed)?.send().await.map_err(failed)?;
+    let status = res.status();
+    let text = res.text().await.map_err(failed)?;
+    if !(200..300).contains(&status) {
+        let error = crate::core::json::from_str(&text)
+            .ok()
+            .and_then(|v| ErrorBody::from_json(&v).ok());
+        let message = error.as_ref().map_or_else(
+            || format!("HTTP {status} without an error message"),
+            ErrorBody::display,
+        );
+        return Err(SignerError::Refused {
+            status,
+            message,
+            error,
+        });
+    }
+    Ok(text)
 }
 
 /// A promise rejected when `signal` aborts (never settled otherwise), and the listener that
@@ -308,45 +348,24 @@ impl SignerClient {
         // One signal for the request and the reading of its answer: a signer that accepted the
         // connection but never answers (or stops mid-body) cannot hold the caller forever.
         let signal = web_sys::AbortSignal::timeout_with_u32(self.timeout_ms);
-        let failed = |e: gloo_net::Error| {
-            if signal.aborted() {
-                SignerError::Timeout {
-                    url: url.clone(),
-                    ms: self.timeout_ms,
-                }
-            } else {
-                SignerError::Unreachable {
-                    url: url.clone(),
-                    message: e.to_string(),
-                }
-            }
-        };
-        let res = Request::post(&url)
+        let request = Request::post(&url)
             .header("Authorization", &format!("Bearer {token}"))
             .header("Content-Type", "application/json")
             .abort_signal(Some(&signal))
-            .body(body.to_string())
-            .map_err(failed)?
-            .send()
-            .await
-            .map_err(failed)?;
-        let status = res.status();
-        let text = res.text().await.map_err(failed)?;
-        if !(200..300).contains(&status) {
-            let error = crate::core::json::from_str(&text)
-                .ok()
-                .and_then(|v| ErrorBody::from_json(&v).ok());
-            let message = error.as_ref().map_or_else(
-                || format!("HTTP {status} without an error message"),
-                ErrorBody::display,
-            );
-            return Err(SignerError::Refused {
-                status,
-                message,
-                error,
-            });
-        }
+            .body(body.to_string());
+        let text = exchange(request, &url, Some((&signal, self.timeout_ms))).await?;
         crate::core::json::from_str(&text).map_err(SignerError::BadAnswer)
+    }
+
+    /// `GET /v1/health` (no token: anyone may ask): `Ok(())` when the signer answers 2xx, read
+    /// through the same request path and refusal reading as the signing calls. `cancel` is the
+    /// request's only deadline: the panel aborts it on teardown and when the next check starts
+    /// (every 30 s), so a check never outlives its successor; a cancelled check reads as
+    /// [`SignerError::Unreachable`], which the caller that cancelled it never looks at.
+    pub async fn health(&self, cancel: &web_sys::AbortSignal) -> Result<(), SignerError> {
+        let url = format!("{}/v1/health", self.base);
+        let request = Request::get(&url).abort_signal(Some(cancel)).build();
+        exchange(request, &url, None).await.map(drop)
     }
 
     /// Signs exactly `params_to_sign` (as the Upload widget gives them) for `account`.

@@ -577,11 +577,7 @@ pub(super) fn check_signer(weak: &Weak<RefCell<Ui>>) {
     let Ok(mut ui) = rc.try_borrow_mut() else {
         return;
     };
-    let Some(base) = ui
-        .host
-        .signer_url()
-        .map(|u| u.trim_end_matches('/').to_owned())
-    else {
+    let Some(client) = ui.widgets.signer.clone() else {
         return;
     };
     let Ok(abort) = AbortOnDrop::new() else {
@@ -593,16 +589,13 @@ pub(super) fn check_signer(weak: &Weak<RefCell<Ui>>) {
     drop(rc);
     let weak = weak.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let res = gloo_net::http::Request::get(&format!("{base}/v1/health"))
-            .abort_signal(Some(&signal))
-            .send()
-            .await;
+        let res = client.health(&signal).await;
         if signal.aborted() {
             return; // torn down or superseded
         }
         let state = match res {
-            Ok(r) if r.ok() => "connected".to_owned(),
-            Ok(r) => format!("error (HTTP {})", r.status()),
+            Ok(()) => "connected".to_owned(),
+            Err(SignerError::Refused { status, .. }) => format!("error (HTTP {status})"),
             Err(_) => "unreachable".to_owned(),
         };
         on_ui(&weak, |ui| {
