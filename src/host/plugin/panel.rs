@@ -78,13 +78,18 @@ pub(super) fn allowed(caps: &Capabilities, f: Feature) -> Result<(), String> {
     }
 }
 
-/// Sentence case for a feature state shown on its own ("Uploading is not allowed…").
+/// Sentence case for a feature state shown on its own ("Uploading is not allowed…"). The states
+/// are the plugin's own messages, which start with an ASCII letter: ASCII case only, because
+/// `char::to_uppercase` links std's Unicode case table (12 KB of wasm data; scripts/size.sh).
 pub(super) fn sentence(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 1);
     let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect::<String>() + ".",
-        None => String::new(),
+    if let Some(f) = c.next() {
+        out.push(f.to_ascii_uppercase());
+        out.push_str(c.as_str());
+        out.push('.');
     }
+    out
 }
 
 impl Ui {
