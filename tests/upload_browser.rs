@@ -12,8 +12,8 @@
 //! The last tests run the upload queue's page side (`host::upload_queue`) the same way.
 #![cfg(all(target_arch = "wasm32", target_os = "unknown"))]
 
+use cloudinary_connector::core::json::Map;
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use cloudinary_connector::core::sign::ParamValue;
@@ -106,7 +106,7 @@ fn generated_blob(size: u64) -> web_sys::Blob {
 }
 
 fn options(public_id: Option<&str>) -> UploadOptions {
-    let mut params = BTreeMap::new();
+    let mut params = Map::new();
     params.insert("folder".to_owned(), ParamValue::from("tests/uploads"));
     params.insert(
         "tags".to_owned(),
@@ -678,7 +678,7 @@ fn host_storage() -> HostStorage {
 }
 
 fn queue_options(public_id: &str) -> QueueOptions {
-    let mut params = BTreeMap::new();
+    let mut params = Map::new();
     params.insert("public_id".to_owned(), ParamValue::from(public_id));
     QueueOptions {
         account: Some(ACCOUNT.into()),

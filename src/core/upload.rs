@@ -14,10 +14,9 @@
 //! This module also sends the first part alone, so that a `public_id` Cloudinary generates can
 //! be carried into every later part (as the Python and PHP SDKs do).
 
-use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::core::json::Value;
+use crate::core::json::{Map, Value};
 
 use crate::core::sign::ParamValue;
 
@@ -515,16 +514,13 @@ impl Progress {
 /// signer adds `timestamp`), plus a `public_id` Cloudinary generated once it is known.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UploadParams {
-    params: BTreeMap<String, ParamValue>,
+    params: Map<String, ParamValue>,
     resource_type: String,
 }
 
 impl UploadParams {
     /// Validates `params` (none of [`RESERVED_PARAMS`], no empty name) and `resource_type`.
-    pub fn new(
-        params: BTreeMap<String, ParamValue>,
-        resource_type: &str,
-    ) -> Result<Self, UploadError> {
+    pub fn new(params: Map<String, ParamValue>, resource_type: &str) -> Result<Self, UploadError> {
         if !RESOURCE_TYPES.contains(&resource_type) {
             return Err(UploadError::BadResourceType(resource_type.to_owned()));
         }
@@ -560,7 +556,7 @@ impl UploadParams {
     }
 
     /// What the signer signs (and the request posts, with `timestamp`, `api_key`, `signature`).
-    pub fn to_sign(&self) -> &BTreeMap<String, ParamValue> {
+    pub fn to_sign(&self) -> &Map<String, ParamValue> {
         &self.params
     }
 
@@ -576,7 +572,7 @@ impl UploadParams {
 
 /// Upload parameters as JSON (a list as an array): what the signer is asked to sign, and what a
 /// resume record keeps.
-pub fn params_json(params: &BTreeMap<String, ParamValue>) -> crate::core::json::Map<String, Value> {
+pub fn params_json(params: &Map<String, ParamValue>) -> Map<String, Value> {
     params
         .iter()
         .map(|(k, v)| {
@@ -929,7 +925,7 @@ mod tests {
 
     #[test]
     fn params_validation() {
-        let mut m = BTreeMap::new();
+        let mut m = Map::new();
         m.insert("folder".to_owned(), ParamValue::from("cms/alice"));
         let up = UploadParams::new(m.clone(), "video").unwrap();
         assert_eq!(
@@ -1047,7 +1043,7 @@ mod tests {
 mod overwrite_default_tests {
     use super::*;
 
-    fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, ParamValue> {
+    fn params(pairs: &[(&str, &str)]) -> Map<String, ParamValue> {
         pairs
             .iter()
             .map(|(k, v)| ((*k).to_owned(), ParamValue::Text((*v).to_owned())))
@@ -1057,13 +1053,13 @@ mod overwrite_default_tests {
     #[test]
     fn a_named_public_id_never_overwrites_unless_the_caller_decides() {
         let named = UploadParams::new(params(&[("public_id", "a")]), "image").unwrap();
-        assert_eq!(named.to_sign()["overwrite"].joined(), "false");
+        assert_eq!(named.to_sign().get("overwrite").unwrap().joined(), "false");
         let decided = UploadParams::new(
             params(&[("public_id", "a"), ("overwrite", "true")]),
             "image",
         )
         .unwrap();
-        assert_eq!(decided.to_sign()["overwrite"].joined(), "true");
+        assert_eq!(decided.to_sign().get("overwrite").unwrap().joined(), "true");
         let generated = UploadParams::new(params(&[("folder", "f")]), "raw").unwrap();
         assert!(!generated.to_sign().contains_key("overwrite"));
     }

@@ -17,10 +17,11 @@
 //! machine (about 850 lines), whose transitions share the private state of `Queue` and `Item`
 //! and read best in one place.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+
 use std::fmt;
 
-use crate::core::json::{self, Value};
+use crate::core::json::{self, Map, Value};
 use crate::core::sign::ParamValue;
 use crate::core::upload::{
     params_json, Chunk, ChunkAnswer, ChunkPlan, Failure, Progress, RetryPolicy, Scheduler, Step,
@@ -483,7 +484,7 @@ impl Queue {
         &mut self,
         id: FileId,
         hashes: Result<(String, String), String>,
-        params: &BTreeMap<String, ParamValue>,
+        params: &Map<String, ParamValue>,
         resource_type: &str,
         account: Option<&str>,
         now: u64,

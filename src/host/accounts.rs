@@ -21,7 +21,6 @@
 //! # Ok(()) }
 //! ```
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
@@ -105,6 +104,7 @@ impl From<AccountError> for AccountsError {
     }
 }
 
+use crate::core::json::Map;
 use crate::host::api::js_message;
 
 /// Now, from the browser's clock, in Unix seconds.
@@ -314,7 +314,7 @@ pub struct Opened {
 pub struct AccountsSession {
     state: Accounts,
     store: AccountStore,
-    generations: BTreeMap<String, u64>,
+    generations: Map<String, u64>,
 }
 
 impl AccountsSession {
@@ -331,7 +331,7 @@ impl AccountsSession {
         let mut session = AccountsSession {
             state,
             store,
-            generations: BTreeMap::new(),
+            generations: Map::new(),
         };
         let effects = session.perform(effects)?;
         Ok(Opened {
@@ -390,14 +390,14 @@ impl AccountsSession {
     /// Logs out of one account.
     pub fn logout(&mut self, account: &str, now: Timestamp) -> Result<Vec<Effect>, AccountsError> {
         // A login still in flight for this account is void too.
-        *self.generations.entry(account.to_owned()).or_default() += 1;
+        *self.generations.get_or_insert_with(account, || 0) += 1;
         let effects = self.state.logout(account, now)?;
         self.perform(effects)
     }
 
     /// Logs out of every account.
     pub fn logout_all(&mut self, now: Timestamp) -> Result<Vec<Effect>, AccountsError> {
-        for g in self.generations.values_mut() {
+        for (_, g) in self.generations.iter_mut() {
             *g += 1;
         }
         let effects = self.state.logout_all(now);
@@ -460,7 +460,7 @@ impl AccountsSession {
         for e in &effects {
             match e {
                 Effect::CancelPending(account) => {
-                    *self.generations.entry(account.clone()).or_default() += 1;
+                    *self.generations.get_or_insert_with(account, || 0) += 1;
                 }
                 Effect::Persist => self.store.write(&self.state.to_stored())?,
                 _ => {}

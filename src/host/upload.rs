@@ -11,14 +11,13 @@
 //!   [`UploadError::Cancelled`].
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-use crate::core::json::Value;
+use crate::core::json::{Map, Value};
 use futures_util::stream::{FuturesUnordered, StreamExt};
 use gloo_net::http::Request;
 use wasm_bindgen::prelude::*;
@@ -51,7 +50,7 @@ pub struct UploadOptions {
     pub resource_type: String,
     /// Upload parameters (`folder`, `public_id`, `tags`, `upload_preset`...): signed by the
     /// signer and sent with every part.
-    pub params: BTreeMap<String, ParamValue>,
+    pub params: Map<String, ParamValue>,
     /// Bytes per part (default 20,000,000; 5 MiB to 100 MB).
     pub chunk_size: u64,
     /// Middle parts in flight at once (default 2, at most 8).
@@ -72,7 +71,7 @@ impl Default for UploadOptions {
             account: None,
             api_base: DEFAULT_API_BASE.to_owned(),
             resource_type: "auto".to_owned(),
-            params: BTreeMap::new(),
+            params: Map::new(),
             chunk_size: DEFAULT_CHUNK_SIZE,
             concurrency: DEFAULT_CONCURRENCY,
             max_file_bytes: None,

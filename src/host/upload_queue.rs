@@ -9,7 +9,8 @@
 //!   per file) and clears its timer; resume records stay in storage for the next page.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+
 use std::fmt;
 use std::rc::{Rc, Weak};
 
@@ -17,7 +18,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, Blob};
 
-use crate::core::json::Value;
+use crate::core::json::{Map, Value};
 use crate::core::sign::ParamValue;
 use crate::core::upload::{unique_upload_id, RetryPolicy, UploadError, UploadParams};
 use crate::core::upload_queue::{
@@ -39,7 +40,7 @@ pub struct QueueOptions {
     /// `image`, `video`, `raw` or `auto`.
     pub resource_type: String,
     /// Upload parameters, signed and sent with every part of every file.
-    pub params: BTreeMap<String, ParamValue>,
+    pub params: Map<String, ParamValue>,
     /// The limits.
     pub limits: QueueLimits,
     /// Retries of a failed part.

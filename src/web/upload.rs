@@ -12,7 +12,6 @@
 //! ```
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::core::json::{de, Map, Value};
@@ -170,10 +169,8 @@ pub(crate) fn split_options(
     Ok((token, v))
 }
 
-fn params_of(
-    params: Option<Map<String, Value>>,
-) -> Result<BTreeMap<String, ParamValue>, CodedError> {
-    let mut out = BTreeMap::new();
+fn params_of(params: Option<Map<String, Value>>) -> Result<Map<String, ParamValue>, CodedError> {
+    let mut out = Map::new();
     for (k, v) in params.unwrap_or_default() {
         if let Some(pv) = param_value(&k, &v).map_err(|e| CodedError::new(&e))? {
             out.insert(k, pv);

@@ -46,7 +46,7 @@ pub struct ResumeRecord {
     /// The parts Cloudinary confirmed, as byte ranges `(start, end)` inclusive.
     pub confirmed: Vec<(u64, u64)>,
     /// The upload parameters the signer signs (the signed parameters' input).
-    pub params: BTreeMap<String, ParamValue>,
+    pub params: Map<String, ParamValue>,
     /// The Upload API resource type.
     pub resource_type: String,
     /// The signer's account id.
@@ -127,7 +127,7 @@ impl ResumeRecord {
                 _ => return Err(bad("a confirmed range is not [start, end]")),
             }
         }
-        let mut params = BTreeMap::new();
+        let mut params = Map::new();
         for (k, p) in v
             .get("params")
             .and_then(Value::as_object)

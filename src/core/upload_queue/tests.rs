@@ -79,7 +79,7 @@ impl Sim {
                     let effects = self.q.fingerprinted(
                         id,
                         Ok(("aa".into(), "bb".into())),
-                        &BTreeMap::new(),
+                        &Map::new(),
                         "auto",
                         None,
                         self.now,
@@ -471,7 +471,7 @@ fn one_fingerprint_at_a_time_and_a_failed_read_fails_the_file() {
     let e = q.fingerprinted(
         1,
         Err("NotReadableError".into()),
-        &BTreeMap::new(),
+        &Map::new(),
         "auto",
         None,
         5,
@@ -484,7 +484,7 @@ fn one_fingerprint_at_a_time_and_a_failed_read_fails_the_file() {
     let e = q.fingerprinted(
         2,
         Ok(("h".into(), "t".into())),
-        &BTreeMap::new(),
+        &Map::new(),
         "raw",
         Some("main"),
         6,
@@ -500,7 +500,7 @@ fn one_fingerprint_at_a_time_and_a_failed_read_fails_the_file() {
 #[test]
 fn a_record_round_trips_and_a_resumed_upload_skips_confirmed_parts() {
     let size = 4 * MB5 + 7;
-    let mut params = BTreeMap::new();
+    let mut params = Map::new();
     params.insert("folder".to_owned(), ParamValue::Text("cms".into()));
     params.insert(
         "tags".to_owned(),
@@ -559,7 +559,7 @@ fn the_wrong_file_an_expired_or_damaged_record_are_refused() {
         fingerprint: fp("big.mp4", size),
         part_size: MB5,
         confirmed: vec![(0, MB5 - 1)],
-        params: BTreeMap::new(),
+        params: Map::new(),
         resource_type: "auto".into(),
         account: None,
         public_id: None,
@@ -667,7 +667,7 @@ fn cancel_removes_the_record() {
     q.fingerprinted(
         1,
         Ok(("h".into(), "t".into())),
-        &BTreeMap::new(),
+        &Map::new(),
         "auto",
         None,
         0,
