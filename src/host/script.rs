@@ -17,7 +17,6 @@
 //! * A timeout and a load failure give distinct, clear errors, and leave no tag behind.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt;
 use std::rc::{Rc, Weak};
 
@@ -138,8 +137,13 @@ struct Inner {
     footprint: RefCell<Option<Footprint>>,
 }
 
+/// A loaded tag's identity: what it loads, from where.
+type Tag = (ResourceKind, String);
+
 thread_local! {
-    static LOADED: RefCell<HashMap<(ResourceKind, String), Weak<Inner>>> = RefCell::new(HashMap::new());
+    /// The tags injected and still wanted, in injection order: a handful at most (one per widget
+    /// script and stylesheet), so a list, searched in place (no hash map linked into the wasm).
+    static LOADED: RefCell<Vec<(Tag, Weak<Inner>)>> = const { RefCell::new(Vec::new()) };
     /// Whether one of our scripts created `window.cloudinary` (then the last one removes it).
     static CREATED_GLOBAL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
@@ -238,10 +242,9 @@ impl Drop for Inner {
     fn drop(&mut self) {
         LOADED.with(|l| {
             let mut l = l.borrow_mut();
-            let key = (self.kind, self.url.clone());
-            if l.get(&key).is_some_and(|w| w.strong_count() == 0) {
-                l.remove(&key);
-            }
+            l.retain(|((kind, url), w)| {
+                !(*kind == self.kind && *url == self.url && w.strong_count() == 0)
+            });
         });
         if let Some((handle, _cb)) = self.timer.borrow_mut().take() {
             if let Some(w) = web_sys::window() {
@@ -328,13 +331,21 @@ pub async fn load(
     api: Option<&'static str>,
     options: &ScriptOptions,
 ) -> Result<LoadedScript, ScriptError> {
-    let key = (kind, url.to_owned());
-    let existing = LOADED.with(|l| l.borrow().get(&key).and_then(Weak::upgrade));
+    let existing = LOADED.with(|l| {
+        l.borrow()
+            .iter()
+            .find(|((k, u), _)| *k == kind && u == url)
+            .and_then(|(_, w)| w.upgrade())
+    });
     let inner = match existing {
         Some(inner) => inner,
         None => {
             let inner = inject(kind, url, options)?;
-            LOADED.with(|l| l.borrow_mut().insert(key, Rc::downgrade(&inner)));
+            LOADED.with(|l| {
+                let mut l = l.borrow_mut();
+                l.retain(|((k, u), _)| !(*k == kind && u == url));
+                l.push(((kind, url.to_owned()), Rc::downgrade(&inner)));
+            });
             inner
         }
     };
@@ -348,7 +359,10 @@ pub async fn load(
         Ok(_) => {}
         Err(reason) => {
             // Failed tags must not be reused: forget it so a later attempt injects afresh.
-            LOADED.with(|l| l.borrow_mut().remove(&(kind, url.to_owned())));
+            LOADED.with(|l| {
+                l.borrow_mut()
+                    .retain(|((k, u), _)| !(*k == kind && u == url))
+            });
             inner.element.remove();
             return Err(if reason.as_string().as_deref() == Some("timeout") {
                 ScriptError::TimedOut {

@@ -9,7 +9,6 @@
 //!   per file) and clears its timer; resume records stay in storage for the next page.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use std::fmt;
 use std::rc::{Rc, Weak};
@@ -59,9 +58,37 @@ struct Slot {
     account: Option<String>,
 }
 
+/// The files' page resources by id, in the order they were added. The queue holds at most
+/// `maxFiles` (1000) files: a list searched in place, so the wasm links no hash map.
+#[derive(Default)]
+struct Slots(Vec<(FileId, Slot)>);
+
+impl Slots {
+    fn get(&self, id: &FileId) -> Option<&Slot> {
+        self.0.iter().find(|(i, _)| i == id).map(|(_, s)| s)
+    }
+
+    fn insert(&mut self, id: FileId, slot: Slot) {
+        self.remove(&id);
+        self.0.push((id, slot));
+    }
+
+    fn remove(&mut self, id: &FileId) {
+        self.0.retain(|(i, _)| i != id);
+    }
+
+    fn values(&self) -> impl Iterator<Item = &Slot> {
+        self.0.iter().map(|(_, s)| s)
+    }
+
+    fn clear(&mut self) {
+        self.0.clear();
+    }
+}
+
 struct Inner {
     queue: Queue,
-    slots: HashMap<FileId, Slot>,
+    slots: Slots,
     timer: Option<(u64, Timeout)>,
 }
 
@@ -180,7 +207,7 @@ impl UploadQueue {
             shared: Rc::new(Shared {
                 inner: RefCell::new(Inner {
                     queue,
-                    slots: HashMap::new(),
+                    slots: Slots::default(),
                     timer: None,
                 }),
                 options,
