@@ -537,6 +537,7 @@ fn reference_and_target(
             secure_distribution,
             private_cdn: private_cdn.unwrap_or_default(),
             optimize: optimize.unwrap_or(true),
+            default_transformation: None,
         })
     })?;
     Ok((r, target))

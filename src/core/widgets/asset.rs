@@ -322,6 +322,10 @@ pub struct DeliveryTarget {
     pub private_cdn: bool,
     /// Chain `f_auto,q_auto` after the stored transformation (the plugin's default).
     pub optimize: bool,
+    /// A transformation chained after the asset's own, as one more step (the host's default
+    /// transformation): the URL engine joins the steps, as the SDKs join a `transformation`
+    /// list of `raw_transformation`s.
+    pub default_transformation: Option<String>,
 }
 
 impl DeliveryTarget {
@@ -332,6 +336,7 @@ impl DeliveryTarget {
             secure_distribution: None,
             private_cdn: false,
             optimize: true,
+            default_transformation: None,
         }
     }
 }
@@ -449,10 +454,11 @@ impl AssetReference {
         // The URL engine builds it (SDK-identical prefix, `v1` rule and escaping): the stored
         // transformation is one raw step; the plugin's defaults (`DeliveryDefaults`, as for
         // `deliveryUrl` and `srcset`) chain whichever of `f_auto`/`q_auto` it does not set.
-        let transformation = self.transformation.as_deref().unwrap_or("");
         let mut steps = Vec::new();
-        if !transformation.is_empty() {
-            steps.push(UrlValue::map().with("raw_transformation", transformation));
+        for step in [&self.transformation, &target.default_transformation] {
+            if let Some(t) = step.as_deref().filter(|t| !t.is_empty()) {
+                steps.push(UrlValue::map().with("raw_transformation", t));
+            }
         }
         let mut options = UrlValue::map()
             .with("resource_type", self.resource_type.as_str())
@@ -758,6 +764,50 @@ mod tests {
         assert_eq!(
             url("é"),
             "https://res.cloudinary.com/demo/image/upload/v3/%C3%A9"
+        );
+    }
+
+    #[test]
+    fn a_default_transformation_is_chained_as_one_more_step() {
+        let r = |transformation: Option<&str>| AssetReference {
+            public_id: "shop/shoe".into(),
+            version: Some(17),
+            resource_type: "image".into(),
+            delivery_type: "upload".into(),
+            format: Some("jpg".into()),
+            transformation: transformation.map(str::to_owned),
+        };
+        let target = DeliveryTarget {
+            default_transformation: Some("e_sepia".into()),
+            ..DeliveryTarget::new("demo")
+        };
+        let base = "https://res.cloudinary.com/demo/image/upload";
+        assert_eq!(
+            r(Some("c_fill,h_200,w_200")).delivery_url(&target).unwrap(),
+            format!("{base}/c_fill,h_200,w_200/e_sepia/f_auto,q_auto/v17/shop/shoe.jpg")
+        );
+        assert_eq!(
+            r(None).delivery_url(&target).unwrap(),
+            format!("{base}/e_sepia/f_auto,q_auto/v17/shop/shoe.jpg")
+        );
+        // An empty default adds no step; the srcset items chain it too.
+        let empty = DeliveryTarget {
+            default_transformation: Some(String::new()),
+            ..DeliveryTarget::new("demo")
+        };
+        assert_eq!(
+            r(None).delivery_url(&empty).unwrap(),
+            format!("{base}/f_auto,q_auto/v17/shop/shoe.jpg")
+        );
+        let (set, _) = r(Some("c_fill,h_600,w_600"))
+            .responsive(&target, Some(400))
+            .unwrap()
+            .unwrap();
+        assert!(
+            set.starts_with(&format!(
+                "{base}/c_fill,h_600,w_600/e_sepia/f_auto,q_auto/c_scale,w_200/v17/shop/shoe.jpg 200w, "
+            )),
+            "{set}"
         );
     }
 }

@@ -14,32 +14,20 @@ impl Ui {
         reference: &AssetReference,
         target: &Target,
     ) -> Result<Prepared, WidgetError> {
-        let (r, delivery) = self.effective_reference(reference, target);
-        r.prepare_delivery(&delivery)
+        reference.prepare_delivery(&self.delivery_target(target))
     }
 
-    /// The reference with the settings' default transformation chained (unless it is the
-    /// plugin's own `f_auto,q_auto`, which the delivery target adds where the account allows),
-    /// and where its URLs point.
-    pub(super) fn effective_reference(
-        &self,
-        reference: &AssetReference,
-        target: &Target,
-    ) -> (AssetReference, DeliveryTarget) {
-        let mut r = reference.clone();
+    /// Where an inserted asset's URLs point, with the settings' default transformation chained
+    /// after the asset's own (unless it is the plugin's own `f_auto,q_auto`, which the delivery
+    /// target adds where the account allows).
+    pub(super) fn delivery_target(&self, target: &Target) -> DeliveryTarget {
         let default = self.default_transformation(target);
         let optimize = default.as_deref() == Some(crate::core::settings::DEFAULT_TRANSFORMATION);
-        if let (Some(tx), false) = (&default, optimize) {
-            r.transformation = Some(match r.transformation.take().filter(|t| !t.is_empty()) {
-                Some(t) => format!("{t}/{tx}"),
-                None => tx.clone(),
-            });
-        }
-        let delivery = DeliveryTarget {
+        DeliveryTarget {
             optimize,
+            default_transformation: default.filter(|_| !optimize),
             ..DeliveryTarget::new(&target.account.cloud_name)
-        };
-        (r, delivery)
+        }
     }
 
     /// Inserts `assets` into the host's editor with engine-built URLs. Signed assets
@@ -158,8 +146,8 @@ impl Ui {
             if let Ok(v) = crate::host::widgets::to_js(&stored) {
                 let _ = js_sys::Reflect::set(&media, &"reference".into(), &v);
             }
-            let (r, delivery) = self.effective_reference(&reference, &self.target());
-            add_delivery_fields(&media, &r, &delivery, asset.width);
+            let delivery = self.delivery_target(&self.target());
+            add_delivery_fields(&media, &reference, &delivery, asset.width);
             if let Err(e) = self.host.insert_media(&media) {
                 self.show_error(Some(&format!(
                     "The host refused the image: {}",
