@@ -9,6 +9,8 @@ mod host_errors;
 mod types;
 #[cfg(not(feature = "url-only"))]
 pub mod upload;
+#[cfg(not(feature = "url-only"))]
+pub mod upload_queue;
 pub mod url;
 
 #[cfg(not(feature = "url-only"))]

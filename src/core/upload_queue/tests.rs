@@ -1,3 +1,9 @@
+//! The upload queue's native tests: limits, refusals, rate-limit pauses, retries, resume
+//! records, pause/resume/cancel, rate and ETA, and the memory bound. One file of about 800
+//! lines: every test drives the same small harness (`limits`, `file`, `ok`, `fp`) through the
+//! queue's whole state machine, and the module they test is one state machine too
+//! (see `core::upload_queue`).
+
 use super::*;
 use crate::core::upload::MIN_CHUNK_SIZE;
 use std::collections::HashMap;
