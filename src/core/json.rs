@@ -29,6 +29,8 @@
 //! two is open (issue 15).
 
 use core::fmt::{self, Write as _};
+
+use crate::core::text::{cat, push_uint, sub};
 use core::ops::{Index, IndexMut};
 
 /// A JSON value.
@@ -152,16 +154,32 @@ macro_rules! number_from {
 }
 number_from!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
 
-/// A JSON object: keys kept sorted, like `serde_json`'s default `Map`.
-#[derive(Clone, PartialEq, Eq)]
+/// A JSON object: keys kept sorted, like `serde_json`'s default `Map`. Each entry also remembers
+/// when its key was first inserted, as a JavaScript object does: [`Map::first_inserted`] reads
+/// by that order (the one URL option whose meaning depends on it: `core::url::OptionValue`).
+/// Equality ignores insertion order, as `serde_json`'s does.
+#[derive(Clone)]
 pub struct Map<K = String, V = Value> {
-    entries: Vec<(K, V)>,
+    /// Sorted by key; the `u32` is the entry's insertion rank (larger: inserted later).
+    entries: Vec<(K, V, u32)>,
 }
+
+impl<K: PartialEq, V: PartialEq> PartialEq for Map<K, V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries.len() == other.entries.len()
+            && self
+                .entries
+                .iter()
+                .zip(&other.entries)
+                .all(|(a, b)| a.0 == b.0 && a.1 == b.1)
+    }
+}
+impl<K: Eq, V: Eq> Eq for Map<K, V> {}
 
 impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Map<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
-            .entries(self.entries.iter().map(|(k, v)| (k, v)))
+            .entries(self.entries.iter().map(|(k, v, _)| (k, v)))
             .finish()
     }
 }
@@ -183,18 +201,40 @@ impl<V> Map<String, V> {
     }
 
     fn find(&self, key: &str) -> Result<usize, usize> {
-        self.entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
+        self.entries
+            .binary_search_by(|(k, _, _)| k.as_str().cmp(key))
     }
 
-    /// Sets `key`, returning the value it replaced.
+    /// The insertion rank of a key inserted now.
+    fn next_rank(&self) -> u32 {
+        self.entries
+            .iter()
+            .map(|e| e.2.saturating_add(1))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Sets `key`, returning the value it replaced (a replaced key keeps its insertion rank, as
+    /// in JavaScript).
     pub fn insert(&mut self, key: String, value: V) -> Option<V> {
         match self.find(&key) {
             Ok(i) => Some(core::mem::replace(&mut self.entries[i].1, value)),
             Err(i) => {
-                self.entries.insert(i, (key, value));
+                let rank = self.next_rank();
+                self.entries.insert(i, (key, value, rank));
                 None
             }
         }
+    }
+
+    /// The entry inserted first among those whose value passes `keep` (JavaScript's
+    /// `Object.entries(o).find(...)`; every other reader sees key order).
+    pub fn first_inserted(&self, mut keep: impl FnMut(&V) -> bool) -> Option<(&String, &V)> {
+        self.entries
+            .iter()
+            .filter(|e| keep(&e.1))
+            .min_by_key(|e| e.2)
+            .map(|(k, v, _)| (k, v))
     }
 
     /// The value of `key`.
@@ -222,7 +262,8 @@ impl<V> Map<String, V> {
         let i = match self.find(key) {
             Ok(i) => i,
             Err(i) => {
-                self.entries.insert(i, (key.to_owned(), f()));
+                let rank = self.next_rank();
+                self.entries.insert(i, (key.to_owned(), f(), rank));
                 i
             }
         };
@@ -241,46 +282,47 @@ impl<V> Map<String, V> {
 
     /// The entries, in key order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&String, &V)> + ExactSizeIterator {
-        self.entries.iter().map(|(k, v)| (k, v))
+        self.entries.iter().map(|(k, v, _)| (k, v))
     }
 
     /// The entries, in key order, values mutably.
     pub fn iter_mut(&mut self) -> impl Iterator<Item = (&String, &mut V)> {
-        self.entries.iter_mut().map(|(k, v)| (&*k, v))
+        self.entries.iter_mut().map(|(k, v, _)| (&*k, v))
     }
 
     /// The keys, in order.
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &String> + ExactSizeIterator {
-        self.entries.iter().map(|(k, _)| k)
+        self.entries.iter().map(|(k, _, _)| k)
     }
 
     /// The values, in key order.
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
-        self.entries.iter().map(|(_, v)| v)
+        self.entries.iter().map(|(_, v, _)| v)
     }
 
     /// Keeps the entries for which `f` is true.
     pub fn retain(&mut self, mut f: impl FnMut(&String, &mut V) -> bool) {
-        self.entries.retain_mut(|(k, v)| f(k, v));
+        self.entries.retain_mut(|(k, v, _)| f(k, v));
     }
 }
 
 impl<'a, V> IntoIterator for &'a Map<String, V> {
     type Item = (&'a String, &'a V);
     type IntoIter = core::iter::Map<
-        core::slice::Iter<'a, (String, V)>,
-        fn(&'a (String, V)) -> (&'a String, &'a V),
+        core::slice::Iter<'a, (String, V, u32)>,
+        fn(&'a (String, V, u32)) -> (&'a String, &'a V),
     >;
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.iter().map(|(k, v)| (k, v))
+        self.entries.iter().map(|(k, v, _)| (k, v))
     }
 }
 
 impl<V> IntoIterator for Map<String, V> {
     type Item = (String, V);
-    type IntoIter = std::vec::IntoIter<(String, V)>;
+    type IntoIter =
+        core::iter::Map<std::vec::IntoIter<(String, V, u32)>, fn((String, V, u32)) -> (String, V)>;
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.into_iter()
+        self.entries.into_iter().map(|(k, v, _)| (k, v))
     }
 }
 
@@ -318,6 +360,15 @@ impl Value {
     /// The value of `key` in an object, mutably.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
         self.as_object_mut()?.get_mut(key)
+    }
+
+    /// Sets `key` in an object (adding or replacing it); does nothing to other values. Unlike
+    /// `v[key] = value` it never panics, which also keeps the panic message's formatting out of
+    /// the URL-only wasm.
+    pub fn set(&mut self, key: &str, value: Value) {
+        if let Value::Object(o) = self {
+            o.insert(key.to_owned(), value);
+        }
     }
 
     /// The value at a JSON Pointer (`/error/message`, `/items/0`), as `serde_json` reads it.
@@ -701,7 +752,7 @@ impl fmt::Display for Value {
             }
             Value::Object(o) => {
                 f.write_char('{')?;
-                for (i, (k, v)) in o.entries.iter().enumerate() {
+                for (i, (k, v)) in o.iter().enumerate() {
                     if i > 0 {
                         f.write_char(',')?;
                     }
@@ -789,7 +840,11 @@ impl<'a> Parser<'a> {
             Some(nl) => at - nl - 1,
             None => at,
         };
-        format!("{what} at line {line} column {column}")
+        let mut s = cat(&[what, " at line "]);
+        push_uint(&mut s, line as u64);
+        s.push_str(" column ");
+        push_uint(&mut s, column as u64);
+        s
     }
 
     /// An error about the last byte consumed.
@@ -843,7 +898,9 @@ impl<'a> Parser<'a> {
             b'-' | b'0'..=b'9' => {
                 let start = self.i;
                 self.number_text()?;
-                Ok(Value::Number(Number(self.src[start..self.i].to_owned())))
+                Ok(Value::Number(Number(
+                    sub(self.src, start, self.i).to_owned(),
+                )))
             }
             b'"' => {
                 self.i += 1;
@@ -1004,11 +1061,11 @@ impl<'a> Parser<'a> {
             };
             match c {
                 b'"' => {
-                    out.push_str(&self.src[start..self.i - 1]);
+                    out.push_str(sub(self.src, start, self.i - 1));
                     return Ok(out);
                 }
                 b'\\' => {
-                    out.push_str(&self.src[start..self.i - 1]);
+                    out.push_str(sub(self.src, start, self.i - 1));
                     let Some(e) = self.next() else {
                         return Err(self.err("EOF while parsing a string"));
                     };
@@ -1277,21 +1334,6 @@ macro_rules! __json_object {
     (@val $m:ident $key:literal ($($cur:tt)*) ($tt:tt $($rest:tt)*)) => {
         $crate::__json_object!(@val $m $key ($($cur)* $tt) ($($rest)*))
     };
-}
-
-impl From<&Value> for crate::core::url::Value {
-    /// The URL engine's option tree (numbers keep their text).
-    fn from(v: &Value) -> Self {
-        use crate::core::url::Value as U;
-        match v {
-            Value::Null => U::Null,
-            Value::Bool(b) => U::Bool(*b),
-            Value::Number(n) => U::Num(n.0.clone()),
-            Value::String(s) => U::Str(s.clone()),
-            Value::Array(a) => U::List(a.iter().map(U::from).collect()),
-            Value::Object(o) => U::Map(o.iter().map(|(k, v)| (k.clone(), U::from(v))).collect()),
-        }
-    }
 }
 
 #[cfg(test)]

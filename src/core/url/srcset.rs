@@ -6,7 +6,8 @@
 use super::delivery::{prepare, Prepared, SignRequest, SignatureSource};
 use super::error::UrlError;
 use super::options::generate;
-use super::value::Value;
+use super::{OptionValue, Value};
+use crate::json;
 
 /// The most widths a responsive image may list (each one is a URL, and a signature for signed
 /// delivery types): a bound on the work and memory one call can ask for.
@@ -94,7 +95,7 @@ pub fn breakpoints(bp: &Breakpoints) -> Result<Vec<u32>, UrlError> {
 /// `{min_width, max_width, max_images}`.
 pub fn breakpoints_from_options(srcset: &Value) -> Result<Breakpoints, UrlError> {
     let num = |key: &'static str| -> Result<Option<u32>, UrlError> {
-        match srcset.get(key) {
+        match srcset.opt(key) {
             None => Ok(None),
             Some(v) => v
                 .as_text()
@@ -105,7 +106,7 @@ pub fn breakpoints_from_options(srcset: &Value) -> Result<Breakpoints, UrlError>
                 )),
         }
     };
-    if let Some(Value::List(list)) = srcset.get("breakpoints") {
+    if let Some(Value::Array(list)) = srcset.opt("breakpoints") {
         if !list.is_empty() {
             let widths = list
                 .iter()
@@ -154,15 +155,15 @@ pub fn scaled_prepared(
     }
     chain.push_str("c_scale,w_");
     chain.push_str(&width.to_string());
-    let mut url_options = Value::map();
-    if let Value::Map(entries) = options {
+    let mut url_options = json!({});
+    if let Value::Object(entries) = options {
         for (k, v) in entries {
             if URL_KEYS.contains(&k.as_str()) {
                 url_options.set(k, v.clone());
             }
         }
     }
-    url_options.set("raw_transformation", Value::Str(chain));
+    url_options.set("raw_transformation", Value::String(chain));
     prepare(public_id, &url_options, config)
 }
 
@@ -315,12 +316,8 @@ mod tests {
 
     fn authenticated() -> (Value, Value) {
         (
-            Value::map()
-                .with("type", "authenticated")
-                .with("sign_url", true)
-                .with("crop", "fill")
-                .with("width", 400),
-            Value::map().with("cloud_name", "demo").with("secure", true),
+            json!({"type": "authenticated", "sign_url": true, "crop": "fill", "width": 400}),
+            json!({"cloud_name": "demo", "secure": true}),
         )
     }
 
@@ -351,7 +348,8 @@ mod tests {
             !r.algorithm_requested,
             "the account's own algorithm applies"
         );
-        let sha256 = options.clone().with("signature_algorithm", "sha256");
+        let mut sha256 = options.clone();
+        sha256.set("signature_algorithm", "sha256".into());
         let p256 = PreparedSrcset::new("shoe", &[100], &sha256, &config).unwrap();
         let r256 = p256.sign_requests()[0].unwrap();
         assert!(r256.algorithm_requested);
@@ -392,7 +390,7 @@ mod tests {
 
     #[test]
     fn an_unsigned_srcset_needs_no_signature() {
-        let p = PreparedSrcset::new("shoe", &[100], &Value::map(), &authenticated().1).unwrap();
+        let p = PreparedSrcset::new("shoe", &[100], &json!({}), &authenticated().1).unwrap();
         assert_eq!(p.sign_requests(), [None]);
         assert_eq!(
             p.finish(&[None]).unwrap(),
@@ -444,15 +442,13 @@ mod tests {
 
     #[test]
     fn srcset_items_chain_a_scale_step() {
-        let config = Value::map()
-            .with("cloud_name", "test123")
-            .with("secure", true);
-        let options = Value::map().with("width", 200).with("crop", "scale");
+        let config = json!({"cloud_name": "test123", "secure": true});
+        let options = json!({"width": 200, "crop": "scale"});
         assert_eq!(
             scaled_url("sample.jpg", 101, &options, &config, &NoSignatures).unwrap(),
             "https://res.cloudinary.com/test123/image/upload/c_scale,w_200/c_scale,w_101/sample.jpg"
         );
-        let set = srcset("sample", &[100, 200], &Value::map(), &config, &NoSignatures).unwrap();
+        let set = srcset("sample", &[100, 200], &json!({}), &config, &NoSignatures).unwrap();
         assert_eq!(
             set,
             "https://res.cloudinary.com/test123/image/upload/c_scale,w_100/sample 100w, \
@@ -466,10 +462,7 @@ mod tests {
 
     #[test]
     fn srcset_options_are_read() {
-        let o = Value::map()
-            .with("min_width", 100)
-            .with("max_width", 600)
-            .with("max_images", 7);
+        let o = json!({"min_width": 100, "max_width": 600, "max_images": 7});
         assert_eq!(
             breakpoints_from_options(&o).unwrap(),
             Breakpoints::Range {
@@ -478,16 +471,13 @@ mod tests {
                 count: 7
             }
         );
-        let o = Value::map().with(
-            "breakpoints",
-            Value::List(vec![Value::from(300), Value::from(800)]),
-        );
+        let o = json!({"breakpoints": Value::Array(vec![Value::from(300), Value::from(800)])});
         assert_eq!(
             breakpoints_from_options(&o).unwrap(),
             Breakpoints::List(vec![300, 800])
         );
         assert_eq!(
-            breakpoints_from_options(&Value::map()).unwrap_err().to_string(),
+            breakpoints_from_options(&json!({})).unwrap_err().to_string(),
             "invalid breakpoints: either (min_width, max_width, max_images) or breakpoints must be provided"
         );
     }
