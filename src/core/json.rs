@@ -160,7 +160,8 @@ number_from!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
 /// Equality ignores insertion order, as `serde_json`'s does.
 #[derive(Clone)]
 pub struct Map<K = String, V = Value> {
-    /// Sorted by key; the `u32` is the entry's insertion rank (larger: inserted later).
+    /// Sorted by key; the `u32` is the entry's insertion rank: the ranks are always `0..len`
+    /// (`remove` and `retain` close the gaps), so a new key's rank is `len`.
     entries: Vec<(K, V, u32)>,
 }
 
@@ -207,11 +208,15 @@ impl<V> Map<String, V> {
 
     /// The insertion rank of a key inserted now.
     fn next_rank(&self) -> u32 {
-        self.entries
-            .iter()
-            .map(|e| e.2.saturating_add(1))
-            .max()
-            .unwrap_or(0)
+        self.entries.len() as u32
+    }
+
+    /// Renumbers the ranks `0..len`, keeping their order (after entries were removed).
+    fn close_rank_gaps(&mut self) {
+        let old: Vec<u32> = self.entries.iter().map(|e| e.2).collect();
+        for e in &mut self.entries {
+            e.2 = old.iter().filter(|&&r| r < e.2).count() as u32;
+        }
     }
 
     /// Sets `key`, returning the value it replaced (a replaced key keeps its insertion rank, as
@@ -254,7 +259,10 @@ impl<V> Map<String, V> {
 
     /// Removes `key`, returning its value.
     pub fn remove(&mut self, key: &str) -> Option<V> {
-        self.find(key).ok().map(|i| self.entries.remove(i).1)
+        let i = self.find(key).ok()?;
+        let v = self.entries.remove(i).1;
+        self.close_rank_gaps();
+        Some(v)
     }
 
     /// The value of `key`, inserting `f()` first when it is not set.
@@ -302,7 +310,11 @@ impl<V> Map<String, V> {
 
     /// Keeps the entries for which `f` is true.
     pub fn retain(&mut self, mut f: impl FnMut(&String, &mut V) -> bool) {
+        let len = self.entries.len();
         self.entries.retain_mut(|(k, v, _)| f(k, v));
+        if self.entries.len() != len {
+            self.close_rank_gaps();
+        }
     }
 }
 
@@ -800,11 +812,11 @@ fn write_str(f: &mut impl fmt::Write, s: &str) -> fmt::Result {
 /// Parses JSON text. Errors read as `serde_json`'s: `<what> at line <l> column <c>`.
 pub fn from_str(s: &str) -> Result<Value, String> {
     let mut p = Parser::new(s);
-    let v = p.value()?;
-    if p.ws().is_some() {
-        return Err(p.peek_err("trailing characters"));
-    }
-    Ok(v)
+    let parsed = p.value().and_then(|v| match p.ws() {
+        Some(_) => Err(p.peek_err("trailing characters")),
+        None => Ok(v),
+    });
+    parsed.map_err(|e| e.message(p.s))
 }
 
 /// Parses JSON bytes (UTF-8).
@@ -814,6 +826,31 @@ pub fn from_slice(b: &[u8]) -> Result<Value, String> {
 
 /// Nesting limit (`serde_json`'s: the 128th open bracket is refused).
 const MAX_DEPTH: u32 = 128;
+
+/// A parse error: what went wrong and where (a byte index). The message with its line and
+/// column is only written once, by [`from_str`].
+#[derive(Clone, Copy)]
+struct Fail {
+    what: &'static str,
+    at: usize,
+}
+
+impl Fail {
+    /// `<what> at line <l> column <c>`, line and column as `serde_json` counts them in `src`.
+    fn message(self, src: &[u8]) -> String {
+        let before = src.get(..self.at).unwrap_or(src);
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+        let column = match before.iter().rposition(|&b| b == b'\n') {
+            Some(nl) => before.len() - nl - 1,
+            None => before.len(),
+        };
+        let mut s = cat(&[self.what, " at line "]);
+        push_uint(&mut s, line as u64);
+        s.push_str(" column ");
+        push_uint(&mut s, column as u64);
+        s
+    }
+}
 
 struct Parser<'a> {
     s: &'a [u8],
@@ -832,28 +869,18 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// `what` at the position `at` (a byte index): line and column as `serde_json` counts them.
-    fn err_at(&self, what: &str, at: usize) -> String {
-        let before = &self.s[..at];
-        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-        let column = match before.iter().rposition(|&b| b == b'\n') {
-            Some(nl) => at - nl - 1,
-            None => at,
-        };
-        let mut s = cat(&[what, " at line "]);
-        push_uint(&mut s, line as u64);
-        s.push_str(" column ");
-        push_uint(&mut s, column as u64);
-        s
+    /// `what` at the position `at` (a byte index).
+    fn err_at(&self, what: &'static str, at: usize) -> Fail {
+        Fail { what, at }
     }
 
     /// An error about the last byte consumed.
-    fn err(&self, what: &str) -> String {
+    fn err(&self, what: &'static str) -> Fail {
         self.err_at(what, self.i)
     }
 
     /// An error about the next byte.
-    fn peek_err(&self, what: &str) -> String {
+    fn peek_err(&self, what: &'static str) -> Fail {
         self.err_at(what, (self.i + 1).min(self.s.len()))
     }
 
@@ -875,7 +902,7 @@ impl<'a> Parser<'a> {
         self.peek()
     }
 
-    fn ident(&mut self, rest: &[u8], v: Value) -> Result<Value, String> {
+    fn ident(&mut self, rest: &[u8], v: Value) -> Result<Value, Fail> {
         self.i += 1;
         for &expected in rest {
             match self.next() {
@@ -887,7 +914,7 @@ impl<'a> Parser<'a> {
         Ok(v)
     }
 
-    fn value(&mut self) -> Result<Value, String> {
+    fn value(&mut self) -> Result<Value, Fail> {
         let Some(c) = self.ws() else {
             return Err(self.peek_err("EOF while parsing a value"));
         };
@@ -933,7 +960,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Consumes one JSON number (grammar only: the text is kept).
-    fn number_text(&mut self) -> Result<(), String> {
+    fn number_text(&mut self) -> Result<(), Fail> {
         if self.peek() == Some(b'-') {
             self.i += 1;
         }
@@ -974,7 +1001,7 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn array(&mut self) -> Result<Value, String> {
+    fn array(&mut self) -> Result<Value, Fail> {
         let mut items = Vec::new();
         loop {
             match self.ws() {
@@ -996,7 +1023,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn object(&mut self) -> Result<Value, String> {
+    fn object(&mut self) -> Result<Value, Fail> {
         let mut map = Map::new();
         let mut first = true;
         loop {
@@ -1032,7 +1059,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn hex4(&mut self) -> Result<u32, String> {
+    fn hex4(&mut self) -> Result<u32, Fail> {
         let Some(h) = self.s.get(self.i..self.i + 4) else {
             self.i = self.s.len();
             return Err(self.err("EOF while parsing a string"));
@@ -1052,7 +1079,7 @@ impl<'a> Parser<'a> {
     }
 
     /// A string's contents, after the opening quote.
-    fn string(&mut self) -> Result<String, String> {
+    fn string(&mut self) -> Result<String, Fail> {
         let mut out = String::new();
         let mut start = self.i;
         loop {

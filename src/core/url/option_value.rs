@@ -100,6 +100,16 @@ mod tests {
         assert_eq!(m.first_entry().map(|(k, _)| k), Some("z"));
         m["z"] = crate::json!(3);
         assert_eq!(m.first_entry().map(|(k, _)| k), Some("z"));
+        // Removing keys keeps the order of the others; a key added later comes after them.
+        let mut o = from_str(r#"{"c":1,"b":2,"a":3}"#).unwrap();
+        let map = o.as_object_mut().unwrap();
+        map.remove("c");
+        map.insert("0".into(), crate::json!(4));
+        assert_eq!(o.first_entry().map(|(k, _)| k), Some("b"));
+        o.as_object_mut().unwrap().retain(|k, _| k != "b");
+        assert_eq!(o.first_entry().map(|(k, _)| k), Some("a"));
+        o.as_object_mut().unwrap().remove("a");
+        assert_eq!(o.first_entry().map(|(k, _)| k), Some("0"));
         assert_eq!(crate::json!("x").first_entry(), None);
     }
 }
