@@ -381,6 +381,50 @@ fn options_json_cannot_hold_say_why() {
     api::reset_config();
 }
 
+/// Options nested deeper than the JSON reader's limit (`core::json`'s, 127 levels, as
+/// `serde_json`'s) get a specific error naming the place, and the module keeps working.
+#[wasm_bindgen_test]
+fn options_nested_too_deeply_get_a_specific_error() {
+    api::reset_config();
+    api::config(js(r#"{"cloud_name":"demo"}"#)).unwrap();
+    let deep = js_sys::Function::new_no_args(
+        "let o = { width: 10 }; for (let i = 0; i < 200; i++) o = { transformation: o }; return o",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
+    // `{"transformation":` is 18 bytes: the 128th `{` is byte 2286, column 2287.
+    assert_eq!(
+        js_err(api::url("sample", deep)),
+        "options could not be read: recursion limit exceeded at line 1 column 2287"
+    );
+    let nested = js_sys::Function::new_no_args(
+        "let o = { width: 10 }; for (let i = 0; i < 30; i++) o = { transformation: o }; return o",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
+    assert_eq!(
+        api::url("sample", nested).unwrap(),
+        "https://res.cloudinary.com/demo/image/upload/w_10/sample"
+    );
+    api::reset_config();
+}
+
+/// An effect given as an object is named by the key the page wrote first (`JSON.stringify` keeps
+/// insertion order; the SDKs read objects in that order), not by the alphabetically first one.
+#[wasm_bindgen_test]
+fn an_effect_object_keeps_the_key_written_first() {
+    api::reset_config();
+    api::config(js(r#"{"cloud_name":"demo"}"#)).unwrap();
+    let o = js_sys::Function::new_no_args("return { effect: { vignette: 30, art: 'zorro' } }")
+        .call0(&JsValue::NULL)
+        .unwrap();
+    assert_eq!(
+        api::url("sample", o).unwrap(),
+        "https://res.cloudinary.com/demo/image/upload/e_vignette:30/sample"
+    );
+    api::reset_config();
+}
+
 #[wasm_bindgen_test]
 fn options_without_json_text_get_a_specific_error() {
     api::reset_config();

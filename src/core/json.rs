@@ -8,7 +8,8 @@
 //!   JSON a test wrote): no float parsing or formatting code in the wasm build, and a number
 //!   round-trips exactly.
 //! * Objects keep their keys sorted (as `serde_json`'s default `Map` does), so serialised records
-//!   are stable.
+//!   are stable; each entry also remembers its insertion rank, for the one reader that needs a
+//!   JavaScript object's order ([`Map::first_inserted`]).
 //! * Parse errors read as `serde_json`'s (`expected value at line 1 column 1`), so error messages
 //!   users and tests already know stay the same.
 //!
@@ -22,11 +23,15 @@
 //! assert_eq!(json::from_str("{").unwrap_err(), "EOF while parsing an object at line 1 column 1");
 //! ```
 //!
+//! It is the plugin's one JSON model: the URL engine's SDK options are these values too (read
+//! through `core::url::OptionValue`, which adds the Node SDK's reading: `null` as absent, JS
+//! truthiness, scalar text), so the URL-only builds compile this module as well. For their size the
+//! parser keeps `core::fmt` out (messages are joined with `core::text`'s helpers, and written once,
+//! by [`from_str`], from a `(what, where)` pair).
+//!
 //! Length: the model (`Value`, `Map`, `Number`), its parser, serializer, `json!` macro and their
 //! tests (about 110 lines) are one unit: each half is only correct against the other (exact number
-//! text, sorted keys, `serde_json`'s error positions). The URL engine still has its own small
-//! reader (`core::url::value`) because the URL-only build compiles `core::url` alone; merging the
-//! two is open (issue 15).
+//! text, sorted keys, `serde_json`'s error positions).
 
 use core::fmt::{self, Write as _};
 

@@ -792,6 +792,29 @@ mod tests {
         );
     }
 
+    /// Options are read by `core::json`: its nesting limit (127 levels, `serde_json`'s) and
+    /// message apply (the browser facade prefixes `options could not be read: `), and options
+    /// nested below it build as usual.
+    #[test]
+    fn deeply_nested_options_hit_the_json_readers_limit() {
+        let nest = |n: usize| {
+            let mut s = "{\"transformation\":".repeat(n);
+            s.push_str("{\"width\":10}");
+            s.push_str(&"}".repeat(n));
+            s
+        };
+        assert_eq!(
+            json::from_str(&nest(200)).unwrap_err(),
+            "recursion limit exceeded at line 1 column 2287"
+        );
+        let cfg = json!({"cloud_name": "demo", "secure": true});
+        let o = json::from_str(&nest(30)).unwrap();
+        assert_eq!(
+            url("sample", &o, &cfg, &NoSignatures).unwrap(),
+            "https://res.cloudinary.com/demo/image/upload/w_10/sample"
+        );
+    }
+
     #[test]
     fn readme_examples() {
         let cfg = json!({"cloud_name": "demo", "secure": true});
