@@ -4,6 +4,7 @@
 //! chained with `c_scale,w_<width>`.
 
 use super::delivery::{prepare, Prepared, SignRequest, SignatureSource};
+use super::encode::push_uint;
 use super::error::UrlError;
 use super::options::generate;
 use super::{OptionValue, Value};
@@ -154,7 +155,7 @@ pub fn scaled_prepared(
         chain.push('/');
     }
     chain.push_str("c_scale,w_");
-    chain.push_str(&width.to_string());
+    push_uint(&mut chain, u64::from(width));
     let mut url_options = json!({});
     if let Value::Object(entries) = options {
         for (k, v) in entries {
@@ -207,9 +208,9 @@ impl PreparedSrcset {
     pub fn finish(self, signatures: &[Option<&str>]) -> Result<String, UrlError> {
         if signatures.len() != self.items.len() {
             let mut why = String::from("expected ");
-            why.push_str(&self.items.len().to_string());
+            push_uint(&mut why, self.items.len() as u64);
             why.push_str(" signatures (one per srcset item), got ");
-            why.push_str(&signatures.len().to_string());
+            push_uint(&mut why, signatures.len() as u64);
             return Err(UrlError::BadSignature(why));
         }
         let mut out = String::new();
@@ -244,7 +245,7 @@ fn push_item(out: &mut String, i: usize, url: &str, width: u32) {
     // A URL returned as given (an `http` public id) may hold a space, which would split the item.
     super::encode::push_spaces_escaped(out, url);
     out.push(' ');
-    out.push_str(&width.to_string());
+    push_uint(out, u64::from(width));
     out.push('w');
 }
 
@@ -296,9 +297,9 @@ pub fn sizes(widths: &[u32]) -> String {
             out.push_str(", ");
         }
         out.push_str("(max-width: ");
-        out.push_str(&w.to_string());
+        push_uint(&mut out, u64::from(*w));
         out.push_str("px) ");
-        out.push_str(&w.to_string());
+        push_uint(&mut out, u64::from(*w));
         out.push_str("px");
     }
     out
