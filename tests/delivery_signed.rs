@@ -10,7 +10,7 @@
 mod support;
 
 use cloudinary_connector::core::url::encode::base64;
-use cloudinary_connector::core::url::{Prepared, PreparedSrcset, SignRequest, Value};
+use cloudinary_connector::core::url::{Prepared, PreparedSrcset, SignRequest};
 use cloudinary_connector::core::widgets::{AssetReference, DeliveryTarget};
 use cloudinary_connector::host::signer_client::{SignerClient, SignerError, TokenSource};
 use cloudinary_connector::json;
