@@ -17,6 +17,7 @@ mod native {
     use cloudinary_connector::core::url::{
         url, CropMode, DeliveryUrl, Gravity, NoSignatures, Step, Transformation, Value,
     };
+    use cloudinary_connector::json;
     use criterion::{criterion_group, Criterion, Throughput};
 
     /// The benchmark's chained transformation, as Node SDK options (the same one the node script
@@ -25,32 +26,17 @@ mod native {
     "https://res.cloudinary.com/demo/image/upload/c_fill,g_auto,h_300,w_400/e_sepia/r_20/f_auto/q_auto/sample";
 
     fn options() -> Value {
-        let step = |pairs: &[(&str, Value)]| {
-            let mut m = Value::map();
-            for (k, v) in pairs {
-                m.set(k, v.clone());
-            }
-            m
-        };
-        Value::map().with(
-            "transformation",
-            Value::List(vec![
-                step(&[
-                    ("crop", "fill".into()),
-                    ("gravity", "auto".into()),
-                    ("width", 400.into()),
-                    ("height", 300.into()),
-                ]),
-                step(&[("effect", "sepia".into())]),
-                step(&[("radius", 20.into())]),
-                step(&[("fetch_format", "auto".into())]),
-                step(&[("quality", "auto".into())]),
-            ]),
-        )
+        json!({"transformation": [
+            {"crop": "fill", "gravity": "auto", "width": 400, "height": 300},
+            {"effect": "sepia"},
+            {"radius": 20},
+            {"fetch_format": "auto"},
+            {"quality": "auto"},
+        ]})
     }
 
     fn bench(c: &mut Criterion) {
-        let config = Value::map().with("cloud_name", "demo").with("secure", true);
+        let config = json!({"cloud_name": "demo", "secure": true});
         let opts = options();
         assert_eq!(
             url("sample", &opts, &config, &NoSignatures).unwrap(),
@@ -78,7 +64,7 @@ mod native {
         g.bench_function("url_from_json_options", |b| {
             // What the browser facade does per call: parse the JSON.stringify'd options, then build.
             b.iter(|| {
-                let o = Value::from_json(black_box(json)).unwrap();
+                let o = cloudinary_connector::core::json::from_str(black_box(json)).unwrap();
                 url(black_box("sample"), &o, &config, &NoSignatures).unwrap()
             })
         });

@@ -10,9 +10,10 @@
 mod support;
 
 use cloudinary_connector::core::url::encode::base64;
-use cloudinary_connector::core::url::{Prepared, PreparedSrcset, SignRequest, Value};
+use cloudinary_connector::core::url::{Prepared, PreparedSrcset, SignRequest};
 use cloudinary_connector::core::widgets::{AssetReference, DeliveryTarget};
 use cloudinary_connector::host::signer_client::{SignerClient, SignerError, TokenSource};
+use cloudinary_connector::json;
 use cloudinary_connector::web::url as api;
 use sha1::Digest as _;
 use support::{signer_dev_token, SIGNER_URL, TEST_SECRET};
@@ -141,12 +142,8 @@ async fn the_signers_delivery_policy_refuses_by_rule_and_signs_nothing() {
 #[wasm_bindgen_test]
 async fn a_signed_srcset_gets_every_signature_from_the_signer() {
     let signer = client("viewer").await;
-    let options = Value::map()
-        .with("type", "authenticated")
-        .with("sign_url", true);
-    let config = Value::map()
-        .with("cloud_name", CLOUD_NAME)
-        .with("secure", true);
+    let options = json!({"type": "authenticated", "sign_url": true});
+    let config = json!({"cloud_name": CLOUD_NAME, "secure": true});
     let p = PreparedSrcset::new("team/plan.png", &[200, 400], &options, &config).unwrap();
     let mut sigs = Vec::new();
     for r in p.sign_requests() {

@@ -8,9 +8,10 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use cloudinary_connector::core::url::{
     defaults::sets_format_and_quality, prepare, url, DeliveryDefaults, NoSignatures, Prepared,
-    UrlTemplate, Value,
+    UrlTemplate,
 };
 use cloudinary_connector::core::widgets::{AssetReference, DeliveryTarget};
+use cloudinary_connector::json;
 
 mod url_common;
 use url_common::{config, json, scenario};
@@ -171,7 +172,7 @@ scenario! {
 scenario! {
     fn a_url_suffix_cannot_end_the_path() {
         for s in ["a?b", "a#b", "red shoes?x=1#f"] {
-            let e = url("sample", &Value::map().with("url_suffix", s), &config(), &NoSignatures).unwrap_err();
+            let e = url("sample", &json!({"url_suffix": s}), &config(), &NoSignatures).unwrap_err();
             assert_eq!(e.to_string(), "url_suffix should not include ? or # (they would end the URL's path)", "{s}");
         }
         let e = url("sample", &json(r#"{"url_suffix":"a.b"}"#), &config(), &NoSignatures).unwrap_err();

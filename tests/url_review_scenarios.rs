@@ -6,8 +6,9 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 use cloudinary_connector::core::url::{
     breakpoints, url, Breakpoints, CropMode, DeliveryDefaults, DeliveryType, DeliveryUrl,
-    NoSignatures, ResourceType, SignRequest, Step, Transformation, UrlError, Value,
+    NoSignatures, ResourceType, SignRequest, Step, Transformation, UrlError,
 };
+use cloudinary_connector::json;
 
 mod url_common;
 use url_common::{config, json, scenario};
@@ -74,9 +75,9 @@ scenario! {
             url("https://shop.example.com/img/shoe 1.jpg?v=2", &fetch, &config(), &NoSignatures).unwrap(),
             "https://res.cloudinary.com/demo/image/fetch/c_limit,f_webp,w_500/https://shop.example.com/img/shoe%201.jpg%3Fv%3D2"
         );
-        assert_eq!(url("shoe", &Value::map(), &config(), &NoSignatures).unwrap(), "https://res.cloudinary.com/demo/image/upload/shoe");
+        assert_eq!(url("shoe", &json!({}), &config(), &NoSignatures).unwrap(), "https://res.cloudinary.com/demo/image/upload/shoe");
         // A remote URL with no delivery type is already a URL: returned as it is.
-        assert_eq!(url("https://example.com/a.png", &Value::map(), &config(), &NoSignatures).unwrap(), "https://example.com/a.png");
+        assert_eq!(url("https://example.com/a.png", &json!({}), &config(), &NoSignatures).unwrap(), "https://example.com/a.png");
     }
 }
 

@@ -20,6 +20,13 @@ fn js(json: &str) -> JsValue {
     js_sys::JSON::parse(json).expect("test JSON parses")
 }
 
+/// What a JavaScript function with `body` returns (objects JSON cannot write, or builds).
+fn js_returned(body: &str) -> JsValue {
+    js_sys::Function::new_no_args(body)
+        .call0(&JsValue::NULL)
+        .expect("the test's JavaScript runs")
+}
+
 #[track_caller]
 fn js_err<E: Into<JsValue> + std::fmt::Debug>(r: Result<impl std::fmt::Debug, E>) -> String {
     let e: JsValue = r.expect_err("expected an error").into();
@@ -351,15 +358,10 @@ fn options_json_cannot_hold_say_why() {
     api::reset_config();
     api::config(js(r#"{"cloud_name":"demo"}"#)).unwrap();
     // A BigInt and a cycle: JSON.stringify's own reason is passed on (worded by the browser).
-    let make = |body: &str| {
-        js_sys::Function::new_no_args(body)
-            .call0(&JsValue::NULL)
-            .unwrap()
-    };
     for (options, cause) in [
-        (make("return { width: 10n }"), "BigInt"),
+        (js_returned("return { width: 10n }"), "BigInt"),
         (
-            make("const o = { width: 10 }; o.self = o; return o"),
+            js_returned("const o = { width: 10 }; o.self = o; return o"),
             "cyclic",
         ),
     ] {
@@ -381,13 +383,48 @@ fn options_json_cannot_hold_say_why() {
     api::reset_config();
 }
 
+/// Options nested deeper than the JSON reader's limit (`core::json`'s, 127 levels, as
+/// `serde_json`'s) get a specific error naming the place, and the module keeps working.
+#[wasm_bindgen_test]
+fn options_nested_too_deeply_get_a_specific_error() {
+    api::reset_config();
+    api::config(js(r#"{"cloud_name":"demo"}"#)).unwrap();
+    let nest = |levels: u32| {
+        js_returned(&format!(
+            "let o = {{ width: 10 }}; for (let i = 0; i < {levels}; i++) o = {{ transformation: o }}; return o"
+        ))
+    };
+    // `{"transformation":` is 18 bytes: the 128th `{` is byte 2286, column 2287.
+    assert_eq!(
+        js_err(api::url("sample", nest(200))),
+        "options could not be read: recursion limit exceeded at line 1 column 2287"
+    );
+    assert_eq!(
+        api::url("sample", nest(30)).unwrap(),
+        "https://res.cloudinary.com/demo/image/upload/w_10/sample"
+    );
+    api::reset_config();
+}
+
+/// An effect given as an object is named by the key the page wrote first (`JSON.stringify` keeps
+/// insertion order; the SDKs read objects in that order), not by the alphabetically first one.
+#[wasm_bindgen_test]
+fn an_effect_object_keeps_the_key_written_first() {
+    api::reset_config();
+    api::config(js(r#"{"cloud_name":"demo"}"#)).unwrap();
+    let o = js_returned("return { effect: { vignette: 30, art: 'zorro' } }");
+    assert_eq!(
+        api::url("sample", o).unwrap(),
+        "https://res.cloudinary.com/demo/image/upload/e_vignette:30/sample"
+    );
+    api::reset_config();
+}
+
 #[wasm_bindgen_test]
 fn options_without_json_text_get_a_specific_error() {
     api::reset_config();
     api::config(js(r#"{"cloud_name":"demo"}"#)).unwrap();
-    let weird = js_sys::Function::new_no_args("return { toJSON() { return undefined; } }")
-        .call0(&JsValue::NULL)
-        .unwrap();
+    let weird = js_returned("return { toJSON() { return undefined; } }");
     assert_eq!(
         js_err(api::url("sample", weird)),
         "options could not be read: they have no JSON text (a toJSON() returning undefined?)"

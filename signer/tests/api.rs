@@ -167,17 +167,15 @@ async fn conformance_url_signatures_over_http() {
 /// `https://res.cloudinary.com/test123/image/upload/s--XLVmjbLA--/l_text:Open%20Sans_20:Hi%20there/sample`.
 #[tokio::test]
 async fn a_text_layer_with_a_space_is_signed_as_the_sdks_sign_it() {
-    use cloudinary_connector::core::url::{prepare, Prepared, Value as UrlValue};
+    use cloudinary_connector::core::url::{prepare, Prepared};
     let signer = base_signer("b");
     let router = signer.router();
     let t = token("alice", &[("vec", Admin)]);
-    let options = UrlValue::from_json(
+    let options = cloudinary_connector::core::json::from_str(
         r#"{"overlay":{"text":"Hi there","font_family":"Open Sans","font_size":20},"sign_url":true}"#,
     )
     .unwrap();
-    let config = UrlValue::map()
-        .with("cloud_name", "test123")
-        .with("secure", true);
+    let config = cloudinary_connector::json!({"cloud_name": "test123", "secure": true});
     let Prepared::Url(p) = prepare("sample", &options, &config).unwrap() else {
         panic!("a URL to sign")
     };

@@ -8,7 +8,8 @@
 //!   JSON a test wrote): no float parsing or formatting code in the wasm build, and a number
 //!   round-trips exactly.
 //! * Objects keep their keys sorted (as `serde_json`'s default `Map` does), so serialised records
-//!   are stable.
+//!   are stable; each entry also remembers its insertion rank, for the one reader that needs a
+//!   JavaScript object's order ([`Map::first_inserted`]).
 //! * Parse errors read as `serde_json`'s (`expected value at line 1 column 1`), so error messages
 //!   users and tests already know stay the same.
 //!
@@ -22,13 +23,19 @@
 //! assert_eq!(json::from_str("{").unwrap_err(), "EOF while parsing an object at line 1 column 1");
 //! ```
 //!
+//! It is the plugin's one JSON model: the URL engine's SDK options are these values too (read
+//! through `core::url::OptionValue`, which adds the Node SDK's reading: `null` as absent, JS
+//! truthiness, scalar text), so the URL-only builds compile this module as well. For their size the
+//! parser keeps `core::fmt` out (messages are joined with `core::text`'s helpers, and written once,
+//! by [`from_str`], from a `(what, where)` pair).
+//!
 //! Length: the model (`Value`, `Map`, `Number`), its parser, serializer, `json!` macro and their
 //! tests (about 110 lines) are one unit: each half is only correct against the other (exact number
-//! text, sorted keys, `serde_json`'s error positions). The URL engine still has its own small
-//! reader (`core::url::value`) because the URL-only build compiles `core::url` alone; merging the
-//! two is open (issue 15).
+//! text, sorted keys, `serde_json`'s error positions).
 
 use core::fmt::{self, Write as _};
+
+use crate::core::text::{cat, push_uint, sub};
 use core::ops::{Index, IndexMut};
 
 /// A JSON value.
@@ -152,16 +159,33 @@ macro_rules! number_from {
 }
 number_from!(u8, u16, u32, u64, usize, i8, i16, i32, i64, isize);
 
-/// A JSON object: keys kept sorted, like `serde_json`'s default `Map`.
-#[derive(Clone, PartialEq, Eq)]
+/// A JSON object: keys kept sorted, like `serde_json`'s default `Map`. Each entry also remembers
+/// when its key was first inserted, as a JavaScript object does: [`Map::first_inserted`] reads
+/// by that order (the one URL option whose meaning depends on it: `core::url::OptionValue`).
+/// Equality ignores insertion order, as `serde_json`'s does.
+#[derive(Clone)]
 pub struct Map<K = String, V = Value> {
-    entries: Vec<(K, V)>,
+    /// Sorted by key; the `u32` is the entry's insertion rank: the ranks are always `0..len`
+    /// (`remove` and `retain` close the gaps), so a new key's rank is `len`.
+    entries: Vec<(K, V, u32)>,
 }
+
+impl<K: PartialEq, V: PartialEq> PartialEq for Map<K, V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries.len() == other.entries.len()
+            && self
+                .entries
+                .iter()
+                .zip(&other.entries)
+                .all(|(a, b)| a.0 == b.0 && a.1 == b.1)
+    }
+}
+impl<K: Eq, V: Eq> Eq for Map<K, V> {}
 
 impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Map<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map()
-            .entries(self.entries.iter().map(|(k, v)| (k, v)))
+            .entries(self.entries.iter().map(|(k, v, _)| (k, v)))
             .finish()
     }
 }
@@ -183,18 +207,44 @@ impl<V> Map<String, V> {
     }
 
     fn find(&self, key: &str) -> Result<usize, usize> {
-        self.entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
+        self.entries
+            .binary_search_by(|(k, _, _)| k.as_str().cmp(key))
     }
 
-    /// Sets `key`, returning the value it replaced.
+    /// The insertion rank of a key inserted now.
+    fn next_rank(&self) -> u32 {
+        self.entries.len() as u32
+    }
+
+    /// Renumbers the ranks `0..len`, keeping their order (after entries were removed).
+    fn close_rank_gaps(&mut self) {
+        let old: Vec<u32> = self.entries.iter().map(|e| e.2).collect();
+        for e in &mut self.entries {
+            e.2 = old.iter().filter(|&&r| r < e.2).count() as u32;
+        }
+    }
+
+    /// Sets `key`, returning the value it replaced (a replaced key keeps its insertion rank, as
+    /// in JavaScript).
     pub fn insert(&mut self, key: String, value: V) -> Option<V> {
         match self.find(&key) {
             Ok(i) => Some(core::mem::replace(&mut self.entries[i].1, value)),
             Err(i) => {
-                self.entries.insert(i, (key, value));
+                let rank = self.next_rank();
+                self.entries.insert(i, (key, value, rank));
                 None
             }
         }
+    }
+
+    /// The entry inserted first among those whose value passes `keep` (JavaScript's
+    /// `Object.entries(o).find(...)`; every other reader sees key order).
+    pub fn first_inserted(&self, mut keep: impl FnMut(&V) -> bool) -> Option<(&String, &V)> {
+        self.entries
+            .iter()
+            .filter(|e| keep(&e.1))
+            .min_by_key(|e| e.2)
+            .map(|(k, v, _)| (k, v))
     }
 
     /// The value of `key`.
@@ -214,7 +264,10 @@ impl<V> Map<String, V> {
 
     /// Removes `key`, returning its value.
     pub fn remove(&mut self, key: &str) -> Option<V> {
-        self.find(key).ok().map(|i| self.entries.remove(i).1)
+        let i = self.find(key).ok()?;
+        let v = self.entries.remove(i).1;
+        self.close_rank_gaps();
+        Some(v)
     }
 
     /// The value of `key`, inserting `f()` first when it is not set.
@@ -222,7 +275,8 @@ impl<V> Map<String, V> {
         let i = match self.find(key) {
             Ok(i) => i,
             Err(i) => {
-                self.entries.insert(i, (key.to_owned(), f()));
+                let rank = self.next_rank();
+                self.entries.insert(i, (key.to_owned(), f(), rank));
                 i
             }
         };
@@ -241,46 +295,51 @@ impl<V> Map<String, V> {
 
     /// The entries, in key order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&String, &V)> + ExactSizeIterator {
-        self.entries.iter().map(|(k, v)| (k, v))
+        self.entries.iter().map(|(k, v, _)| (k, v))
     }
 
     /// The entries, in key order, values mutably.
     pub fn iter_mut(&mut self) -> impl Iterator<Item = (&String, &mut V)> {
-        self.entries.iter_mut().map(|(k, v)| (&*k, v))
+        self.entries.iter_mut().map(|(k, v, _)| (&*k, v))
     }
 
     /// The keys, in order.
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &String> + ExactSizeIterator {
-        self.entries.iter().map(|(k, _)| k)
+        self.entries.iter().map(|(k, _, _)| k)
     }
 
     /// The values, in key order.
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator {
-        self.entries.iter().map(|(_, v)| v)
+        self.entries.iter().map(|(_, v, _)| v)
     }
 
     /// Keeps the entries for which `f` is true.
     pub fn retain(&mut self, mut f: impl FnMut(&String, &mut V) -> bool) {
-        self.entries.retain_mut(|(k, v)| f(k, v));
+        let len = self.entries.len();
+        self.entries.retain_mut(|(k, v, _)| f(k, v));
+        if self.entries.len() != len {
+            self.close_rank_gaps();
+        }
     }
 }
 
 impl<'a, V> IntoIterator for &'a Map<String, V> {
     type Item = (&'a String, &'a V);
     type IntoIter = core::iter::Map<
-        core::slice::Iter<'a, (String, V)>,
-        fn(&'a (String, V)) -> (&'a String, &'a V),
+        core::slice::Iter<'a, (String, V, u32)>,
+        fn(&'a (String, V, u32)) -> (&'a String, &'a V),
     >;
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.iter().map(|(k, v)| (k, v))
+        self.entries.iter().map(|(k, v, _)| (k, v))
     }
 }
 
 impl<V> IntoIterator for Map<String, V> {
     type Item = (String, V);
-    type IntoIter = std::vec::IntoIter<(String, V)>;
+    type IntoIter =
+        core::iter::Map<std::vec::IntoIter<(String, V, u32)>, fn((String, V, u32)) -> (String, V)>;
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.into_iter()
+        self.entries.into_iter().map(|(k, v, _)| (k, v))
     }
 }
 
@@ -318,6 +377,15 @@ impl Value {
     /// The value of `key` in an object, mutably.
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
         self.as_object_mut()?.get_mut(key)
+    }
+
+    /// Sets `key` in an object (adding or replacing it); does nothing to other values. Unlike
+    /// `v[key] = value` it never panics, which also keeps the panic message's formatting out of
+    /// the URL-only wasm.
+    pub fn set(&mut self, key: &str, value: Value) {
+        if let Value::Object(o) = self {
+            o.insert(key.to_owned(), value);
+        }
     }
 
     /// The value at a JSON Pointer (`/error/message`, `/items/0`), as `serde_json` reads it.
@@ -701,7 +769,7 @@ impl fmt::Display for Value {
             }
             Value::Object(o) => {
                 f.write_char('{')?;
-                for (i, (k, v)) in o.entries.iter().enumerate() {
+                for (i, (k, v)) in o.iter().enumerate() {
                     if i > 0 {
                         f.write_char(',')?;
                     }
@@ -749,11 +817,11 @@ fn write_str(f: &mut impl fmt::Write, s: &str) -> fmt::Result {
 /// Parses JSON text. Errors read as `serde_json`'s: `<what> at line <l> column <c>`.
 pub fn from_str(s: &str) -> Result<Value, String> {
     let mut p = Parser::new(s);
-    let v = p.value()?;
-    if p.ws().is_some() {
-        return Err(p.peek_err("trailing characters"));
-    }
-    Ok(v)
+    let parsed = p.value().and_then(|v| match p.ws() {
+        Some(_) => Err(p.peek_err("trailing characters")),
+        None => Ok(v),
+    });
+    parsed.map_err(|e| e.message(p.s))
 }
 
 /// Parses JSON bytes (UTF-8).
@@ -763,6 +831,31 @@ pub fn from_slice(b: &[u8]) -> Result<Value, String> {
 
 /// Nesting limit (`serde_json`'s: the 128th open bracket is refused).
 const MAX_DEPTH: u32 = 128;
+
+/// A parse error: what went wrong and where (a byte index). The message with its line and
+/// column is only written once, by [`from_str`].
+#[derive(Clone, Copy)]
+struct Fail {
+    what: &'static str,
+    at: usize,
+}
+
+impl Fail {
+    /// `<what> at line <l> column <c>`, line and column as `serde_json` counts them in `src`.
+    fn message(self, src: &[u8]) -> String {
+        let before = src.get(..self.at).unwrap_or(src);
+        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
+        let column = match before.iter().rposition(|&b| b == b'\n') {
+            Some(nl) => before.len() - nl - 1,
+            None => before.len(),
+        };
+        let mut s = cat(&[self.what, " at line "]);
+        push_uint(&mut s, line as u64);
+        s.push_str(" column ");
+        push_uint(&mut s, column as u64);
+        s
+    }
+}
 
 struct Parser<'a> {
     s: &'a [u8],
@@ -781,24 +874,18 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// `what` at the position `at` (a byte index): line and column as `serde_json` counts them.
-    fn err_at(&self, what: &str, at: usize) -> String {
-        let before = &self.s[..at];
-        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-        let column = match before.iter().rposition(|&b| b == b'\n') {
-            Some(nl) => at - nl - 1,
-            None => at,
-        };
-        format!("{what} at line {line} column {column}")
+    /// `what` at the position `at` (a byte index).
+    fn err_at(&self, what: &'static str, at: usize) -> Fail {
+        Fail { what, at }
     }
 
     /// An error about the last byte consumed.
-    fn err(&self, what: &str) -> String {
+    fn err(&self, what: &'static str) -> Fail {
         self.err_at(what, self.i)
     }
 
     /// An error about the next byte.
-    fn peek_err(&self, what: &str) -> String {
+    fn peek_err(&self, what: &'static str) -> Fail {
         self.err_at(what, (self.i + 1).min(self.s.len()))
     }
 
@@ -820,7 +907,7 @@ impl<'a> Parser<'a> {
         self.peek()
     }
 
-    fn ident(&mut self, rest: &[u8], v: Value) -> Result<Value, String> {
+    fn ident(&mut self, rest: &[u8], v: Value) -> Result<Value, Fail> {
         self.i += 1;
         for &expected in rest {
             match self.next() {
@@ -832,7 +919,7 @@ impl<'a> Parser<'a> {
         Ok(v)
     }
 
-    fn value(&mut self) -> Result<Value, String> {
+    fn value(&mut self) -> Result<Value, Fail> {
         let Some(c) = self.ws() else {
             return Err(self.peek_err("EOF while parsing a value"));
         };
@@ -843,7 +930,9 @@ impl<'a> Parser<'a> {
             b'-' | b'0'..=b'9' => {
                 let start = self.i;
                 self.number_text()?;
-                Ok(Value::Number(Number(self.src[start..self.i].to_owned())))
+                Ok(Value::Number(Number(
+                    sub(self.src, start, self.i).to_owned(),
+                )))
             }
             b'"' => {
                 self.i += 1;
@@ -876,7 +965,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Consumes one JSON number (grammar only: the text is kept).
-    fn number_text(&mut self) -> Result<(), String> {
+    fn number_text(&mut self) -> Result<(), Fail> {
         if self.peek() == Some(b'-') {
             self.i += 1;
         }
@@ -917,7 +1006,7 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn array(&mut self) -> Result<Value, String> {
+    fn array(&mut self) -> Result<Value, Fail> {
         let mut items = Vec::new();
         loop {
             match self.ws() {
@@ -939,7 +1028,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn object(&mut self) -> Result<Value, String> {
+    fn object(&mut self) -> Result<Value, Fail> {
         let mut map = Map::new();
         let mut first = true;
         loop {
@@ -975,7 +1064,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn hex4(&mut self) -> Result<u32, String> {
+    fn hex4(&mut self) -> Result<u32, Fail> {
         let Some(h) = self.s.get(self.i..self.i + 4) else {
             self.i = self.s.len();
             return Err(self.err("EOF while parsing a string"));
@@ -995,7 +1084,7 @@ impl<'a> Parser<'a> {
     }
 
     /// A string's contents, after the opening quote.
-    fn string(&mut self) -> Result<String, String> {
+    fn string(&mut self) -> Result<String, Fail> {
         let mut out = String::new();
         let mut start = self.i;
         loop {
@@ -1004,11 +1093,11 @@ impl<'a> Parser<'a> {
             };
             match c {
                 b'"' => {
-                    out.push_str(&self.src[start..self.i - 1]);
+                    out.push_str(sub(self.src, start, self.i - 1));
                     return Ok(out);
                 }
                 b'\\' => {
-                    out.push_str(&self.src[start..self.i - 1]);
+                    out.push_str(sub(self.src, start, self.i - 1));
                     let Some(e) = self.next() else {
                         return Err(self.err("EOF while parsing a string"));
                     };
@@ -1277,21 +1366,6 @@ macro_rules! __json_object {
     (@val $m:ident $key:literal ($($cur:tt)*) ($tt:tt $($rest:tt)*)) => {
         $crate::__json_object!(@val $m $key ($($cur)* $tt) ($($rest)*))
     };
-}
-
-impl From<&Value> for crate::core::url::Value {
-    /// The URL engine's option tree (numbers keep their text).
-    fn from(v: &Value) -> Self {
-        use crate::core::url::Value as U;
-        match v {
-            Value::Null => U::Null,
-            Value::Bool(b) => U::Bool(*b),
-            Value::Number(n) => U::Num(n.0.clone()),
-            Value::String(s) => U::Str(s.clone()),
-            Value::Array(a) => U::List(a.iter().map(U::from).collect()),
-            Value::Object(o) => U::Map(o.iter().map(|(k, v)| (k.clone(), U::from(v))).collect()),
-        }
-    }
 }
 
 #[cfg(test)]

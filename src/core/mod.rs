@@ -5,7 +5,6 @@
 pub mod accounts;
 #[cfg(not(feature = "url-only"))]
 pub mod identity;
-#[cfg(not(feature = "url-only"))]
 pub mod json;
 #[cfg(not(feature = "url-only"))]
 pub mod lifecycle;
@@ -14,6 +13,7 @@ pub mod manifest;
 #[cfg(not(feature = "url-only"))]
 pub mod settings;
 pub mod sign;
+mod text;
 #[cfg(not(feature = "url-only"))]
 pub mod upload;
 #[cfg(not(feature = "url-only"))]

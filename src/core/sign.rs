@@ -224,7 +224,8 @@ pub fn url_string_to_sign(transformation: &str, public_id_with_format: &str) -> 
     match (transformation.is_empty(), public_id_with_format.is_empty()) {
         (true, _) => public_id_with_format.to_owned(),
         (false, true) => transformation.to_owned(),
-        (false, false) => format!("{transformation}/{public_id_with_format}"),
+        // `concat` rather than `format!`: no `core::fmt` call in the URL-only wasm.
+        (false, false) => [transformation, "/", public_id_with_format].concat(),
     }
 }
 

@@ -13,7 +13,8 @@ use crate::core::url::{
     breakpoints, options::transformation_string, srcset::breakpoints_from_options,
     DeliveryDefaults, Transformation,
 };
-use crate::core::url::{prepare, Prepared, SignRequest, UrlError, Value};
+use crate::core::url::{prepare, OptionValue, Prepared, SignRequest, UrlError, Value};
+use crate::json;
 use crate::web::error::{CodedError, ErrorCode};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -99,7 +100,7 @@ export interface BreakpointOptions { breakpoints?: number[]; min_width?: number;
 "#;
 
 thread_local! {
-    static CONFIG: RefCell<Value> = RefCell::new(Value::map().with("secure", true));
+    static CONFIG: RefCell<Value> = RefCell::new(json!({"secure": true}));
     /// Bumped by every configuration change: invalidates `LAST`.
     static CONFIG_GENERATION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
     /// `url()`'s memo: the options (as JSON) of the latest call and their template, so repeated
@@ -155,9 +156,9 @@ fn options_json_js(v: &JsValue) -> Result<js_sys::JsString, CodedError> {
 }
 
 fn parse_options(json: &str) -> Result<Value, CodedError> {
-    let value = Value::from_json(json)
+    let value = crate::core::json::from_str(json)
         .map_err(|e| CodedError::new(&["options could not be read: ", e.as_str()].concat()))?;
-    if value.get("api_secret").is_some() {
+    if value.opt("api_secret").is_some() {
         return Err(err(UrlError::SecretNotAccepted));
     }
     Ok(value)
@@ -182,9 +183,9 @@ pub fn config(
     bump_generation();
     CONFIG.with(|c| {
         let mut c = c.borrow_mut();
-        if let Value::Map(entries) = v {
+        if let Value::Object(entries) = v {
             for (k, v) in entries {
-                c.set(&k, v);
+                c.set(k.as_str(), v);
             }
         }
     });
@@ -195,7 +196,7 @@ pub fn config(
 #[wasm_bindgen(js_name = resetConfig)]
 pub fn reset_config() {
     bump_generation();
-    CONFIG.with(|c| *c.borrow_mut() = Value::map().with("secure", true));
+    CONFIG.with(|c| *c.borrow_mut() = json!({"secure": true}));
 }
 
 fn prepared(public_id: &str, options: &JsValue) -> Result<Prepared, CodedError> {
@@ -357,7 +358,7 @@ pub(crate) fn finish_with_signer(
 #[cfg(not(feature = "url-minimal"))]
 fn defaults_from_js(v: &JsValue) -> Result<DeliveryDefaults, CodedError> {
     let o = options_from_js(v)?;
-    let on = |k: &str| o.get(k).map_or(true, Value::truthy);
+    let on = |k: &str| o.opt(k).map_or(true, Value::truthy);
     Ok(DeliveryDefaults {
         auto_format_quality: on("autoFormatQuality"),
         analytics: on("analytics"),

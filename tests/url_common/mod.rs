@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use cloudinary_connector::core::url::Value;
+use cloudinary_connector::json;
 
 /// A test run by `cargo test` natively and by `wasm-pack test` in the browser.
 macro_rules! scenario {
@@ -18,11 +19,11 @@ pub(crate) use scenario;
 
 /// Cloud `demo`, `https`.
 pub fn config() -> Value {
-    Value::map().with("cloud_name", "demo").with("secure", true)
+    json!({"cloud_name": "demo", "secure": true})
 }
 
 /// Test options from JSON text.
 #[track_caller]
 pub fn json(s: &str) -> Value {
-    Value::from_json(s).expect("test JSON")
+    cloudinary_connector::core::json::from_str(s).expect("test JSON")
 }

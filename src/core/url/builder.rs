@@ -4,7 +4,8 @@
 use super::delivery::{prepare, Prepared, SignatureSource};
 use super::error::UrlError;
 use super::transformation::Transformation;
-use super::value::Value;
+use super::Value;
+use crate::json;
 
 /// The asset type (`image`, `video`, `raw`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -128,9 +129,7 @@ impl DeliveryUrl {
     pub fn new(cloud_name: &str, public_id: &str) -> Self {
         DeliveryUrl {
             public_id: public_id.to_owned(),
-            options: Value::map()
-                .with("cloud_name", cloud_name)
-                .with("secure", true),
+            options: json!({"cloud_name": cloud_name, "secure": true}),
             errors: Vec::new(),
         }
     }

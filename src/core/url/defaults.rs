@@ -7,7 +7,8 @@
 use super::delivery::{prepare, transformation_and_format, Prepared, SignatureSource};
 use super::error::UrlError;
 use super::srcset::{sizes, srcset, PreparedSrcset};
-use super::value::Value;
+use super::{OptionValue, Value};
+use crate::json;
 
 /// What the plugin adds to the URLs it delivers itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,10 +45,11 @@ impl DeliveryDefaults {
     /// through here too, so an asset gets the same optimisation whichever way it is delivered.
     ///
     /// ```
-    /// use cloudinary_connector::core::url::{url, DeliveryDefaults, NoSignatures, Value};
-    /// let config = Value::map().with("cloud_name", "demo").with("secure", true);
+    /// use cloudinary_connector::core::url::{url, DeliveryDefaults, NoSignatures};
+    /// use cloudinary_connector::json;
+    /// let config = json!({"cloud_name": "demo", "secure": true});
     /// let defaults = DeliveryDefaults { auto_format_quality: true, analytics: false };
-    /// let options = defaults.apply(&Value::map().with("width", 300).with("crop", "fill"), &config);
+    /// let options = defaults.apply(&json!({"width": 300, "crop": "fill"}), &config);
     /// assert_eq!(
     ///     url("sample", &options, &config, &NoSignatures).unwrap(),
     ///     "https://res.cloudinary.com/demo/image/upload/c_fill,f_auto,q_auto,w_300/sample"
@@ -55,10 +57,10 @@ impl DeliveryDefaults {
     /// ```
     pub fn apply(&self, options: &Value, config: &Value) -> Value {
         let mut o = match options {
-            Value::Map(_) => options.clone(),
-            _ => Value::map(),
+            Value::Object(_) => options.clone(),
+            _ => json!({}),
         };
-        let raw = o.get("resource_type").and_then(Value::as_text) == Some("raw");
+        let raw = o.opt("resource_type").and_then(Value::as_text) == Some("raw");
         if self.auto_format_quality && !raw {
             // Options the engine refuses are refused again when the URL is built, with the
             // engine's message: here they just get no defaults.
@@ -71,7 +73,7 @@ impl DeliveryDefaults {
                 o.set("quality", "auto".into());
             }
         }
-        if self.analytics && o.get("urlAnalytics").is_none() {
+        if self.analytics && o.opt("urlAnalytics").is_none() {
             o.set("urlAnalytics", true.into());
         }
         o
@@ -160,13 +162,13 @@ mod tests {
     use crate::core::url::NoSignatures;
 
     fn cfg() -> Value {
-        Value::map().with("cloud_name", "demo").with("secure", true)
+        json!({"cloud_name": "demo", "secure": true})
     }
 
     #[test]
     fn defaults_add_auto_format_quality_and_analytics() {
         let u = DeliveryDefaults::default()
-            .url("sample", &Value::map(), &cfg(), &NoSignatures)
+            .url("sample", &json!({}), &cfg(), &NoSignatures)
             .unwrap();
         assert!(
             u.starts_with(
@@ -178,7 +180,7 @@ mod tests {
 
     #[test]
     fn caller_options_win_and_off_changes_nothing() {
-        let o = Value::map().with("quality", 80);
+        let o = json!({"quality": 80});
         let d = DeliveryDefaults {
             auto_format_quality: true,
             analytics: false,
@@ -193,7 +195,7 @@ mod tests {
                 .unwrap(),
             "https://res.cloudinary.com/demo/image/upload/q_80/sample"
         );
-        let raw = Value::map().with("resource_type", "raw");
+        let raw = json!({"resource_type": "raw"});
         assert_eq!(
             d.url("file.pdf", &raw, &cfg(), &NoSignatures).unwrap(),
             "https://res.cloudinary.com/demo/raw/upload/file.pdf"
@@ -207,7 +209,7 @@ mod tests {
             analytics: false,
         };
         let (set, sizes) = d
-            .srcset("sample", &[100], &Value::map(), &cfg(), &NoSignatures)
+            .srcset("sample", &[100], &json!({}), &cfg(), &NoSignatures)
             .unwrap();
         assert_eq!(
             set,

@@ -11,7 +11,7 @@ use super::encode::{
 };
 use super::error::UrlError;
 use super::options::generate;
-use super::value::Value;
+use super::{OptionValue, Value};
 
 /// The hash a delivery-URL signature uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -156,7 +156,7 @@ fn check_signature(sig: &str, length: usize) -> Result<(), UrlError> {
 /// `options` first, then `config` (a `null` option falls back to the configuration, as in the
 /// Node SDK).
 fn opt<'a>(options: &'a Value, config: &'a Value, key: &str) -> Option<&'a Value> {
-    options.get(key).or_else(|| config.get(key))
+    options.opt(key).or_else(|| config.opt(key))
 }
 
 fn opt_text<'a>(
@@ -292,9 +292,9 @@ pub(crate) fn transformation_and_format<'a>(
     let mut format = opt_text(options, &Value::Null, "format")?;
     let use_fetch_format =
         delivery_type == Some("fetch") || flag(options, config, "use_fetch_format");
-    let fetch_format = if use_fetch_format && options.get("fetch_format").is_none() {
+    let fetch_format = if use_fetch_format && options.opt("fetch_format").is_none() {
         format = None;
-        options.get("format")
+        options.opt("format")
     } else {
         None
     };
@@ -326,9 +326,10 @@ pub fn prepare(public_id: &str, options: &Value, config: &Value) -> Result<Prepa
 /// `srcset`s use it; so does the JavaScript `UrlFactory`.
 ///
 /// ```
-/// use cloudinary_connector::core::url::{NoSignatures, UrlTemplate, Value};
-/// let config = Value::map().with("cloud_name", "demo").with("secure", true);
-/// let t = UrlTemplate::new(&Value::map().with("width", 200).with("crop", "fill"), &config).unwrap();
+/// use cloudinary_connector::core::url::{NoSignatures, UrlTemplate};
+/// use cloudinary_connector::json;
+/// let config = json!({"cloud_name": "demo", "secure": true});
+/// let t = UrlTemplate::new(&json!({"width": 200, "crop": "fill"}), &config).unwrap();
 /// assert_eq!(t.url("a", &NoSignatures).unwrap(), "https://res.cloudinary.com/demo/image/upload/c_fill,w_200/a");
 /// assert_eq!(t.url("b/c", &NoSignatures).unwrap(), "https://res.cloudinary.com/demo/image/upload/c_fill,w_200/v1/b/c");
 /// ```
@@ -406,7 +407,7 @@ impl UrlTemplate {
         let fast = FastPath {
             head,
             version: o
-                .get("version")
+                .opt("version")
                 .filter(|v| v.truthy())
                 .and_then(Value::as_text)
                 .map(str::to_owned),
@@ -499,9 +500,9 @@ fn check_options(options: &Value, config: &Value) -> Result<(), UrlError> {
         return Err(UrlError::SecretNotAccepted);
     }
     if options
-        .get("auth_token")
-        .is_some_and(|v| *v != Value::Bool(false))
-        || config.get("auth_token").is_some()
+        .opt("auth_token")
+        .is_some_and(|v| !matches!(v, Value::Bool(false)))
+        || config.opt("auth_token").is_some()
     {
         return Err(UrlError::AuthTokenNotSupported);
     }
@@ -517,7 +518,7 @@ fn assemble<'a>(
     mut delivery_type: Option<&'a str>,
 ) -> Result<Prepared, UrlError> {
     let mut resource_type = opt_text(options, &Value::Null, "resource_type")?.unwrap_or("image");
-    let version_value = options.get("version").filter(|v| v.truthy());
+    let version_value = options.opt("version").filter(|v| v.truthy());
     let mut version: Option<&str> = match version_value {
         Some(v) => Some(
             v.as_text()
@@ -698,7 +699,7 @@ fn prefix(
         return Ok(cat(&["/res", cloud_name]));
     }
     let private_cdn = flag(options, config, "private_cdn");
-    let secure = match options.get("secure") {
+    let secure = match options.opt("secure") {
         Some(v) => v.truthy(),
         None => flag(options, config, "ssl_detected") || flag(&Value::Null, config, "secure"),
     };
@@ -761,6 +762,8 @@ fn prefix(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::json;
+    use crate::json;
 
     #[test]
     fn slashes_collapse_except_after_a_scheme() {
@@ -769,66 +772,101 @@ mod tests {
         assert_eq!(collapse_slashes("l_fetch:http://x"), "l_fetch:http://x");
     }
 
+    /// An effect given as an object is named by its first key in insertion order, as the SDKs
+    /// read it (Python's `cloudinary_url` takes the dict's first item; the Node SDK maps
+    /// `Object.entries`, in insertion order too): `vignette` here, not the alphabetically first
+    /// `art`, however the options were built.
+    #[test]
+    fn an_effect_object_is_named_by_its_first_written_key() {
+        let cfg = json!({"cloud_name": "demo", "secure": true});
+        let want = "https://res.cloudinary.com/demo/image/upload/e_vignette:30/sample";
+        let parsed = json::from_str(r#"{"effect":{"vignette":30,"art":"zorro"}}"#).unwrap();
+        assert_eq!(url("sample", &parsed, &cfg, &NoSignatures).unwrap(), want);
+        let built = json!({"effect": {"vignette": 30, "art": "zorro"}});
+        assert_eq!(url("sample", &built, &cfg, &NoSignatures).unwrap(), want);
+        // `null` entries are skipped, as for every other option.
+        let o = json::from_str(r#"{"effect":{"sepia":null,"blur":300,"art":"zorro"}}"#).unwrap();
+        assert_eq!(
+            url("sample", &o, &cfg, &NoSignatures).unwrap(),
+            "https://res.cloudinary.com/demo/image/upload/e_blur:300/sample"
+        );
+    }
+
+    /// Options are read by `core::json`: its nesting limit (127 levels, `serde_json`'s) and
+    /// message apply (the browser facade prefixes `options could not be read: `), and options
+    /// nested below it build as usual.
+    #[test]
+    fn deeply_nested_options_hit_the_json_readers_limit() {
+        let nest = |n: usize| {
+            let mut s = "{\"transformation\":".repeat(n);
+            s.push_str("{\"width\":10}");
+            s.push_str(&"}".repeat(n));
+            s
+        };
+        assert_eq!(
+            json::from_str(&nest(200)).unwrap_err(),
+            "recursion limit exceeded at line 1 column 2287"
+        );
+        let cfg = json!({"cloud_name": "demo", "secure": true});
+        let o = json::from_str(&nest(30)).unwrap();
+        assert_eq!(
+            url("sample", &o, &cfg, &NoSignatures).unwrap(),
+            "https://res.cloudinary.com/demo/image/upload/w_10/sample"
+        );
+    }
+
     #[test]
     fn readme_examples() {
-        let cfg = Value::map().with("cloud_name", "demo").with("secure", true);
-        let o = Value::from_json(r#"{"width":300,"height":200,"crop":"fill","gravity":"auto"}"#)
-            .unwrap();
+        let cfg = json!({"cloud_name": "demo", "secure": true});
+        let o =
+            json::from_str(r#"{"width":300,"height":200,"crop":"fill","gravity":"auto"}"#).unwrap();
         assert_eq!(
             url("sample", &o, &cfg, &NoSignatures).unwrap(),
             "https://res.cloudinary.com/demo/image/upload/c_fill,g_auto,h_200,w_300/sample"
         );
-        let o = Value::from_json(r#"{"resource_type":"video","transformation":[{"effect":"sepia"},{"radius":20}],"format":"mp4"}"#).unwrap();
+        let o = json::from_str(r#"{"resource_type":"video","transformation":[{"effect":"sepia"},{"radius":20}],"format":"mp4"}"#).unwrap();
         assert_eq!(
             url("folder/clip", &o, &cfg, &NoSignatures).unwrap(),
             "https://res.cloudinary.com/demo/video/upload/e_sepia/r_20/v1/folder/clip.mp4"
         );
-        let o = Value::from_json(
-            r#"{"type":"authenticated","sign_url":true,"width":10,"crop":"scale"}"#,
-        )
-        .unwrap();
+        let o =
+            json::from_str(r#"{"type":"authenticated","sign_url":true,"width":10,"crop":"scale"}"#)
+                .unwrap();
         let Ok(Prepared::Url(p)) = prepare("image.jpg", &o, &cfg) else {
             panic!("a URL")
         };
         assert_eq!(p.sign_request().unwrap().to_sign, "c_scale,w_10/image.jpg");
-        let o = Value::map()
-            .with("signature_algorithm", "md5")
-            .with("sign_url", true);
+        let o = json!({"signature_algorithm": "md5", "sign_url": true});
         assert_eq!(
             url("x", &o, &cfg, &NoSignatures).unwrap_err().to_string(),
             "unsupported signature algorithm 'md5' (expected sha1 or sha256)"
         );
-        let o = Value::map()
-            .with("url_suffix", "s")
-            .with("type", "private")
-            .with("resource_type", "raw");
+        let o = json!({"url_suffix": "s", "type": "private", "resource_type": "raw"});
         assert_eq!(
             url("x", &o, &cfg, &NoSignatures).unwrap_err().to_string(),
             "url_suffix is only supported for image/upload, image/private, image/authenticated, video/upload and raw/upload, not raw/private"
         );
-        let o = Value::map()
-            .with("use_root_path", true)
-            .with("type", "private");
+        let o = json!({"use_root_path": true, "type": "private"});
         assert_eq!(
             url("x", &o, &cfg, &NoSignatures).unwrap_err().to_string(),
             "use_root_path is only supported for image/upload"
         );
-        let o = Value::map().with("keyframe_interval", Value::Num("0".into()));
+        let o = json!({"keyframe_interval": 0});
         assert_eq!(
             url("x", &o, &cfg, &NoSignatures).unwrap_err().to_string(),
             "invalid keyframe_interval: should be greater than zero"
         );
-        let o = Value::from_json(r#"{"radius":[1,2,3,4,5]}"#).unwrap();
+        let o = json::from_str(r#"{"radius":[1,2,3,4,5]}"#).unwrap();
         assert_eq!(
             url("x", &o, &cfg, &NoSignatures).unwrap_err().to_string(),
             "invalid radius: expected 1 to 4 values"
         );
-        let o = Value::from_json(r#"{"overlay":{"text":"hi","font_family":"arial"}}"#).unwrap();
+        let o = json::from_str(r#"{"overlay":{"text":"hi","font_family":"arial"}}"#).unwrap();
         assert_eq!(
             url("x", &o, &cfg, &NoSignatures).unwrap_err().to_string(),
             "invalid overlay: must supply font_size for text"
         );
-        let o = Value::map().with("auth_token", Value::map().with("key", "k"));
+        let o = json!({"auth_token": {"key": "k"}});
         assert_eq!(
             url("x", &o, &cfg, &NoSignatures).unwrap_err(),
             UrlError::AuthTokenNotSupported
@@ -837,27 +875,23 @@ mod tests {
 
     #[test]
     fn cdn_shards_and_hosts() {
-        let cfg = Value::map().with("cloud_name", "test123");
+        let cfg = json!({"cloud_name": "test123"});
         let u = |o: Value| url("test", &o, &cfg, &NoSignatures).unwrap();
         assert_eq!(
-            u(Value::map().with("cdn_subdomain", true)),
+            u(json!({"cdn_subdomain": true})),
             "http://res-2.cloudinary.com/test123/image/upload/test"
         );
         assert_eq!(
-            u(Value::map()
-                .with("cdn_subdomain", true)
-                .with("private_cdn", true)),
+            u(json!({"cdn_subdomain": true, "private_cdn": true})),
             "http://test123-res-2.cloudinary.com/image/upload/test"
         );
         assert_eq!(
-            u(Value::map().with("urlAnalytics", true))
+            u(json!({"urlAnalytics": true}))
                 .split_once("?_a=")
                 .map(|(_, a)| a.len()),
             Some(12)
         );
-        let fetch = Value::map()
-            .with("type", "fetch")
-            .with("urlAnalytics", true);
+        let fetch = json!({"type": "fetch", "urlAnalytics": true});
         assert_eq!(
             url("https://x.com/a?b=c", &fetch, &cfg, &NoSignatures).unwrap(),
             format!(

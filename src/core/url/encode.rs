@@ -4,27 +4,7 @@
 
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
-/// `&s[from..to]`, for the engine's own indices (found by byte search at ASCII bytes, so always
-/// on char boundaries). Std's `str` indexing reports a bad boundary with a formatted message whose
-/// code (char `Debug`, Unicode printability tables) costs about 4 KB of wasm; this one panics with
-/// a fixed message instead.
-#[inline]
-pub(crate) fn sub(s: &str, from: usize, to: usize) -> &str {
-    match s.get(from..to) {
-        Some(part) => part,
-        None => not_a_char_boundary(),
-    }
-}
-
-/// The concatenation of `parts`: messages and tokens are built with this rather than `format!`,
-/// which keeps `core::fmt`'s padding and argument machinery out of the URL-only wasm.
-pub(crate) fn cat(parts: &[&str]) -> String {
-    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for p in parts {
-        s.push_str(p);
-    }
-    s
-}
+pub(crate) use crate::core::text::{cat, push_uint, sub};
 
 /// Appends `s` with every space as `%20`: the Node SDK's last step on the URL path
 /// (`….join('/').replace(/ /g, '%20')`), so that a text layer's font (`l_text:Open Sans_20:…`), a
@@ -45,29 +25,6 @@ pub(crate) fn push_spaces_escaped(out: &mut String, s: &str) {
         rest = sub(rest, i + 1, rest.len());
     }
     out.push_str(rest);
-}
-
-/// Appends the decimal digits of `n` (no `core::fmt` integer formatting).
-pub(crate) fn push_uint(out: &mut String, mut n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &b in &buf[i..] {
-        out.push(b as char);
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn not_a_char_boundary() -> ! {
-    panic!("string index out of range or not on a char boundary")
 }
 
 fn push_pct(out: &mut String, b: u8) {

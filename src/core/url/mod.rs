@@ -4,8 +4,9 @@
 //!
 //! Two ways in:
 //!
-//! * [`url`] takes SDK options ([`Value`]) with the Node SDK's option names, so existing option
-//!   objects carry over; its output matches the official SDKs byte for byte.
+//! * [`url`] takes SDK options (a [`json::Value`](crate::core::json::Value), re-exported as
+//!   [`Value`], read through [`OptionValue`]) with the Node SDK's option names, so existing
+//!   option objects carry over; its output matches the official SDKs byte for byte.
 //! * [`DeliveryUrl`] is a typed, consuming builder over [`Transformation`], with errors
 //!   deferred to [`DeliveryUrl::build`].
 //!
@@ -13,9 +14,10 @@
 //! signature a [`SignatureSource`] returns. No secret ever enters this module.
 //!
 //! ```
-//! use cloudinary_connector::core::url::{url, NoSignatures, Value};
-//! let config = Value::map().with("cloud_name", "demo").with("secure", true);
-//! let options = Value::map().with("width", 100).with("height", 100).with("crop", "fill");
+//! use cloudinary_connector::core::url::{url, NoSignatures};
+//! use cloudinary_connector::json;
+//! let config = json!({"cloud_name": "demo", "secure": true});
+//! let options = json!({"width": 100, "height": 100, "crop": "fill"});
 //! assert_eq!(
 //!     url("sample", &options, &config, &NoSignatures).unwrap(),
 //!     "https://res.cloudinary.com/demo/image/upload/c_fill,h_100,w_100/sample"
@@ -28,11 +30,12 @@ pub mod defaults;
 pub mod delivery;
 pub mod encode;
 pub mod error;
+pub mod option_value;
 pub mod options;
 pub mod srcset;
 pub mod transformation;
-pub mod value;
 
+pub use crate::core::json::Value;
 pub use analytics::Analytics;
 pub use builder::{DeliveryType, DeliveryUrl, ResourceType};
 pub use defaults::DeliveryDefaults;
@@ -41,10 +44,10 @@ pub use delivery::{
     SignatureSource, UrlTemplate,
 };
 pub use error::UrlError;
+pub use option_value::OptionValue;
 pub use options::transformation_string;
 pub use srcset::{breakpoints, sizes, srcset, Breakpoints, PreparedSrcset};
 pub use transformation::{
     CropMode, Dimension, Gravity, NamedTransformations, ParamKey, ParseError, Qualifier, Step,
     Transformation, VarName,
 };
-pub use value::Value;

@@ -9,7 +9,8 @@
 
 use super::encode::{base64, cat, smart_escape, sub};
 use super::error::UrlError;
-use super::value::Value;
+use super::{OptionValue, Value};
+use crate::json;
 
 /// How a parameter's value is computed.
 #[derive(Clone, Copy)]
@@ -174,17 +175,17 @@ pub(crate) fn generate(
 ) -> Result<(), UrlError> {
     match options {
         Value::Null => Ok(()),
-        Value::Str(s) => {
+        Value::String(s) => {
             push_component(out, s);
             Ok(())
         }
-        Value::List(items) => {
+        Value::Array(items) => {
             for item in items {
                 generate(item, config, None, out)?;
             }
             Ok(())
         }
-        Value::Map(_) => generate_map(options, config, fetch_format, out),
+        Value::Object(_) => generate_map(options, config, fetch_format, out),
         _ => Err(UrlError::option(
             "transformation",
             "expected an object, an array or a string",
@@ -194,7 +195,7 @@ pub(crate) fn generate(
 
 /// Scalar text of an option, erroring on arrays/objects.
 fn scalar<'a>(o: &'a Value, name: &'static str) -> Result<Option<&'a str>, UrlError> {
-    match o.get(name) {
+    match o.opt(name) {
         None => Ok(None),
         Some(v) => v
             .as_text()
@@ -211,7 +212,7 @@ fn text_of<'a>(v: &'a Value, name: &'static str) -> Result<&'a str, UrlError> {
 /// `[a, b]` → iterator over items; a scalar → one item.
 fn items(v: &Value) -> &[Value] {
     match v {
-        Value::List(l) => l,
+        Value::Array(l) => l,
         other => std::slice::from_ref(other),
     }
 }
@@ -252,8 +253,8 @@ fn generate_map(
     out: &mut String,
 ) -> Result<(), UrlError> {
     let responsive_width = o
-        .get("responsive_width")
-        .or_else(|| config.get("responsive_width"))
+        .opt("responsive_width")
+        .or_else(|| config.opt("responsive_width"))
         .is_some_and(Value::truthy);
 
     let size_parts;
@@ -268,12 +269,12 @@ fn generate_map(
 
     // Base transformations first: objects recurse, strings become named ones.
     let mut named = String::new();
-    if let Some(t) = o.get("transformation") {
+    if let Some(t) = o.opt("transformation") {
         let list = items(t);
-        if list.iter().any(|v| matches!(v, Value::Map(_))) {
+        if list.iter().any(|v| matches!(v, Value::Object(_))) {
             for item in list {
                 match item {
-                    Value::Map(_) => generate_map(item, config, None, out)?,
+                    Value::Object(_) => generate_map(item, config, None, out)?,
                     other => {
                         let mut n = String::from("t_");
                         push_named(text_of(other, "transformation")?, &mut n)?;
@@ -298,13 +299,13 @@ fn generate_map(
         }
     };
 
-    if let Some(cond) = o.get("if").filter(|v| v.truthy()) {
+    if let Some(cond) = o.opt("if").filter(|v| v.truthy()) {
         comp.push_str("if_");
         normalize_expression_into(text_of(cond, "if")?, &mut comp);
     }
 
     // User variables: `$name` keys (sorted), then the `variables` list in its order.
-    if let Value::Map(entries) = o {
+    if let Value::Object(entries) = o {
         let mut vars: Vec<String> = Vec::new();
         for (k, v) in entries {
             if k.starts_with('$') && !v.is_null() {
@@ -324,10 +325,10 @@ fn generate_map(
             comp.push_str(&v);
         }
     }
-    if let Some(list) = o.get("variables") {
+    if let Some(list) = o.opt("variables") {
         for pair in items(list) {
             let (name, value) = match pair {
-                Value::List(p) if p.len() == 2 => {
+                Value::Array(p) if p.len() == 2 => {
                     (text_of(&p[0], "variables")?, text_of(&p[1], "variables")?)
                 }
                 _ => {
@@ -345,13 +346,13 @@ fn generate_map(
     }
 
     let (mut start_offset, mut end_offset) = (None, None);
-    if let Some(offset) = o.get("offset") {
+    if let Some(offset) = o.opt("offset") {
         match offset {
-            Value::List(l) if !l.is_empty() => {
+            Value::Array(l) if !l.is_empty() => {
                 start_offset = Some(text_of(&l[0], "offset")?.to_owned());
                 end_offset = Some(text_of(&l[l.len() - 1], "offset")?.to_owned());
             }
-            Value::Str(s) if is_range(s) => {
+            Value::String(s) if is_range(s) => {
                 let (a, b) = split_range(s).unwrap_or((s, ""));
                 start_offset = Some(a.to_owned());
                 end_offset = Some(b.to_owned());
@@ -361,14 +362,14 @@ fn generate_map(
     }
 
     let mut present = 0u64;
-    if let Value::Map(entries) = o {
+    if let Value::Object(entries) = o {
         for (k, v) in entries {
             if !v.is_null() {
                 present |= param_bits(k);
             }
         }
     }
-    if config.get("dpr").is_some() {
+    if config.opt("dpr").is_some() {
         present |= BIT_DPR;
     }
     if fetch_format.is_some() {
@@ -401,7 +402,7 @@ fn generate_map(
             Some(Sp::Width) => normalize_opt(width, &mut value),
             Some(Sp::Height) => normalize_opt(height, &mut value),
             Some(Sp::Angle) => {
-                if let Some(v) = o.get("angle") {
+                if let Some(v) = o.opt("angle") {
                     value = join_texts(v, "angle", '.', true)?;
                 }
             }
@@ -427,9 +428,9 @@ fn generate_map(
                     value = replace_leading_hash(t);
                 }
             }
-            Some(Sp::Border) => border(o.get("border"), &mut value)?,
+            Some(Sp::Border) => border(o.opt("border"), &mut value)?,
             Some(Sp::Dpr) => {
-                let dpr = o.get("dpr").or_else(|| config.get("dpr"));
+                let dpr = o.opt("dpr").or_else(|| config.opt("dpr"));
                 if let Some(v) = dpr {
                     normalize_expression_into(text_of(v, "dpr")?, &mut value);
                 }
@@ -444,10 +445,10 @@ fn generate_map(
                 None => range_value(scalar(o, "end_offset")?, false, &mut value),
             },
             Some(Sp::Effect) => {
-                if let Some(v) = o.get("effect") {
+                if let Some(v) = o.opt("effect") {
                     let raw = match v {
-                        Value::List(_) => join_texts(v, "effect", ':', false)?,
-                        Value::Map(entries) => match entries.iter().find(|(_, v)| !v.is_null()) {
+                        Value::Array(_) => join_texts(v, "effect", ':', false)?,
+                        Value::Object(_) => match v.first_entry() {
                             Some((k, v)) => cat(&[k, ":", text_of(v, "effect")?]),
                             None => String::new(),
                         },
@@ -457,43 +458,43 @@ fn generate_map(
                 }
             }
             Some(Sp::FetchFormat) => {
-                if let Some(v) = fetch_format.or_else(|| o.get("fetch_format")) {
+                if let Some(v) = fetch_format.or_else(|| o.opt("fetch_format")) {
                     value.push_str(text_of(v, "fetch_format")?);
                 }
             }
             Some(Sp::Flags) => {
-                if let Some(v) = o.get("flags") {
+                if let Some(v) = o.opt("flags") {
                     value = join_texts(v, "flags", '.', false)?;
                 }
             }
             Some(Sp::Function) => {
-                if let Some(v) = o.get("custom_function").filter(|v| v.truthy()) {
+                if let Some(v) = o.opt("custom_function").filter(|v| v.truthy()) {
                     custom_function(v, &mut value)?;
-                } else if let Some(v) = o.get("custom_pre_function").filter(|v| v.truthy()) {
+                } else if let Some(v) = o.opt("custom_pre_function").filter(|v| v.truthy()) {
                     value.push_str("pre:");
                     custom_function(v, &mut value)?;
                 }
             }
-            Some(Sp::Fps) => match o.get("fps") {
-                Some(v @ Value::List(_)) => value = join_texts(v, "fps", '-', true)?,
+            Some(Sp::Fps) => match o.opt("fps") {
+                Some(v @ Value::Array(_)) => value = join_texts(v, "fps", '-', true)?,
                 Some(v) => value.push_str(text_of(v, "fps")?),
                 None => {}
             },
             Some(Sp::KeyframeInterval) => {
-                keyframe_interval(o.get("keyframe_interval"), &mut value)?
+                keyframe_interval(o.opt("keyframe_interval"), &mut value)?
             }
             Some(Sp::Overlay) => {
-                if let Some(v) = o.get("overlay") {
+                if let Some(v) = o.opt("overlay") {
                     layer(v, "overlay", &mut value)?;
                 }
             }
             Some(Sp::Underlay) => {
-                if let Some(v) = o.get("underlay") {
+                if let Some(v) = o.opt("underlay") {
                     layer(v, "underlay", &mut value)?;
                 }
             }
-            Some(Sp::Radius) => match o.get("radius") {
-                Some(v @ Value::List(l)) => {
+            Some(Sp::Radius) => match o.opt("radius") {
+                Some(v @ Value::Array(l)) => {
                     if l.is_empty() || l.len() > 4 {
                         return Err(UrlError::option("radius", "expected 1 to 4 values"));
                     }
@@ -503,18 +504,18 @@ fn generate_map(
                 None => {}
             },
             Some(Sp::Named) => value.push_str(&named),
-            Some(Sp::VideoCodec) => match o.get("video_codec") {
-                Some(Value::Map(_)) => {
-                    let vc = o.get("video_codec").unwrap_or(&Value::Null);
-                    if let Some(codec) = vc.get("codec") {
+            Some(Sp::VideoCodec) => match o.opt("video_codec") {
+                Some(Value::Object(_)) => {
+                    let vc = o.opt("video_codec").unwrap_or(&Value::Null);
+                    if let Some(codec) = vc.opt("codec") {
                         value.push_str(text_of(codec, "video_codec")?);
-                        if let Some(profile) = vc.get("profile") {
+                        if let Some(profile) = vc.opt("profile") {
                             value.push(':');
                             value.push_str(text_of(profile, "video_codec")?);
-                            if let Some(level) = vc.get("level") {
+                            if let Some(level) = vc.opt("level") {
                                 value.push(':');
                                 value.push_str(text_of(level, "video_codec")?);
-                                if vc.get("b_frames") == Some(&Value::Bool(false)) {
+                                if matches!(vc.opt("b_frames"), Some(Value::Bool(false))) {
                                     value.push_str(":bframes_no");
                                 }
                             }
@@ -543,15 +544,15 @@ fn generate_map(
 
     if responsive_width {
         let default_rw;
-        let rw = match config.get("responsive_width_transformation") {
+        let rw = match config.opt("responsive_width_transformation") {
             Some(v) => v,
             None => {
-                default_rw = Value::map().with("width", "auto").with("crop", "limit");
+                default_rw = json!({"width": "auto", "crop": "limit"});
                 &default_rw
             }
         };
         // The configured transformation itself must not recurse into responsive_width.
-        let cfg = Value::map();
+        let cfg = json!({});
         generate(rw, &cfg, None, out)?;
     }
     Ok(())
@@ -590,12 +591,12 @@ fn fraction(s: &str) -> Option<(&str, &str)> {
 fn border(v: Option<&Value>, out: &mut String) -> Result<(), UrlError> {
     match v {
         None => {}
-        Some(b @ Value::Map(_)) => {
-            let width = match b.get("width") {
+        Some(b @ Value::Object(_)) => {
+            let width = match b.opt("width") {
                 Some(w) => text_of(w, "border")?,
                 None => "2",
             };
-            let color = match b.get("color") {
+            let color = match b.opt("color") {
                 Some(c) => replace_leading_hash(text_of(c, "border")?),
                 None => "black".to_owned(),
             };
@@ -671,11 +672,12 @@ fn range_value(v: Option<&str>, allow_auto: bool, out: &mut String) {
 fn keyframe_interval(v: Option<&Value>, out: &mut String) -> Result<(), UrlError> {
     match v {
         None => Ok(()),
-        Some(Value::Str(s)) => {
+        Some(Value::String(s)) => {
             out.push_str(s);
             Ok(())
         }
-        Some(Value::Num(n)) => {
+        Some(Value::Number(n)) => {
+            let n = n.as_text();
             // Positive: no sign, and some non-zero digit before any exponent (no float parsing:
             // it would pull the float tables into the wasm).
             let mantissa = n.split(['e', 'E']).next().unwrap_or_default();
@@ -703,9 +705,9 @@ fn keyframe_interval(v: Option<&Value>, out: &mut String) -> Result<(), UrlError
 
 fn custom_function(v: &Value, out: &mut String) -> Result<(), UrlError> {
     match v {
-        Value::Map(_) => {
-            let kind = v.get("function_type").and_then(Value::as_text);
-            let source = v.get("source").and_then(Value::as_text);
+        Value::Object(_) => {
+            let kind = v.opt("function_type").and_then(Value::as_text);
+            let source = v.opt("source").and_then(Value::as_text);
             let (Some(kind), Some(source)) = (kind, source) else {
                 return Err(UrlError::option(
                     "custom_function",
@@ -737,22 +739,22 @@ const TEXT_STYLE_KEYWORDS: [(&str, Option<&str>); 5] = [
 ];
 
 fn text_style(layer: &Value, which: &'static str) -> Result<Option<String>, UrlError> {
-    if let Some(style) = layer.get("text_style").and_then(Value::as_text) {
+    if let Some(style) = layer.opt("text_style").and_then(Value::as_text) {
         if !style.trim().is_empty() {
             return Ok(Some(style.to_owned()));
         }
     }
     let family = layer
-        .get("font_family")
+        .opt("font_family")
         .map(|v| text_of(v, which))
         .transpose()?;
     let size = layer
-        .get("font_size")
+        .opt("font_size")
         .map(|v| text_of(v, which))
         .transpose()?;
     let mut keywords: Vec<String> = Vec::new();
     for (attr, default) in TEXT_STYLE_KEYWORDS {
-        if let Some(v) = layer.get(attr) {
+        if let Some(v) = layer.opt(attr) {
             let t = text_of(v, which)?;
             if Some(t) != default {
                 keywords.push(t.to_owned());
@@ -765,7 +767,7 @@ fn text_style(layer: &Value, which: &'static str) -> Result<Option<String>, UrlE
         ("font_antialiasing", "antialias_"),
         ("font_hinting", "hinting_"),
     ] {
-        if let Some(v) = layer.get(attr) {
+        if let Some(v) = layer.opt(attr) {
             keywords.push(cat(&[prefix, text_of(v, which)?]));
         }
     }
@@ -830,7 +832,7 @@ fn encode_layer_text(text: &str, out: &mut String) {
 fn layer(v: &Value, which: &'static str, out: &mut String) -> Result<(), UrlError> {
     let owned;
     let v = match v {
-        Value::Str(s) => {
+        Value::String(s) => {
             let (resource_type, url) = if let Some(url) = s.strip_prefix("fetch:") {
                 (None, url)
             } else if let Some(pos) =
@@ -841,29 +843,29 @@ fn layer(v: &Value, which: &'static str, out: &mut String) -> Result<(), UrlErro
                 out.push_str(s);
                 return Ok(());
             };
-            let mut m = Value::map().with("url", url).with("type", "fetch");
+            let mut m = json!({"url": url, "type": "fetch"});
             if let Some(rt) = resource_type {
                 m.set("resource_type", rt.into());
             }
             owned = m;
             &owned
         }
-        Value::Map(_) => v,
+        Value::Object(_) => v,
         other => {
             out.push_str(text_of(other, which)?);
             return Ok(());
         }
     };
-    let text = v.get("text").map(|t| text_of(t, which)).transpose()?;
-    let fetch_url = v.get("url").map(|t| text_of(t, which)).transpose()?;
+    let text = v.opt("text").map(|t| text_of(t, which)).transpose()?;
+    let fetch_url = v.opt("url").map(|t| text_of(t, which)).transpose()?;
     let mut resource_type = v
-        .get("resource_type")
+        .opt("resource_type")
         .map(|t| text_of(t, which))
         .transpose()?;
-    let mut kind = v.get("type").map(|t| text_of(t, which)).transpose()?;
-    let format = v.get("format").map(|t| text_of(t, which)).transpose()?;
+    let mut kind = v.opt("type").map(|t| text_of(t, which)).transpose()?;
+    let format = v.opt("format").map(|t| text_of(t, which)).transpose()?;
     let mut public_id = v
-        .get("public_id")
+        .opt("public_id")
         .map(|t| text_of(t, which))
         .transpose()?
         .map(str::to_owned);

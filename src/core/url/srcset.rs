@@ -4,9 +4,11 @@
 //! chained with `c_scale,w_<width>`.
 
 use super::delivery::{prepare, Prepared, SignRequest, SignatureSource};
+use super::encode::push_uint;
 use super::error::UrlError;
 use super::options::generate;
-use super::value::Value;
+use super::{OptionValue, Value};
+use crate::json;
 
 /// The most widths a responsive image may list (each one is a URL, and a signature for signed
 /// delivery types): a bound on the work and memory one call can ask for.
@@ -94,7 +96,7 @@ pub fn breakpoints(bp: &Breakpoints) -> Result<Vec<u32>, UrlError> {
 /// `{min_width, max_width, max_images}`.
 pub fn breakpoints_from_options(srcset: &Value) -> Result<Breakpoints, UrlError> {
     let num = |key: &'static str| -> Result<Option<u32>, UrlError> {
-        match srcset.get(key) {
+        match srcset.opt(key) {
             None => Ok(None),
             Some(v) => v
                 .as_text()
@@ -105,7 +107,7 @@ pub fn breakpoints_from_options(srcset: &Value) -> Result<Breakpoints, UrlError>
                 )),
         }
     };
-    if let Some(Value::List(list)) = srcset.get("breakpoints") {
+    if let Some(Value::Array(list)) = srcset.opt("breakpoints") {
         if !list.is_empty() {
             let widths = list
                 .iter()
@@ -153,16 +155,16 @@ pub fn scaled_prepared(
         chain.push('/');
     }
     chain.push_str("c_scale,w_");
-    chain.push_str(&width.to_string());
-    let mut url_options = Value::map();
-    if let Value::Map(entries) = options {
+    push_uint(&mut chain, u64::from(width));
+    let mut url_options = json!({});
+    if let Value::Object(entries) = options {
         for (k, v) in entries {
             if URL_KEYS.contains(&k.as_str()) {
                 url_options.set(k, v.clone());
             }
         }
     }
-    url_options.set("raw_transformation", Value::Str(chain));
+    url_options.set("raw_transformation", Value::String(chain));
     prepare(public_id, &url_options, config)
 }
 
@@ -206,9 +208,9 @@ impl PreparedSrcset {
     pub fn finish(self, signatures: &[Option<&str>]) -> Result<String, UrlError> {
         if signatures.len() != self.items.len() {
             let mut why = String::from("expected ");
-            why.push_str(&self.items.len().to_string());
+            push_uint(&mut why, self.items.len() as u64);
             why.push_str(" signatures (one per srcset item), got ");
-            why.push_str(&signatures.len().to_string());
+            push_uint(&mut why, signatures.len() as u64);
             return Err(UrlError::BadSignature(why));
         }
         let mut out = String::new();
@@ -243,7 +245,7 @@ fn push_item(out: &mut String, i: usize, url: &str, width: u32) {
     // A URL returned as given (an `http` public id) may hold a space, which would split the item.
     super::encode::push_spaces_escaped(out, url);
     out.push(' ');
-    out.push_str(&width.to_string());
+    push_uint(out, u64::from(width));
     out.push('w');
 }
 
@@ -295,9 +297,9 @@ pub fn sizes(widths: &[u32]) -> String {
             out.push_str(", ");
         }
         out.push_str("(max-width: ");
-        out.push_str(&w.to_string());
+        push_uint(&mut out, u64::from(*w));
         out.push_str("px) ");
-        out.push_str(&w.to_string());
+        push_uint(&mut out, u64::from(*w));
         out.push_str("px");
     }
     out
@@ -315,12 +317,8 @@ mod tests {
 
     fn authenticated() -> (Value, Value) {
         (
-            Value::map()
-                .with("type", "authenticated")
-                .with("sign_url", true)
-                .with("crop", "fill")
-                .with("width", 400),
-            Value::map().with("cloud_name", "demo").with("secure", true),
+            json!({"type": "authenticated", "sign_url": true, "crop": "fill", "width": 400}),
+            json!({"cloud_name": "demo", "secure": true}),
         )
     }
 
@@ -351,7 +349,8 @@ mod tests {
             !r.algorithm_requested,
             "the account's own algorithm applies"
         );
-        let sha256 = options.clone().with("signature_algorithm", "sha256");
+        let mut sha256 = options.clone();
+        sha256.set("signature_algorithm", "sha256".into());
         let p256 = PreparedSrcset::new("shoe", &[100], &sha256, &config).unwrap();
         let r256 = p256.sign_requests()[0].unwrap();
         assert!(r256.algorithm_requested);
@@ -392,7 +391,7 @@ mod tests {
 
     #[test]
     fn an_unsigned_srcset_needs_no_signature() {
-        let p = PreparedSrcset::new("shoe", &[100], &Value::map(), &authenticated().1).unwrap();
+        let p = PreparedSrcset::new("shoe", &[100], &json!({}), &authenticated().1).unwrap();
         assert_eq!(p.sign_requests(), [None]);
         assert_eq!(
             p.finish(&[None]).unwrap(),
@@ -444,15 +443,13 @@ mod tests {
 
     #[test]
     fn srcset_items_chain_a_scale_step() {
-        let config = Value::map()
-            .with("cloud_name", "test123")
-            .with("secure", true);
-        let options = Value::map().with("width", 200).with("crop", "scale");
+        let config = json!({"cloud_name": "test123", "secure": true});
+        let options = json!({"width": 200, "crop": "scale"});
         assert_eq!(
             scaled_url("sample.jpg", 101, &options, &config, &NoSignatures).unwrap(),
             "https://res.cloudinary.com/test123/image/upload/c_scale,w_200/c_scale,w_101/sample.jpg"
         );
-        let set = srcset("sample", &[100, 200], &Value::map(), &config, &NoSignatures).unwrap();
+        let set = srcset("sample", &[100, 200], &json!({}), &config, &NoSignatures).unwrap();
         assert_eq!(
             set,
             "https://res.cloudinary.com/test123/image/upload/c_scale,w_100/sample 100w, \
@@ -466,10 +463,7 @@ mod tests {
 
     #[test]
     fn srcset_options_are_read() {
-        let o = Value::map()
-            .with("min_width", 100)
-            .with("max_width", 600)
-            .with("max_images", 7);
+        let o = json!({"min_width": 100, "max_width": 600, "max_images": 7});
         assert_eq!(
             breakpoints_from_options(&o).unwrap(),
             Breakpoints::Range {
@@ -478,16 +472,13 @@ mod tests {
                 count: 7
             }
         );
-        let o = Value::map().with(
-            "breakpoints",
-            Value::List(vec![Value::from(300), Value::from(800)]),
-        );
+        let o = json!({"breakpoints": Value::Array(vec![Value::from(300), Value::from(800)])});
         assert_eq!(
             breakpoints_from_options(&o).unwrap(),
             Breakpoints::List(vec![300, 800])
         );
         assert_eq!(
-            breakpoints_from_options(&Value::map()).unwrap_err().to_string(),
+            breakpoints_from_options(&json!({})).unwrap_err().to_string(),
             "invalid breakpoints: either (min_width, max_width, max_images) or breakpoints must be provided"
         );
     }

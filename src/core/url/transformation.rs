@@ -58,23 +58,33 @@ pub enum ParseError {
     InvalidKey(String),
 }
 
+/// `parts` written one after the other: the text of a `write!` without `core::fmt`'s argument
+/// machinery in the URL-only wasm (scripts/size.sh).
+fn write_parts(f: &mut fmt::Formatter<'_>, parts: &[&str]) -> fmt::Result {
+    parts.iter().try_for_each(|p| f.write_str(p))
+}
+
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ParseError::UnknownCropMode(m) => write!(f, "unknown crop mode '{m}'"),
+            ParseError::UnknownCropMode(m) => write_parts(f, &["unknown crop mode '", m, "'"]),
             ParseError::NegativeDimension { which, value } => {
-                write!(f, "negative {which} '{value}'")
+                write_parts(f, &["negative ", which, " '", value, "'"])
             }
             ParseError::EmptyNamedTransformation => f.write_str("empty named transformation"),
-            ParseError::EmptyValue(key) => write!(f, "empty value for '{key}'"),
+            ParseError::EmptyValue(key) => write_parts(f, &["empty value for '", key, "'"]),
             ParseError::EmptyQualifier => f.write_str("empty qualifier (two separators in a row)"),
             ParseError::InvalidCharacter { ch, token } => {
-                write!(f, "invalid character '{ch}' in '{token}'")
+                let mut buf = [0u8; 4];
+                let ch: &str = ch.encode_utf8(&mut buf);
+                write_parts(f, &["invalid character '", ch, "' in '", token, "'"])
             }
-            ParseError::InvalidVariableName(n) => write!(f, "invalid variable name '{n}'"),
-            ParseError::InvalidKey(k) => write!(
+            ParseError::InvalidVariableName(n) => {
+                write_parts(f, &["invalid variable name '", n, "'"])
+            }
+            ParseError::InvalidKey(k) => write_parts(
                 f,
-                "invalid qualifier key '{k}' (lower-case letters, and not one of if, c, g, w, h, t: those have typed qualifiers)"
+                &["invalid qualifier key '", k, "' (lower-case letters, and not one of if, c, g, w, h, t: those have typed qualifiers)"],
             ),
         }
     }
@@ -386,7 +396,11 @@ impl From<u32> for Dimension {
 impl fmt::Display for Dimension {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Dimension::Px(px) => write!(f, "{px}"),
+            Dimension::Px(px) => {
+                let mut s = String::new();
+                super::encode::push_uint(&mut s, u64::from(*px));
+                f.write_str(&s)
+            }
             Dimension::Other(e) => f.write_str(&e.0),
         }
     }
@@ -459,12 +473,21 @@ impl Qualifier {
 impl fmt::Display for Qualifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Qualifier::Condition(c) => write!(f, "if_{}", c.0),
-            Qualifier::Variable { name, value } => write!(f, "${}_{}", name.0, value.0),
-            Qualifier::Crop(c) => write!(f, "c_{c}"),
-            Qualifier::Gravity(g) => write!(f, "g_{g}"),
-            Qualifier::Width(w) => write!(f, "w_{w}"),
-            Qualifier::Height(h) => write!(f, "h_{h}"),
+            Qualifier::Condition(c) => write_parts(f, &["if_", &c.0]),
+            Qualifier::Variable { name, value } => write_parts(f, &["$", &name.0, "_", &value.0]),
+            Qualifier::Crop(c) => write_parts(f, &["c_", c.as_str()]),
+            Qualifier::Gravity(g) => {
+                f.write_str("g_")?;
+                fmt::Display::fmt(g, f)
+            }
+            Qualifier::Width(w) => {
+                f.write_str("w_")?;
+                fmt::Display::fmt(w, f)
+            }
+            Qualifier::Height(h) => {
+                f.write_str("h_")?;
+                fmt::Display::fmt(h, f)
+            }
             Qualifier::Named(names) => {
                 f.write_str("t_")?;
                 for (i, n) in names.0.iter().enumerate() {
@@ -475,7 +498,7 @@ impl fmt::Display for Qualifier {
                 }
                 Ok(())
             }
-            Qualifier::Param { key, value } => write!(f, "{}_{}", key.0, value.0),
+            Qualifier::Param { key, value } => write_parts(f, &[&key.0, "_", &value.0]),
             Qualifier::Raw(r) => f.write_str(&r.0),
         }
     }

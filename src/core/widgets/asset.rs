@@ -13,7 +13,8 @@ use crate::core::json::{de, object, Map, Number, ToJson, Value};
 use serde::{Deserialize, Serialize};
 
 use super::WidgetError;
-use crate::core::url::{DeliveryDefaults, Prepared, Value as UrlValue};
+use crate::core::url::{DeliveryDefaults, Prepared};
+use crate::json;
 
 /// A stored pointer to a Cloudinary asset, from which delivery URLs are rebuilt.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -449,7 +450,7 @@ impl AssetReference {
 
     /// The URL engine's options and configuration for this asset on `target`, the plugin's
     /// delivery defaults applied.
-    fn url_options(&self, target: &DeliveryTarget) -> Result<(UrlValue, UrlValue), WidgetError> {
+    fn url_options(&self, target: &DeliveryTarget) -> Result<(Value, Value), WidgetError> {
         super::check_cloud_name(&target.cloud_name)?;
         // The URL engine builds it (SDK-identical prefix, `v1` rule and escaping): the stored
         // transformation is one raw step; the plugin's defaults (`DeliveryDefaults`, as for
@@ -457,25 +458,20 @@ impl AssetReference {
         let mut steps = Vec::new();
         for step in [&self.transformation, &target.default_transformation] {
             if let Some(t) = step.as_deref().filter(|t| !t.is_empty()) {
-                steps.push(UrlValue::map().with("raw_transformation", t));
+                steps.push(json!({"raw_transformation": t}));
             }
         }
-        let mut options = UrlValue::map()
-            .with("resource_type", self.resource_type.as_str())
-            .with("type", self.delivery_type.as_str())
-            .with("transformation", steps);
+        let mut options = json!({"resource_type": self.resource_type.as_str(), "type": self.delivery_type.as_str(), "transformation": steps});
         if self.needs_signature() {
             options.set("sign_url", true.into());
         }
         if let Some(v) = self.version {
-            options.set("version", UrlValue::Num(v.to_string()));
+            options.set("version", v.into());
         }
         if let Some(f) = &self.format {
             options.set("format", f.as_str().into());
         }
-        let mut config = UrlValue::map()
-            .with("cloud_name", target.cloud_name.as_str())
-            .with("secure", true);
+        let mut config = json!({"cloud_name": target.cloud_name.as_str(), "secure": true});
         if let Some(host) = &target.secure_distribution {
             config.set("secure_distribution", host.as_str().into());
         }
