@@ -136,6 +136,18 @@ fn bad_input_gets_specific_errors() {
         js_err(api::url("sample", js("[1]"))),
         "options must be an object"
     );
+    // So are options whose toJSON() gives something other than an object, and a string.
+    for body in [
+        "return { toJSON() { return [1]; } }",
+        "return { toJSON() { return 'w_100'; } }",
+        "return 'w_100'",
+    ] {
+        assert_eq!(
+            js_err(api::url("sample", js_returned(body))),
+            "options must be an object",
+            "{body}"
+        );
+    }
     assert_eq!(
         js_err(api::url("", JsValue::UNDEFINED)),
         "public id must not be empty"

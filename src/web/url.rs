@@ -132,10 +132,12 @@ fn options_json(v: &JsValue) -> Result<String, CodedError> {
 
 /// The same JSON, left in JS.
 fn options_json_js(v: &JsValue) -> Result<js_sys::JsString, CodedError> {
-    if v.is_undefined() || v.is_null() {
+    if v.is_null_or_undefined() {
         return Ok(js_sys::JsString::from("{}"));
     }
-    if !v.is_object() || js_sys::Array::is_array(v) {
+    // An array passes this check and is refused once parsed (`parse_options`), as is an object
+    // whose `toJSON()` returns anything but an object.
+    if !v.is_object() {
         return Err(CodedError::new("options must be an object"));
     }
     // JSON.stringify throws a TypeError naming the cause (a cycle, a BigInt): pass its message on.
@@ -158,6 +160,9 @@ fn options_json_js(v: &JsValue) -> Result<js_sys::JsString, CodedError> {
 fn parse_options(json: &str) -> Result<Value, CodedError> {
     let value = crate::core::json::from_str(json)
         .map_err(|e| CodedError::new(&["options could not be read: ", e.as_str()].concat()))?;
+    if !value.is_object() {
+        return Err(CodedError::new("options must be an object"));
+    }
     if value.opt("api_secret").is_some() {
         return Err(err(UrlError::SecretNotAccepted));
     }

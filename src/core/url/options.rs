@@ -12,13 +12,13 @@ use super::error::UrlError;
 use super::{OptionValue, Value};
 use crate::json;
 
-/// How a parameter's value is computed.
+/// How a parameter's value is computed from its option.
 #[derive(Clone, Copy)]
 enum Kind {
-    /// Copied through unchanged from this option.
-    Simple(&'static str),
+    /// Copied through unchanged.
+    Simple,
     /// Normalised as an expression (`width * 2` → `w_mul_2`).
-    Expr(&'static str),
+    Expr,
     /// Computed by its own rule.
     Special(Sp),
 }
@@ -51,96 +51,74 @@ enum Sp {
 
 /// The parameters in the order the SDKs' sort puts `key_value` strings in (keys never repeat
 /// within a component, so sorting by key equals sorting the joined strings): no sort at run time.
-const PARAMS: [(&str, Kind); 40] = [
-    ("a", Kind::Special(Sp::Angle)),
-    ("ac", Kind::Simple("audio_codec")),
-    ("af", Kind::Simple("audio_frequency")),
-    ("ar", Kind::Special(Sp::AspectRatio)),
-    ("b", Kind::Special(Sp::Background)),
-    ("bo", Kind::Special(Sp::Border)),
-    ("br", Kind::Simple("bit_rate")),
-    ("c", Kind::Simple("crop")),
-    ("co", Kind::Special(Sp::Color)),
-    ("cs", Kind::Simple("color_space")),
-    ("d", Kind::Simple("default_image")),
-    ("dl", Kind::Simple("delay")),
-    ("dn", Kind::Simple("density")),
-    ("dpr", Kind::Special(Sp::Dpr)),
-    ("du", Kind::Special(Sp::Duration)),
-    ("e", Kind::Special(Sp::Effect)),
-    ("eo", Kind::Special(Sp::EndOffset)),
-    ("f", Kind::Special(Sp::FetchFormat)),
-    ("fl", Kind::Special(Sp::Flags)),
-    ("fn", Kind::Special(Sp::Function)),
-    ("fps", Kind::Special(Sp::Fps)),
-    ("g", Kind::Simple("gravity")),
-    ("h", Kind::Special(Sp::Height)),
-    ("ki", Kind::Special(Sp::KeyframeInterval)),
-    ("l", Kind::Special(Sp::Overlay)),
-    ("o", Kind::Expr("opacity")),
-    ("p", Kind::Simple("prefix")),
-    ("pg", Kind::Simple("page")),
-    ("q", Kind::Expr("quality")),
-    ("r", Kind::Special(Sp::Radius)),
-    ("so", Kind::Special(Sp::StartOffset)),
-    ("sp", Kind::Simple("streaming_profile")),
-    ("t", Kind::Special(Sp::Named)),
-    ("u", Kind::Special(Sp::Underlay)),
-    ("vc", Kind::Special(Sp::VideoCodec)),
-    ("vs", Kind::Simple("video_sampling")),
-    ("w", Kind::Special(Sp::Width)),
-    ("x", Kind::Expr("x")),
-    ("y", Kind::Expr("y")),
-    ("z", Kind::Expr("zoom")),
+/// Each with the option it is computed from (`""` for `t`, which the `transformation` names
+/// feed: [`BIT_NAMED`]).
+const PARAMS: [(&str, &str, Kind); 40] = [
+    ("a", "angle", Kind::Special(Sp::Angle)),
+    ("ac", "audio_codec", Kind::Simple),
+    ("af", "audio_frequency", Kind::Simple),
+    ("ar", "aspect_ratio", Kind::Special(Sp::AspectRatio)),
+    ("b", "background", Kind::Special(Sp::Background)),
+    ("bo", "border", Kind::Special(Sp::Border)),
+    ("br", "bit_rate", Kind::Simple),
+    ("c", "crop", Kind::Simple),
+    ("co", "color", Kind::Special(Sp::Color)),
+    ("cs", "color_space", Kind::Simple),
+    ("d", "default_image", Kind::Simple),
+    ("dl", "delay", Kind::Simple),
+    ("dn", "density", Kind::Simple),
+    ("dpr", "dpr", Kind::Special(Sp::Dpr)),
+    ("du", "duration", Kind::Special(Sp::Duration)),
+    ("e", "effect", Kind::Special(Sp::Effect)),
+    ("eo", "end_offset", Kind::Special(Sp::EndOffset)),
+    ("f", "fetch_format", Kind::Special(Sp::FetchFormat)),
+    ("fl", "flags", Kind::Special(Sp::Flags)),
+    ("fn", "custom_function", Kind::Special(Sp::Function)),
+    ("fps", "fps", Kind::Special(Sp::Fps)),
+    ("g", "gravity", Kind::Simple),
+    ("h", "height", Kind::Special(Sp::Height)),
+    (
+        "ki",
+        "keyframe_interval",
+        Kind::Special(Sp::KeyframeInterval),
+    ),
+    ("l", "overlay", Kind::Special(Sp::Overlay)),
+    ("o", "opacity", Kind::Expr),
+    ("p", "prefix", Kind::Simple),
+    ("pg", "page", Kind::Simple),
+    ("q", "quality", Kind::Expr),
+    ("r", "radius", Kind::Special(Sp::Radius)),
+    ("so", "start_offset", Kind::Special(Sp::StartOffset)),
+    ("sp", "streaming_profile", Kind::Simple),
+    ("t", "", Kind::Special(Sp::Named)),
+    ("u", "underlay", Kind::Special(Sp::Underlay)),
+    ("vc", "video_codec", Kind::Special(Sp::VideoCodec)),
+    ("vs", "video_sampling", Kind::Simple),
+    ("w", "width", Kind::Special(Sp::Width)),
+    ("x", "x", Kind::Expr),
+    ("y", "y", Kind::Expr),
+    ("z", "zoom", Kind::Expr),
 ];
 
-/// Which [`PARAMS`] entries (bit = index) an option name feeds: one string match per option
-/// given, instead of one lookup per parameter.
+/// Which [`PARAMS`] entries (bit = index) an option name feeds: one pass over the table per
+/// option given, instead of one lookup per parameter. A table walk, not a `match` on 42 names,
+/// which compiled to one string comparison call each (1.1 KB of wasm: scripts/size.sh).
 fn param_bits(option: &str) -> u64 {
-    let bit = |i: u32| 1u64 << i;
+    let at = |key: &str| {
+        PARAMS
+            .iter()
+            .position(|(k, _, _)| *k == key)
+            .map_or(0, |i| 1 << i)
+    };
     match option {
-        "angle" => bit(0),
-        "audio_codec" => bit(1),
-        "audio_frequency" => bit(2),
-        "aspect_ratio" => bit(3),
-        "background" => bit(4),
-        "border" => bit(5),
-        "bit_rate" => bit(6),
-        "crop" => bit(7),
-        "color" => bit(8),
-        "color_space" => bit(9),
-        "default_image" => bit(10),
-        "delay" => bit(11),
-        "density" => bit(12),
-        "dpr" => bit(13),
-        "duration" => bit(14),
-        "effect" => bit(15),
-        "end_offset" => bit(16),
-        "fetch_format" => bit(17),
-        "flags" => bit(18),
-        "custom_function" | "custom_pre_function" => bit(19),
-        "fps" => bit(20),
-        "gravity" => bit(21),
-        "height" => bit(22),
-        "keyframe_interval" => bit(23),
-        "overlay" => bit(24),
-        "opacity" => bit(25),
-        "prefix" => bit(26),
-        "page" => bit(27),
-        "quality" => bit(28),
-        "radius" => bit(29),
-        "start_offset" => bit(30),
-        "streaming_profile" => bit(31),
-        "underlay" => bit(33),
-        "video_codec" => bit(34),
-        "video_sampling" => bit(35),
-        "width" => bit(36),
-        "x" => bit(37),
-        "y" => bit(38),
-        "zoom" => bit(39),
-        "size" => bit(22) | bit(36),
-        "offset" => bit(30) | bit(16),
-        _ => 0,
+        "" => 0,
+        "custom_pre_function" => at("fn"),
+        "size" => at("h") | at("w"),
+        "offset" => at("so") | at("eo"),
+        _ => PARAMS
+            .iter()
+            .position(|(_, o, _)| *o == option)
+            .map_or(0, |i| 1 << i),
     }
 }
 
@@ -195,12 +173,19 @@ pub(crate) fn generate(
 
 /// Scalar text of an option, erroring on arrays/objects.
 fn scalar<'a>(o: &'a Value, name: &'static str) -> Result<Option<&'a str>, UrlError> {
-    match o.opt(name) {
+    scalar_of(o, name, name)
+}
+
+/// Scalar text of `o`'s `key`, an error naming the option `which` on arrays/objects (a layer's
+/// fields are errors of its `overlay`/`underlay`).
+fn scalar_of<'a>(
+    o: &'a Value,
+    key: &str,
+    which: &'static str,
+) -> Result<Option<&'a str>, UrlError> {
+    match o.opt(key) {
         None => Ok(None),
-        Some(v) => v
-            .as_text()
-            .map(Some)
-            .ok_or_else(|| UrlError::option(name, "expected a string or a number")),
+        Some(v) => text_of(v, which).map(Some),
     }
 }
 
@@ -379,19 +364,19 @@ fn generate_map(
         present |= BIT_NAMED;
     }
     let mut value = String::new();
-    for (i, (key, kind)) in PARAMS.into_iter().enumerate() {
+    for (i, (key, name, kind)) in PARAMS.into_iter().enumerate() {
         if present & (1 << i) == 0 {
             continue;
         }
         value.clear();
         let sp = match kind {
-            Kind::Simple(name) => {
+            Kind::Simple => {
                 if let Some(t) = scalar(o, name)? {
                     value.push_str(t);
                 }
                 None
             }
-            Kind::Expr(name) => {
+            Kind::Expr => {
                 normalize_opt(scalar(o, name)?, &mut value);
                 None
             }
@@ -744,18 +729,11 @@ fn text_style(layer: &Value, which: &'static str) -> Result<Option<String>, UrlE
             return Ok(Some(style.to_owned()));
         }
     }
-    let family = layer
-        .opt("font_family")
-        .map(|v| text_of(v, which))
-        .transpose()?;
-    let size = layer
-        .opt("font_size")
-        .map(|v| text_of(v, which))
-        .transpose()?;
+    let family = scalar_of(layer, "font_family", which)?;
+    let size = scalar_of(layer, "font_size", which)?;
     let mut keywords: Vec<String> = Vec::new();
     for (attr, default) in TEXT_STYLE_KEYWORDS {
-        if let Some(v) = layer.opt(attr) {
-            let t = text_of(v, which)?;
+        if let Some(t) = scalar_of(layer, attr, which)? {
             if Some(t) != default {
                 keywords.push(t.to_owned());
             }
@@ -767,8 +745,8 @@ fn text_style(layer: &Value, which: &'static str) -> Result<Option<String>, UrlE
         ("font_antialiasing", "antialias_"),
         ("font_hinting", "hinting_"),
     ] {
-        if let Some(v) = layer.opt(attr) {
-            keywords.push(cat(&[prefix, text_of(v, which)?]));
+        if let Some(t) = scalar_of(layer, attr, which)? {
+            keywords.push(cat(&[prefix, t]));
         }
     }
     if family.is_none() && size.is_none() && keywords.is_empty() {
@@ -856,19 +834,12 @@ fn layer(v: &Value, which: &'static str, out: &mut String) -> Result<(), UrlErro
             return Ok(());
         }
     };
-    let text = v.opt("text").map(|t| text_of(t, which)).transpose()?;
-    let fetch_url = v.opt("url").map(|t| text_of(t, which)).transpose()?;
-    let mut resource_type = v
-        .opt("resource_type")
-        .map(|t| text_of(t, which))
-        .transpose()?;
-    let mut kind = v.opt("type").map(|t| text_of(t, which)).transpose()?;
-    let format = v.opt("format").map(|t| text_of(t, which)).transpose()?;
-    let mut public_id = v
-        .opt("public_id")
-        .map(|t| text_of(t, which))
-        .transpose()?
-        .map(str::to_owned);
+    let text = scalar_of(v, "text", which)?;
+    let fetch_url = scalar_of(v, "url", which)?;
+    let mut resource_type = scalar_of(v, "resource_type", which)?;
+    let mut kind = scalar_of(v, "type", which)?;
+    let format = scalar_of(v, "format", which)?;
+    let mut public_id = scalar_of(v, "public_id", which)?.map(str::to_owned);
     if text.is_some() && resource_type.is_none() {
         resource_type = Some("text");
     }
@@ -1083,12 +1054,15 @@ mod tests {
 
     #[test]
     fn param_bits_match_the_param_table() {
-        for (i, (key, kind)) in PARAMS.into_iter().enumerate() {
-            if let Kind::Simple(name) | Kind::Expr(name) = kind {
+        for (i, (key, name, _)) in PARAMS.into_iter().enumerate() {
+            if !name.is_empty() {
                 assert_eq!(param_bits(name), 1 << i, "{key} <- {name}");
             }
         }
-        let at = |key: &str| PARAMS.iter().position(|(k, _)| *k == key).unwrap();
+        assert_eq!(param_bits(""), 0);
+        assert_eq!(param_bits("transformation"), 0);
+        assert_eq!(param_bits("no_such_option"), 0);
+        let at = |key: &str| PARAMS.iter().position(|(k, _, _)| *k == key).unwrap();
         for (option, key) in [
             ("angle", "a"),
             ("aspect_ratio", "ar"),
@@ -1115,6 +1089,8 @@ mod tests {
         ] {
             assert_eq!(param_bits(option), 1 << at(key), "{option}");
         }
+        assert_eq!(param_bits("size"), (1 << at("h")) | (1 << at("w")));
+        assert_eq!(param_bits("offset"), (1 << at("so")) | (1 << at("eo")));
         assert_eq!(BIT_NAMED, 1 << at("t"));
         assert_eq!(BIT_DPR, 1 << at("dpr"));
         assert_eq!(BIT_FETCH_FORMAT, 1 << at("f"));
