@@ -49,10 +49,13 @@ wasm-bindgen --target "$target" --out-dir "$out" --out-name "$name" "$wasm"
 # in the .d.ts beside it, which editors read (the glue's `@ts-self-types` line, kept, points
 # there). esbuild rewrites the glue without minifying it, so it stays readable; the whole
 # plugin's glue went from 16,513 to 13,649 B gzip (scripts/size.sh, 2026-12-02).
+# The nodejs target's glue is CommonJS: esbuild keeps each target's module format.
+format=esm
+[ "$target" = nodejs ] && format=cjs
 for js in "$out/$name.js" "$out/${name}_bg.js"; do
   [ -f "$js" ] || continue
   first=$(head -n 1 "$js")
-  esbuild "$js" --format=esm --log-level=warning --outfile="$js.tmp"
+  esbuild "$js" --format=$format --log-level=warning --outfile="$js.tmp"
   case "$first" in
     '/* @ts-self-types='*) { printf '%s\n' "$first"; cat "$js.tmp"; } >"$js" ;;
     *) cat "$js.tmp" >"$js" ;;
