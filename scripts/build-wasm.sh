@@ -33,9 +33,9 @@ source "$root/scripts/cargo-target-dir.sh"
 
 # The dependencies' panic locations name their files relative to the registry (`js-sys-0.3.107/src/
 # ...`), not by this machine's path (`/root/.cargo/registry/src/index.crates.io-.../`): the
-# package carries no build-machine path, and the plugin's wasm is 0.6 KB gzip smaller
-# (scripts/size.sh, 2026-12-02). Only this release build gets the flag, so the other wasm
-# builds (wasm-pack test, clippy) keep their own caches.
+# package carries no build-machine path (and 60 bytes less per path: about 1 KB of the plugin's
+# wasm, 0.1 KB once gzipped; scripts/size.sh, 2026-12-02). Only this release build gets the
+# flag, so the other wasm builds (wasm-pack test, clippy) keep their own caches.
 remap=()
 for d in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
   [ -d "$d" ] && remap+=("--remap-path-prefix=$d=")
@@ -48,7 +48,7 @@ wasm-bindgen --target "$target" --out-dir "$out" --out-name "$name" "$wasm"
 # The JS glue without the doc comments wasm-bindgen copies into it from the Rust docs: they are
 # in the .d.ts beside it, which editors read (the glue's `@ts-self-types` line, kept, points
 # there). esbuild rewrites the glue without minifying it, so it stays readable; the whole
-# plugin's glue went from 16,513 to 13,649 B gzip (scripts/size.sh, 2026-12-02).
+# plugin's glue went from 16,513 to 13,693 B gzip (scripts/size.sh, 2026-12-02).
 # The nodejs target's glue is CommonJS: esbuild keeps each target's module format.
 format=esm
 [ "$target" = nodejs ] && format=cjs

@@ -21,8 +21,12 @@
 # URL-only budgets set 2026-12-02 (issue 15, one JSON model): the URL engine reads core::json and the
 # URL path no longer calls core::fmt::write; measured URL-only 51,486 B (was 51,517) and minimal
 # 33,318 B (was 34,056), each budget ~0.5 KB above (the minimal one lowered from 34500).
-BUDGET_URL_FULL=52000
-BUDGET_URL_MIN=33800
+# Lowered 2026-12-02 (issue 15): the JS glue without its copied doc comments, the parameter table
+# walk, the registry path remapped, no target-features section, and the minimal build's url()
+# without the template memo: URL-only 51,486 -> 49,708 B, minimal 33,318 -> 29,305 B (under
+# cloudinary-core 2.14.1's self-contained bundle, 31,983 B); the same ~0.5 KB margins.
+BUDGET_URL_FULL=50200
+BUDGET_URL_MIN=29800
 # Raised 256000 -> 262000 (2026-12-01): 251,315 -> 258,563 B with the signer wire contract (issue 13),
 # stable JS error codes (16), the widgets' owned nodes, callbacks and script footprint (17) and the
 # inserted images' srcset (12), measured on the merged tree.
@@ -33,7 +37,10 @@ BUDGET_URL_MIN=33800
 # keep their budgets (their margins were already ~0.5 KB).
 # Set to 272500 on the merged tree (2026-12-02): the cdylib-only build (issue 15) with the upload
 # queue (issue 14) measures 268,946 B; the same ~3.5 KB margin.
-BUDGET_PLUGIN=272500
+# Lowered 272500 -> 254000 (2026-12-02, issue 15): 268,958 -> 250,564 B with one JSON model, no
+# BTreeMap/HashMap/Unicode case table linked, the JS glue without its copied doc comments, the
+# registry path remapped; the same ~3.5 KB margin.
+BUDGET_PLUGIN=254000
 set -euo pipefail
 CHECK=0; [ "${1:-}" = "--check" ] && CHECK=1
 root="$(cd "$(dirname "$0")/.." && pwd)"
