@@ -2,6 +2,10 @@
 //! (`cloudinary.url(public_id, options)`), so existing option objects carry over. `https` is the
 //! default. No function takes an API secret: signed URLs get their signature from the caller
 //! (`urlToSign` + `signedUrl`, or `urlWithSigner` with a callback that asks the signing endpoint).
+//!
+//! Length: one file of about 640 lines on purpose: it is exactly what the URL-only builds compile
+//! of the facade (`--features url-only`/`url-minimal` select its exports with `#[cfg]`), and every
+//! export shares its options reader, configuration and error mapping.
 
 use std::cell::RefCell;
 

@@ -1,7 +1,8 @@
 //! The "ui" feature's panel: toolbar button, panel, settings, status and the signer check.
 //! Its markup and style are `panel.html` and `panel.css` (included at compile time); inserting
 //! media is [`super::insert`], the accounts section [`super::panel_accounts`], the widgets
-//! [`super::panel_widgets`].
+//! [`super::panel_widgets`]. About 610 lines: `activate_ui`, which builds the panel and wires its
+//! controls, holds every listener it adds in one bag, so that releasing the feature removes them all.
 
 use super::*;
 
