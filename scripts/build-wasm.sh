@@ -31,36 +31,54 @@ command -v wasm-bindgen >/dev/null && command -v wasm-opt >/dev/null && command 
 # shellcheck source=scripts/cargo-target-dir.sh
 source "$root/scripts/cargo-target-dir.sh"
 
-# The dependencies' panic locations name their files relative to the registry (`js-sys-0.3.107/src/
-# ...`), not by this machine's path (`/root/.cargo/registry/src/index.crates.io-.../`): the
-# package carries no build-machine path (and 60 bytes less per path: about 1 KB of the plugin's
-# wasm, 0.1 KB once gzipped; scripts/size.sh, 2026-12-02). Only this release build gets the
-# flag, so the other wasm builds (wasm-pack test, clippy) keep their own caches.
-remap=()
-for d in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
-  [ -d "$d" ] && remap+=("--remap-path-prefix=$d=")
-done
-(cd "$root" && RUSTFLAGS="${RUSTFLAGS:+$RUSTFLAGS }${remap[*]}" cargo rustc --quiet --release \
+# The dependencies' panic locations name their files relative to the registry
+# (`index.crates.io-.../js-sys-0.3.107/src/...`), not by this machine's path (`/root/.cargo/...`):
+# the package carries no build-machine path (and the plugin's wasm about 1 KB less data, 0.1 KB
+# once gzipped; scripts/size.sh, 2026-12-02). Given as cargo configuration, so any path works
+# (a TOML string); like every `target.<triple>.rustflags`, it takes the place of `build.rustflags`
+# and is ignored when RUSTFLAGS is set. Only this release build gets it, so the other wasm
+# builds (wasm-pack test, clippy) keep their own caches.
+registry="${CARGO_HOME:-$HOME/.cargo}/registry/src/"
+esc=${registry//\\/\\\\}
+esc=${esc//\"/\\\"}
+remap="target.wasm32-unknown-unknown.rustflags=[\"--remap-path-prefix=${esc}=\"]"
+(cd "$root" && cargo rustc --quiet --release --config "$remap" \
   --target wasm32-unknown-unknown -p cloudinary-connector --lib --crate-type cdylib "$@")
 wasm="$(cargo_target_dir)/wasm32-unknown-unknown/release/cloudinary_connector.wasm"
 mkdir -p "$out"
 wasm-bindgen --target "$target" --out-dir "$out" --out-name "$name" "$wasm"
 # The JS glue without the doc comments wasm-bindgen copies into it from the Rust docs: they are
 # in the .d.ts beside it, which editors read (the glue's `@ts-self-types` line, kept, points
-# there). esbuild rewrites the glue without minifying it, so it stays readable; the whole
-# plugin's glue went from 16,513 to 13,693 B gzip (scripts/size.sh, 2026-12-02).
-# The nodejs target's glue is CommonJS: esbuild keeps each target's module format.
+# there). esbuild rewrites the glue without minifying it (so it stays readable) and drops most
+# comments; it keeps the JSDoc blocks of class members, which the Python step removes, and the
+# build checks that esbuild minifies the glue to the same bytes with and without them (so only
+# comments went). The whole plugin's glue went from 16,513 to 11,218 B gzip (scripts/size.sh,
+# 2026-12-02). The nodejs target's glue is CommonJS: esbuild keeps each target's module format.
 format=esm
 [ "$target" = nodejs ] && format=cjs
 for js in "$out/$name.js" "$out/${name}_bg.js"; do
   [ -f "$js" ] || continue
   first=$(head -n 1 "$js")
-  esbuild "$js" --format=$format --log-level=warning --outfile="$js.tmp"
+  tmp="${js%.js}"
+  esbuild "$js" --format=$format --log-level=warning --outfile="$tmp.tmp.js"
+  cp "$tmp.tmp.js" "$tmp.commented.js"
+  python3 - "$tmp.tmp.js" <<'PY'
+import re, sys
+path = sys.argv[1]
+text = open(path, encoding="utf-8").read()
+# A JSDoc block on lines of its own: "/**", " * ..." lines, " */".
+text = re.sub(r"(?m)^[ \t]*/\*\*\n(?:[ \t]*\*(?:[ \t].*)?\n)*?[ \t]*\*/\n", "", text)
+open(path, "w", encoding="utf-8").write(text)
+PY
+  esbuild "$tmp.commented.js" --minify --format=$format --log-level=warning --outfile="$tmp.min1.js"
+  esbuild "$tmp.tmp.js" --minify --format=$format --log-level=warning --outfile="$tmp.min2.js"
+  cmp -s "$tmp.min1.js" "$tmp.min2.js" \
+    || { echo "build-wasm.sh: removing the doc comments of $js changed its code" >&2; exit 1; }
   case "$first" in
-    '/* @ts-self-types='*) { printf '%s\n' "$first"; cat "$js.tmp"; } >"$js" ;;
-    *) cat "$js.tmp" >"$js" ;;
+    '/* @ts-self-types='*) { printf '%s\n' "$first"; cat "$tmp.tmp.js"; } >"$js" ;;
+    *) cat "$tmp.tmp.js" >"$js" ;;
   esac
-  rm -f "$js.tmp"
+  rm -f "$tmp.tmp.js" "$tmp.commented.js" "$tmp.min1.js" "$tmp.min2.js"
 done
 # The wasm-opt flags: Cargo.toml's wasm-pack metadata, the one place they are written.
 mapfile -t flags < <(python3 - "$root/Cargo.toml" <<'PY'

@@ -279,7 +279,8 @@ async fn a_signer_that_is_down_is_unreachable_not_timed_out() {
 
 /// The panel's signer check (`GET /v1/health`) through the same client: the real signer is
 /// healthy; a non-2xx answer is a refusal with its status (the panel shows `error (HTTP 404)`);
-/// nothing listening is unreachable; a check cancelled while the signer holds it ends at once.
+/// nothing listening is unreachable; a check cancelled while the signer holds it ends at once, and
+/// one the signer never answers ends at the client's timeout.
 #[wasm_bindgen_test]
 async fn the_health_check_goes_through_the_client() {
     let never = web_sys::AbortController::new().unwrap();
@@ -318,6 +319,16 @@ async fn the_health_check_goes_through_the_client() {
     assert!(
         matches!(res, Err(SignerError::Unreachable { .. })),
         "{res:?}"
+    );
+
+    // Not cancelled, the hanging check ends at the client's timeout.
+    let slow = hanging.with_timeout(300);
+    assert_eq!(
+        slow.health(&never.signal()).await,
+        Err(SignerError::Timeout {
+            url: format!("{DOUBLES_URL}/hang/v1/health"),
+            ms: 300
+        })
     );
 }
 

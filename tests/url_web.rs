@@ -136,6 +136,17 @@ fn bad_input_gets_specific_errors() {
         js_err(api::url("sample", js("[1]"))),
         "options must be an object"
     );
+    // A lone surrogate (a broken string: JSON.stringify writes it as `\ud800`) is refused as the
+    // JSON reader refuses it, where the Node SDK's encodeURIComponent throws a URIError.
+    assert_eq!(
+        js_err(api::url(
+            "sample",
+            js_returned(
+                "return { overlay: { text: 'a\\uD800', font_family: 'Arial', font_size: 20 } }"
+            )
+        )),
+        "options could not be read: unexpected end of hex escape at line 1 column 28"
+    );
     // So are options whose toJSON() gives something other than an object, and a string.
     for body in [
         "return { toJSON() { return [1]; } }",

@@ -358,14 +358,45 @@ impl SignerClient {
     }
 
     /// `GET /v1/health` (no token: anyone may ask): `Ok(())` when the signer answers 2xx, read
-    /// through the same request path and refusal reading as the signing calls. `cancel` is the
-    /// request's only deadline: the panel aborts it on teardown and when the next check starts
-    /// (every 30 s), so a check never outlives its successor; a cancelled check reads as
+    /// through the same request path and refusal reading as the signing calls, within the
+    /// client's timeout ([`SignerError::Timeout`] after it). `cancel` abandons it at once (the
+    /// panel's teardown, or a newer check superseding this one): that reads as
     /// [`SignerError::Unreachable`], which the caller that cancelled it never looks at.
     pub async fn health(&self, cancel: &web_sys::AbortSignal) -> Result<(), SignerError> {
         let url = format!("{}/v1/health", self.base);
-        let request = Request::get(&url).abort_signal(Some(cancel)).build();
-        exchange(request, &url, None).await.map(drop)
+        let unreachable = |message: String| SignerError::Unreachable {
+            url: url.clone(),
+            message,
+        };
+        // The request ends when either the caller cancels or the timeout fires: both abort one
+        // controller (no `AbortSignal.any`, which older browsers lack).
+        let controller =
+            web_sys::AbortController::new().map_err(|e| unreachable(js_message(&e)))?;
+        let timeout = web_sys::AbortSignal::timeout_with_u32(self.timeout_ms);
+        let (cancelled, _cancel_listener) = rejected_on_abort(cancel);
+        let (timed_out, _timeout_listener) = rejected_on_abort(&timeout);
+        let stop = JsFuture::from(js_sys::Promise::race(&js_sys::Array::of2(
+            &cancelled, &timed_out,
+        )));
+        let request = Request::get(&url)
+            .abort_signal(Some(&controller.signal()))
+            .build();
+        let answer = exchange(request, &url, None);
+        futures_util::pin_mut!(answer);
+        match futures_util::future::select(answer, stop).await {
+            futures_util::future::Either::Left((r, _)) => r.map(drop),
+            futures_util::future::Either::Right(_) => {
+                controller.abort();
+                Err(if timeout.aborted() {
+                    SignerError::Timeout {
+                        url: url.clone(),
+                        ms: self.timeout_ms,
+                    }
+                } else {
+                    unreachable("the check was cancelled".into())
+                })
+            }
+        }
     }
 
     /// Signs exactly `params_to_sign` (as the Upload widget gives them) for `account`.

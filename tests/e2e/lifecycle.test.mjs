@@ -190,6 +190,26 @@ for (const browserName of BROWSERS) {
       await assertUntouched(page, base);
     }, { options: { query: withSigner, route: async (p) => { await routeMediaLibrary(p, 'hang'); await p.route(`${signer.url}/v1/health`, () => {}); } } }));
 
+    it('the panel shows the signer check: a refusal with its status', Object.assign(async ({ page }) => {
+      const base = await baseline(page);
+      await install(page);
+      await togglePanel(page);
+      await page.waitForFunction(() => document.querySelector('.cldc-status')?.textContent.includes('error'));
+      assert.match(await page.textContent('.cldc-status'), /^Cloud: demo · Signer: error \(HTTP 503\)$/);
+      await clickAction(page, 'uninstall-remove');
+      await assertUntouched(page, base);
+    }, { options: { query: withSigner, route: (p) => p.route(`${signer.url}/v1/health`, (r) => r.fulfill({ status: 503, body: 'down' })) } }));
+
+    it('the panel shows the signer check: a signer the browser cannot reach', Object.assign(async ({ page }) => {
+      const base = await baseline(page);
+      await install(page);
+      await togglePanel(page);
+      await page.waitForFunction(() => document.querySelector('.cldc-status')?.textContent.includes('unreachable'));
+      assert.match(await page.textContent('.cldc-status'), /^Cloud: demo · Signer: unreachable$/);
+      await clickAction(page, 'uninstall-remove');
+      await assertUntouched(page, base);
+    }, { options: { query: withSigner, route: (p) => p.route(`${signer.url}/v1/health`, (r) => r.abort()) } }));
+
     it('uninstall during work: Media Library open', Object.assign(async ({ page }) => {
       const base = await baseline(page);
       await install(page);

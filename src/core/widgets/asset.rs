@@ -773,37 +773,60 @@ mod tests {
             format: Some("jpg".into()),
             transformation: transformation.map(str::to_owned),
         };
+        // As the panel builds it for a default other than the plugin's own f_auto,q_auto.
         let target = DeliveryTarget {
+            optimize: false,
             default_transformation: Some("e_sepia".into()),
             ..DeliveryTarget::new("demo")
         };
         let base = "https://res.cloudinary.com/demo/image/upload";
         assert_eq!(
             r(Some("c_fill,h_200,w_200")).delivery_url(&target).unwrap(),
-            format!("{base}/c_fill,h_200,w_200/e_sepia/f_auto,q_auto/v17/shop/shoe.jpg")
+            format!("{base}/c_fill,h_200,w_200/e_sepia/v17/shop/shoe.jpg")
         );
         assert_eq!(
             r(None).delivery_url(&target).unwrap(),
+            format!("{base}/e_sepia/v17/shop/shoe.jpg")
+        );
+        // With the optimised defaults too, they come last.
+        let optimized = DeliveryTarget {
+            optimize: true,
+            ..target.clone()
+        };
+        assert_eq!(
+            r(None).delivery_url(&optimized).unwrap(),
             format!("{base}/e_sepia/f_auto,q_auto/v17/shop/shoe.jpg")
         );
-        // An empty default adds no step; the srcset items chain it too.
+        // An empty default adds no step.
         let empty = DeliveryTarget {
             default_transformation: Some(String::new()),
-            ..DeliveryTarget::new("demo")
+            ..target.clone()
         };
         assert_eq!(
             r(None).delivery_url(&empty).unwrap(),
-            format!("{base}/f_auto,q_auto/v17/shop/shoe.jpg")
+            format!("{base}/v17/shop/shoe.jpg")
         );
+        // The srcset items chain it too, and a signed asset signs it.
         let (set, _) = r(Some("c_fill,h_600,w_600"))
             .responsive(&target, Some(400))
             .unwrap()
             .unwrap();
         assert!(
             set.starts_with(&format!(
-                "{base}/c_fill,h_600,w_600/e_sepia/f_auto,q_auto/c_scale,w_200/v17/shop/shoe.jpg 200w, "
+                "{base}/c_fill,h_600,w_600/e_sepia/c_scale,w_200/v17/shop/shoe.jpg 200w, "
             )),
             "{set}"
+        );
+        let signed = AssetReference {
+            delivery_type: "authenticated".into(),
+            ..r(Some("c_fill,h_600,w_600"))
+        };
+        let Prepared::Url(p) = signed.prepare_delivery(&target).unwrap() else {
+            panic!("a signed asset is prepared for signing")
+        };
+        assert_eq!(
+            p.sign_request().unwrap().to_sign,
+            "c_fill,h_600,w_600/e_sepia/shop/shoe.jpg"
         );
     }
 }

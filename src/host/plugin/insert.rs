@@ -168,7 +168,8 @@ pub fn image_url(settings: &Settings, public_id: &str) -> Result<String, WidgetE
     reference.delivery_url(&target)
 }
 
-/// An image inserted by public id: on `settings`' cloud, with its default transformation.
+/// An image inserted by public id: on `settings`' cloud, with its default transformation chained
+/// by the delivery target (as for assets from the widgets, [`Ui::delivery_target`]).
 pub(super) fn image_reference(
     settings: &Settings,
     public_id: &str,
@@ -180,10 +181,11 @@ pub(super) fn image_reference(
         resource_type: "image".into(),
         delivery_type: "upload".into(),
         format: None,
-        transformation: (!tx.is_empty()).then(|| tx.to_owned()),
+        transformation: None,
     };
     let target = DeliveryTarget {
         optimize: false,
+        default_transformation: (!tx.is_empty()).then(|| tx.to_owned()),
         ..DeliveryTarget::new(&settings.cloud_name)
     };
     (reference, target)
