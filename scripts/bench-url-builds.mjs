@@ -11,19 +11,12 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { chainedOptions } from './bench-url-options.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const rounds = Number(process.argv[2] ?? 5);
-const options = () => ({
-  transformation: [
-    { crop: 'fill', gravity: 'auto', width: 400, height: 300 },
-    { effect: 'sepia' },
-    { radius: 20 },
-    { fetch_format: 'auto' },
-    { quality: 'auto' },
-  ],
-});
+const options = chainedOptions;
 
 for (const build of ['url-only', 'url-minimal']) {
   const file = path.join(root, `target/bench-${build}/cloudinary_connector_url.js`);

@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { chainedOptions } from './bench-url-options.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -38,15 +39,7 @@ ours.config({ cloud_name: cloud });
 const cld = new Cloudinary({ cloud: { cloudName: cloud }, url: { secure: true, analytics: false } });
 
 // The chained transformation: resize+gravity / effect / radius / f_auto / q_auto.
-const options = () => ({
-  transformation: [
-    { crop: 'fill', gravity: 'auto', width: 400, height: 300 },
-    { effect: 'sepia' },
-    { radius: 20 },
-    { fetch_format: 'auto' },
-    { quality: 'auto' },
-  ],
-});
+const options = chainedOptions;
 const factory = new ours.UrlFactory(options());
 // `url()` keeps the template of the latest options. The "no memo" row alternates two option objects
 // that differ only by a key the engine ignores (same URL), so every call builds from scratch.

@@ -159,7 +159,7 @@ impl ChunkedUpload {
         };
         let sh = shared.clone();
         let abort_on_error = abort.clone();
-        wasm_bindgen_futures::spawn_local(async move {
+        crate::host::resources::spawn(async move {
             let outcome = driver.run(plan, scheduler, params).await;
             if outcome.is_err() {
                 // Nothing of a failed upload may stay in flight.

@@ -476,7 +476,7 @@ impl Shared {
             };
             (slot.blob.clone(), plan.chunk_size())
         };
-        wasm_bindgen_futures::spawn_local(async move {
+        crate::host::resources::spawn(async move {
             let hashes = fingerprint(&blob, part_size)
                 .await
                 .map(|f| (f.head_sha256, f.tail_sha256));
@@ -521,7 +521,7 @@ impl Shared {
         let api_base = this.options.api_base.clone();
         let timeout = this.options.request_timeout_ms;
         let gate = weak.clone();
-        wasm_bindgen_futures::spawn_local(async move {
+        crate::host::resources::spawn(async move {
             let name = file_name(&blob);
             let hold = move || {
                 gate.upgrade()

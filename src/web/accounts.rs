@@ -124,7 +124,7 @@ impl JsAccounts {
     ) -> js_sys::Promise {
         let session = self.session.clone();
         let url = self.signer_url.clone();
-        wasm_bindgen_futures::future_to_promise(async move {
+        crate::web::promise(async move {
             let ticket = session.borrow_mut().begin_login(&account_id);
             let listing = fetch_listing(&url, &token, opt_ts(token_expires_at)).await?;
             effects(session.borrow_mut().login(ticket, &listing, now()))
@@ -136,7 +136,7 @@ impl JsAccounts {
     pub fn refresh(&self, token: String, token_expires_at: Option<f64>) -> js_sys::Promise {
         let session = self.session.clone();
         let url = self.signer_url.clone();
-        wasm_bindgen_futures::future_to_promise(async move {
+        crate::web::promise(async move {
             let listing = fetch_listing(&url, &token, opt_ts(token_expires_at)).await?;
             effects(session.borrow_mut().reconcile(&listing, now()))
         })
@@ -149,7 +149,7 @@ impl JsAccounts {
     pub fn remote_sub_accounts(&self, account_id: String, token: String) -> js_sys::Promise {
         let session = self.session.clone();
         let url = self.signer_url.clone();
-        wasm_bindgen_futures::future_to_promise(async move {
+        crate::web::promise(async move {
             let remote = fetch_remote_sub_accounts(&url, &token, &account_id).await?;
             let view = session
                 .borrow()

@@ -245,7 +245,7 @@ impl JsChunkedUpload {
     #[wasm_bindgen(unchecked_return_type = "Promise<UploadResult>")]
     pub fn result(&self) -> js_sys::Promise {
         let fut = self.inner.result();
-        wasm_bindgen_futures::future_to_promise(async move {
+        crate::web::promise(async move {
             match fut.await {
                 Ok(v) => Ok(crate::host::widgets::js_of(&v)),
                 Err(e) => Err(crate::web::host_errors::upload(&e).into()),

@@ -368,7 +368,7 @@ impl JsUploadQueue {
     #[wasm_bindgen(js_name = resumeUpload, unchecked_return_type = "Promise<number>")]
     pub fn resume_upload(&self, upload_id: String, file: Blob) -> js_sys::Promise {
         let q = self.inner.clone();
-        wasm_bindgen_futures::future_to_promise(async move {
+        crate::web::promise(async move {
             q.resume_upload(&upload_id, &file)
                 .await
                 .map(JsValue::from)

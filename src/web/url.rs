@@ -368,7 +368,7 @@ pub(crate) fn finish_with_signer(
     let answer = signer
         .call1(&JsValue::NULL, &sign_request_js(req))
         .map_err(|e| signer_failed("the signer threw", &e))?;
-    Ok(wasm_bindgen_futures::future_to_promise(async move {
+    Ok(crate::web::promise(async move {
         let sig = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&answer))
             .await
             .map_err(|e| JsValue::from(signer_failed("the signer's promise was rejected", &e)))?;
@@ -558,7 +558,7 @@ pub fn srcset_with_signer(
         };
         answers.push(&answer);
     }
-    Ok(wasm_bindgen_futures::future_to_promise(async move {
+    Ok(crate::web::promise(async move {
         let all = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::all(&answers))
             .await
             .map_err(|e| JsValue::from(signer_failed("the signer's promise was rejected", &e)))?;

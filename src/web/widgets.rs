@@ -18,7 +18,6 @@ use crate::core::json::{de, Map, Value};
 use crate::json;
 use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 use crate::core::identity::{Environment, Identity};
 use crate::core::widgets::{
@@ -225,7 +224,7 @@ impl JsWidgets {
     ) -> Promise {
         let host = self.host.clone();
         let sync = self.sync;
-        future_to_promise(async move {
+        crate::web::promise(async move {
             let account = account_of(&account)?;
             let options = MediaLibraryOptions::from_json(&json_of(&options)?).map_err(err)?;
             let on_insert_js = get_fn(&handlers, "onInsert")
@@ -270,7 +269,7 @@ impl JsWidgets {
         container: Option<web_sys::Element>,
     ) -> Promise {
         let host = self.host.clone();
-        future_to_promise(async move {
+        crate::web::promise(async move {
             let account = account_of(&account)?;
             let options = UploadWidgetOptions::from_json(&json_of(&options)?).map_err(err)?;
             let handler = Rc::new(move |e: crate::core::widgets::UploadEvent| {
@@ -294,7 +293,7 @@ impl JsWidgets {
         container: web_sys::Element,
     ) -> Promise {
         let host = self.host.clone();
-        future_to_promise(async move {
+        crate::web::promise(async move {
             let account = account_of(&account)?;
             let options = GalleryOptions::from_json(&json_of(&options)?).map_err(err)?;
             let g = ProductGallery::mount(&host, &account, options, &container)
@@ -313,7 +312,7 @@ impl JsWidgets {
         container: web_sys::Element,
     ) -> Promise {
         let host = self.host.clone();
-        future_to_promise(async move {
+        crate::web::promise(async move {
             let account = account_of(&account)?;
             let options = VideoPlayerOptions::from_json(&json_of(&options)?).map_err(err)?;
             let p = VideoPlayer::mount(&host, &account, options, &container)
@@ -357,7 +356,7 @@ where
     S::Live: 'static,
 {
     let cell = cell.clone();
-    future_to_promise(async move {
+    crate::web::promise(async move {
         let account = account_of(&account)?;
         let mut w = cell.borrow_mut().take().ok_or_else(not_mounted)?;
         let r = w.remount(&account).await;

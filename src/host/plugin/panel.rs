@@ -594,7 +594,7 @@ pub(super) fn check_signer(weak: &Weak<RefCell<Ui>>) {
     drop(ui);
     drop(rc);
     let weak = weak.clone();
-    wasm_bindgen_futures::spawn_local(async move {
+    crate::host::resources::spawn(async move {
         let res = client.health(&signal).await;
         if signal.aborted() {
             return; // torn down or superseded

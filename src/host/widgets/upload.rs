@@ -222,7 +222,7 @@ fn signature_callback(
                 return;
             }
         };
-        wasm_bindgen_futures::spawn_local(async move {
+        crate::host::resources::spawn(async move {
             let params = match from_js(&params) {
                 Value::Object(m) => m,
                 _ => {
