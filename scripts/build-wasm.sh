@@ -61,7 +61,7 @@ for js in "$out/$name.js" "$out/${name}_bg.js"; do
   first=$(head -n 1 "$js")
   tmp="${js%.js}"
   esbuild "$js" --format=$format --log-level=warning --outfile="$tmp.tmp.js"
-  cp "$tmp.tmp.js" "$tmp.commented.js"
+  esbuild "$tmp.tmp.js" --minify --format=$format --log-level=warning --outfile="$tmp.min1.js"
   python3 - "$tmp.tmp.js" <<'PY'
 import re, sys
 path = sys.argv[1]
@@ -70,7 +70,6 @@ text = open(path, encoding="utf-8").read()
 text = re.sub(r"(?m)^[ \t]*/\*\*\n(?:[ \t]*\*(?:[ \t].*)?\n)*?[ \t]*\*/\n", "", text)
 open(path, "w", encoding="utf-8").write(text)
 PY
-  esbuild "$tmp.commented.js" --minify --format=$format --log-level=warning --outfile="$tmp.min1.js"
   esbuild "$tmp.tmp.js" --minify --format=$format --log-level=warning --outfile="$tmp.min2.js"
   cmp -s "$tmp.min1.js" "$tmp.min2.js" \
     || { echo "build-wasm.sh: removing the doc comments of $js changed its code" >&2; exit 1; }
@@ -78,7 +77,7 @@ PY
     '/* @ts-self-types='*) { printf '%s\n' "$first"; cat "$tmp.tmp.js"; } >"$js" ;;
     *) cat "$tmp.tmp.js" >"$js" ;;
   esac
-  rm -f "$tmp.tmp.js" "$tmp.commented.js" "$tmp.min1.js" "$tmp.min2.js"
+  rm -f "$tmp.tmp.js" "$tmp.min1.js" "$tmp.min2.js"
 done
 # The wasm-opt flags: Cargo.toml's wasm-pack metadata, the one place they are written.
 mapfile -t flags < <(python3 - "$root/Cargo.toml" <<'PY'

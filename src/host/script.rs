@@ -140,6 +140,15 @@ struct Inner {
 /// A loaded tag's identity: what it loads, from where.
 type Tag = (ResourceKind, String);
 
+fn is_tag((k, u): &Tag, kind: ResourceKind, url: &str) -> bool {
+    *k == kind && u == url
+}
+
+/// Forgets the tag `kind` `url` (a failed one, or one about to be replaced).
+fn forget_tag(kind: ResourceKind, url: &str) {
+    LOADED.with(|l| l.borrow_mut().retain(|(t, _)| !is_tag(t, kind, url)));
+}
+
 thread_local! {
     /// The tags injected and still wanted, in injection order: a handful at most (one per widget
     /// script and stylesheet), so a list, searched in place (no hash map linked into the wasm).
@@ -242,9 +251,7 @@ impl Drop for Inner {
     fn drop(&mut self) {
         LOADED.with(|l| {
             let mut l = l.borrow_mut();
-            l.retain(|((kind, url), w)| {
-                !(*kind == self.kind && *url == self.url && w.strong_count() == 0)
-            });
+            l.retain(|(t, w)| !(is_tag(t, self.kind, &self.url) && w.strong_count() == 0));
         });
         if let Some((handle, _cb)) = self.timer.borrow_mut().take() {
             if let Some(w) = web_sys::window() {
@@ -334,17 +341,17 @@ pub async fn load(
     let existing = LOADED.with(|l| {
         l.borrow()
             .iter()
-            .find(|((k, u), _)| *k == kind && u == url)
+            .find(|(t, _)| is_tag(t, kind, url))
             .and_then(|(_, w)| w.upgrade())
     });
     let inner = match existing {
         Some(inner) => inner,
         None => {
             let inner = inject(kind, url, options)?;
+            forget_tag(kind, url);
             LOADED.with(|l| {
-                let mut l = l.borrow_mut();
-                l.retain(|((k, u), _)| !(*k == kind && u == url));
-                l.push(((kind, url.to_owned()), Rc::downgrade(&inner)));
+                l.borrow_mut()
+                    .push(((kind, url.to_owned()), Rc::downgrade(&inner)))
             });
             inner
         }
@@ -359,10 +366,7 @@ pub async fn load(
         Ok(_) => {}
         Err(reason) => {
             // Failed tags must not be reused: forget it so a later attempt injects afresh.
-            LOADED.with(|l| {
-                l.borrow_mut()
-                    .retain(|((k, u), _)| !(*k == kind && u == url))
-            });
+            forget_tag(kind, url);
             inner.element.remove();
             return Err(if reason.as_string().as_deref() == Some("timeout") {
                 ScriptError::TimedOut {

@@ -9,7 +9,6 @@
 //!   per file) and clears its timer; resume records stay in storage for the next page.
 
 use std::cell::RefCell;
-
 use std::fmt;
 use std::rc::{Rc, Weak};
 
