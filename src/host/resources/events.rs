@@ -47,9 +47,20 @@ impl Listener {
         T: AsRef<web_sys::EventTarget>,
         F: FnMut(&web_sys::Event) + 'static,
     {
-        let target: &web_sys::EventTarget = target.as_ref();
-        let closure =
-            Closure::wrap(Box::new(move |e: web_sys::Event| callback(&e)) as Box<dyn FnMut(_)>);
+        let callback = Box::new(move |e: web_sys::Event| callback(&e)) as Box<dyn FnMut(_)>;
+        Self::listen(target.as_ref(), event, capture, passive, callback)
+    }
+
+    /// The one registration path: the generic constructors above only box the callback, so
+    /// this body is in the wasm once, not once per listener (scripts/size.sh).
+    fn listen(
+        target: &web_sys::EventTarget,
+        event: &str,
+        capture: bool,
+        passive: bool,
+        callback: Box<dyn FnMut(web_sys::Event)>,
+    ) -> Self {
+        let closure = Closure::wrap(callback);
         let opts = web_sys::AddEventListenerOptions::new();
         opts.set_capture(capture);
         opts.set_passive(passive);
@@ -114,11 +125,19 @@ impl Timeout {
     /// Calls `callback` once after `millis` milliseconds.
     pub fn new<F: FnOnce() + 'static>(millis: u32, callback: F) -> Self {
         let mut cb = Some(callback);
-        let closure = Closure::wrap(Box::new(move || {
-            if let Some(f) = cb.take() {
-                f();
-            }
-        }) as Box<dyn FnMut()>);
+        Self::arm(
+            millis,
+            Box::new(move || {
+                if let Some(f) = cb.take() {
+                    f();
+                }
+            }),
+        )
+    }
+
+    /// The one `setTimeout` path (boxed callback: in the wasm once, not once per timeout).
+    fn arm(millis: u32, callback: Box<dyn FnMut()>) -> Self {
+        let closure = Closure::wrap(callback);
         let id = window()
             .set_timeout_with_callback_and_timeout_and_arguments_0(
                 closure.as_ref().unchecked_ref(),

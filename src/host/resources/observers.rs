@@ -26,11 +26,20 @@ impl Observer {
     pub fn observe<F>(
         target: &web_sys::Node,
         init: &web_sys::MutationObserverInit,
-        mut callback: F,
+        callback: F,
     ) -> Result<Self, JsValue>
     where
         F: FnMut(Vec<web_sys::MutationRecord>) + 'static,
     {
+        Self::observe_boxed(target, init, Box::new(callback))
+    }
+
+    /// The one observer path (boxed callback: in the wasm once, not once per observer).
+    fn observe_boxed(
+        target: &web_sys::Node,
+        init: &web_sys::MutationObserverInit,
+        mut callback: Box<dyn FnMut(Vec<web_sys::MutationRecord>)>,
+    ) -> Result<Self, JsValue> {
         let closure = Closure::wrap(Box::new(
             move |records: js_sys::Array, _o: web_sys::MutationObserver| {
                 callback(records.iter().map(|r| r.unchecked_into()).collect())
