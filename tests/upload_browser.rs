@@ -541,6 +541,55 @@ async fn the_js_export_uploads_and_reports_progress() {
     );
 }
 
+/// `ChunkedUpload` and `UploadQueue` read the options they share (signer, account, Upload API,
+/// parameters, retries, timeouts) with one reader (`web::upload::Transfer`): the same refusal,
+/// under each one's prefix. A bad upload parameter is reported by its own message.
+#[wasm_bindgen_test]
+fn both_uploaders_refuse_bad_shared_options_with_the_same_reason() {
+    use cloudinary_connector::web::upload::JsChunkedUpload;
+    use cloudinary_connector::web::upload_queue::JsUploadQueue;
+    let message = |e: JsValue| String::from(js_sys::Error::from(e).message());
+    let cases = [
+        (json!({"token": "t"}), "missing field `signerUrl`", true),
+        (
+            json!({"signerUrl": SIGNER_URL, "token": "t", "maxAttempts": "x"}),
+            "invalid type: string \"x\", expected u32",
+            true,
+        ),
+        (
+            json!({"signerUrl": SIGNER_URL, "token": "t", "apiBase": 5}),
+            "invalid type: integer `5`, expected a string",
+            true,
+        ),
+        (
+            json!({"signerUrl": SIGNER_URL, "token": "t", "signerTimeoutMs": 0}),
+            "signerTimeoutMs must be between 1 and 600000 milliseconds, not 0",
+            true,
+        ),
+        (
+            json!({"signerUrl": SIGNER_URL, "token": "t", "params": {"context": {"a": 1}}}),
+            "upload parameter \"context\": objects are not sent as such; serialise it (e.g. context as key=value|key2=value2)",
+            false,
+        ),
+    ];
+    for (options, reason, prefixed) in cases {
+        let js = || js_sys::JSON::parse(&options.to_string()).unwrap();
+        let chunked = message(
+            JsChunkedUpload::new(&generated_blob(10), js(), None)
+                .unwrap_err()
+                .into(),
+        );
+        let queue = message(JsUploadQueue::new(js(), None).unwrap_err().into());
+        if prefixed {
+            assert_eq!(chunked, format!("upload options: {reason}"));
+            assert_eq!(queue, format!("upload queue options: {reason}"));
+        } else {
+            assert_eq!(chunked, reason);
+            assert_eq!(queue, reason);
+        }
+    }
+}
+
 /// The partner review scenario "Upload/delivery of large files (>1GB)" runs this test under
 /// `scripts/bench-upload.sh` with 1.1 GB (throughput and memory printed). In the regular suite
 /// the file is 22 MB (protocol-identical: 5 MiB parts, 2 in flight, remainder last), so the name

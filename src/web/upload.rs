@@ -24,18 +24,11 @@ use crate::host::signer_client::{self, SignerClient, TokenSource};
 use crate::host::upload::{ChunkedUpload, UploadOptions};
 use crate::web::error::CodedError;
 
+/// The chunked uploader's own options (the shared ones: [`shared_options`]).
 struct JsOptions {
-    signer_url: String,
-    account: Option<String>,
-    api_base: Option<String>,
-    resource_type: Option<String>,
-    params: Option<Map<String, Value>>,
     chunk_size: Option<u64>,
     concurrency: Option<u32>,
     max_file_bytes: Option<u64>,
-    max_attempts: Option<u32>,
-    request_timeout_ms: Option<u32>,
-    signer_timeout_ms: u32,
     file_name: Option<String>,
 }
 
@@ -65,7 +58,7 @@ pub(super) fn opt<T>(
 }
 
 /// The `params` option: a map of upload parameters.
-pub(super) fn params_field(o: &Map<String, Value>) -> Result<Option<Map<String, Value>>, String> {
+fn params_field(o: &Map<String, Value>) -> Result<Option<Map<String, Value>>, String> {
     Ok(de::field(o, "params", |v| match v {
         Value::Null => Ok(None),
         Value::Object(m) => Ok(Some(m.clone())),
@@ -76,38 +69,58 @@ pub(super) fn params_field(o: &Map<String, Value>) -> Result<Option<Map<String, 
 
 impl JsOptions {
     /// Reads the options (unknown, e.g. misspelt, names refused), with `serde`'s error wording.
-    fn from_json(v: &Value) -> Result<Self, String> {
-        let o = de::strict(v, "JsOptions", &OPTION_NAMES)?;
-        let opt_str = |k| opt(o, k, de::str_value);
-        let opt_u32 = |k| opt(o, k, de::u32_value);
-        let opt_u64 = |k| opt(o, k, de::u64_value);
-        let account = opt_str("account")?;
-        let api_base = opt_str("apiBase")?;
-        let chunk_size = opt_u64("chunkSize")?;
-        let concurrency = opt_u32("concurrency")?;
-        let file_name = opt_str("fileName")?;
-        let max_attempts = opt_u32("maxAttempts")?;
-        let max_file_bytes = opt_u64("maxFileBytes")?;
-        let params = params_field(o)?;
-        let request_timeout_ms = opt_u32("requestTimeoutMs")?;
-        let resource_type = opt_str("resourceType")?;
-        let signer_timeout_ms = signer_client::timeout_option(opt_u64("signerTimeoutMs")?)?;
-        let signer_url = de::field(o, "signerUrl", de::str_value)?;
+    fn from_json(o: &Map<String, Value>) -> Result<Self, String> {
         Ok(JsOptions {
-            signer_url: de::required(signer_url, "signerUrl")?,
-            account,
-            api_base,
-            resource_type,
-            params,
-            chunk_size,
-            concurrency,
-            max_file_bytes,
-            max_attempts,
-            request_timeout_ms,
-            signer_timeout_ms,
-            file_name,
+            chunk_size: opt(o, "chunkSize", de::u64_value)?,
+            concurrency: opt(o, "concurrency", de::u32_value)?,
+            file_name: opt(o, "fileName", de::str_value)?,
+            max_file_bytes: opt(o, "maxFileBytes", de::u64_value)?,
         })
     }
+}
+
+/// The options both uploaders (`ChunkedUpload`, `UploadQueue`) take: the signer, the account,
+/// the Upload API, the parameters, retries and timeouts, read by this one reader into
+/// `UploadOptions` (the other fields at their defaults) and the signer client. The names of `o`
+/// are already checked (`de::strict`); a bad value is reported as `<what>: <reason>`, a bad
+/// upload parameter by its own message.
+pub(super) fn shared_options(
+    o: &Map<String, Value>,
+    token: TokenSource,
+    what: &str,
+) -> Result<(UploadOptions, SignerClient), CodedError> {
+    let bad = |e: String| CodedError::new(&[what, ": ", e.as_str()].concat());
+    let opt_str = |k| opt(o, k, de::str_value).map_err(bad);
+    let opt_u32 = |k| opt(o, k, de::u32_value).map_err(bad);
+    let account = opt_str("account")?;
+    let api_base = opt_str("apiBase")?;
+    let max_attempts = opt_u32("maxAttempts")?;
+    let params = params_field(o).map_err(bad)?;
+    let timeout = opt_u32("requestTimeoutMs")?;
+    let resource_type = opt_str("resourceType")?;
+    let signer_ms = opt(o, "signerTimeoutMs", de::u64_value)
+        .and_then(signer_client::timeout_option)
+        .map_err(bad)?;
+    let url = de::field(o, "signerUrl", de::str_value)
+        .and_then(|u| de::required(u, "signerUrl"))
+        .map_err(bad)?;
+    let d = UploadOptions::default();
+    let options = UploadOptions {
+        account,
+        api_base: api_base.unwrap_or(d.api_base),
+        resource_type: resource_type.unwrap_or(d.resource_type),
+        params: params_of(params)?,
+        retry: RetryPolicy {
+            max_attempts: max_attempts.unwrap_or(d.retry.max_attempts).max(1),
+            ..d.retry
+        },
+        request_timeout_ms: timeout.unwrap_or(d.request_timeout_ms),
+        ..d
+    };
+    Ok((
+        options,
+        SignerClient::new(&url, token).with_timeout(signer_ms),
+    ))
 }
 
 fn param_value(name: &str, v: &Value) -> Result<Option<ParamValue>, String> {
@@ -164,9 +177,7 @@ pub(crate) fn split_options(
     Ok((token, v))
 }
 
-pub(super) fn params_of(
-    params: Option<Map<String, Value>>,
-) -> Result<Map<String, ParamValue>, CodedError> {
+fn params_of(params: Option<Map<String, Value>>) -> Result<Map<String, ParamValue>, CodedError> {
     let mut out = Map::new();
     for (k, v) in params.unwrap_or_default() {
         if let Some(pv) = param_value(&k, &v).map_err(|e| CodedError::new(&e))? {
@@ -209,27 +220,21 @@ impl JsChunkedUpload {
         #[wasm_bindgen(unchecked_optional_param_type = "(progress: UploadProgress) => void")]
         on_progress: Option<js_sys::Function>,
     ) -> Result<JsChunkedUpload, CodedError> {
-        let (token, v) = split_options(&options, "upload options", &[])?;
-        let o = JsOptions::from_json(&v)
-            .map_err(|e| CodedError::new(&format!("upload options: {e}")))?;
-        let params = params_of(o.params)?;
+        const WHAT: &str = "upload options";
+        let (token, v) = split_options(&options, WHAT, &[])?;
+        let o = de::strict(&v, "JsOptions", &OPTION_NAMES)
+            .map_err(|e| CodedError::new(&[WHAT, ": ", e.as_str()].concat()))?;
+        let own = JsOptions::from_json(o)
+            .map_err(|e| CodedError::new(&[WHAT, ": ", e.as_str()].concat()))?;
+        let (shared, signer) = shared_options(o, token, WHAT)?;
         let defaults = UploadOptions::default();
         let options = UploadOptions {
-            account: o.account,
-            api_base: o.api_base.unwrap_or(defaults.api_base),
-            resource_type: o.resource_type.unwrap_or(defaults.resource_type),
-            params,
-            chunk_size: o.chunk_size.unwrap_or(defaults.chunk_size),
-            concurrency: o.concurrency.unwrap_or(defaults.concurrency),
-            max_file_bytes: o.max_file_bytes,
-            retry: RetryPolicy {
-                max_attempts: o.max_attempts.unwrap_or(defaults.retry.max_attempts).max(1),
-                ..defaults.retry
-            },
-            request_timeout_ms: o.request_timeout_ms.unwrap_or(defaults.request_timeout_ms),
-            file_name: o.file_name,
+            chunk_size: own.chunk_size.unwrap_or(defaults.chunk_size),
+            concurrency: own.concurrency.unwrap_or(defaults.concurrency),
+            max_file_bytes: own.max_file_bytes,
+            file_name: own.file_name,
+            ..shared
         };
-        let signer = SignerClient::new(&o.signer_url, token).with_timeout(o.signer_timeout_ms);
         let on_progress = on_progress.map(|f| {
             Rc::new(move |p: &Progress| {
                 let _ = f.call1(&JsValue::NULL, &progress_object(p));

@@ -10,16 +10,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::Blob;
 
-use crate::core::upload::RetryPolicy;
 use crate::core::upload_queue::{
     Event as QueueEvent, FileId, FileStatus, QueueError, QueueLimits, Summary, RESUME_MAX_AGE_MS,
 };
-use crate::host::signer_client::{self, SignerClient};
-use crate::host::upload::UploadOptions;
 use crate::host::upload_queue::{QueueOptions, UploadQueue};
 use crate::web::error::CodedError;
 
-use super::upload::{opt, params_field, params_of, progress_object, split_options};
+use super::upload::{opt, progress_object, shared_options, split_options};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_QUEUE: &'static str = r#"
@@ -90,18 +87,6 @@ export interface UnfinishedUpload {
 }
 "#;
 
-struct QueueJsOptions {
-    signer_url: String,
-    account: Option<String>,
-    api_base: Option<String>,
-    resource_type: Option<String>,
-    params: Option<Map<String, Value>>,
-    limits: QueueLimits,
-    max_attempts: Option<u32>,
-    request_timeout_ms: Option<u32>,
-    signer_timeout_ms: u32,
-}
-
 const QUEUE_OPTION_NAMES: [&str; 15] = [
     "signerUrl",
     "token",
@@ -120,34 +105,18 @@ const QUEUE_OPTION_NAMES: [&str; 15] = [
     "signerTimeoutMs",
 ];
 
-impl QueueJsOptions {
-    fn from_json(v: &Value) -> Result<Self, String> {
-        let o = de::strict(v, "UploadQueueOptions", &QUEUE_OPTION_NAMES)?;
-        let opt_str = |k| opt(o, k, de::str_value);
-        let opt_u32 = |k| opt(o, k, de::u32_value);
-        let opt_u64 = |k| opt(o, k, de::u64_value);
-        let d = QueueLimits::default();
-        let limits = QueueLimits {
-            max_files: opt_u32("maxFiles")?.unwrap_or(d.max_files),
-            max_bytes: opt_u64("maxBytes")?.unwrap_or(d.max_bytes),
-            files_at_once: opt_u32("filesAtOnce")?.unwrap_or(d.files_at_once),
-            parts_per_file: opt_u32("concurrency")?.unwrap_or(d.parts_per_file),
-            chunk_size: opt_u64("chunkSize")?.unwrap_or(d.chunk_size),
-        };
-        let params = params_field(o)?;
-        let signer_url = de::field(o, "signerUrl", de::str_value)?;
-        Ok(QueueJsOptions {
-            signer_url: de::required(signer_url, "signerUrl")?,
-            account: opt_str("account")?,
-            api_base: opt_str("apiBase")?,
-            resource_type: opt_str("resourceType")?,
-            params,
-            limits,
-            max_attempts: opt_u32("maxAttempts")?,
-            request_timeout_ms: opt_u32("requestTimeoutMs")?,
-            signer_timeout_ms: signer_client::timeout_option(opt_u64("signerTimeoutMs")?)?,
-        })
-    }
+/// The queue's own options (the shared ones: [`super::upload::shared_options`]).
+fn limits_of(o: &Map<String, Value>) -> Result<QueueLimits, String> {
+    let opt_u32 = |k| opt(o, k, de::u32_value);
+    let opt_u64 = |k| opt(o, k, de::u64_value);
+    let d = QueueLimits::default();
+    Ok(QueueLimits {
+        max_files: opt_u32("maxFiles")?.unwrap_or(d.max_files),
+        max_bytes: opt_u64("maxBytes")?.unwrap_or(d.max_bytes),
+        files_at_once: opt_u32("filesAtOnce")?.unwrap_or(d.files_at_once),
+        parts_per_file: opt_u32("concurrency")?.unwrap_or(d.parts_per_file),
+        chunk_size: opt_u64("chunkSize")?.unwrap_or(d.chunk_size),
+    })
 }
 
 fn set(o: &js_sys::Object, k: &str, v: JsValue) {
@@ -220,8 +189,10 @@ impl JsUploadQueue {
     ) -> Result<JsUploadQueue, CodedError> {
         const WHAT: &str = "upload queue options";
         let (token, v) = split_options(&options, WHAT, &["storage"])?;
-        let o =
-            QueueJsOptions::from_json(&v).map_err(|e| CodedError::new(&format!("{WHAT}: {e}")))?;
+        let prefixed = |e: String| CodedError::new(&[WHAT, ": ", e.as_str()].concat());
+        let o = de::strict(&v, "UploadQueueOptions", &QUEUE_OPTION_NAMES).map_err(prefixed)?;
+        let limits = limits_of(o).map_err(prefixed)?;
+        let (t, signer) = shared_options(o, token, WHAT)?;
         let storage =
             js_sys::Reflect::get(&options, &"storage".into()).unwrap_or(JsValue::UNDEFINED);
         let storage = if storage.is_undefined() || storage.is_null() {
@@ -232,20 +203,15 @@ impl JsUploadQueue {
                     .map_err(|e| CodedError::new(&format!("{WHAT}: {e}")))?,
             )
         };
-        let defaults = UploadOptions::default();
         let options = QueueOptions {
-            account: o.account,
-            api_base: o.api_base.unwrap_or(defaults.api_base),
-            resource_type: o.resource_type.unwrap_or(defaults.resource_type),
-            params: params_of(o.params)?,
-            limits: o.limits,
-            retry: RetryPolicy {
-                max_attempts: o.max_attempts.unwrap_or(defaults.retry.max_attempts).max(1),
-                ..defaults.retry
-            },
-            request_timeout_ms: o.request_timeout_ms.unwrap_or(defaults.request_timeout_ms),
+            account: t.account,
+            api_base: t.api_base,
+            resource_type: t.resource_type,
+            params: t.params,
+            limits,
+            retry: t.retry,
+            request_timeout_ms: t.request_timeout_ms,
         };
-        let signer = SignerClient::new(&o.signer_url, token).with_timeout(o.signer_timeout_ms);
         // The callback gets a weak view of the queue for the file's status.
         let cell: Rc<RefCell<std::rc::Weak<UploadQueue>>> = Rc::default();
         let on_event = on_event.map(|f| {
