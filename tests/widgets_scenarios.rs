@@ -559,6 +559,52 @@ async fn review_scenario_product_gallery_renders_from_references_and_is_destroye
     assert_no_residue();
 }
 
+/// A widget factory (`window.cloudinary.galleryWidget` here; the four widgets share the call) that
+/// throws or makes nothing is a mount error naming the call, and the failed mount leaves nothing:
+/// its container is gone, the mounted gallery beside it is untouched.
+#[wasm_bindgen_test]
+async fn a_widget_factory_that_throws_or_makes_nothing_is_a_clear_mount_error() {
+    reset();
+    let parent = Parent::new();
+    let acc = account("main", "demo");
+    let options =
+        || GalleryOptions::from_json(&ours(json!({"mediaAssets": references()}))).unwrap();
+    // A first gallery keeps the script loaded while the factory is swapped.
+    let g = ProductGallery::mount(&host(), &acc, options(), &parent.0)
+        .await
+        .unwrap();
+    let cld = js_sys::Reflect::get(&web_sys::window().unwrap(), &"cloudinary".into()).unwrap();
+    let original = js_sys::Reflect::get(&cld, &"galleryWidget".into()).unwrap();
+    let swap =
+        |f: &wasm_bindgen::JsValue| js_sys::Reflect::set(&cld, &"galleryWidget".into(), f).unwrap();
+    for (factory, message) in [
+        (
+            js_sys::Function::new_with_args("o", "throw new Error('no such cloud')"),
+            "cloudinary.galleryWidget failed: no such cloud",
+        ),
+        (
+            js_sys::Function::new_no_args("return undefined"),
+            "cloudinary.galleryWidget failed: it returned no gallery",
+        ),
+    ] {
+        swap(&factory.into());
+        let e = ProductGallery::mount(&host(), &acc, options(), &parent.0)
+            .await
+            .unwrap_err();
+        assert_eq!(e.to_string(), message);
+        assert_eq!(
+            parent.0.child_element_count(),
+            1,
+            "only the first gallery's node"
+        );
+    }
+    swap(&original);
+    assert!(g.container().is_some());
+    drop(g);
+    drop(parent);
+    assert_no_residue();
+}
+
 #[wasm_bindgen_test]
 async fn review_scenario_video_player_embed_iframe() {
     reset();

@@ -5,11 +5,10 @@ use std::fmt;
 use wasm_bindgen::prelude::*;
 
 use super::{
-    call_method, cloudinary_fn, to_js, MountError, Mounted, WidgetHost, WidgetNode, WidgetSpec,
+    call_method, create_instance, to_js, MountError, Mounted, WidgetHost, WidgetNode, WidgetSpec,
 };
 use crate::core::widgets::{CloudAccount, GalleryOptions};
 use crate::host::script::{self, LoadedScript, ResourceKind};
-use crate::host::signer_client::js_message;
 
 /// One rendering of the Product Gallery.
 pub struct Live {
@@ -84,19 +83,7 @@ impl WidgetSpec for ProductGallerySpec {
         let container = WidgetNode::create("div", "product-gallery", Some(&self.parent))?;
         let json = self.options.to_json(account, &container.selector())?;
         let options = to_js(&json)?;
-        let (global, gallery) = cloudinary_fn("galleryWidget")?;
-        let instance = gallery
-            .call1(&global, &options)
-            .map_err(|e| MountError::Widget {
-                call: "galleryWidget",
-                message: js_message(&e),
-            })?;
-        if instance.is_undefined() || instance.is_null() {
-            return Err(MountError::Widget {
-                call: "galleryWidget",
-                message: "it returned no gallery".into(),
-            });
-        }
+        let instance = create_instance("galleryWidget", &[&options], "gallery")?;
         let live = Live {
             instance,
             _container: container,

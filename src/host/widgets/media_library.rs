@@ -9,7 +9,7 @@ use wasm_bindgen::prelude::*;
 
 use super::callbacks::WidgetCallback;
 use super::{
-    call_method, cloudinary_fn, from_js, to_js, MountError, Mounted, WidgetHost, WidgetNode,
+    call_method, create_instance, from_js, to_js, MountError, Mounted, WidgetHost, WidgetNode,
     WidgetSpec,
 };
 use crate::core::widgets::{Asset, CloudAccount, MediaLibraryOptions, WidgetError};
@@ -195,20 +195,7 @@ impl WidgetSpec for MediaLibrarySpec {
             .map_err(|e| MountError::Dom(crate::host::signer_client::js_message(&e)))?;
         // From before the widget exists: its modal lands in <body> (on create or on show).
         let nodes = watch_body(WidgetKind::MediaLibrary);
-        let (global, create) = cloudinary_fn("createMediaLibrary")?;
-        let instance =
-            create
-                .call2(&global, &options, &callbacks)
-                .map_err(|e| MountError::Widget {
-                    call: "createMediaLibrary",
-                    message: crate::host::signer_client::js_message(&e),
-                })?;
-        if instance.is_undefined() || instance.is_null() {
-            return Err(MountError::Widget {
-                call: "createMediaLibrary",
-                message: "it returned no widget".into(),
-            });
-        }
+        let instance = create_instance("createMediaLibrary", &[&options, &callbacks], "widget")?;
         Ok(Live {
             instance,
             _callbacks: vec![insert, show, hide],

@@ -271,20 +271,32 @@ pub(crate) fn json_from_js(v: &JsValue) -> Result<Value, String> {
     }
 }
 
-/// `window.cloudinary[name]` as a function.
-pub(crate) fn cloudinary_fn(name: &'static str) -> Result<(JsValue, Function), MountError> {
-    let global = super::script::cloudinary_global().ok_or(MountError::Widget {
+/// Calls `window.cloudinary[name](...args)`, a widget's factory, and returns what it made. A
+/// missing factory, a throw, or nothing made (`undefined`, `null`: "it returned no <what>") is a
+/// `MountError::Widget` naming the call.
+pub(crate) fn create_instance(
+    name: &'static str,
+    args: &[&JsValue],
+    what: &str,
+) -> Result<JsValue, MountError> {
+    let widget = |message: String| MountError::Widget {
         call: name,
-        message: "window.cloudinary is not defined".into(),
-    })?;
+        message,
+    };
+    let global = super::script::cloudinary_global()
+        .ok_or_else(|| widget("window.cloudinary is not defined".into()))?;
     let f = Reflect::get(&global, &name.into())
         .ok()
         .and_then(|f| f.dyn_into::<Function>().ok())
-        .ok_or(MountError::Widget {
-            call: name,
-            message: "it is not a function".into(),
-        })?;
-    Ok((global.into(), f))
+        .ok_or_else(|| widget("it is not a function".into()))?;
+    let args: js_sys::Array = args.iter().collect();
+    let instance = f
+        .apply(&global, &args)
+        .map_err(|e| widget(js_message(&e)))?;
+    if instance.is_undefined() || instance.is_null() {
+        return Err(widget(["it returned no ", what].concat()));
+    }
+    Ok(instance)
 }
 
 /// Calls `target[method](...args)` if it is a function; `Ok(None)` when absent.

@@ -12,7 +12,7 @@ use wasm_bindgen::prelude::*;
 use super::callbacks::WidgetCallback;
 use super::media_library::{watch_body, Placement};
 use super::{
-    call_method, cloudinary_fn, from_js, to_js, MountError, Mounted, WidgetHost, WidgetNode,
+    call_method, create_instance, from_js, to_js, MountError, Mounted, WidgetHost, WidgetNode,
     WidgetSpec,
 };
 use crate::core::widgets::{CloudAccount, UploadEvent, UploadWidgetOptions};
@@ -173,19 +173,11 @@ impl WidgetSpec for UploadWidgetSpec {
             ));
         });
         let nodes = watch_body(WidgetKind::UploadWidget);
-        let (global, create) = cloudinary_fn("createUploadWidget")?;
-        let instance = create
-            .call2(&global, &options, result.function())
-            .map_err(|e| MountError::Widget {
-                call: "createUploadWidget",
-                message: js_message(&e),
-            })?;
-        if instance.is_undefined() || instance.is_null() {
-            return Err(MountError::Widget {
-                call: "createUploadWidget",
-                message: "it returned no widget".into(),
-            });
-        }
+        let instance = create_instance(
+            "createUploadWidget",
+            &[&options, result.function()],
+            "widget",
+        )?;
         Ok(Live {
             instance,
             unmounted,

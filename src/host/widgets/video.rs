@@ -6,7 +6,7 @@ use std::fmt;
 use wasm_bindgen::prelude::*;
 
 use super::{
-    call_method, cloudinary_fn, to_js, MountError, Mounted, WidgetHost, WidgetNode, WidgetSpec,
+    call_method, create_instance, to_js, MountError, Mounted, WidgetHost, WidgetNode, WidgetSpec,
 };
 use crate::core::widgets::video::EMBED_ALLOW;
 use crate::core::widgets::{CloudAccount, VideoPlayerOptions};
@@ -109,20 +109,7 @@ impl WidgetSpec for VideoPlayerSpec {
         // The player owns the <video> from here on; the container removes it on drop.
         std::mem::forget(video);
         let options = to_js(&json)?;
-        let (global, player) = cloudinary_fn("videoPlayer")?;
-        let instance =
-            player
-                .call2(&global, &id.into(), &options)
-                .map_err(|e| MountError::Widget {
-                    call: "videoPlayer",
-                    message: js_message(&e),
-                })?;
-        if instance.is_undefined() || instance.is_null() {
-            return Err(MountError::Widget {
-                call: "videoPlayer",
-                message: "it returned no player".into(),
-            });
-        }
+        let instance = create_instance("videoPlayer", &[&id.into(), &options], "player")?;
         Ok(Live {
             instance,
             _container: container,
