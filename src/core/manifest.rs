@@ -378,31 +378,31 @@ mod tests {
     fn bad_values_get_specific_errors() {
         assert_eq!(
             refused(|o| {
-                o.insert("version".into(), json!("1.0"));
+                o.set("version", json!("1.0"));
             }),
             "the manifest version \"1.0\" is not SemVer: unexpected end of input while parsing minor version number"
         );
         assert_eq!(
             refused(|o| {
-                o.insert("hostApi".into(), json!(">=> 1"));
+                o.set("hostApi", json!(">=> 1"));
             }),
             "the manifest hostApi \">=> 1\" is not a SemVer range: unexpected character '>' while parsing major version number"
         );
         assert_eq!(
             refused(|o| {
-                o.insert("id".into(), json!("Cloudinary Connector"));
+                o.set("id", json!("Cloudinary Connector"));
             }),
             "the manifest id \"Cloudinary Connector\" may contain only lower-case ASCII letters, digits and '-'"
         );
         assert_eq!(
             refused(|o| {
-                o.insert("name".into(), json!(42));
+                o.set("name", json!(42));
             }),
             "the manifest field `name` must be a non-empty string"
         );
         assert_eq!(
             refused(|o| {
-                o.insert("permissions".into(), json!(["storage", "camera"]));
+                o.set("permissions", json!(["storage", "camera"]));
             }),
             format!(
                 "the manifest requests the unknown permission \"camera\"; known permissions: {}",
@@ -411,19 +411,19 @@ mod tests {
         );
         assert_eq!(
             refused(|o| {
-                o.insert("support".into(), json!({}));
+                o.set("support", json!({}));
             }),
             "the manifest field `support` needs an `email` or a `url`"
         );
         assert_eq!(
             refused(|o| {
-                o.insert("support".into(), json!({"email": "nobody"}));
+                o.set("support", json!({"email": "nobody"}));
             }),
             "the manifest field `support.email` must be an e-mail address"
         );
         assert_eq!(
             refused(|o| {
-                o.insert("docs".into(), json!("javascript:alert(1)"));
+                o.set("docs", json!("javascript:alert(1)"));
             }),
             "the manifest field `docs` must be an http(s) URL or a relative path, not \"javascript:alert(1)\""
         );

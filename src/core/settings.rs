@@ -309,8 +309,8 @@ fn migrate_0_0_5(obj: &mut Map<String, Value>) -> Result<(), String> {
     if let Some(k) = obj.keys().next() {
         return Err(format!("unknown key `{k}`"));
     }
-    obj.insert("cloudName".into(), Value::String(cloud));
-    obj.insert("defaultTransformation".into(), Value::String(tx));
+    obj.set("cloudName", Value::String(cloud));
+    obj.set("defaultTransformation", Value::String(tx));
     Ok(())
 }
 
@@ -320,7 +320,7 @@ fn migrate_0_1_0(obj: &mut Map<String, Value>) -> Result<(), String> {
         "delivery".into(),
         crate::json!({"defaultTransformation": tx}),
     );
-    obj.insert("ui".into(), crate::json!({"shortcut": true}));
+    obj.set("ui", crate::json!({"shortcut": true}));
     Ok(())
 }
 

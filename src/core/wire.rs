@@ -130,15 +130,15 @@ impl DeliveryItem {
             "resource_type".into(),
             Value::from(self.resource_type.as_str()),
         );
-        o.insert("type".into(), Value::from(self.delivery_type.as_str()));
+        o.set("type", Value::from(self.delivery_type.as_str()));
         o.insert(
             "transformation".into(),
             Value::from(self.transformation.as_str()),
         );
-        o.insert("public_id".into(), Value::from(self.public_id.as_str()));
-        o.insert("long_signature".into(), Value::Bool(self.long_signature));
+        o.set("public_id", Value::from(self.public_id.as_str()));
+        o.set("long_signature", Value::Bool(self.long_signature));
         if let Some(a) = &self.algorithm {
-            o.insert("algorithm".into(), Value::from(a.as_str()));
+            o.set("algorithm", Value::from(a.as_str()));
         }
         Value::Object(o)
     }

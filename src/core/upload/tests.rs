@@ -240,7 +240,7 @@ fn progress_accounts_confirmed_and_in_flight_bytes() {
 #[test]
 fn params_validation() {
     let mut m = Map::new();
-    m.insert("folder".to_owned(), ParamValue::from("cms/alice"));
+    m.set("folder", ParamValue::from("cms/alice"));
     let up = UploadParams::new(m.clone(), "video").unwrap();
     assert_eq!(
         up.endpoint("https://api.cloudinary.com/", "demo"),

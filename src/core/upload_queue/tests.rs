@@ -507,7 +507,7 @@ fn one_fingerprint_at_a_time_and_a_failed_read_fails_the_file() {
 fn a_record_round_trips_and_a_resumed_upload_skips_confirmed_parts() {
     let size = 4 * MB5 + 7;
     let mut params = Map::new();
-    params.insert("folder".to_owned(), ParamValue::Text("cms".into()));
+    params.set("folder", ParamValue::Text("cms".into()));
     params.insert(
         "tags".to_owned(),
         ParamValue::List(vec!["a".into(), "b".into()]),

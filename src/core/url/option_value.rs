@@ -104,7 +104,7 @@ mod tests {
         let mut o = from_str(r#"{"c":1,"b":2,"a":3}"#).unwrap();
         let map = o.as_object_mut().unwrap();
         map.remove("c");
-        map.insert("0".into(), crate::json!(4));
+        map.set("0", crate::json!(4));
         assert_eq!(o.first_entry().map(|(k, _)| k), Some("b"));
         o.as_object_mut().unwrap().retain(|k, _| k != "b");
         assert_eq!(o.first_entry().map(|(k, _)| k), Some("a"));

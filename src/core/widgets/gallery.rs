@@ -163,8 +163,8 @@ impl GalleryOptions {
         account.validate()?;
         self.validate()?;
         let mut o = Map::new();
-        o.insert("cloudName".into(), account.cloud_name.clone().into());
-        o.insert("container".into(), container.into());
+        o.set("cloudName", account.cloud_name.clone().into());
+        o.set("container", container.into());
         let assets = self
             .assets
             .iter()
@@ -174,19 +174,19 @@ impl GalleryOptions {
                     Some(t) => m.insert("tag".into(), t.clone().into()),
                     None => m.insert("publicId".into(), a.public_id.clone().into()),
                 };
-                m.insert("mediaType".into(), a.media_type.clone().into());
+                m.set("mediaType", a.media_type.clone().into());
                 if let Some(alt) = &a.alt_text {
-                    m.insert("altText".into(), alt.clone().into());
+                    m.set("altText", alt.clone().into());
                 }
                 Value::Object(m)
             })
             .collect();
-        o.insert("mediaAssets".into(), Value::Array(assets));
+        o.set("mediaAssets", Value::Array(assets));
         if let Some(host) = &account.secure_distribution {
-            o.insert("secureDistribution".into(), host.clone().into());
+            o.set("secureDistribution", host.clone().into());
         }
         if account.private_cdn {
-            o.insert("privateCdn".into(), true.into());
+            o.set("privateCdn", true.into());
         }
         for (k, v) in [
             ("aspectRatio", &self.aspect_ratio),
@@ -199,12 +199,12 @@ impl GalleryOptions {
             }
         }
         if let Some(z) = self.zoom {
-            o.insert("zoom".into(), z.into());
+            o.set("zoom", z.into());
         }
         if let Some(m) = &self.display_mode {
             let mut d = Map::new();
-            d.insert("mode".into(), m.clone().into());
-            o.insert("displayProps".into(), Value::Object(d));
+            d.set("mode", m.clone().into());
+            o.set("displayProps", Value::Object(d));
         }
         Ok(Value::Object(o))
     }

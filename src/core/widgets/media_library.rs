@@ -46,9 +46,9 @@ impl DefaultTransformations {
     /// `[[{fetch_format: "auto"}, {quality: "auto"}]]`, i.e. `f_auto,q_auto`.
     pub fn optimized() -> Self {
         let mut f = Map::new();
-        f.insert("fetch_format".into(), "auto".into());
+        f.set("fetch_format", "auto".into());
         let mut q = Map::new();
-        q.insert("quality".into(), "auto".into());
+        q.set("quality", "auto".into());
         DefaultTransformations(vec![vec![f, q]])
     }
 
@@ -273,17 +273,17 @@ impl MediaLibraryOptions {
         self.validate()?;
         let api_key = account.require_api_key("the Media Library widget")?;
         let mut o = Map::new();
-        o.insert("cloud_name".into(), account.cloud_name.clone().into());
-        o.insert("api_key".into(), api_key.into());
+        o.set("cloud_name", account.cloud_name.clone().into());
+        o.set("api_key", api_key.into());
         match login {
             Some(l) => {
-                o.insert("username".into(), l.username.clone().into());
-                o.insert("timestamp".into(), l.timestamp.into());
-                o.insert("signature".into(), l.signature.clone().into());
+                o.set("username", l.username.clone().into());
+                o.set("timestamp", l.timestamp.into());
+                o.set("signature", l.signature.clone().into());
             }
             None => {
                 if let Some(u) = &self.username {
-                    o.insert("username".into(), u.clone().into());
+                    o.set("username", u.clone().into());
                 }
             }
         }
@@ -291,19 +291,19 @@ impl MediaLibraryOptions {
             "integration".into(),
             crate::core::json::to_value(&identity.integration()),
         );
-        o.insert("multiple".into(), self.multiple.into());
+        o.set("multiple", self.multiple.into());
         if let Some(n) = self.max_files {
-            o.insert("max_files".into(), n.into());
+            o.set("max_files", n.into());
         }
         o.insert(
             "default_transformations".into(),
             self.default_transformations.to_json(),
         );
         if let Some(sel) = inline_container {
-            o.insert("inline_container".into(), sel.into());
+            o.set("inline_container", sel.into());
         }
         if let Some(f) = &self.folder {
-            o.insert("folder".into(), crate::core::json::to_value(f));
+            o.set("folder", crate::core::json::to_value(f));
         }
         let opt_str = |o: &mut Map<String, Value>, k: &str, v: &Option<String>| {
             if let Some(v) = v {
@@ -314,13 +314,13 @@ impl MediaLibraryOptions {
         opt_str(&mut o, "button_caption", &self.button_caption);
         opt_str(&mut o, "button_class", &self.button_class);
         if self.remove_header {
-            o.insert("remove_header".into(), true.into());
+            o.set("remove_header", true.into());
         }
         if let Some(b) = self.insert_transformation {
-            o.insert("insert_transformation".into(), b.into());
+            o.set("insert_transformation", b.into());
         }
         if let Some(z) = self.z_index {
-            o.insert("z_index".into(), z.into());
+            o.set("z_index", z.into());
         }
         Ok(Value::Object(o))
     }

@@ -214,7 +214,7 @@ impl UploadWidgetOptions {
         account.validate()?;
         self.validate()?;
         let mut o = Map::new();
-        o.insert("cloudName".into(), account.cloud_name.clone().into());
+        o.set("cloudName", account.cloud_name.clone().into());
         match &self.mode {
             UploadMode::Signed { preset } => {
                 o.insert(
@@ -222,7 +222,7 @@ impl UploadWidgetOptions {
                     account.require_api_key("a signed Upload widget")?.into(),
                 );
                 if let Some(p) = preset {
-                    o.insert("uploadPreset".into(), p.clone().into());
+                    o.set("uploadPreset", p.clone().into());
                 }
             }
             UploadMode::Unsigned { preset } => {
@@ -232,21 +232,21 @@ impl UploadWidgetOptions {
                         account: account.id.clone(),
                     });
                 }
-                o.insert("uploadPreset".into(), preset.clone().into());
+                o.set("uploadPreset", preset.clone().into());
             }
         }
         let list = |v: &[String]| Value::Array(v.iter().cloned().map(Value::from).collect());
         if !self.sources.is_empty() {
-            o.insert("sources".into(), list(&self.sources));
+            o.set("sources", list(&self.sources));
         }
         if let Some(s) = &self.default_source {
-            o.insert("defaultSource".into(), s.clone().into());
+            o.set("defaultSource", s.clone().into());
         }
         if let Some(f) = &self.folder {
-            o.insert("folder".into(), f.clone().into());
+            o.set("folder", f.clone().into());
         }
         if !self.tags.is_empty() {
-            o.insert("tags".into(), list(&self.tags));
+            o.set("tags", list(&self.tags));
         }
         if !self.client_allowed_formats.is_empty() {
             o.insert(
@@ -269,19 +269,19 @@ impl UploadWidgetOptions {
             }
         }
         if let Some(m) = self.multiple {
-            o.insert("multiple".into(), m.into());
+            o.set("multiple", m.into());
         }
         if let Some(c) = self.cropping {
-            o.insert("cropping".into(), c.into());
+            o.set("cropping", c.into());
         }
         if let Some(r) = self.resource_type {
-            o.insert("resourceType".into(), r.as_str().into());
+            o.set("resourceType", r.as_str().into());
         }
         if let Some(l) = &self.language {
-            o.insert("language".into(), l.clone().into());
+            o.set("language", l.clone().into());
         }
         if let Some(sel) = inline_container {
-            o.insert("inlineContainer".into(), sel.into());
+            o.set("inlineContainer", sel.into());
         }
         o.insert(
             "integration".into(),

@@ -121,19 +121,19 @@ impl VideoPlayerOptions {
         account.validate()?;
         self.validate()?;
         let mut o = Map::new();
-        o.insert("cloudName".into(), account.cloud_name.clone().into());
-        o.insert("secure".into(), true.into());
+        o.set("cloudName", account.cloud_name.clone().into());
+        o.set("secure", true.into());
         if account.private_cdn {
-            o.insert("privateCdn".into(), true.into());
+            o.set("privateCdn", true.into());
         }
         if let Some(host) = &account.secure_distribution {
-            o.insert("secureDistribution".into(), host.clone().into());
+            o.set("secureDistribution", host.clone().into());
         }
-        o.insert("publicId".into(), self.public_id.clone().into());
+        o.set("publicId", self.public_id.clone().into());
         if let Some(t) = self.source_transformation() {
             let mut m = Map::new();
-            m.insert("raw_transformation".into(), t.into());
-            o.insert("transformation".into(), Value::Object(m));
+            m.set("raw_transformation", t.into());
+            o.set("transformation", Value::Object(m));
         }
         for (k, v) in [
             ("controls", self.controls),
@@ -147,13 +147,13 @@ impl VideoPlayerOptions {
             }
         }
         if let Some(a) = self.cloudinary_analytics {
-            o.insert("cloudinaryAnalytics".into(), a.into());
+            o.set("cloudinaryAnalytics", a.into());
         }
         // The page's font: with its default ("Inter") the player loads Google Fonts through
         // webfontloader, which adds a <link> per player and `wf-*` classes on <html> that
         // `dispose()` leaves behind, and a request to fonts.googleapis.com that CSP-strict
         // hosts refuse (cloudinary-video-player 4.0.3, utils/fontFace.js: "inherit" loads none).
-        o.insert("fontFace".into(), "inherit".into());
+        o.set("fontFace", "inherit".into());
         Ok(Value::Object(o))
     }
 
