@@ -410,3 +410,50 @@ fn signer_timeout_options_are_checked() {
         );
     }
 }
+
+/// `Widgets` and the uploaders read a signer token with one reader (`TokenSource::from_js`): a
+/// function or a non-empty string. An empty or non-string token is refused where it is given,
+/// each with its own message, instead of reaching the signer as an empty bearer token (the
+/// `Widgets` config used to accept `""`).
+#[wasm_bindgen_test]
+fn signer_tokens_are_a_function_or_a_non_empty_string() {
+    use cloudinary_connector::web::upload::JsChunkedUpload;
+    use cloudinary_connector::web::widgets::JsWidgets;
+    let widgets = |token: serde_json::Value| {
+        JsWidgets::new(support::js(
+            &serde_json::json!({"platform": "Reference Host",
+            "platformVersion": "2.1.0", "signerUrl": SIGNER_URL, "token": token}),
+        ))
+    };
+    let upload = |token: serde_json::Value| {
+        let blob = web_sys::Blob::new_with_str_sequence(&js_sys::Array::of1(&"x".into())).unwrap();
+        let opts = support::js(
+            &serde_json::json!({"signerUrl": SIGNER_URL, "token": token, "account": "demo"}),
+        );
+        JsChunkedUpload::new(&blob, opts, None).map(|u| u.cancel())
+    };
+    assert!(widgets(serde_json::json!("t")).is_ok());
+    assert!(upload(serde_json::json!("t")).is_ok());
+    for token in [
+        serde_json::json!(""),
+        serde_json::json!(7),
+        serde_json::Value::Null,
+    ] {
+        assert_eq!(
+            thrown(widgets(token.clone()).unwrap_err()),
+            "signerUrl needs a token: a non-empty string or a function returning one",
+            "{token}"
+        );
+        assert_eq!(
+            thrown(upload(token.clone()).unwrap_err().into()),
+            "upload options: token must be a non-empty string or a function returning one",
+            "{token}"
+        );
+    }
+    // A function is called before each request, so it is taken as it is.
+    let config = support::js(&serde_json::json!({"platform": "Reference Host",
+        "platformVersion": "2.1.0", "signerUrl": SIGNER_URL}));
+    let f = js_sys::Function::new_no_args("return 't'");
+    js_sys::Reflect::set(&config, &"token".into(), &f).unwrap();
+    assert!(JsWidgets::new(config).is_ok());
+}

@@ -83,6 +83,21 @@ pub enum TokenSource {
     Provider(js_sys::Function),
 }
 
+impl TokenSource {
+    /// A token option as JavaScript gives it: a function (called before each request) or a
+    /// non-empty string; anything else (absent, `""`, a number...) is `None`, which each caller
+    /// words as its own refusal.
+    pub fn from_js(v: &JsValue) -> Option<TokenSource> {
+        if let Some(f) = v.dyn_ref::<js_sys::Function>() {
+            Some(TokenSource::Provider(f.clone()))
+        } else {
+            v.as_string()
+                .filter(|s| !s.is_empty())
+                .map(TokenSource::Static)
+        }
+    }
+}
+
 impl fmt::Debug for TokenSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

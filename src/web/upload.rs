@@ -155,15 +155,11 @@ pub(crate) fn split_options(
     held: &[&str],
 ) -> Result<(TokenSource, Value), CodedError> {
     let token = js_sys::Reflect::get(options, &"token".into()).unwrap_or(JsValue::UNDEFINED);
-    let token = if let Some(f) = token.dyn_ref::<js_sys::Function>() {
-        TokenSource::Provider(f.clone())
-    } else if let Some(s) = token.as_string().filter(|s| !s.is_empty()) {
-        TokenSource::Static(s)
-    } else {
-        return Err(CodedError::new(&format!(
+    let token = TokenSource::from_js(&token).ok_or_else(|| {
+        CodedError::new(&format!(
             "{what}: token must be a non-empty string or a function returning one"
-        )));
-    };
+        ))
+    })?;
     // The token (a function) cannot go through JSON: it is read above and ignored here.
     let plain = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
     for k in std::iter::once(&"token").chain(held) {

@@ -167,15 +167,9 @@ impl JsWidgets {
         scripts.validate().map_err(err)?;
         let signer = match c.signer_url {
             Some(url) => {
-                let source = if let Some(t) = token.as_string() {
-                    TokenSource::Static(t)
-                } else if let Ok(f) = token.clone().dyn_into::<Function>() {
-                    TokenSource::Provider(f)
-                } else {
-                    return Err(err(
-                        "signerUrl needs a token: a string or a function returning one",
-                    ));
-                };
+                let source = TokenSource::from_js(&token).ok_or_else(|| {
+                    err("signerUrl needs a token: a non-empty string or a function returning one")
+                })?;
                 Some(SignerClient::new(&url, source).with_timeout(c.signer_timeout_ms))
             }
             None => None,
