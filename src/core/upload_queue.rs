@@ -18,7 +18,6 @@
 //! and read best in one place.
 
 use std::collections::VecDeque;
-
 use std::fmt;
 
 use crate::core::json::{self, Map, Value};

@@ -89,7 +89,7 @@ pub(super) fn shared_options(
     token: TokenSource,
     what: &str,
 ) -> Result<(UploadOptions, SignerClient), CodedError> {
-    let bad = |e: String| CodedError::new(&[what, ": ", e.as_str()].concat());
+    let bad = |e: String| option_error(what, &e);
     let opt_str = |k| opt(o, k, de::str_value).map_err(bad);
     let opt_u32 = |k| opt(o, k, de::u32_value).map_err(bad);
     let account = opt_str("account")?;
@@ -147,6 +147,11 @@ fn param_value(name: &str, v: &Value) -> Result<Option<ParamValue>, String> {
     }))
 }
 
+/// A refused option of the options object `what` (`upload options: <reason>`).
+pub(super) fn option_error(what: &str, reason: &str) -> CodedError {
+    CodedError::new(&[what, ": ", reason].concat())
+}
+
 /// The options object's `token` (a string or a function) and the other members (`held`: taken
 /// out as JS values too) as JSON, through JSON text so that unknown (misspelt) names are refused.
 pub(crate) fn split_options(
@@ -156,9 +161,10 @@ pub(crate) fn split_options(
 ) -> Result<(TokenSource, Value), CodedError> {
     let token = js_sys::Reflect::get(options, &"token".into()).unwrap_or(JsValue::UNDEFINED);
     let token = TokenSource::from_js(&token).ok_or_else(|| {
-        CodedError::new(&format!(
-            "{what}: token must be a non-empty string or a function returning one"
-        ))
+        option_error(
+            what,
+            "token must be a non-empty string or a function returning one",
+        )
     })?;
     // The token (a function) cannot go through JSON: it is read above and ignored here.
     let plain = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
@@ -166,10 +172,9 @@ pub(crate) fn split_options(
         let _ = js_sys::Reflect::delete_property(&plain, &(*k).into());
     }
     let text = crate::host::widgets::options_json_text(&plain)
-        .map_err(|e| CodedError::new(&[what, ": ", e.as_str()].concat()))?
-        .ok_or_else(|| CodedError::new(&format!("{what}: must be a plain object")))?;
-    let v =
-        crate::core::json::from_str(&text).map_err(|e| CodedError::new(&format!("{what}: {e}")))?;
+        .map_err(|e| option_error(what, &e))?
+        .ok_or_else(|| option_error(what, "must be a plain object"))?;
+    let v = crate::core::json::from_str(&text).map_err(|e| option_error(what, &e))?;
     Ok((token, v))
 }
 
@@ -218,15 +223,14 @@ impl JsChunkedUpload {
     ) -> Result<JsChunkedUpload, CodedError> {
         const WHAT: &str = "upload options";
         let (token, v) = split_options(&options, WHAT, &[])?;
-        let o = de::strict(&v, "JsOptions", &OPTION_NAMES)
-            .map_err(|e| CodedError::new(&[WHAT, ": ", e.as_str()].concat()))?;
-        let own = JsOptions::from_json(o)
-            .map_err(|e| CodedError::new(&[WHAT, ": ", e.as_str()].concat()))?;
+        let prefixed = |e: String| option_error(WHAT, &e);
+        let o = de::strict(&v, "JsOptions", &OPTION_NAMES).map_err(prefixed)?;
+        let own = JsOptions::from_json(o).map_err(prefixed)?;
+        // The shared options with every other field at its default.
         let (shared, signer) = shared_options(o, token, WHAT)?;
-        let defaults = UploadOptions::default();
         let options = UploadOptions {
-            chunk_size: own.chunk_size.unwrap_or(defaults.chunk_size),
-            concurrency: own.concurrency.unwrap_or(defaults.concurrency),
+            chunk_size: own.chunk_size.unwrap_or(shared.chunk_size),
+            concurrency: own.concurrency.unwrap_or(shared.concurrency),
             max_file_bytes: own.max_file_bytes,
             file_name: own.file_name,
             ..shared

@@ -16,7 +16,7 @@ use crate::core::upload_queue::{
 use crate::host::upload_queue::{QueueOptions, UploadQueue};
 use crate::web::error::CodedError;
 
-use super::upload::{opt, progress_object, shared_options, split_options};
+use super::upload::{opt, option_error, progress_object, shared_options, split_options};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_QUEUE: &'static str = r#"
@@ -189,7 +189,7 @@ impl JsUploadQueue {
     ) -> Result<JsUploadQueue, CodedError> {
         const WHAT: &str = "upload queue options";
         let (token, v) = split_options(&options, WHAT, &["storage"])?;
-        let prefixed = |e: String| CodedError::new(&[WHAT, ": ", e.as_str()].concat());
+        let prefixed = |e: String| option_error(WHAT, &e);
         let o = de::strict(&v, "UploadQueueOptions", &QUEUE_OPTION_NAMES).map_err(prefixed)?;
         let limits = limits_of(o).map_err(prefixed)?;
         let (t, signer) = shared_options(o, token, WHAT)?;
@@ -200,7 +200,7 @@ impl JsUploadQueue {
         } else {
             Some(
                 crate::host::api::HostStorage::from_js(storage)
-                    .map_err(|e| CodedError::new(&format!("{WHAT}: {e}")))?,
+                    .map_err(|e| option_error(WHAT, &e.to_string()))?,
             )
         };
         let options = QueueOptions {

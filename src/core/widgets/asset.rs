@@ -766,12 +766,8 @@ mod tests {
     #[test]
     fn a_default_transformation_is_chained_as_one_more_step() {
         let r = |transformation: Option<&str>| AssetReference {
-            public_id: "shop/shoe".into(),
-            version: Some(17),
-            resource_type: "image".into(),
-            delivery_type: "upload".into(),
-            format: Some("jpg".into()),
             transformation: transformation.map(str::to_owned),
+            ..reference("image", "upload")
         };
         // As the panel builds it for a default other than the plugin's own f_auto,q_auto.
         let target = DeliveryTarget {

@@ -283,16 +283,11 @@ pub(crate) fn create_instance(
         call: name,
         message,
     };
-    let global = super::script::cloudinary_global()
-        .ok_or_else(|| widget("window.cloudinary is not defined".into()))?;
-    let f = Reflect::get(&global, &name.into())
-        .ok()
-        .and_then(|f| f.dyn_into::<Function>().ok())
+    let global: JsValue = super::script::cloudinary_global()
+        .ok_or_else(|| widget("window.cloudinary is not defined".into()))?
+        .into();
+    let instance = call_method(&global, name, name, args)?
         .ok_or_else(|| widget("it is not a function".into()))?;
-    let args: js_sys::Array = args.iter().collect();
-    let instance = f
-        .apply(&global, &args)
-        .map_err(|e| widget(js_message(&e)))?;
     if instance.is_undefined() || instance.is_null() {
         return Err(widget(["it returned no ", what].concat()));
     }
