@@ -12,6 +12,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::core::json::{de, Value};
+use crate::core::url::{SignRequest, SignatureAlgorithm};
 
 /// `POST` path: one upload signature.
 pub const SIGN_UPLOAD_PATH: &str = "/v1/sign/upload";
@@ -75,6 +76,24 @@ impl ErrorBody {
         })
     }
 
+    /// This refusal of item N of a request whose first item is item `offset` of a larger batch
+    /// (the plugin sends its batches in requests of at most 50): `item` becomes `offset + N`, and
+    /// the `items[N]` prefix of its message, and of `shown` (the message as displayed, see
+    /// [`ErrorBody::display`]), `items[offset + N]`. A refusal without an item is unchanged.
+    pub fn offset_item(&mut self, offset: usize, shown: &mut String) {
+        let Some(n) = self.item else {
+            return;
+        };
+        let whole = n + offset;
+        self.item = Some(whole);
+        let prefix = format!("items[{n}]");
+        for m in [&mut self.message, shown] {
+            if let Some(rest) = m.strip_prefix(&prefix) {
+                *m = format!("items[{whole}]{rest}");
+            }
+        }
+    }
+
     /// `message [rule: …]`: how the plugin shows a refusal.
     pub fn display(&self) -> String {
         match &self.rule {
@@ -109,20 +128,40 @@ pub struct DeliveryItem {
         feature = "serde",
         serde(default, skip_serializing_if = "Option::is_none")
     )]
-    pub algorithm: Option<String>,
+    pub algorithm: Option<SignatureAlgorithm>,
 }
 
+/// A batch refusal's message: `items[index]: message`.
+pub fn item_message(index: usize, message: &str) -> String {
+    format!("items[{index}]: {message}")
+}
+
+/// A delivery item's `resource_type` when it names none (serde's default).
 #[cfg(feature = "serde")]
-fn default_image() -> String {
+pub fn default_image() -> String {
     "image".into()
 }
 
+/// A delivery item's `type` when it names none (serde's default).
 #[cfg(feature = "serde")]
-fn default_upload() -> String {
+pub fn default_upload() -> String {
     "upload".into()
 }
 
 impl DeliveryItem {
+    /// The parts of `request` the signer checks and signs. Unless the URL's options chose an
+    /// algorithm, the item names none and the signer applies the account's own.
+    pub fn of(request: &SignRequest) -> DeliveryItem {
+        DeliveryItem {
+            resource_type: request.resource_type.clone(),
+            delivery_type: request.delivery_type.clone(),
+            transformation: request.transformation.clone(),
+            public_id: request.public_id.clone(),
+            long_signature: request.length == 32,
+            algorithm: request.algorithm_requested.then_some(request.algorithm),
+        }
+    }
+
     /// The item as the plugin sends it.
     pub fn to_json(&self) -> Value {
         let mut o = crate::core::json::Map::new();
@@ -137,7 +176,7 @@ impl DeliveryItem {
         );
         o.set("public_id", Value::from(self.public_id.as_str()));
         o.set("long_signature", Value::Bool(self.long_signature));
-        if let Some(a) = &self.algorithm {
+        if let Some(a) = self.algorithm {
             o.set("algorithm", Value::from(a.as_str()));
         }
         Value::Object(o)
@@ -170,6 +209,39 @@ impl DeliverySignature {
             url_component: text("url_component").unwrap_or_default(),
             algorithm: text("algorithm").unwrap_or_default(),
         })
+    }
+}
+
+/// Checks a delivery signature: `length` URL-safe base64 characters (`index`: its place in a
+/// batch, named in the message).
+pub fn check_delivery_signature(
+    signature: &str,
+    length: usize,
+    index: Option<usize>,
+) -> Result<(), String> {
+    let ok = signature.len() == length
+        && signature
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        return Ok(());
+    }
+    Err(match index {
+        None => format!("the delivery signature is not {length} URL-safe base64 characters"),
+        Some(i) => format!(
+            "results[{i}]: the delivery signature is not {length} URL-safe base64 characters"
+        ),
+    })
+}
+
+/// Checks an upload or Media Library login signature: a SHA-1 or SHA-256 hex digest.
+pub fn check_hex_signature(signature: &str) -> Result<(), String> {
+    if (signature.len() == 40 || signature.len() == 64)
+        && signature.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        Ok(())
+    } else {
+        Err("signature is not a SHA-1 or SHA-256 hex digest".into())
     }
 }
 
@@ -209,6 +281,96 @@ mod tests {
             ErrorBody::from_json(&json::from_str(r#"{"error":{"code":"x"}}"#).unwrap())
                 .unwrap_err(),
             "missing field `message`"
+        );
+    }
+
+    #[test]
+    fn batch_refusals_are_renumbered_over_the_whole_batch() {
+        let body = |item| ErrorBody {
+            code: "policy_refused".into(),
+            message: item_message(7, "role uploader may not sign"),
+            rule: Some("accounts.demo.policy.uploader.delivery_types".into()),
+            item,
+        };
+        // Item 7 of the second request of 50 is item 57 of the caller's batch.
+        let mut e = body(Some(7));
+        let mut shown = e.display();
+        e.offset_item(50, &mut shown);
+        assert_eq!(e.item, Some(57));
+        assert_eq!(e.message, "items[57]: role uploader may not sign");
+        assert_eq!(
+            shown,
+            "items[57]: role uploader may not sign [rule: accounts.demo.policy.uploader.delivery_types]"
+        );
+        // A message that does not name its item keeps its words; the item is still renumbered.
+        let mut e = ErrorBody {
+            message: "rate limited".into(),
+            ..body(Some(2))
+        };
+        let mut shown = e.display();
+        e.offset_item(100, &mut shown);
+        assert_eq!((e.item, e.message.as_str()), (Some(102), "rate limited"));
+        assert_eq!(
+            shown,
+            "rate limited [rule: accounts.demo.policy.uploader.delivery_types]"
+        );
+        // Without an item nothing changes.
+        let mut e = body(None);
+        let mut shown = e.display();
+        e.offset_item(50, &mut shown);
+        assert_eq!(e, body(None));
+        assert!(shown.starts_with("items[7]: "), "{shown}");
+    }
+
+    #[test]
+    fn answer_signatures_are_checked() {
+        assert_eq!(check_delivery_signature("abc-_XY9", 8, None), Ok(()));
+        assert_eq!(
+            check_delivery_signature("abc+/XY9", 8, None).unwrap_err(),
+            "the delivery signature is not 8 URL-safe base64 characters"
+        );
+        assert_eq!(
+            check_delivery_signature("abcdefgh", 32, Some(3)).unwrap_err(),
+            "results[3]: the delivery signature is not 32 URL-safe base64 characters"
+        );
+        assert_eq!(check_hex_signature(&"a1".repeat(20)), Ok(()));
+        assert_eq!(check_hex_signature(&"F0".repeat(32)), Ok(()));
+        for bad in ["", "abc", &"g1".repeat(20), &"a".repeat(41)] {
+            assert_eq!(
+                check_hex_signature(bad).unwrap_err(),
+                "signature is not a SHA-1 or SHA-256 hex digest",
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn delivery_items_name_an_algorithm_only_when_the_url_chose_one() {
+        let mut request = SignRequest {
+            to_sign: "w_100/a.jpg".into(),
+            algorithm: SignatureAlgorithm::Sha1,
+            length: 8,
+            resource_type: "image".into(),
+            delivery_type: "authenticated".into(),
+            transformation: "w_100".into(),
+            public_id: "a.jpg".into(),
+            algorithm_requested: false,
+        };
+        assert_eq!(
+            json::to_string(&DeliveryItem::of(&request).to_json()),
+            r#"{"long_signature":false,"public_id":"a.jpg","resource_type":"image","transformation":"w_100","type":"authenticated"}"#
+        );
+        request.algorithm = SignatureAlgorithm::Sha256;
+        request.length = 32;
+        request.algorithm_requested = true;
+        let item = DeliveryItem::of(&request);
+        assert_eq!(
+            (item.long_signature, item.algorithm),
+            (true, Some(SignatureAlgorithm::Sha256))
+        );
+        assert_eq!(
+            json::to_string(&item.to_json()),
+            r#"{"algorithm":"sha256","long_signature":true,"public_id":"a.jpg","resource_type":"image","transformation":"w_100","type":"authenticated"}"#
         );
     }
 

@@ -28,7 +28,7 @@ use std::fmt;
 use std::rc::Rc;
 
 use crate::core::json::{de, Map, Value};
-use crate::core::wire::{DeliveryItem, DeliverySignature, ErrorBody};
+use crate::core::wire::{self, DeliveryItem, DeliverySignature, ErrorBody};
 use crate::json;
 use gloo_net::http::Request;
 use wasm_bindgen::prelude::*;
@@ -428,7 +428,7 @@ impl SignerClient {
             .await?;
         let o = de::object(&v, "SignatureAnswer").map_err(SignerError::BadAnswer)?;
         let signature = de::string(o, "signature").map_err(SignerError::BadAnswer)?;
-        check_hex(&signature)?;
+        wire::check_hex_signature(&signature).map_err(SignerError::BadAnswer)?;
         Ok(signature)
     }
 
@@ -448,7 +448,7 @@ impl SignerClient {
         };
         let v = self.post(UPLOAD_PATH, &body).await?;
         let a = UploadSignature::from_json(&v).map_err(SignerError::BadAnswer)?;
-        check_hex(&a.signature)?;
+        wire::check_hex_signature(&a.signature).map_err(SignerError::BadAnswer)?;
         Ok(a)
     }
 
@@ -468,7 +468,7 @@ impl SignerClient {
         let username = de::required(username, "username").map_err(bad)?;
         let ts = de::required(ts, "timestamp").map_err(bad)?;
         let signature = de::required(signature, "signature").map_err(bad)?;
-        check_hex(&signature)?;
+        wire::check_hex_signature(&signature).map_err(SignerError::BadAnswer)?;
         let timestamp = match ts {
             Value::Number(n) => n.as_u64(),
             Value::String(s) => s.parse().ok(),
@@ -494,14 +494,15 @@ impl SignerClient {
         account: &str,
         request: &SignRequest,
     ) -> Result<String, SignerError> {
-        let mut body = delivery_item(request);
+        let mut body = DeliveryItem::of(request).to_json();
         if !account.is_empty() {
             body["account"] = Value::from(account);
         }
         let v = self.post(DELIVERY_PATH, &body).await?;
         let o = de::object(&v, "SignatureAnswer").map_err(SignerError::BadAnswer)?;
         let signature = de::string(o, "signature").map_err(SignerError::BadAnswer)?;
-        check_delivery_signature(&signature, request.length, None)?;
+        wire::check_delivery_signature(&signature, request.length, None)
+            .map_err(SignerError::BadAnswer)?;
         Ok(signature)
     }
 
@@ -516,7 +517,10 @@ impl SignerClient {
     ) -> Result<Vec<String>, SignerError> {
         let mut out = Vec::with_capacity(requests.len());
         for (chunk_no, chunk) in requests.chunks(BATCH_SIZE).enumerate() {
-            let items: Vec<Value> = chunk.iter().map(|r| delivery_item(r)).collect();
+            let items: Vec<Value> = chunk
+                .iter()
+                .map(|r| DeliveryItem::of(r).to_json())
+                .collect();
             let mut body = json!({ "items": items });
             if !account.is_empty() {
                 body["account"] = Value::from(account);
@@ -525,7 +529,17 @@ impl SignerClient {
             let v = self
                 .post(DELIVERY_BATCH_PATH, &body)
                 .await
-                .map_err(|e| renumber(e, offset))?;
+                .map_err(|mut e| {
+                    if let SignerError::Refused {
+                        message,
+                        error: Some(body),
+                        ..
+                    } = &mut e
+                    {
+                        body.offset_item(offset, message);
+                    }
+                    e
+                })?;
             let o = de::object(&v, "BatchAnswer").map_err(SignerError::BadAnswer)?;
             let results = match o.get("results") {
                 Some(Value::Array(a)) => a,
@@ -547,93 +561,12 @@ impl SignerClient {
                 let signature = DeliverySignature::from_json(result, Some(index))
                     .map_err(SignerError::BadAnswer)?
                     .signature;
-                check_delivery_signature(&signature, request.length, Some(index))?;
+                wire::check_delivery_signature(&signature, request.length, Some(index))
+                    .map_err(SignerError::BadAnswer)?;
                 out.push(signature);
             }
         }
         Ok(out)
-    }
-}
-
-/// A batch refusal of item `N` (the wire contract's `item`) of a request whose first item is item
-/// `offset` of the whole batch: its `item` becomes `offset + N`, and its message's `items[N]`
-/// prefix (the signer's wording) `items[offset + N]`.
-fn renumber(e: SignerError, offset: usize) -> SignerError {
-    let SignerError::Refused {
-        status,
-        message,
-        error: Some(mut body),
-    } = e
-    else {
-        return e;
-    };
-    let Some(n) = body.item else {
-        return SignerError::Refused {
-            status,
-            message,
-            error: Some(body),
-        };
-    };
-    let whole = n + offset;
-    body.item = Some(whole);
-    // The signer names the item by its place in its own request; the caller's batch is the whole.
-    let renamed = |m: String| match m.strip_prefix(&format!("items[{n}]")) {
-        Some(rest) => format!("items[{whole}]{rest}"),
-        None => m,
-    };
-    let message = renamed(message);
-    body.message = renamed(std::mem::take(&mut body.message));
-    SignerError::Refused {
-        status,
-        message,
-        error: Some(body),
-    }
-}
-
-/// A delivery signing item: the parts of `request` the signer checks and signs.
-fn delivery_item(request: &SignRequest) -> Value {
-    DeliveryItem {
-        resource_type: request.resource_type.clone(),
-        delivery_type: request.delivery_type.clone(),
-        transformation: request.transformation.clone(),
-        public_id: request.public_id.clone(),
-        long_signature: request.length == 32,
-        // Unless the URL's options chose one, the signer applies the account's own algorithm.
-        algorithm: request
-            .algorithm_requested
-            .then(|| request.algorithm.as_str().to_owned()),
-    }
-    .to_json()
-}
-
-/// A delivery signature is `length` URL-safe base64 characters (`index`: its place in a batch).
-fn check_delivery_signature(
-    signature: &str,
-    length: usize,
-    index: Option<usize>,
-) -> Result<(), SignerError> {
-    let ok = signature.len() == length
-        && signature
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if ok {
-        return Ok(());
-    }
-    Err(SignerError::BadAnswer(match index {
-        None => format!("the delivery signature is not {length} URL-safe base64 characters"),
-        Some(i) => format!(
-            "results[{i}]: the delivery signature is not {length} URL-safe base64 characters"
-        ),
-    }))
-}
-
-fn check_hex(sig: &str) -> Result<(), SignerError> {
-    if (sig.len() == 40 || sig.len() == 64) && sig.bytes().all(|b| b.is_ascii_hexdigit()) {
-        Ok(())
-    } else {
-        Err(SignerError::BadAnswer(
-            "signature is not a SHA-1 or SHA-256 hex digest".into(),
-        ))
     }
 }
 

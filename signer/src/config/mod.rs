@@ -11,8 +11,6 @@ mod toml;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::Deserialize;
-
 use crate::cors::OriginPattern;
 use crate::policy::{FolderMode, Role, RolePolicy};
 
@@ -61,26 +59,10 @@ impl Product {
     }
 }
 
-/// The digest used for Upload API signatures.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Algorithm {
-    /// SHA-1, Cloudinary's default.
-    #[default]
-    Sha1,
-    /// SHA-256.
-    Sha256,
-}
-
-impl Algorithm {
-    /// `"sha1"` or `"sha256"`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Algorithm::Sha1 => "sha1",
-            Algorithm::Sha256 => "sha256",
-        }
-    }
-}
+/// The digest used for Upload API and delivery signatures: the plugin's own
+/// [`SignatureAlgorithm`](cloudinary_connector::core::url::SignatureAlgorithm) (`sha1`, the
+/// default, or `sha256`), one type on both sides of the wire contract.
+pub use cloudinary_connector::core::url::SignatureAlgorithm as Algorithm;
 
 /// Credentials of the Provisioning (Account) API, used to list sub-accounts.
 #[derive(Clone, Debug)]

@@ -1,26 +1,22 @@
 //! `POST /v1/sign/delivery` and `POST /v1/sign/delivery/batch`: delivery-URL signatures.
 
 use cloudinary_connector::core::url::transformation::lex;
-use cloudinary_connector::core::wire::{DeliveryBatchSigned, DeliverySignature};
+use cloudinary_connector::core::wire::{
+    self, DeliveryBatchSigned, DeliveryItem, DeliverySignature,
+};
 
 use super::prelude::*;
 
-pub(crate) fn default_image() -> String {
-    "image".into()
-}
-
-pub(crate) fn default_upload() -> String {
-    "upload".into()
-}
-
-/// Body of `POST /v1/sign/delivery`.
+/// Body of `POST /v1/sign/delivery`: the wire contract's [`DeliveryItem`] and the `account`
+/// (serde cannot combine `flatten` with `deny_unknown_fields`, so the item's fields are listed
+/// here too).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct DeliveryRequest {
     account: Option<String>,
-    #[serde(default = "default_image")]
+    #[serde(default = "wire::default_image")]
     resource_type: String,
-    #[serde(default = "default_upload", rename = "type")]
+    #[serde(default = "wire::default_upload", rename = "type")]
     delivery_type: String,
     #[serde(default)]
     transformation: String,
@@ -42,23 +38,6 @@ impl DeliveryRequest {
         };
         (self.account, item)
     }
-}
-
-/// One delivery URL to sign: the body of `POST /v1/sign/delivery` without `account`, and one
-/// item of `POST /v1/sign/delivery/batch`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct DeliveryItem {
-    #[serde(default = "default_image")]
-    resource_type: String,
-    #[serde(default = "default_upload", rename = "type")]
-    delivery_type: String,
-    #[serde(default)]
-    transformation: String,
-    public_id: String,
-    #[serde(default)]
-    long_signature: bool,
-    algorithm: Option<Algorithm>,
 }
 
 /// Checks one delivery item's values and the caller's policy on it: everything short of
@@ -261,7 +240,7 @@ pub(crate) async fn sign_delivery_batch(
     let (acct, role) = resolve(&s, &claims, req.account.as_deref())?;
     for (i, item) in items.iter().enumerate() {
         check_delivery_item(acct, role, &claims, item).map_err(|mut e| {
-            e.message = format!("items[{i}]: {}", e.message);
+            e.message = wire::item_message(i, &e.message);
             e.item = Some(i);
             e
         })?;

@@ -13,10 +13,17 @@ use super::error::UrlError;
 use super::options::generate;
 use super::{OptionValue, Value};
 
-/// The hash a delivery-URL signature uses.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The hash a signature uses: of a delivery URL (here), and of the signer's Upload API and
+/// delivery signatures (its accounts' `signature_algorithm`, a delivery item's `algorithm`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "lowercase")
+)]
 pub enum SignatureAlgorithm {
-    /// SHA-1 (the default).
+    /// SHA-1 (the default, Cloudinary's).
+    #[default]
     Sha1,
     /// SHA-256 (`signature_algorithm: "sha256"`, and always with `long_url_signature`).
     Sha256,
@@ -24,7 +31,7 @@ pub enum SignatureAlgorithm {
 
 impl SignatureAlgorithm {
     /// `sha1` / `sha256`.
-    pub fn as_str(self) -> &'static str {
+    pub const fn as_str(self) -> &'static str {
         match self {
             SignatureAlgorithm::Sha1 => "sha1",
             SignatureAlgorithm::Sha256 => "sha256",
