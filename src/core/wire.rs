@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::json::{de, Value};
 use crate::core::url::{SignRequest, SignatureAlgorithm};
+use crate::core::widgets::MediaLibraryLogin;
 
 /// `POST` path: one upload signature.
 pub const SIGN_UPLOAD_PATH: &str = "/v1/sign/upload";
@@ -245,6 +246,109 @@ pub fn check_hex_signature(signature: &str) -> Result<(), String> {
     }
 }
 
+/// The answer of `POST /v1/sign/upload`: the signature of exactly the parameters sent (with the
+/// timestamp the signer set when they had none), and the account's public `api_key` and
+/// `cloud_name`: all a direct Upload API request needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
+pub struct UploadSigned {
+    /// Hex digest (SHA-1 or SHA-256).
+    pub signature: String,
+    /// The signed timestamp (unix seconds).
+    pub timestamp: u64,
+    /// The account's public API key.
+    pub api_key: String,
+    /// The account's cloud name.
+    pub cloud_name: String,
+    /// The digest used (always sent by this project's signer).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub algorithm: Option<SignatureAlgorithm>,
+    /// The signature version (2: values with `&` escaped; always sent by this project's signer).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub signature_version: Option<u8>,
+}
+
+impl UploadSigned {
+    /// Reads and checks the answer: `signature` (a hex digest), `timestamp`, `api_key` and
+    /// `cloud_name` required; `algorithm` and `signature_version` read when present (another
+    /// signing endpoint may leave them out); other keys ignored.
+    pub fn from_json(v: &Value) -> Result<Self, String> {
+        let o = de::object(v, "UploadSignature")?;
+        let api_key = de::field(o, "api_key", de::str_value)?;
+        let cloud_name = de::field(o, "cloud_name", de::str_value)?;
+        let signature = de::field(o, "signature", de::str_value)?;
+        let timestamp = de::field(o, "timestamp", de::u64_value)?;
+        let algorithm = match de::opt_string(o, "algorithm")? {
+            None => None,
+            Some(name) => Some(
+                SignatureAlgorithm::parse(&name)
+                    .ok_or("algorithm is neither \"sha1\" nor \"sha256\"")?,
+            ),
+        };
+        let signature_version = match de::opt_u64(o, "signature_version")? {
+            None => None,
+            Some(n) => Some(u8::try_from(n).map_err(|_| "signature_version is not 1 or 2")?),
+        };
+        let a = UploadSigned {
+            signature: de::required(signature, "signature")?,
+            timestamp: de::required(timestamp, "timestamp")?,
+            api_key: de::required(api_key, "api_key")?,
+            cloud_name: de::required(cloud_name, "cloud_name")?,
+            algorithm,
+            signature_version,
+        };
+        check_hex_signature(&a.signature)?;
+        Ok(a)
+    }
+}
+
+/// The answer of `POST /v1/sign/media-library`: the Media Library auto-login (what the plugin
+/// reads: [`MediaLibrarySigned::login_from_json`]) and the account's cloud name and public API key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(Serialize))]
+pub struct MediaLibrarySigned {
+    /// The account's cloud name (signed into the login).
+    pub cloud_name: String,
+    /// The account's public API key.
+    pub api_key: String,
+    /// `username`, `timestamp`, `signature`.
+    #[cfg_attr(feature = "serde", serde(flatten))]
+    pub login: MediaLibraryLogin,
+}
+
+impl MediaLibrarySigned {
+    /// Reads and checks the login of the answer: `username`, `timestamp` (a whole number of
+    /// seconds, or its decimal digits as a string) and `signature` (a hex digest) required; other
+    /// keys ignored.
+    pub fn login_from_json(v: &Value) -> Result<MediaLibraryLogin, String> {
+        let o = de::object(v, "LoginAnswer")?;
+        let signature = de::field(o, "signature", de::str_value)?;
+        let ts = o.get("timestamp");
+        let username = de::field(o, "username", de::str_value)?;
+        let username = de::required(username, "username")?;
+        let ts = de::required(ts, "timestamp")?;
+        let signature = de::required(signature, "signature")?;
+        check_hex_signature(&signature)?;
+        let timestamp = match ts {
+            Value::Number(n) => n.as_u64(),
+            Value::String(s) => s.parse().ok(),
+            _ => None,
+        }
+        .ok_or("timestamp is not a whole number of seconds")?;
+        Ok(MediaLibraryLogin {
+            username,
+            timestamp,
+            signature,
+        })
+    }
+}
+
 /// The answer of `POST /v1/sign/delivery/batch`: one signature per item, in order.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(Serialize, Deserialize))]
@@ -371,6 +475,69 @@ mod tests {
         assert_eq!(
             json::to_string(&item.to_json()),
             r#"{"algorithm":"sha256","long_signature":true,"public_id":"a.jpg","resource_type":"image","transformation":"w_100","type":"authenticated"}"#
+        );
+    }
+
+    #[test]
+    fn upload_and_login_answers_are_read_and_checked() {
+        let hex = "a1".repeat(20);
+        let v = json::from_str(&format!(
+            r#"{{"signature":"{hex}","timestamp":1700000000,"api_key":"123","cloud_name":"demo","algorithm":"sha256","signature_version":2,"extra":1}}"#
+        ))
+        .unwrap();
+        assert_eq!(
+            UploadSigned::from_json(&v).unwrap(),
+            UploadSigned {
+                signature: hex.clone(),
+                timestamp: 1_700_000_000,
+                api_key: "123".into(),
+                cloud_name: "demo".into(),
+                algorithm: Some(SignatureAlgorithm::Sha256),
+                signature_version: Some(2),
+            }
+        );
+        let upload = |body: &str| UploadSigned::from_json(&json::from_str(body).unwrap());
+        let minimal =
+            format!(r#"{{"signature":"{hex}","timestamp":1,"api_key":"k","cloud_name":"c"}}"#);
+        let a = upload(&minimal).unwrap();
+        assert_eq!((a.algorithm, a.signature_version), (None, None));
+        assert_eq!(
+            upload(&format!(
+                r#"{{"signature":"{hex}","timestamp":1,"cloud_name":"c"}}"#
+            ))
+            .unwrap_err(),
+            "missing field `api_key`"
+        );
+        assert_eq!(
+            upload(r#"{"signature":"xyz","timestamp":1,"api_key":"k","cloud_name":"c"}"#)
+                .unwrap_err(),
+            "signature is not a SHA-1 or SHA-256 hex digest"
+        );
+        assert_eq!(
+            upload(&minimal.replace('}', r#","algorithm":"md5"}"#)).unwrap_err(),
+            r#"algorithm is neither "sha1" nor "sha256""#
+        );
+
+        let login =
+            |body: &str| MediaLibrarySigned::login_from_json(&json::from_str(body).unwrap());
+        let l = login(&format!(
+            r#"{{"cloud_name":"demo","api_key":"123","username":"ann@example.com","timestamp":"1700000000","signature":"{hex}"}}"#
+        ))
+        .unwrap();
+        assert_eq!(
+            (l.username.as_str(), l.timestamp, l.signature.as_str()),
+            ("ann@example.com", 1_700_000_000, hex.as_str())
+        );
+        assert_eq!(
+            login(&format!(
+                r#"{{"username":"u","timestamp":1.5,"signature":"{hex}"}}"#
+            ))
+            .unwrap_err(),
+            "timestamp is not a whole number of seconds"
+        );
+        assert_eq!(
+            login(&format!(r#"{{"timestamp":1,"signature":"{hex}"}}"#)).unwrap_err(),
+            "missing field `username`"
         );
     }
 

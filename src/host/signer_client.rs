@@ -265,35 +265,8 @@ pub struct SignerClient {
     timeout_ms: u32,
 }
 
-/// The signer's whole answer to an upload signing request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UploadSignature {
-    /// Hex digest.
-    pub signature: String,
-    /// The signed timestamp (unix seconds).
-    pub timestamp: u64,
-    /// The account's public API key.
-    pub api_key: String,
-    /// The account's cloud name.
-    pub cloud_name: String,
-}
-
-impl UploadSignature {
-    /// Reads `{signature, timestamp, api_key, cloud_name}` (other keys ignored).
-    fn from_json(v: &Value) -> Result<Self, String> {
-        let o = de::object(v, "UploadSignature")?;
-        let api_key = de::field(o, "api_key", de::str_value)?;
-        let cloud_name = de::field(o, "cloud_name", de::str_value)?;
-        let signature = de::field(o, "signature", de::str_value)?;
-        let timestamp = de::field(o, "timestamp", de::u64_value)?;
-        Ok(UploadSignature {
-            signature: de::required(signature, "signature")?,
-            timestamp: de::required(timestamp, "timestamp")?,
-            api_key: de::required(api_key, "api_key")?,
-            cloud_name: de::required(cloud_name, "cloud_name")?,
-        })
-    }
-}
+/// The signer's whole answer to an upload signing request (the wire contract's type).
+pub use crate::core::wire::UploadSigned as UploadSignature;
 
 impl SignerClient {
     /// A client of the signer at `base_url` (e.g. `https://signer.example.com`).
@@ -426,10 +399,9 @@ impl SignerClient {
                 &json!({"account": account, "params_to_sign": params_to_sign}),
             )
             .await?;
-        let o = de::object(&v, "SignatureAnswer").map_err(SignerError::BadAnswer)?;
-        let signature = de::string(o, "signature").map_err(SignerError::BadAnswer)?;
-        wire::check_hex_signature(&signature).map_err(SignerError::BadAnswer)?;
-        Ok(signature)
+        Ok(UploadSignature::from_json(&v)
+            .map_err(SignerError::BadAnswer)?
+            .signature)
     }
 
     /// Signs exactly `params_to_sign` for `account` and returns the whole answer: the
@@ -447,9 +419,7 @@ impl SignerClient {
             json!({"account": account, "params_to_sign": params_to_sign})
         };
         let v = self.post(UPLOAD_PATH, &body).await?;
-        let a = UploadSignature::from_json(&v).map_err(SignerError::BadAnswer)?;
-        wire::check_hex_signature(&a.signature).map_err(SignerError::BadAnswer)?;
-        Ok(a)
+        UploadSignature::from_json(&v).map_err(SignerError::BadAnswer)
     }
 
     /// The Media Library auto-login for `account`.
@@ -460,28 +430,7 @@ impl SignerClient {
         let v = self
             .post(ML_LOGIN_PATH, &json!({"account": account}))
             .await?;
-        let bad = SignerError::BadAnswer;
-        let o = de::object(&v, "LoginAnswer").map_err(bad)?;
-        let signature = de::field(o, "signature", de::str_value).map_err(bad)?;
-        let ts = o.get("timestamp");
-        let username = de::field(o, "username", de::str_value).map_err(bad)?;
-        let username = de::required(username, "username").map_err(bad)?;
-        let ts = de::required(ts, "timestamp").map_err(bad)?;
-        let signature = de::required(signature, "signature").map_err(bad)?;
-        wire::check_hex_signature(&signature).map_err(SignerError::BadAnswer)?;
-        let timestamp = match ts {
-            Value::Number(n) => n.as_u64(),
-            Value::String(s) => s.parse().ok(),
-            _ => None,
-        }
-        .ok_or_else(|| {
-            SignerError::BadAnswer("timestamp is not a whole number of seconds".into())
-        })?;
-        Ok(MediaLibraryLogin {
-            username,
-            timestamp,
-            signature,
-        })
+        wire::MediaLibrarySigned::login_from_json(&v).map_err(SignerError::BadAnswer)
     }
 }
 

@@ -1,5 +1,8 @@
 //! `POST /v1/sign/media-library`: the Media Library login signature.
 
+use cloudinary_connector::core::widgets::MediaLibraryLogin;
+use cloudinary_connector::core::wire::MediaLibrarySigned;
+
 use super::prelude::*;
 
 /// Body of `POST /v1/sign/media-library`.
@@ -14,7 +17,7 @@ pub(crate) struct MediaLibraryRequest {
 pub(crate) async fn sign_media_library(
     State(s): State<Signer>,
     Authenticated { claims, body: req }: Authenticated<MediaLibraryRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MediaLibrarySigned>, ApiError> {
     let (acct, role) = resolve(&s, &claims, req.account.as_deref())?;
     policy(acct, role).check_media_library(Subject {
         account: &acct.id,
@@ -58,11 +61,13 @@ pub(crate) async fn sign_media_library(
     let signature = crypto::api_signature(&to_sign, &acct.api_secret, Algorithm::Sha256);
     s.issued("media_library", &acct.id);
     tracing::debug!(user = %claims.sub, account = %acct.id, "media library login signed");
-    Ok(Json(json!({
-        "cloud_name": acct.cloud_name,
-        "api_key": acct.api_key,
-        "username": username,
-        "timestamp": ts,
-        "signature": signature,
-    })))
+    Ok(Json(MediaLibrarySigned {
+        cloud_name: acct.cloud_name.clone(),
+        api_key: acct.api_key.clone(),
+        login: MediaLibraryLogin {
+            username: username.to_owned(),
+            timestamp: ts,
+            signature,
+        },
+    }))
 }

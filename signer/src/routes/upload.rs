@@ -1,5 +1,7 @@
 //! `POST /v1/sign/upload`: an Upload API signature of `params_to_sign`.
 
+use cloudinary_connector::core::wire::UploadSigned;
+
 use super::prelude::*;
 
 /// Body of `POST /v1/sign/upload`. `paramsToSign` is accepted as an alias so that endpoints
@@ -73,21 +75,10 @@ pub(crate) async fn sign_upload(
     Ok(Json(UploadSigned {
         signature,
         timestamp: ts,
-        api_key: &acct.api_key,
-        cloud_name: &acct.cloud_name,
-        algorithm: alg.as_str(),
-        signature_version: 2,
+        api_key: acct.api_key.clone(),
+        cloud_name: acct.cloud_name.clone(),
+        algorithm: Some(alg),
+        signature_version: Some(2),
     })
     .into_response())
-}
-
-/// The answer of `POST /v1/sign/upload`.
-#[derive(serde::Serialize)]
-pub(crate) struct UploadSigned<'a> {
-    signature: String,
-    timestamp: u64,
-    api_key: &'a str,
-    cloud_name: &'a str,
-    algorithm: &'static str,
-    signature_version: u8,
 }

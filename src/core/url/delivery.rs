@@ -30,6 +30,15 @@ pub enum SignatureAlgorithm {
 }
 
 impl SignatureAlgorithm {
+    /// The algorithm named `sha1` or `sha256`.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "sha1" => Some(SignatureAlgorithm::Sha1),
+            "sha256" => Some(SignatureAlgorithm::Sha256),
+            _ => None,
+        }
+    }
+
     /// `sha1` / `sha256`.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -631,9 +640,9 @@ fn assemble<'a>(
         let algorithm_requested = long || requested.is_some();
         let algorithm = match requested {
             _ if long => SignatureAlgorithm::Sha256,
-            None | Some("sha1") => SignatureAlgorithm::Sha1,
-            Some("sha256") => SignatureAlgorithm::Sha256,
-            Some(other) => return Err(UrlError::UnsupportedSignatureAlgorithm(other.to_owned())),
+            None => SignatureAlgorithm::Sha1,
+            Some(name) => SignatureAlgorithm::parse(name)
+                .ok_or_else(|| UrlError::UnsupportedSignatureAlgorithm(name.to_owned()))?,
         };
         // The signed source is the public id as it appears in the URL (decoded once, then
         // re-encoded), with its format: `%25a%20(b)` signs `%25a%20(b).jpg` (Node SDK "should
