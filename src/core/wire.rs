@@ -293,7 +293,8 @@ impl UploadSigned {
         };
         let signature_version = match de::opt_u64(o, "signature_version")? {
             None => None,
-            Some(n) => Some(u8::try_from(n).map_err(|_| "signature_version is not 1 or 2")?),
+            Some(n @ (1 | 2)) => Some(n as u8),
+            Some(_) => return Err("signature_version is not 1 or 2".into()),
         };
         let a = UploadSigned {
             signature: de::required(signature, "signature")?,
@@ -516,6 +517,10 @@ mod tests {
         assert_eq!(
             upload(&minimal.replace('}', r#","algorithm":"md5"}"#)).unwrap_err(),
             r#"algorithm is neither "sha1" nor "sha256""#
+        );
+        assert_eq!(
+            upload(&minimal.replace('}', r#","signature_version":3}"#)).unwrap_err(),
+            "signature_version is not 1 or 2"
         );
 
         let login =
