@@ -53,7 +53,7 @@ wasm-bindgen --target "$target" --out-dir "$out" --out-name "$name" "$wasm"
 # whole plugin 238,385 -> 232,068 B gzip (scripts/size.sh, 2026-12-02). Before esbuild, which
 # then minifies the renamed glue like the rest.
 glue=()
-for f in "$out/$name.js" "$out/${name}_bg.js" "$out/${name}_bg.wasm.d.ts"; do
+for f in "$out/$name.js" "$out/${name}_bg.js" "$out/$name.d.ts" "$out/${name}_bg.wasm.d.ts"; do
   [ -f "$f" ] && glue+=("$f")
 done
 python3 "$root/scripts/wasm-short-names.py" "$out/${name}_bg.wasm" "${name}_bg.js" "${glue[@]}"

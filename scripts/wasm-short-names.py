@@ -5,7 +5,8 @@ wasm-bindgen names each JS function the wasm imports `__wbg_<name>_<16 hex digit
 export `<class>_<method>`; both names are written twice, in the wasm and in the glue, and the
 hashes do not compress. This renames every import from the glue's own module (`./STEM_bg.js`)
 and every export to `$` and a base-52 number (`$a`, `$b`, ... `$ba`, ...), in the wasm and in
-the glue files alike; `$` starts no name wasm-bindgen writes, so a new name never meets an old
+the glue files and the declarations of the wasm's exports (`STEM_bg.wasm.d.ts`, the web
+target's `InitOutput`) alike; `$` starts no name wasm-bindgen writes, so a new name never meets an old
 one. The module computes the same: only the names of its imports and exports change, and the
 glue that calls them is renamed with them. Measured on the whole plugin (scripts/size.sh,
 2026-12-02): 238,385 -> 232,068 B gzip (wasm -3.8 KB, glue -2.5 KB); the imports
@@ -147,6 +148,8 @@ def rename_glue(path, text, imports, exports):
     if path.endswith(".wasm.d.ts"):
         decl = re.compile(r"^(export const )([A-Za-z_$][\w$]*)(?=:)", re.M)
         return decl.sub(lambda m: m.group(1) + exports.get(m.group(2), m.group(2)), text)
+    if path.endswith(".d.ts"):
+        return re.sub(r"^export interface InitOutput \{\n(?:    readonly [^\n]*\n)*\}", lambda m: init_output(m.group(0), exports), text, flags=re.M)
     word = re.compile(r"(?<![\w$])(__wb[A-Za-z0-9_]+)(?![\w$])")
     text = word.sub(lambda m: imports.get(m.group(1), m.group(1)), text)
     member = re.compile(r"(?<![\w$.])wasm\.([A-Za-z_$][\w$]*)")
@@ -154,11 +157,21 @@ def rename_glue(path, text, imports, exports):
     return text
 
 
+def init_output(block, exports):
+    """The web target's `InitOutput` (what `init()` resolves to: the wasm's exports) renamed."""
+    member = re.compile(r"^(    readonly )([A-Za-z_$][\w$]*)(?=:)", re.M)
+    return member.sub(lambda m: m.group(1) + exports.get(m.group(2), m.group(2)), block)
+
+
 def check(texts, imports, exports):
     """Refuses a glue that still names an old import, or a wasm export by its old name."""
     for path, text in texts.items():
         if path.endswith(".wasm.d.ts"):
             left = [n for n in re.findall(r"^export const ([A-Za-z_$][\w$]*):", text, re.M) if n in exports]
+        elif path.endswith(".d.ts"):
+            block = re.search(r"^export interface InitOutput \{\n(?:    readonly [^\n]*\n)*\}", text, re.M)
+            members = re.findall(r"^    readonly ([A-Za-z_$][\w$]*):", block.group(0) if block else "", re.M)
+            left = [n for n in members if n in exports]
         else:
             left = [n for n in re.findall(r"(?<![\w$])__wb[A-Za-z0-9_]+", text) if n in imports]
             left += [n for n in re.findall(r"(?<![\w$.])wasm\.([A-Za-z_$][\w$]*)", text) if n in exports]

@@ -51,11 +51,23 @@ const DTS = `export const memory: WebAssembly.Memory;
 export const widgets_answer: (a: number) => number;
 `;
 
+// The web target's declarations: \`init()\` resolves to the wasm's exports (\`InitOutput\`); another
+// interface's member of the same name is not the wasm's.
+const INIT_DTS = `export interface Page {
+    readonly memory: number;
+}
+export interface InitOutput {
+    readonly memory: WebAssembly.Memory;
+    readonly widgets_answer: (a: number) => number;
+}
+`;
+
 function module(dir) {
   writeFileSync(join(dir, 'm.wat'), WAT + '\n');
   execFileSync(bin('wasm-as'), [join(dir, 'm.wat'), '-o', join(dir, 'm_bg.wasm')]);
   writeFileSync(join(dir, 'm.js'), GLUE);
   writeFileSync(join(dir, 'm_bg.wasm.d.ts'), DTS);
+  writeFileSync(join(dir, 'm.d.ts'), INIT_DTS);
 }
 
 function names(wasm) {
@@ -73,7 +85,7 @@ test('imports from the glue and every export are renamed in the wasm and the glu
   before.init(readFileSync(join(dir, 'm_bg.wasm')));
   assert.equal(before.answer(20), 42);
 
-  execFileSync('python3', [script, join(dir, 'm_bg.wasm'), 'm_bg.js', join(dir, 'm.js'), join(dir, 'm_bg.wasm.d.ts')]);
+  execFileSync('python3', [script, join(dir, 'm_bg.wasm'), 'm_bg.js', join(dir, 'm.js'), join(dir, 'm.d.ts'), join(dir, 'm_bg.wasm.d.ts')]);
   assert.deepEqual(names(readFileSync(join(dir, 'm_bg.wasm'))), {
     imports: ['./m_bg.js $a', './m_bg.js $b', './snippets/other.js keep_me'],
     exports: ['$a', '$b'],
@@ -86,6 +98,8 @@ test('imports from the glue and every export are renamed in the wasm and the glu
   assert.match(glue, /keep_me: \(\) => 2/);
   assert.equal(readFileSync(join(dir, 'm_bg.wasm.d.ts'), 'utf8'),
     'export const $a: WebAssembly.Memory;\nexport const $b: (a: number) => number;\n');
+  assert.equal(readFileSync(join(dir, 'm.d.ts'), 'utf8'), INIT_DTS
+    .replace('readonly memory: WebAssembly', 'readonly $a: WebAssembly').replace('widgets_answer', '$b'));
 
   const after = await import(join(dir, 'm.js') + '?after');
   after.init(readFileSync(join(dir, 'm_bg.wasm')));
