@@ -572,5 +572,17 @@ mod tests {
             DeliverySignature::from_json(&json::from_str("{}").unwrap(), Some(4)).unwrap_err(),
             "results[4] has no `signature` string"
         );
+        // A single answer (`SignerClient::sign_delivery`) is read by the same reader.
+        for answer in [
+            "[]",
+            r#"{"signature":7}"#,
+            r#"{"url_component":"s--abcdefgh--"}"#,
+        ] {
+            assert_eq!(
+                DeliverySignature::from_json(&json::from_str(answer).unwrap(), None).unwrap_err(),
+                "the answer has no `signature` string",
+                "{answer}"
+            );
+        }
     }
 }

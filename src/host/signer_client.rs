@@ -448,8 +448,9 @@ impl SignerClient {
             body["account"] = Value::from(account);
         }
         let v = self.post(DELIVERY_PATH, &body).await?;
-        let o = de::object(&v, "SignatureAnswer").map_err(SignerError::BadAnswer)?;
-        let signature = de::string(o, "signature").map_err(SignerError::BadAnswer)?;
+        let signature = DeliverySignature::from_json(&v, None)
+            .map_err(SignerError::BadAnswer)?
+            .signature;
         wire::check_delivery_signature(&signature, request.length, None)
             .map_err(SignerError::BadAnswer)?;
         Ok(signature)
