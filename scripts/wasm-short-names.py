@@ -4,7 +4,7 @@
 wasm-bindgen names each JS function the wasm imports `__wbg_<name>_<16 hex digits>` and each
 export `<class>_<method>`; both names are written twice, in the wasm and in the glue, and the
 hashes do not compress. This renames every import from the glue's own module (`./STEM_bg.js`)
-and every export to `$` and a base-52 number (`$a`, `$b`, ... `$ba`, ...), in the wasm and in
+and every export but `memory` to `$` and a base-52 number (`$a`, `$b`, ... `$ba`, ...), in the wasm and in
 the glue files and the declarations of the wasm's exports (`STEM_bg.wasm.d.ts`, the web
 target's `InitOutput`) alike; `$` starts no name wasm-bindgen writes, so a new name never meets an old
 one. The module computes the same: only the names of its imports and exports change, and the
@@ -23,6 +23,11 @@ import re
 import sys
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+# `init()` resolves to the wasm's exports (the web target's `InitOutput`): of those, a page may
+# read the memory (its size, say), so `memory` keeps its name; the rest are wasm-bindgen's ABI.
+KEPT = {"memory"}
 
 
 class Refusal(Exception):
@@ -122,12 +127,13 @@ def rename(wasm, module):
         elif sid == 7:
             count, k = leb(wasm, j)
             body = bytearray(enc(count))
-            for n in range(count):
+            for _ in range(count):
                 field, k = name_at(wasm, k)
                 start = k
                 _, k = leb(wasm, k + 1)
-                exports[field] = short_name(n)
-                new = exports[field].encode()
+                if field not in KEPT:
+                    exports[field] = short_name(len(exports))
+                new = exports.get(field, field).encode()
                 body += enc(len(new)) + new + wasm[start:k]
             out += bytes([7]) + enc(len(body)) + body
         else:
