@@ -4,15 +4,15 @@
 wasm-bindgen names each JS function the wasm imports `__wbg_<name>_<16 hex digits>` and each
 export `<class>_<method>`; both names are written twice, in the wasm and in the glue, and the
 hashes do not compress. This renames every import from the glue's own module (`./STEM_bg.js`)
-and every export but `memory` to `$` and a base-52 number (`$a`, `$b`, ... `$ba`, ...), in the wasm and in
-the glue files and the declarations of the wasm's exports (`STEM_bg.wasm.d.ts`, the web
-target's `InitOutput`) alike; `$` starts no name wasm-bindgen writes, so a new name never meets an old
-one. The module computes the same: only the names of its imports and exports change, and the
+and every export but `memory` to `$` and a base-52 number (`$a`, `$b`, ... `$ba`, ...), in the
+wasm, in the glue files and in the declarations of the wasm's exports (`STEM_bg.wasm.d.ts`, the
+web target's `InitOutput`) alike; `$` starts no name wasm-bindgen writes, so a new name never
+meets an old one. The module computes the same: only the names of its imports and exports change, and the
 glue that calls them is renamed with them. Measured on the whole plugin (scripts/size.sh,
 2026-12-02): 238,385 -> 232,068 B gzip (wasm -3.8 KB, glue -2.5 KB); the imports
 alone -5.5 KB. Only the names that link the two files change: the public JS API keeps its names.
 
-  scripts/wasm-short-names.py MODULE.wasm STEM_bg.js GLUE.js [GLUE.js ...]
+  scripts/wasm-short-names.py MODULE.wasm STEM_bg.js GLUE [GLUE ...]   (GLUE: .js or .d.ts)
 
 Renames in place. Refuses (exit 2, nothing written) what it cannot rename safely: a module that
 is not wasm or imports nothing from the glue, a glue that already has `$` names or reads an
@@ -144,50 +144,56 @@ def rename(wasm, module):
     return bytes(out), imports, exports
 
 
+# What the renaming reads in the glue, one pattern each, for the renaming and for its check:
+# wasm-bindgen's import names; the glue's `wasm.NAME` reads of an export; the wasm's own
+# declarations (`STEM_bg.wasm.d.ts`: `export const NAME:`); the web target's `InitOutput`, what
+# `init()` resolves to (the wasm's exports), and its members. Group 1 is what stays before the
+# name, group 2 the name.
+IMPORT = re.compile(r"(?<![\w$])()(__wb[A-Za-z0-9_]+)(?![\w$])")
+MEMBER = re.compile(r"(?<![\w$.])(wasm\.)([A-Za-z_$][\w$]*)")
+DECL = re.compile(r"^(export const )([A-Za-z_$][\w$]*)(?=:)", re.M)
+INIT_OUTPUT = re.compile(r"^export interface InitOutput \{\n(?:    readonly [^\n]*\n)*\}", re.M)
+READONLY = re.compile(r"^(    readonly )([A-Za-z_$][\w$]*)(?=:)", re.M)
+
+
+def renamed(pattern, text, names):
+    """`text` with the name in each match of `pattern` renamed."""
+    return pattern.sub(lambda m: m.group(1) + names.get(m.group(2), m.group(2)), text)
+
+
 def rename_glue(path, text, imports, exports):
-    """The glue with the imports' names and the `wasm.` exports renamed; in the wasm's own
-    declarations (`STEM_bg.wasm.d.ts`), its `export const NAME:` lines."""
+    """The glue with the imports' names and the `wasm.` exports renamed; in the declarations,
+    the wasm's exports."""
     if re.search(r"(?<![\w$])\$[a-zA-Z]+(?![\w$])", text):
         raise Refusal(f"{path} already has a name that starts with $")
     if re.search(r"(?<![\w$.])wasm\[", text):
         raise Refusal(f"{path} reads an export as wasm[...], which cannot be renamed")
     if path.endswith(".wasm.d.ts"):
-        decl = re.compile(r"^(export const )([A-Za-z_$][\w$]*)(?=:)", re.M)
-        return decl.sub(lambda m: m.group(1) + exports.get(m.group(2), m.group(2)), text)
+        return renamed(DECL, text, exports)
     if path.endswith(".d.ts"):
-        return re.sub(r"^export interface InitOutput \{\n(?:    readonly [^\n]*\n)*\}", lambda m: init_output(m.group(0), exports), text, flags=re.M)
-    word = re.compile(r"(?<![\w$])(__wb[A-Za-z0-9_]+)(?![\w$])")
-    text = word.sub(lambda m: imports.get(m.group(1), m.group(1)), text)
-    member = re.compile(r"(?<![\w$.])wasm\.([A-Za-z_$][\w$]*)")
-    text = member.sub(lambda m: "wasm." + exports.get(m.group(1), m.group(1)), text)
-    return text
-
-
-def init_output(block, exports):
-    """The web target's `InitOutput` (what `init()` resolves to: the wasm's exports) renamed."""
-    member = re.compile(r"^(    readonly )([A-Za-z_$][\w$]*)(?=:)", re.M)
-    return member.sub(lambda m: m.group(1) + exports.get(m.group(2), m.group(2)), block)
+        return INIT_OUTPUT.sub(lambda m: renamed(READONLY, m.group(0), exports), text)
+    return renamed(MEMBER, renamed(IMPORT, text, imports), exports)
 
 
 def check(texts, imports, exports):
     """Refuses a glue that still names an old import, or a wasm export by its old name."""
     for path, text in texts.items():
         if path.endswith(".wasm.d.ts"):
-            left = [n for n in re.findall(r"^export const ([A-Za-z_$][\w$]*):", text, re.M) if n in exports]
+            left = [m.group(2) for m in DECL.finditer(text) if m.group(2) in exports]
         elif path.endswith(".d.ts"):
-            block = re.search(r"^export interface InitOutput \{\n(?:    readonly [^\n]*\n)*\}", text, re.M)
-            members = re.findall(r"^    readonly ([A-Za-z_$][\w$]*):", block.group(0) if block else "", re.M)
-            left = [n for n in members if n in exports]
+            block = INIT_OUTPUT.search(text)
+            members = READONLY.finditer(block.group(0)) if block else ()
+            left = [m.group(2) for m in members if m.group(2) in exports]
         else:
-            left = [n for n in re.findall(r"(?<![\w$])__wb[A-Za-z0-9_]+", text) if n in imports]
-            left += [n for n in re.findall(r"(?<![\w$.])wasm\.([A-Za-z_$][\w$]*)", text) if n in exports]
+            left = [m.group(2) for m in IMPORT.finditer(text) if m.group(2) in imports]
+            left += [m.group(2) for m in MEMBER.finditer(text) if m.group(2) in exports]
         if left:
             raise Refusal(f"{path} still names {left[0]} after renaming")
 
 
 def main(argv):
     if len(argv) < 4:
-        print(__doc__.strip().splitlines()[-4], file=sys.stderr)
+        print("usage: wasm-short-names.py MODULE.wasm STEM_bg.js GLUE [GLUE ...]", file=sys.stderr)
         return 2
     wasm_path, bg_module, glue = argv[1], argv[2], argv[3:]
     try:
