@@ -499,3 +499,61 @@ async fn a_task_that_drops_its_own_handle_finishes_without_panicking() {
     assert!(finished.get());
     assert!(slot.borrow().is_none());
 }
+
+#[wasm_bindgen_test]
+async fn in_flight_hands_out_outputs_in_the_order_their_futures_end() {
+    async fn after(ms: i32, name: &'static str) -> &'static str {
+        sleep(ms).await;
+        name
+    }
+    let mut flying = InFlight::default();
+    assert_eq!(flying.next().await, None, "an empty set answers at once");
+    for (name, ms) in [("slow", 40), ("fast", 5), ("middle", 20)] {
+        flying.push(after(ms, name));
+    }
+    assert_eq!(flying.len(), 3);
+    assert_eq!(flying.next().await, Some("fast"));
+    // A future pushed while others run joins them.
+    flying.push(after(1, "late"));
+    assert_eq!(flying.next().await, Some("late"));
+    assert_eq!(flying.next().await, Some("middle"));
+    assert_eq!(flying.next().await, Some("slow"));
+    assert!(flying.is_empty());
+    assert_eq!(flying.next().await, None);
+}
+
+#[wasm_bindgen_test]
+async fn dropping_an_in_flight_set_drops_its_futures() {
+    let released = Rc::new(Cell::new(false));
+    let finished = Rc::new(Cell::new(false));
+    let (guard, f) = (DropFlag(released.clone()), finished.clone());
+    let mut flying = InFlight::default();
+    flying.push(async move {
+        let _held = guard;
+        sleep(20).await;
+        f.set(true);
+    });
+    drop(flying);
+    assert!(released.get(), "dropped with the set");
+    sleep(60).await;
+    assert!(!finished.get(), "a dropped future never resumes");
+}
+
+#[wasm_bindgen_test]
+async fn race_gives_the_first_to_end_and_drops_the_other() {
+    let released = Rc::new(Cell::new(false));
+    let guard = DropFlag(released.clone());
+    let slow = async move {
+        let _held = guard;
+        sleep(50).await;
+        "slow"
+    };
+    let fast = async {
+        sleep(5).await;
+        7
+    };
+    assert_eq!(race(slow, fast).await, Raced::Second(7));
+    assert!(released.get(), "the loser is dropped when the race ends");
+    // Both ready at the first poll: the first one wins.
+    assert_eq!(race(async { 1 }, async { 2 }).await, Raced::First(1));
+}

@@ -24,7 +24,7 @@
 use std::fmt;
 use std::rc::Rc;
 
-use gloo_net::http::Request;
+use crate::host::fetch::{self, Fetch};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -138,17 +138,21 @@ async fn signer_get(
         return Err(AccountsError::Token("the host gave an empty token".into()));
     }
     let url = format!("{}{path}", signer_url.trim_end_matches('/'));
-    let unreachable = |e: gloo_net::Error| AccountsError::Unreachable {
+    let unreachable = |message: String| AccountsError::Unreachable {
         url: url.clone(),
-        message: e.to_string(),
+        message,
     };
-    let res = Request::get(&url)
-        .header("Authorization", &format!("Bearer {token}"))
-        .send()
-        .await
-        .map_err(unreachable)?;
-    let status = res.status();
-    let text = res.text().await.map_err(unreachable)?;
+    let authorization = format!("Bearer {token}");
+    let request = Fetch {
+        method: "GET",
+        url: &url,
+        headers: &[("Authorization", &authorization)],
+        body: None,
+        signal: None,
+    }
+    .build()
+    .map_err(unreachable)?;
+    let fetch::Answer { status, text, .. } = fetch::send(&request).await.map_err(unreachable)?;
     if !(200..300).contains(&status) {
         let message = crate::core::json::from_str(&text)
             .ok()

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod api;
+pub mod fetch;
 pub mod plugin;
 pub mod resources;
 pub mod script;

@@ -423,7 +423,7 @@ fn inject(
     let window = web_sys::window().ok_or(ScriptError::NoDocument)?;
     let document = window.document().ok_or(ScriptError::NoDocument)?;
     let head = document.head().ok_or(ScriptError::NoDocument)?;
-    let dom = |e: JsValue| ScriptError::Dom(format!("{e:?}"));
+    let dom = |e: JsValue| ScriptError::Dom(super::api::js_message(&e));
     let element = match kind {
         ResourceKind::Script => {
             let s = document.create_element("script").map_err(dom)?;

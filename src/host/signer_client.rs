@@ -1,4 +1,4 @@
-//! The gloo-net client of the companion signer (`cld-signer`): the page never holds an API
+//! The client of the companion signer (`cld-signer`): the page never holds an API
 //! secret, so every widget signature comes from here.
 //!
 //! Wire contract (JSON, bearer token from the host):
@@ -29,8 +29,9 @@ use std::rc::Rc;
 
 use crate::core::json::{de, Map, Value};
 use crate::core::wire::{self, DeliveryItem, DeliverySignature, ErrorBody};
+use crate::host::fetch::{self, Fetch};
+use crate::host::resources::{race, Raced};
 use crate::json;
-use gloo_net::http::Request;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -146,23 +147,21 @@ pub enum SignerError {
 /// timeout signal the request was built with and its length: when it has fired, a failure is
 /// [`SignerError::Timeout`], otherwise [`SignerError::Unreachable`] with the browser's message.
 async fn exchange(
-    request: Result<Request, gloo_net::Error>,
-    url: &str,
+    request: &Fetch<'_>,
     deadline: Option<(&web_sys::AbortSignal, u32)>,
 ) -> Result<String, SignerError> {
-    let failed = |e: gloo_net::Error| match deadline {
+    let failed = |message: String| match deadline {
         Some((signal, ms)) if signal.aborted() => SignerError::Timeout {
-            url: url.to_owned(),
+            url: request.url.to_owned(),
             ms,
         },
         _ => SignerError::Unreachable {
-            url: url.to_owned(),
-            message: e.to_string(),
+            url: request.url.to_owned(),
+            message,
         },
     };
-    let res = request.map_err(failed)?.send().await.map_err(failed)?;
-    let status = res.status();
-    let text = res.text().await.map_err(failed)?;
+    let sent = request.build().map_err(failed)?;
+    let fetch::Answer { status, text, .. } = fetch::send(&sent).await.map_err(failed)?;
     if !(200..300).contains(&status) {
         let error = crate::core::json::from_str(&text)
             .ok()
@@ -336,12 +335,18 @@ impl SignerClient {
         // One signal for the request and the reading of its answer: a signer that accepted the
         // connection but never answers (or stops mid-body) cannot hold the caller forever.
         let signal = web_sys::AbortSignal::timeout_with_u32(self.timeout_ms);
-        let request = Request::post(&url)
-            .header("Authorization", &format!("Bearer {token}"))
-            .header("Content-Type", "application/json")
-            .abort_signal(Some(&signal))
-            .body(body.to_string());
-        let text = exchange(request, &url, Some((&signal, self.timeout_ms))).await?;
+        let authorization = format!("Bearer {token}");
+        let request = Fetch {
+            method: "POST",
+            url: &url,
+            headers: &[
+                ("Authorization", &authorization),
+                ("Content-Type", "application/json"),
+            ],
+            body: Some(&body.to_string().into()),
+            signal: Some(&signal),
+        };
+        let text = exchange(&request, Some((&signal, self.timeout_ms))).await?;
         crate::core::json::from_str(&text).map_err(SignerError::BadAnswer)
     }
 
@@ -366,14 +371,18 @@ impl SignerClient {
         let stop = JsFuture::from(js_sys::Promise::race(&js_sys::Array::of2(
             &cancelled, &timed_out,
         )));
-        let request = Request::get(&url)
-            .abort_signal(Some(&controller.signal()))
-            .build();
-        let answer = exchange(request, &url, None);
-        futures_util::pin_mut!(answer);
-        match futures_util::future::select(answer, stop).await {
-            futures_util::future::Either::Left((r, _)) => r.map(drop),
-            futures_util::future::Either::Right(_) => {
+        let signal = controller.signal();
+        let request = Fetch {
+            method: "GET",
+            url: &url,
+            headers: &[],
+            body: None,
+            signal: Some(&signal),
+        };
+        let answer = exchange(&request, None);
+        match race(answer, stop).await {
+            Raced::First(r) => r.map(drop),
+            Raced::Second(_) => {
                 controller.abort();
                 Err(if timeout.aborted() {
                     SignerError::Timeout {

@@ -18,8 +18,8 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 use crate::core::json::{Map, Value};
-use futures_util::stream::{FuturesUnordered, StreamExt};
-use gloo_net::http::Request;
+use crate::host::fetch::{self, Fetch};
+use crate::host::resources::InFlight;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -314,7 +314,7 @@ impl Driver {
         let parts = plan.count();
         let mut progress = Progress::new(&plan);
         let mut attempts = vec![0u32; parts as usize];
-        let mut flying = FuturesUnordered::new();
+        let mut flying = InFlight::default();
         let mut last_answer: Option<ChunkAnswer> = None;
         loop {
             if self.signal.aborted() {
@@ -467,13 +467,19 @@ pub(crate) async fn send_part(
     let signals = js_sys::Array::of2(t.signal, &timeout);
     let signal = AbortSignal::any(&signals);
     let url = params.endpoint(t.api_base, &signed.cloud_name);
-    let request = Request::post(&url)
-        .header("X-Unique-Upload-Id", t.upload_id)
-        .header("Content-Range", &chunk.content_range())
-        .header("X-Requested-With", "XMLHttpRequest")
-        .abort_signal(Some(&signal))
-        .body(form)
-        .map_err(|e| fatal(UploadError::Read(e.to_string())))?;
+    let request = Fetch {
+        method: "POST",
+        url: &url,
+        headers: &[
+            ("X-Unique-Upload-Id", t.upload_id),
+            ("Content-Range", &chunk.content_range()),
+            ("X-Requested-With", "XMLHttpRequest"),
+        ],
+        body: Some(&form.into()),
+        signal: Some(&signal),
+    }
+    .build()
+    .map_err(|e| fatal(UploadError::Read(e)))?;
     let network = |message: String| {
         if t.signal.aborted() {
             fatal(UploadError::Cancelled)
@@ -491,21 +497,18 @@ pub(crate) async fn send_part(
             }
         }
     };
-    let response = request.send().await.map_err(|e| network(e.to_string()))?;
-    let status = response.status();
-    let headers = response.headers();
-    let text = response.text().await.map_err(|e| network(e.to_string()))?;
-    match read_answer(chunk, parts, status, &text) {
+    let answer = fetch::send(&request).await.map_err(network)?;
+    match read_answer(chunk, parts, answer.status, &answer.text) {
         Ok(a) => Ok(a),
         Err(UploadError::Rejected {
             status, message, ..
         }) if RetryPolicy::is_retryable(Failure::Status(status)) => {
             // Readable when the server exposes them (Access-Control-Expose-Headers).
             let pause_ms = rate_limit_pause_ms(
-                headers.get("retry-after").as_deref(),
-                headers
-                    .get("x-featureratelimit-reset")
-                    .or_else(|| headers.get("x-ratelimit-reset"))
+                answer.header("retry-after").as_deref(),
+                answer
+                    .header("x-featureratelimit-reset")
+                    .or_else(|| answer.header("x-ratelimit-reset"))
                     .as_deref(),
                 js_sys::Date::now() as u64,
             );
