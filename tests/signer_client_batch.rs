@@ -277,6 +277,27 @@ async fn a_signer_that_is_down_is_unreachable_not_timed_out() {
     assert!(matches!(err, SignerError::Unreachable { .. }), "{err:?}");
 }
 
+#[wasm_bindgen_test]
+async fn a_token_that_no_http_header_can_carry_fails_the_request_and_does_not_throw() {
+    // A line break cannot go in an `Authorization` header: the browser refuses to build the
+    // request, and the caller gets that as a failure (through gloo-net the `Headers.set` error
+    // was thrown out of the plugin's task).
+    let signer = SignerClient::new(SIGNER_URL, TokenSource::Static("a\nb".into()));
+    let req = request(CLOUD_NAME, "authenticated", "a");
+    match signer.sign_delivery("demo", &req).await {
+        Err(SignerError::Unreachable { url, message }) => {
+            assert_eq!(url, format!("{SIGNER_URL}/v1/sign/delivery"));
+            // Named by its header, not by its value (Firefox's own message quotes the value).
+            assert_eq!(
+                message,
+                "the request's Authorization header cannot carry its value (a line break, a NUL \
+                 or a character beyond Latin-1)"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
 /// The panel's signer check (`GET /v1/health`) through the same client: the real signer is
 /// healthy; a non-2xx answer is a refusal with its status (the panel shows `error (HTTP 404)`);
 /// nothing listening is unreachable; a check cancelled while the signer holds it ends at once, and

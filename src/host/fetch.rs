@@ -37,13 +37,20 @@ pub struct Fetch<'a> {
 }
 
 impl Fetch<'_> {
-    /// Builds the browser's `Request`; an invalid URL or header is the browser's error, as text.
+    /// Builds the browser's `Request`; an invalid URL is the browser's error, as text, and a header
+    /// value no HTTP header can carry is named by its header only (the value may be a token).
     pub fn build(&self) -> Result<web_sys::Request, String> {
         let init = RequestInit::new();
         init.set_method(self.method);
         let headers = Headers::new().map_err(|e| error_text(&e))?;
         for (name, value) in self.headers {
-            headers.set(name, value).map_err(|e| error_text(&e))?;
+            // Not the browser's message: Firefox's quotes the value, which may be a token.
+            headers.set(name, value).map_err(|_| {
+                format!(
+                    "the request's {name} header cannot carry its value (a line break, a NUL or a \
+                     character beyond Latin-1)"
+                )
+            })?;
         }
         init.set_headers(&headers);
         if let Some(body) = self.body {
