@@ -248,6 +248,16 @@ async fn bad_input_gives_clear_errors_without_losing_the_other_accounts() {
         .starts_with("the signer at http://127.0.0.1:9/v1/accounts is unreachable: "));
     assert!(!e.to_string().contains(&token));
 
+    // A token no HTTP header can carry: nothing is sent, the token is not in the message.
+    let e = fetch_listing(signer(), &format!("{token}\n"), None)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "no usable signer token: the token has a line break, a NUL or a character beyond \
+         Latin-1, which no HTTP header can carry"
+    );
+
     // A token the signer rejects.
     let mut forged = token.clone();
     forged.push('x');

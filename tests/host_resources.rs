@@ -523,6 +523,19 @@ async fn in_flight_hands_out_outputs_in_the_order_their_futures_end() {
 }
 
 #[wasm_bindgen_test]
+async fn futures_that_end_at_one_wake_up_come_out_in_the_order_they_were_pushed() {
+    let mut flying = InFlight::default();
+    for name in ["a", "b", "c", "d"] {
+        flying.push(std::future::ready(name));
+    }
+    let mut out = Vec::new();
+    while let Some(name) = flying.next().await {
+        out.push(name);
+    }
+    assert_eq!(out, ["a", "b", "c", "d"]);
+}
+
+#[wasm_bindgen_test]
 async fn dropping_an_in_flight_set_drops_its_futures() {
     let released = Rc::new(Cell::new(false));
     let finished = Rc::new(Cell::new(false));
@@ -533,6 +546,9 @@ async fn dropping_an_in_flight_set_drops_its_futures() {
         sleep(20).await;
         f.set(true);
     });
+    // Started (polled once, now waiting on its timer), then dropped with the set.
+    assert_eq!(race(flying.next(), sleep(5)).await, Raced::Second(()));
+    assert!(!released.get(), "the running future holds its state");
     drop(flying);
     assert!(released.get(), "dropped with the set");
     sleep(60).await;

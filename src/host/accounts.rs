@@ -142,7 +142,7 @@ async fn signer_get(
         url: url.clone(),
         message,
     };
-    let authorization = format!("Bearer {token}");
+    let authorization = fetch::bearer(token).map_err(AccountsError::Token)?;
     let request = Fetch {
         method: "GET",
         url: &url,

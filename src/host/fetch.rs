@@ -27,13 +27,42 @@ extern "C" {
 
 /// A request to build: `method` (`"GET"`, `"POST"`), `url` (absolute, or relative to the page),
 /// the headers to set, a body (a string or `FormData`) and the signal that abandons it.
-#[derive(Debug)]
 pub struct Fetch<'a> {
     pub method: &'static str,
     pub url: &'a str,
     pub headers: &'a [(&'a str, &'a str)],
     pub body: Option<&'a JsValue>,
     pub signal: Option<&'a AbortSignal>,
+}
+
+/// The method, the URL and the headers' names: never a header's value (`Authorization` carries
+/// the user's token).
+impl std::fmt::Debug for Fetch<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(name, _)| *name).collect();
+        f.debug_struct("Fetch")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &names)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The `Authorization` header's value for `token` (`Bearer …`), or why no HTTP header can carry
+/// the token: a line break, a NUL or a character beyond Latin-1, which `Headers.set` refuses.
+/// The reason never quotes the token.
+pub fn bearer(token: &str) -> Result<String, String> {
+    if token
+        .chars()
+        .any(|c| matches!(c, '\r' | '\n' | '\0') || u32::from(c) > 0xFF)
+    {
+        return Err(
+            "the token has a line break, a NUL or a character beyond Latin-1, which no \
+                    HTTP header can carry"
+                .into(),
+        );
+    }
+    Ok(["Bearer ", token].concat())
 }
 
 impl Fetch<'_> {
@@ -84,7 +113,8 @@ pub async fn send(request: &web_sys::Request) -> Result<Answer, String> {
     let response: Response = JsFuture::from(fetch_with_request(request))
         .await
         .map_err(|e| error_text(&e))?
-        .unchecked_into();
+        .dyn_into()
+        .map_err(|_| "fetch gave something other than a Response".to_owned())?;
     let body = response.text().map_err(|e| error_text(&e))?;
     let text = JsFuture::from(body).await.map_err(|e| error_text(&e))?;
     Ok(Answer {

@@ -335,7 +335,7 @@ impl SignerClient {
         // One signal for the request and the reading of its answer: a signer that accepted the
         // connection but never answers (or stops mid-body) cannot hold the caller forever.
         let signal = web_sys::AbortSignal::timeout_with_u32(self.timeout_ms);
-        let authorization = format!("Bearer {token}");
+        let authorization = fetch::bearer(&token).map_err(SignerError::Token)?;
         let request = Fetch {
             method: "POST",
             url: &url,

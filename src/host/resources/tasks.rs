@@ -1,4 +1,5 @@
-//! Work in flight: requests aborted on drop (`AbortOnDrop`) and cancellable futures (`Cancellable`).
+//! Work in flight: requests aborted on drop (`AbortOnDrop`), cancellable futures (`Cancellable`),
+//! futures in flight together (`InFlight`) and the first of two to end (`race`).
 
 use super::*;
 
@@ -124,8 +125,9 @@ impl Drop for Cancellable {
 // ---------------------------------------------------------------------------------------------
 
 /// Futures of one kind in flight together (a chunked upload's parts): [`InFlight::next`] hands
-/// out each output as its future ends, in the order they end. Every wake-up polls every future
-/// still running, which for the handful a caller holds (an upload's parts in flight, at most
+/// out each output as its future ends; futures found ended at the same wake-up come out in the
+/// order they were pushed. Each wake-up polls the futures still running, in turn, until one has
+/// ended, which for the handful a caller holds (an upload's parts in flight, at most
 /// [`crate::core::upload::MAX_CONCURRENCY`], 8) is less work than waking them one by one.
 ///
 /// Hand-written, with [`race`], in place of futures-util's `FuturesUnordered` and `select`,
@@ -173,7 +175,7 @@ impl<F: Future> InFlight<F> {
             }
             for i in 0..self.0.len() {
                 if let Poll::Ready(out) = self.0[i].as_mut().poll(cx) {
-                    drop(self.0.swap_remove(i));
+                    drop(self.0.remove(i));
                     return Poll::Ready(Some(out));
                 }
             }
