@@ -57,7 +57,7 @@ BUDGET_URL_MIN=28000
 # exports renamed short in the wasm and its glue (scripts/wasm-short-names.py); ~3.4 KB margin.
 # Lowered 235500 -> 233600 (2026-12-02, issue 15): 232,068 -> 230,214 B with wasm-opt's
 # --low-memory-unused; ~3.4 KB margin.
-# Lowered 233600 -> 224700 (2026-12-02, issue 15): 230,214 -> 221,280 B with the requests through
+# Lowered 233600 -> 224700 (2026-12-02, issue 15): 230,214 -> 221,316 B with the requests through
 # host::fetch (no gloo-net, no http crate), InFlight/race instead of futures-util, no std stable
 # sort, no JsValue Debug rendering, the account listing's checks as plain fns, one listing fetch
 # in the panel; ~3.4 KB margin.

@@ -48,19 +48,29 @@ impl std::fmt::Debug for Fetch<'_> {
     }
 }
 
-/// The `Authorization` header's value for `token` (`Bearer …`), or why no HTTP header can carry
-/// the token: a line break, a NUL or a character beyond Latin-1, which `Headers.set` refuses.
-/// The reason never quotes the token.
-pub fn bearer(token: &str) -> Result<String, String> {
-    if token
+/// What no HTTP header value can hold: `Headers.set` refuses it (see [`carryable`]).
+const UNCARRYABLE: &str = "a line break, a NUL or a character beyond Latin-1";
+
+/// Whether an HTTP header can carry `value`: not with a line break, a NUL or a character beyond
+/// Latin-1, which `Headers.set` refuses (and Firefox's refusal quotes the value). The one rule
+/// for [`bearer`] and [`Fetch::build`].
+fn carryable(value: &str) -> bool {
+    !value
         .chars()
         .any(|c| matches!(c, '\r' | '\n' | '\0') || u32::from(c) > 0xFF)
-    {
-        return Err(
-            "the token has a line break, a NUL or a character beyond Latin-1, which no \
-                    HTTP header can carry"
-                .into(),
-        );
+}
+
+/// The `Authorization` header's value for `token` (`Bearer …`), or why no HTTP header can carry
+/// the token, for the caller to report as an unusable token before any request. The reason
+/// never quotes the token.
+pub fn bearer(token: &str) -> Result<String, String> {
+    if !carryable(token) {
+        return Err([
+            "the token has ",
+            UNCARRYABLE,
+            ", which no HTTP header can carry",
+        ]
+        .concat());
     }
     Ok(["Bearer ", token].concat())
 }
@@ -73,13 +83,14 @@ impl Fetch<'_> {
         init.set_method(self.method);
         let headers = Headers::new().map_err(|e| error_text(&e))?;
         for (name, value) in self.headers {
-            // Not the browser's message: Firefox's quotes the value, which may be a token.
-            headers.set(name, value).map_err(|_| {
-                format!(
-                    "the request's {name} header cannot carry its value (a line break, a NUL or a \
-                     character beyond Latin-1)"
-                )
-            })?;
+            // Checked here, not left to the browser's message: Firefox's quotes the value, which
+            // may be a token. What `set` may still refuse is a name (the callers' constants).
+            if !carryable(value) {
+                return Err(format!(
+                    "the request's {name} header cannot carry its value ({UNCARRYABLE})"
+                ));
+            }
+            headers.set(name, value).map_err(|e| error_text(&e))?;
         }
         init.set_headers(&headers);
         if let Some(body) = self.body {
