@@ -1,5 +1,5 @@
 // URLs per second for a chained transformation, in one Node process:
-//   ours   — the plugin's `url(id, options)` from the `wasm-pack build --target nodejs` build
+//   ours   — the plugin's `url(id, options)` from the shipped build (`scripts/build-wasm.sh --target nodejs`)
 //            (options object built per call, as with the SDK), and `new UrlFactory(options)`
 //            once + `factory.url(id)` per URL (a gallery/grid of assets sharing a transformation),
 //   url-gen — @cloudinary/url-gen 1.22 (the builder API, as its users write it),
@@ -8,8 +8,7 @@
 //            like-for-like comparison for UrlFactory).
 // All three outputs are checked byte-identical before timing.
 //
-// Build first:  wasm-pack build --release --target nodejs --out-dir target/pkg-node \
-//                 --out-name cloudinary_connector . -- -p cloudinary-connector
+// Build first:  scripts/build-wasm.sh --target nodejs --out-dir target/pkg-node
 // Run:          node scripts/bench-url.mjs [seconds-per-round=1] [rounds=5]
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';

@@ -28,11 +28,22 @@ cargo fmt --all -- --check
 # The one Rust file outside the workspace (a measurement crate with its own profile: scripts/size.sh).
 rustfmt --check --edition 2021 bench/wasm-floor/lib.rs
 
+# One file may allow unsafe code: src/page_local.rs (its `unsafe impl Sync`; the crate's lint is
+# `deny`, the signer's and the test server's `forbid`: Cargo.toml).
+unsafe_files=$(grep -rl 'allow(unsafe_code)' --include='*.rs' src signer tests || true)
+[ "$unsafe_files" = "src/page_local.rs" ] \
+  || { echo "allow(unsafe_code) outside src/page_local.rs: $unsafe_files" >&2; exit 1; }
+
 section "clippy (host)"
 cargo clippy -q --workspace --all-targets -- -D warnings
 
 section "clippy (wasm32)"
 cargo clippy -q -p cloudinary-connector --target wasm32-unknown-unknown --all-targets -- -D warnings
+# The shipped builds (scripts/build-wasm.sh): the library without `std`, whole and URL-only.
+for features in "" url-only url-minimal; do
+  cargo clippy -q -p cloudinary-connector --target wasm32-unknown-unknown --lib --no-default-features \
+    --features "panic-trap${features:+,$features}" -- -D warnings
+done
 
 section "native tests (core, signer)"
 cargo test --workspace 2>&1 | tee .tmp-native.log | grep -E '^(test result|running|error|failures:|---- )' || true

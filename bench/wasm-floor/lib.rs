@@ -1,8 +1,17 @@
 //! The floor: `https://res.cloudinary.com/<cloud>/image/upload/[<transformation>/][v1/]<id>`, with
 //! percent-encoding and one error. No options object, no transformation model, no signing, no
 //! analytics: whatever a real URL engine adds comes on top of this.
+//! `no_std` with a trapping panic handler, as the plugin's shipped builds (src/lib.rs).
 #![forbid(unsafe_code)]
+#![no_std]
+extern crate alloc;
+use alloc::string::String;
 use wasm_bindgen::prelude::*;
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

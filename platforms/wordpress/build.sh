@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the installable WordPress plugin: dist/cloudinary-connector-<version>.zip, with the PHP
 # shell, the editor and admin scripts, the WebAssembly package (the same build every host loads:
-# www/pkg, `wasm-pack build --target web --release`) and a WordPress-format readme.txt.
+# www/pkg, `scripts/build-wasm.sh --target web`, as scripts/demo.sh builds it) and a WordPress-format readme.txt.
 #
 #   platforms/wordpress/build.sh                  build www/pkg if missing, then the zip
 #   platforms/wordpress/build.sh --no-wasm-build  use www/pkg as it is (the test suite's shared build)

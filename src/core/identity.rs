@@ -17,6 +17,7 @@
 //! assert_eq!(ml.environment, "prod");
 //! ```
 
+use alloc::{borrow::ToOwned, string::String};
 use core::fmt;
 use core::str::FromStr;
 
@@ -117,7 +118,7 @@ impl fmt::Display for IdentityError {
     }
 }
 
-impl std::error::Error for IdentityError {}
+impl core::error::Error for IdentityError {}
 
 /// Who is talking to Cloudinary: this plugin, at its version, inside a host platform.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -33,6 +33,11 @@
 //! tests (about 110 lines) are one unit: each half is only correct against the other (exact number
 //! text, sorted keys, `serde_json`'s error positions).
 
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+    vec::Vec,
+};
 use core::fmt::{self, Write as _};
 
 use crate::core::text::{cat, push_uint, sub};
@@ -344,8 +349,10 @@ impl<'a, V> IntoIterator for &'a Map<String, V> {
 
 impl<V> IntoIterator for Map<String, V> {
     type Item = (String, V);
-    type IntoIter =
-        core::iter::Map<std::vec::IntoIter<(String, V, u32)>, fn((String, V, u32)) -> (String, V)>;
+    type IntoIter = core::iter::Map<
+        alloc::vec::IntoIter<(String, V, u32)>,
+        fn((String, V, u32)) -> (String, V),
+    >;
     fn into_iter(self) -> Self::IntoIter {
         self.entries.into_iter().map(|(k, v, _)| (k, v))
     }
@@ -729,7 +736,7 @@ impl<T: ToJson, const N: usize> ToJson for [T; N] {
         self.as_slice().to_json()
     }
 }
-impl<V: ToJson> ToJson for std::collections::BTreeMap<String, V> {
+impl<V: ToJson> ToJson for alloc::collections::BTreeMap<String, V> {
     fn to_json(&self) -> Value {
         Value::Object(self.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
     }
@@ -1178,6 +1185,7 @@ fn one_of(expected: &[&str]) -> String {
 /// `y`, expected one of ...`, `invalid type: string "z", expected a boolean`).
 pub mod de {
     use super::{one_of, Map, Value};
+    use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
     /// `unknown field `name`, expected ...`.
     pub fn unknown_field(name: &str, expected: &[&str]) -> String {
@@ -1330,7 +1338,7 @@ pub mod de {
 #[macro_export]
 macro_rules! json {
     (null) => { $crate::core::json::Value::Null };
-    ([]) => { $crate::core::json::Value::Array(::std::vec::Vec::new()) };
+    ([]) => { $crate::core::json::Value::Array($crate::__alloc::vec::Vec::new()) };
     ([ $($tt:tt)+ ]) => {
         $crate::core::json::Value::Array($crate::__json_array!(@acc [] ($($tt)+)))
     };
@@ -1346,7 +1354,7 @@ macro_rules! json {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __json_array {
-    (@acc [$($e:expr,)*] ()) => { ::std::vec![$($e,)*] };
+    (@acc [$($e:expr,)*] ()) => { $crate::__alloc::vec![$($e,)*] };
     (@acc [$($e:expr,)*] ($($rest:tt)+)) => { $crate::__json_array!(@elem [$($e,)*] () ($($rest)+)) };
     (@elem [$($e:expr,)*] ($($cur:tt)+) (, $($rest:tt)*)) => {
         $crate::__json_array!(@acc [$($e,)* $crate::json!($($cur)+),] ($($rest)*))

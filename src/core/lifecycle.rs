@@ -27,6 +27,10 @@
 //! );
 //! ```
 
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+};
 use core::fmt;
 
 use semver::Version;
@@ -149,7 +153,7 @@ impl fmt::Display for Refused {
     }
 }
 
-impl std::error::Error for Refused {}
+impl core::error::Error for Refused {}
 
 impl Lifecycle {
     /// The current state.
@@ -287,7 +291,7 @@ impl fmt::Display for LifecycleError {
     }
 }
 
-impl std::error::Error for LifecycleError {}
+impl core::error::Error for LifecycleError {}
 
 impl From<ManifestError> for LifecycleError {
     fn from(e: ManifestError) -> Self {

@@ -16,6 +16,11 @@
 //! );
 //! ```
 
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+    vec::Vec,
+};
 use core::fmt;
 
 use crate::core::json::{Map, Value};
@@ -168,7 +173,7 @@ impl fmt::Display for ManifestError {
     }
 }
 
-impl std::error::Error for ManifestError {}
+impl core::error::Error for ManifestError {}
 
 fn string(obj: &Map<String, Value>, field: &'static str) -> Result<String, ManifestError> {
     match obj.get(field) {

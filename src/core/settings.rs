@@ -29,6 +29,11 @@
 //! );
 //! ```
 
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+    vec::Vec,
+};
 use core::fmt;
 
 use crate::core::json::{de, Map, ToJson, Value};
@@ -176,7 +181,7 @@ impl fmt::Display for SettingsError {
     }
 }
 
-impl std::error::Error for SettingsError {}
+impl core::error::Error for SettingsError {}
 
 impl Settings {
     /// Checks the values a user can type.

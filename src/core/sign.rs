@@ -8,6 +8,11 @@
 //! * delivery URLs ([`url_string_to_sign`]);
 //! * notifications (webhooks) that Cloudinary sends ([`notification_payload_to_sign`]).
 
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+    vec::Vec,
+};
 use core::fmt;
 
 /// How request parameters are serialised before hashing, as the official SDKs name it.
@@ -64,10 +69,10 @@ pub enum ParamValue {
 
 impl ParamValue {
     /// The value as it is signed: arrays comma-joined.
-    pub fn joined(&self) -> std::borrow::Cow<'_, str> {
+    pub fn joined(&self) -> alloc::borrow::Cow<'_, str> {
         match self {
-            ParamValue::Text(s) => std::borrow::Cow::Borrowed(s),
-            ParamValue::List(v) => std::borrow::Cow::Owned(v.join(",")),
+            ParamValue::Text(s) => alloc::borrow::Cow::Borrowed(s),
+            ParamValue::List(v) => alloc::borrow::Cow::Owned(v.join(",")),
         }
     }
 }
@@ -129,7 +134,7 @@ pub fn api_string_to_sign<'a, I>(params: I, version: SignatureVersion) -> String
 where
     I: IntoIterator<Item = (&'a str, &'a ParamValue)>,
 {
-    let mut pairs: Vec<(&str, std::borrow::Cow<'_, str>)> = params
+    let mut pairs: Vec<(&str, alloc::borrow::Cow<'_, str>)> = params
         .into_iter()
         .map(|(k, v)| (k, v.joined()))
         .filter(|(_, v)| !v.is_empty())

@@ -17,8 +17,13 @@
 //! machine (about 850 lines), whose transitions share the private state of `Queue` and `Item`
 //! and read best in one place.
 
-use std::collections::VecDeque;
-use std::fmt;
+use alloc::collections::VecDeque;
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+    vec::Vec,
+};
+use core::fmt;
 
 use crate::core::json::{self, Map, Value};
 use crate::core::sign::ParamValue;
@@ -801,7 +806,7 @@ impl Queue {
 
     /// The events since the last call.
     pub fn take_events(&mut self) -> Vec<Event> {
-        std::mem::take(&mut self.events)
+        core::mem::take(&mut self.events)
     }
 
     /// `file`'s `X-Unique-Upload-Id` and resume record's public id.

@@ -8,6 +8,7 @@
 //! machine-readable, `message` a sentence for a person, `rule` the configuration rule that
 //! refused (policy refusals), `item` the index of the refused item of a batch.
 
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 #[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 

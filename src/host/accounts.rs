@@ -21,8 +21,11 @@
 //! # Ok(()) }
 //! ```
 
-use std::fmt;
-use std::rc::Rc;
+use alloc::borrow::ToOwned;
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt;
 
 use crate::host::fetch::{self, Fetch};
 use wasm_bindgen::prelude::*;
@@ -96,7 +99,7 @@ impl fmt::Display for AccountsError {
     }
 }
 
-impl std::error::Error for AccountsError {}
+impl core::error::Error for AccountsError {}
 
 impl From<AccountError> for AccountsError {
     fn from(e: AccountError) -> Self {

@@ -4,8 +4,9 @@
 //! touches the page. Every call into the host catches its exceptions.
 
 use crate::core::widgets::ScriptUrls;
-use std::fmt;
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
+use core::fmt;
 
 use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
@@ -28,7 +29,7 @@ impl fmt::Display for HostError {
     }
 }
 
-impl std::error::Error for HostError {}
+impl core::error::Error for HostError {}
 
 /// The message of a JS exception or rejection, whatever was thrown.
 pub fn js_message(e: &JsValue) -> String {
@@ -206,7 +207,7 @@ fn widget_options(raw: &JsValue) -> Result<WidgetOptions, String> {
         v => {
             let ms = v
                 .as_f64()
-                .filter(|n| n.is_finite() && n.fract() == 0.0)
+                .filter(|n| n.is_finite() && n % 1.0 == 0.0)
                 .ok_or_else(|| {
                     "the host object's `signerTimeoutMs` must be a whole number of milliseconds"
                         .to_owned()

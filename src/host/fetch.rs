@@ -13,6 +13,7 @@
 //! (`TypeError: Failed to fetch`, `AbortError: signal is aborted without reason`), see
 //! [`error_text`].
 
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -37,8 +38,8 @@ pub struct Fetch<'a> {
 
 /// The method, the URL and the headers' names: never a header's value (`Authorization` carries
 /// the user's token).
-impl std::fmt::Debug for Fetch<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl core::fmt::Debug for Fetch<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let names: Vec<&str> = self.headers.iter().map(|(name, _)| *name).collect();
         f.debug_struct("Fetch")
             .field("method", &self.method)

@@ -16,9 +16,10 @@
 //!   a widget script is loading is taken for the script's (README "Known limitations").
 //! * A timeout and a load failure give distinct, clear errors, and leave no tag behind.
 
-use std::cell::RefCell;
-use std::fmt;
-use std::rc::{Rc, Weak};
+use alloc::rc::{Rc, Weak};
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
+use core::cell::RefCell;
+use core::fmt;
 
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -26,6 +27,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::resources::AdoptAdded;
+
+use crate::page_local::PageLocal;
 
 /// The default load timeout.
 pub const DEFAULT_TIMEOUT_MS: u32 = 20_000;
@@ -104,7 +107,7 @@ impl fmt::Display for ScriptError {
     }
 }
 
-impl std::error::Error for ScriptError {}
+impl core::error::Error for ScriptError {}
 
 type Handler = Closure<dyn FnMut(JsValue)>;
 /// A pending `setTimeout`: its handle and its callback.
@@ -149,13 +152,13 @@ fn forget_tag(kind: ResourceKind, url: &str) {
     LOADED.with(|l| l.borrow_mut().retain(|(t, _)| !is_tag(t, kind, url)));
 }
 
-thread_local! {
-    /// The tags injected and still wanted, in injection order: a handful at most (one per widget
-    /// script and stylesheet), so a list, searched in place (no hash map linked into the wasm).
-    static LOADED: RefCell<Vec<(Tag, Weak<Inner>)>> = const { RefCell::new(Vec::new()) };
-    /// Whether one of our scripts created `window.cloudinary` (then the last one removes it).
-    static CREATED_GLOBAL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
+type Loaded = RefCell<Vec<(Tag, Weak<Inner>)>>;
+/// The tags injected and still wanted, in injection order: a handful at most (one per widget
+/// script and stylesheet), so a list, searched in place (no hash map linked into the wasm).
+static LOADED: PageLocal<Loaded> = PageLocal::new(RefCell::new(Vec::new()));
+/// Whether one of our scripts created `window.cloudinary` (then the last one removes it).
+static CREATED_GLOBAL: PageLocal<core::cell::Cell<bool>> =
+    PageLocal::new(core::cell::Cell::new(false));
 
 /// A loaded script or stylesheet. Clones share the tag; dropping the last one removes it.
 #[derive(Clone)]
@@ -264,7 +267,7 @@ impl Drop for Inner {
             // Dropped while its fetch is in flight (a mount cancelled by uninstall or an account
             // switch): a removed script may still execute when it arrives, so remove what it
             // adds to `window.cloudinary` then. The one-shot closure frees itself when it runs.
-            let before = std::mem::take(&mut self.keys_before);
+            let before = core::mem::take(&mut self.keys_before);
             let existed = self.cloudinary_existed;
             // Whatever appears on `window` between now and the late script's load event is
             // its footprint too.
@@ -483,7 +486,7 @@ fn inject(
     let mut nodes = Vec::new();
     if kind == ResourceKind::Script {
         let body: Option<web_sys::Node> = document.body().map(Into::into);
-        for parent in std::iter::once(head.clone().into()).chain(body) {
+        for parent in core::iter::once(head.clone().into()).chain(body) {
             nodes.push(AdoptAdded::watch(&parent, is_script_footprint).map_err(dom)?);
         }
     }

@@ -24,8 +24,13 @@
 //! * Refusals: a non-2xx status with `{"error": {"code", "message", "rule"?}}`; the message and
 //!   the rule that refused are passed on as is (the signer never puts a secret in them).
 
-use std::fmt;
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+    vec::Vec,
+};
+use core::fmt;
 
 use crate::core::json::{de, Map, Value};
 use crate::core::wire::{self, DeliveryItem, DeliverySignature, ErrorBody};
@@ -254,7 +259,7 @@ impl fmt::Display for SignerError {
     }
 }
 
-impl std::error::Error for SignerError {}
+impl core::error::Error for SignerError {}
 
 /// A client of one signer, for one host user.
 #[derive(Clone, Debug)]

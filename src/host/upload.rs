@@ -10,12 +10,17 @@
 //!   request in flight through one `AbortController`; the upload then ends with
 //!   [`UploadError::Cancelled`].
 
-use std::cell::RefCell;
-use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use alloc::rc::Rc;
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+    vec::Vec,
+};
+use core::cell::RefCell;
+use core::fmt;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::{Context, Poll, Waker};
 
 use crate::core::json::{Map, Value};
 use crate::host::fetch::{self, Fetch};
@@ -168,7 +173,7 @@ impl ChunkedUpload {
             let wakers = {
                 let mut s = sh.borrow_mut();
                 s.outcome = Some(outcome);
-                std::mem::take(&mut s.wakers)
+                core::mem::take(&mut s.wakers)
             };
             wakers.into_iter().for_each(Waker::wake);
         });

@@ -8,9 +8,11 @@
 //! * RAII: dropping the [`UploadQueue`] aborts every request in flight (one `AbortController`
 //!   per file) and clears its timer; resume records stay in storage for the next page.
 
-use std::cell::RefCell;
-use std::fmt;
-use std::rc::{Rc, Weak};
+use alloc::rc::{Rc, Weak};
+use alloc::string::String;
+use alloc::{borrow::ToOwned, vec::Vec};
+use core::cell::RefCell;
+use core::fmt;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;

@@ -3,8 +3,13 @@
 //! (`{type: "remountOn", cloud: {...}}`, `{type: "notify", text, kind}`, ...), and throws an
 //! `Error` with the user-facing message when refused (nothing changed then).
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+    vec::Vec,
+};
+use core::cell::RefCell;
 
 use crate::core::json::Value;
 use crate::json;

@@ -7,6 +7,8 @@ use crate::core::upload_queue::QueueError;
 use crate::host::accounts::AccountsError;
 use crate::host::signer_client::SignerError;
 use crate::host::widgets::MountError;
+use alloc::borrow::ToOwned;
+use alloc::string::{String, ToString};
 use wasm_bindgen::JsValue;
 
 /// The signer's refusal (`signer_refused`): HTTP `status`, its `error.code` as `signerCode`, and

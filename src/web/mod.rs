@@ -1,6 +1,14 @@
 //! The thin wasm-bindgen facade that JavaScript sees. No business logic: it converts between
 //! JS values and [`crate::core`] types and maps errors to `Error` objects.
 
+#[cfg(not(feature = "url-minimal"))]
+use alloc::boxed::Box;
+#[cfg(not(feature = "url-only"))]
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+};
+
 // The `url-only` feature (scripts/size.sh) keeps only `error` and `url`.
 pub mod error;
 #[cfg(not(feature = "url-only"))]
@@ -18,11 +26,13 @@ pub mod url;
 /// still its own state machine): 3.0 KB gzip less wasm (scripts/size.sh, 2026-12-02).
 #[cfg(not(feature = "url-minimal"))]
 pub(crate) fn promise(
-    future: impl std::future::Future<Output = Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>>
+    future: impl core::future::Future<Output = Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>>
         + 'static,
 ) -> js_sys::Promise {
-    let boxed: std::pin::Pin<
-        Box<dyn std::future::Future<Output = Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>>>,
+    let boxed: core::pin::Pin<
+        Box<
+            dyn core::future::Future<Output = Result<wasm_bindgen::JsValue, wasm_bindgen::JsValue>>,
+        >,
     > = Box::pin(future);
     wasm_bindgen_futures::future_to_promise(boxed)
 }
@@ -57,7 +67,7 @@ pub fn integration_info(
     platform_version: &str,
     #[wasm_bindgen(unchecked_param_type = "Environment")] environment: &str,
 ) -> Result<JsValue, error::CodedError> {
-    let bad = |e: &dyn std::fmt::Display| error::CodedError::new(&e.to_string());
+    let bad = |e: &dyn core::fmt::Display| error::CodedError::new(&e.to_string());
     let env: Environment = environment.parse().map_err(|e| bad(&e))?;
     let info = Identity::new(platform, platform_version, env)
         .map_err(|e| bad(&e))?

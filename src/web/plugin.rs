@@ -2,6 +2,11 @@
 //! `deactivate`, `update`, `uninstall`, `status`. Each returns a value or throws an `Error` whose
 //! message is meant for the user; none lets a Rust panic or a host exception escape unconverted.
 
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+    vec::Vec,
+};
 use wasm_bindgen::prelude::*;
 
 use crate::core::lifecycle::{UninstallMode, HOST_API_VERSION};

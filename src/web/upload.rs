@@ -11,7 +11,11 @@
 //! up.cancel(); up.free();            // free() also aborts what is in flight
 //! ```
 
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+};
 
 use crate::core::json::{de, Map, Value};
 use wasm_bindgen::prelude::*;
@@ -168,7 +172,7 @@ pub(crate) fn split_options(
     })?;
     // The token (a function) cannot go through JSON: it is read above and ignored here.
     let plain = js_sys::Object::assign(&js_sys::Object::new(), options.unchecked_ref());
-    for k in std::iter::once(&"token").chain(held) {
+    for k in core::iter::once(&"token").chain(held) {
         let _ = js_sys::Reflect::delete_property(&plain, &(*k).into());
     }
     let text = crate::host::widgets::options_json_text(&plain)

@@ -2,8 +2,13 @@
 //! the `UploadQueue` class (README "Bulk and resumable uploads"). Its options share the
 //! chunked uploader's readers ([`super::upload`]).
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+    vec::Vec,
+};
+use core::cell::RefCell;
 
 use crate::core::json::{de, Map, Value};
 use wasm_bindgen::prelude::*;
@@ -213,7 +218,7 @@ impl JsUploadQueue {
             request_timeout_ms: t.request_timeout_ms,
         };
         // The callback gets a weak view of the queue for the file's status.
-        let cell: Rc<RefCell<std::rc::Weak<UploadQueue>>> = Rc::default();
+        let cell: Rc<RefCell<alloc::rc::Weak<UploadQueue>>> = Rc::default();
         let on_event = on_event.map(|f| {
             let cell = cell.clone();
             Rc::new(move |e: &QueueEvent| {

@@ -7,7 +7,10 @@
 //! of the facade (`--features url-only`/`url-minimal` select its exports with `#[cfg]`), and every
 //! export shares its options reader, configuration and error mapping.
 
-use std::cell::RefCell;
+use alloc::string::{String, ToString};
+#[cfg(not(feature = "url-minimal"))]
+use alloc::{borrow::ToOwned, vec::Vec};
+use core::cell::{LazyCell, RefCell};
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -19,6 +22,7 @@ use crate::core::url::{
 };
 use crate::core::url::{prepare, OptionValue, Prepared, SignRequest, UrlError, Value};
 use crate::json;
+use crate::page_local::PageLocal;
 use crate::web::error::{CodedError, ErrorCode};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -103,23 +107,24 @@ export interface DeliveryDefaultsOptions { autoFormatQuality?: boolean; analytic
 export interface BreakpointOptions { breakpoints?: number[]; min_width?: number; max_width?: number; max_images?: number; }
 "#;
 
-thread_local! {
-    static CONFIG: RefCell<Value> = RefCell::new(json!({"secure": true}));
-}
+static CONFIG: PageLocal<LazyCell<RefCell<Value>>> =
+    PageLocal::new(LazyCell::new(|| RefCell::new(json!({"secure": true}))));
 
 // `url()`'s memo, in every build but the minimal one, which builds each URL the general way: that
 // made it 3.1 KB gzip smaller (32,417 -> 29,305 B; scripts/size.sh, 2026-12-02) and as correct,
 // only slower when the same options come again (scripts/bench-url-builds.mjs).
+
+/// Bumped by every configuration change: invalidates `LAST`.
 #[cfg(not(feature = "url-minimal"))]
-thread_local! {
-    /// Bumped by every configuration change: invalidates `LAST`.
-    static CONFIG_GENERATION: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
-    /// `url()`'s memo: the options (as JSON) of the latest call and their template, so repeated
-    /// options (a list of assets rendered with the same options) skip the transformation build.
-    /// The JSON stays a JS string: comparing it with the next call's is one `===` in JS, with no
-    /// copy into wasm memory.
-    static LAST: RefCell<Option<(js_sys::JsString, u64, crate::core::url::UrlTemplate)>> = const { RefCell::new(None) };
-}
+static CONFIG_GENERATION: PageLocal<core::cell::Cell<u64>> =
+    PageLocal::new(core::cell::Cell::new(0));
+/// `url()`'s memo: the options (as JSON) of the latest call and their template, so repeated
+/// options (a list of assets rendered with the same options) skip the transformation build.
+/// The JSON stays a JS string: comparing it with the next call's is one `===` in JS, with no
+/// copy into wasm memory.
+#[cfg(not(feature = "url-minimal"))]
+static LAST: PageLocal<RefCell<Option<(js_sys::JsString, u64, crate::core::url::UrlTemplate)>>> =
+    PageLocal::new(RefCell::new(None));
 
 fn bump_generation() {
     #[cfg(not(feature = "url-minimal"))]
@@ -257,7 +262,7 @@ pub fn url(
 #[cfg(not(feature = "url-minimal"))]
 fn memo_url(public_id: &str, options: &JsValue) -> Result<String, CodedError> {
     let json = options_json_js(options)?;
-    let generation = CONFIG_GENERATION.with(std::cell::Cell::get);
+    let generation = CONFIG_GENERATION.with(core::cell::Cell::get);
     let hit = LAST.with(|last| match &*last.borrow() {
         Some((j, g, t)) if *g == generation && *j == json => {
             Some(t.url(public_id, &crate::core::url::NoSignatures))

@@ -11,8 +11,12 @@
 //! ml.free();                        // unmount: nothing is left on the page
 //! ```
 
-use std::cell::RefCell;
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::{
+    string::{String, ToString},
+    vec::Vec,
+};
+use core::cell::RefCell;
 
 use crate::core::json::{de, Map, Value};
 use crate::json;
@@ -34,7 +38,7 @@ use crate::host::widgets::{
 use crate::web::error::CodedError;
 
 /// A bad argument, option or configuration (`code: "invalid_options"`).
-fn err(e: impl std::fmt::Display) -> JsValue {
+fn err(e: impl core::fmt::Display) -> JsValue {
     CodedError::new(&e.to_string()).into()
 }
 

@@ -1,6 +1,7 @@
 //! What a transition asks the host layer to do ([`Effect`]) and what it tells the user
 //! ([`Notice`]). The core decides; the host layer executes, in the order given.
 
+use alloc::string::String;
 use core::fmt;
 
 use super::model::{Grants, Product, Role, Timestamp};

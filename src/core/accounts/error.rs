@@ -1,5 +1,6 @@
 //! Why a transition was refused. A refused transition changes nothing.
 
+use alloc::{string::String, vec::Vec};
 use core::fmt;
 
 use super::listing::ListingError;
@@ -120,7 +121,7 @@ impl fmt::Display for AccountError {
     }
 }
 
-impl std::error::Error for AccountError {}
+impl core::error::Error for AccountError {}
 
 impl From<InvalidValue> for AccountError {
     fn from(e: InvalidValue) -> Self {

@@ -1,6 +1,7 @@
 //! What the current account lets the user do, and why not when it doesn't: the UI hides or
 //! disables a feature and shows [`Reason`]'s text.
 
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 use core::fmt;
 
 use super::effects::place;

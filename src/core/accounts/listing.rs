@@ -40,6 +40,11 @@
 //! Length: the wire type and every check of it (about 690 lines) with its tests (about 235): the
 //! checks are the contract with `cld-signer` and are kept next to the type they guard.
 
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+    vec::Vec,
+};
 use core::fmt;
 
 use crate::core::json::{Map, ToJson, Value};
@@ -205,7 +210,7 @@ impl fmt::Display for ListingError {
     }
 }
 
-impl std::error::Error for ListingError {}
+impl core::error::Error for ListingError {}
 
 /// Field names that must never reach the browser's state: anything mentioning a secret, a
 /// password or a private key, and names whose last word is `token` or `signature`

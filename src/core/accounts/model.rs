@@ -1,5 +1,6 @@
 //! The vocabulary of accounts: time, roles, products, permissions and value rules.
 
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 use core::fmt;
 use core::str::FromStr;
 
@@ -330,7 +331,7 @@ impl fmt::Display for InvalidValue {
     }
 }
 
-impl std::error::Error for InvalidValue {}
+impl core::error::Error for InvalidValue {}
 
 const ID_RULE: &str = "use 1 to 64 ASCII letters, digits, '-', '_' or '.'";
 const CLOUD_RULE: &str = "use 1 to 128 ASCII letters, digits, '-' or '_'";

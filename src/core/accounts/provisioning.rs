@@ -9,6 +9,11 @@
 //!     { "id": "def456", "name": "Brand APAC", "cloud_name": "brand-apac", "enabled": true, "configured_as": null } ] }
 //! ```
 
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+    vec::Vec,
+};
 use core::fmt;
 
 use crate::core::json::Value;

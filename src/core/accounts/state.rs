@@ -3,6 +3,7 @@
 //! Length: one state machine (every transition and the effects it returns) reads best in one file;
 //! its tests are in `tests/accounts_core.rs` and `tests/accounts_props.rs`.
 
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 #[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 
@@ -524,7 +525,7 @@ impl Accounts {
     }
 
     fn apply_listing(&mut self, listing: &AccountListing, notices: &mut Vec<Notice>) {
-        let mut old = std::mem::take(&mut self.accounts);
+        let mut old = core::mem::take(&mut self.accounts);
         let mut next = Vec::with_capacity(listing.accounts.len());
         for la in &listing.accounts {
             let mut a = Account::from_listed(la);

@@ -41,6 +41,11 @@
 //! counts). The price of that simplicity: of two changes made in the same instant in two tabs, the losing
 //! one is undone (and its tab is told through the usual effects and notices).
 
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+    vec::Vec,
+};
 use core::fmt;
 
 use crate::core::json::{de, object, Map, ToJson, Value};
@@ -98,7 +103,7 @@ impl fmt::Display for StoreError {
     }
 }
 
-impl std::error::Error for StoreError {}
+impl core::error::Error for StoreError {}
 
 /// A stored entry that was skipped or repaired on load; everything else was kept.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -2,6 +2,8 @@
 
 use super::{Chunk, UploadError};
 use crate::core::json::Value;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
 
 /// A part's answer, read.
 #[derive(Clone, Debug, PartialEq)]

@@ -14,7 +14,8 @@
 //! This module also sends the first part alone, so that a `public_id` Cloudinary generates can
 //! be carried into every later part (as the Python and PHP SDKs do).
 
-use std::fmt;
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
+use core::fmt;
 
 use crate::core::json::{Map, Value};
 
@@ -154,7 +155,7 @@ impl fmt::Display for UploadError {
     }
 }
 
-impl std::error::Error for UploadError {}
+impl core::error::Error for UploadError {}
 
 /// One part of the file: bytes `start..=end`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -2,6 +2,7 @@
 //! ([`QueueError`], each message exact).
 
 use super::*;
+use alloc::string::String;
 
 /// Files in the queue (not yet done, failed or cancelled) unless configured.
 pub const DEFAULT_MAX_FILES: u32 = 100;
@@ -181,4 +182,4 @@ impl fmt::Display for QueueError {
     }
 }
 
-impl std::error::Error for QueueError {}
+impl core::error::Error for QueueError {}

@@ -2,6 +2,11 @@
 //! identifies the same file after a reload ([`Fingerprint`]).
 
 use super::*;
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+    vec::Vec,
+};
 
 /// What identifies a file across page loads: name, size, last-modified time and the SHA-256 of
 /// its first and its last part (lower-case hex).

@@ -1,6 +1,7 @@
 //! The `_a` delivery-URL analytics token (js-url-gen `getSDKAnalyticsSignature`, reference §8.2):
 //! `algo + product + sdkCode + enc(sdkSemver) + enc(techVersion major.minor) [+ osType + encOS] + feature`.
 
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 const CHARS: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /// What the token says about the integration.

@@ -6,6 +6,11 @@ use super::error::UrlError;
 use super::transformation::Transformation;
 use super::Value;
 use crate::json;
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+    vec::Vec,
+};
 
 /// The asset type (`image`, `video`, `raw`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

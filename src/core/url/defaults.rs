@@ -9,6 +9,7 @@ use super::error::UrlError;
 use super::srcset::{sizes, srcset, PreparedSrcset};
 use super::{OptionValue, Value};
 use crate::json;
+use alloc::string::String;
 
 /// What the plugin adds to the URLs it delivers itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -12,6 +12,7 @@ use super::encode::{
 use super::error::UrlError;
 use super::options::generate;
 use super::{OptionValue, Value};
+use alloc::{borrow::ToOwned, string::String};
 
 /// The hash a signature uses: of a delivery URL (here), and of the signer's Upload API and
 /// delivery signatures (its accounts' `signature_algorithm`, a delivery item's `algorithm`).
@@ -242,9 +243,9 @@ fn starts_with_http(s: &str) -> bool {
 
 /// Python's `re.sub(r'([^:])/+', r'\1/', s)`: runs of slashes collapse to one, except that
 /// after `:` (or at the start) a run keeps at most two.
-fn collapse_slashes(s: &str) -> std::borrow::Cow<'_, str> {
+fn collapse_slashes(s: &str) -> alloc::borrow::Cow<'_, str> {
     if super::options::find_bytes(s.as_bytes(), b"//").is_none() {
-        return std::borrow::Cow::Borrowed(s);
+        return alloc::borrow::Cow::Borrowed(s);
     }
     let b = s.as_bytes();
     let mut out = String::with_capacity(s.len());
@@ -269,7 +270,7 @@ fn collapse_slashes(s: &str) -> std::borrow::Cow<'_, str> {
         last = i;
     }
     out.push_str(sub(s, last, s.len()));
-    std::borrow::Cow::Owned(out)
+    alloc::borrow::Cow::Owned(out)
 }
 
 /// `image/upload/v123/sample.jpg` (a preloaded-file path) → its parts.

@@ -2,6 +2,7 @@
 //! small: the official SDKs' `smart_escape`, JavaScript's `encodeURIComponent` /
 //! `decodeURIComponent`, Base64 (standard and URL-safe, padded) and CRC-32 (cdn sharding).
 
+use alloc::{string::String, vec::Vec};
 const HEX: &[u8; 16] = b"0123456789ABCDEF";
 
 pub(crate) use crate::core::text::{cat, push_uint, sub};
@@ -73,9 +74,9 @@ fn hex_val(b: u8) -> Option<u8> {
 
 /// JavaScript's `decodeURIComponent`: `None` where it would throw (a `%` not followed by two hex
 /// digits, or bytes that are not UTF-8). Returns the input unchanged (borrowed) without `%`.
-pub fn percent_decode(s: &str) -> Option<std::borrow::Cow<'_, str>> {
+pub fn percent_decode(s: &str) -> Option<alloc::borrow::Cow<'_, str>> {
     if !s.as_bytes().contains(&b'%') {
-        return Some(std::borrow::Cow::Borrowed(s));
+        return Some(alloc::borrow::Cow::Borrowed(s));
     }
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -91,7 +92,7 @@ pub fn percent_decode(s: &str) -> Option<std::borrow::Cow<'_, str>> {
             i += 1;
         }
     }
-    String::from_utf8(out).ok().map(std::borrow::Cow::Owned)
+    String::from_utf8(out).ok().map(alloc::borrow::Cow::Owned)
 }
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

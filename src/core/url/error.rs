@@ -1,7 +1,8 @@
 //! Errors of the URL engine. Messages are lower-case, specific, and never contain a signature
 //! or a secret.
 
-use std::fmt;
+use alloc::string::String;
+use core::fmt;
 
 /// Why a delivery URL could not be built.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,4 +105,4 @@ impl fmt::Display for UrlError {
     }
 }
 
-impl std::error::Error for UrlError {}
+impl core::error::Error for UrlError {}

@@ -11,6 +11,7 @@ use super::encode::{base64, cat, smart_escape, sub};
 use super::error::UrlError;
 use super::{OptionValue, Value};
 use crate::json;
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
 /// How a parameter's value is computed from its option.
 #[derive(Clone, Copy)]
@@ -198,7 +199,7 @@ fn text_of<'a>(v: &'a Value, name: &'static str) -> Result<&'a str, UrlError> {
 fn items(v: &Value) -> &[Value] {
     match v {
         Value::Array(l) => l,
-        other => std::slice::from_ref(other),
+        other => core::slice::from_ref(other),
     }
 }
 

@@ -9,6 +9,7 @@ use super::error::UrlError;
 use super::options::generate;
 use super::{OptionValue, Value};
 use crate::json;
+use alloc::{string::String, vec::Vec};
 
 /// The most widths a responsive image may list (each one is a URL, and a signature for signed
 /// delivery types): a bound on the work and memory one call can ask for.

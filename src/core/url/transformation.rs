@@ -22,8 +22,13 @@
 //! Length: the whole grammar (typed qualifiers, steps, chains, `lex`) in one file, the one reader
 //! of transformation strings; about 165 lines are tests.
 
-use std::fmt;
-use std::str::FromStr;
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+    vec::Vec,
+};
+use core::fmt;
+use core::str::FromStr;
 
 /// Why a transformation string (or a value for one) is invalid.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,7 +95,7 @@ impl fmt::Display for ParseError {
     }
 }
 
-impl std::error::Error for ParseError {}
+impl core::error::Error for ParseError {}
 
 fn check_value(key: &str, v: &str) -> Result<(), ParseError> {
     if v.is_empty() {

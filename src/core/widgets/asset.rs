@@ -9,6 +9,11 @@
 //! Length: under 480 lines of code; the rest are its tests.
 
 use crate::core::json::{de, object, Map, Number, ToJson, Value};
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+    vec::Vec,
+};
 #[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 

@@ -8,6 +8,7 @@
 //! from the images with that tag), never by public id.
 
 use crate::core::json::{Map, Value};
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
 use super::asset::AssetReference;
 use super::media_library::{want_bool, want_str};

@@ -23,6 +23,7 @@
 //! ```
 
 use crate::core::url::{Prepared, SignRequest, UrlError};
+use alloc::{string::String, vec::Vec};
 
 /// The items of one insert (`T`: what the caller inserts, e.g. the asset and its reference), in
 /// order, with their prepared delivery URLs.

@@ -3,6 +3,11 @@
 //! program requires is always present.
 
 use crate::core::json::{Map, Value};
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+    vec::Vec,
+};
 #[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 

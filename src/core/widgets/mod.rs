@@ -5,6 +5,7 @@
 //! Pure: the option builders produce JSON objects ([`crate::core::json`]) with Cloudinary's exact option names;
 //! the `host` layer turns them into JavaScript objects and mounts the widgets.
 
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 use core::fmt;
 
 #[cfg(feature = "serde")]
@@ -490,7 +491,7 @@ impl fmt::Display for WidgetError {
     }
 }
 
-impl std::error::Error for WidgetError {}
+impl core::error::Error for WidgetError {}
 
 #[cfg(test)]
 mod tests {

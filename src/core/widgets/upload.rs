@@ -4,6 +4,11 @@
 //! the account is configured for.
 
 use crate::core::json::{Map, Value};
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+    vec::Vec,
+};
 
 use super::asset::Asset;
 use super::media_library::{want_bool, want_str, want_u32, want_u64};

@@ -2,6 +2,11 @@
 //! embed-iframe URL (`https://player.cloudinary.com/embed/?cloud_name=…&public_id=…`).
 
 use crate::core::json::{Map, Value};
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+    vec::Vec,
+};
 
 use super::asset::AssetReference;
 use super::media_library::{want_bool, want_str};

@@ -2,6 +2,7 @@
 //! signed ones signed by the signer in one batch, all or none.
 
 use crate::core::widgets::insert::{Blame, InsertPlan};
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
 use super::*;
 

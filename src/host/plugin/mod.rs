@@ -19,9 +19,14 @@
 //! # Ok(()) }
 //! ```
 
-use std::cell::RefCell;
-use std::fmt;
-use std::rc::{Rc, Weak};
+use alloc::rc::{Rc, Weak};
+use alloc::{
+    borrow::ToOwned,
+    string::{String, ToString},
+    vec::Vec,
+};
+use core::cell::{LazyCell, RefCell};
+use core::fmt;
 
 use semver::Version;
 use wasm_bindgen::prelude::*;
@@ -47,6 +52,7 @@ use crate::host::widgets::media_library::Placement;
 use crate::host::widgets::{
     MediaLibrary, MediaLibraryHandlers, MountError, UploadWidget, WidgetHost,
 };
+use crate::page_local::PageLocal;
 
 mod insert;
 mod panel;
@@ -78,7 +84,7 @@ impl fmt::Display for PluginError {
     }
 }
 
-impl std::error::Error for PluginError {}
+impl core::error::Error for PluginError {}
 
 macro_rules! from_display {
     ($($t:ty),*) => {$(
@@ -191,9 +197,8 @@ struct Plugin {
     features: Features,
 }
 
-thread_local! {
-    static PLUGIN: RefCell<Plugin> = RefCell::new(Plugin::default());
-}
+static PLUGIN: PageLocal<LazyCell<RefCell<Plugin>>> =
+    PageLocal::new(LazyCell::new(|| RefCell::new(Plugin::default())));
 
 fn with<R>(f: impl FnOnce(&mut Plugin) -> R) -> Result<R, PluginError> {
     PLUGIN.with(|p| match p.try_borrow_mut() {
@@ -403,7 +408,7 @@ pub fn activate(host: &JsValue) -> Result<(), PluginError> {
 pub fn deactivate() -> Result<(), PluginError> {
     let features = with(|p| {
         let _ = p.lifecycle.apply(Op::Deactivate);
-        std::mem::take(&mut p.features)
+        core::mem::take(&mut p.features)
     })?;
     drop(features);
     Ok(())

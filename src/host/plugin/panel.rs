@@ -5,6 +5,12 @@
 //! controls, holds every listener it adds in one bag, so that releasing the feature removes them all.
 
 use super::*;
+use alloc::{
+    borrow::ToOwned,
+    boxed::Box,
+    string::{String, ToString},
+    vec::Vec,
+};
 
 const CSS: &str = include_str!("panel.css");
 

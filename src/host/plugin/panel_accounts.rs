@@ -2,6 +2,12 @@
 //! accounts state machine carried out on the page.
 
 use super::*;
+use alloc::{
+    borrow::ToOwned,
+    boxed::Box,
+    string::{String, ToString},
+    vec::Vec,
+};
 
 impl Ui {
     /// Carries out what an accounts transition asks, in order.
@@ -30,7 +36,7 @@ impl Ui {
                 Effect::RemountOn(cloud) => {
                     // Widgets on another cloud (the settings' one before the first login) move too.
                     self.unmount_widgets(|o| o.as_deref() != Some(cloud.account.as_str()));
-                    let (ml, upload) = std::mem::take(&mut self.reopen);
+                    let (ml, upload) = core::mem::take(&mut self.reopen);
                     self.render_status();
                     // A widget the new cloud refuses (a viewer's Upload, say) is remembered and
                     // comes back on the next cloud that allows it.

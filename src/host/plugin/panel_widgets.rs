@@ -1,7 +1,8 @@
 //! The panel's Media Library and Upload widgets: mounted on the current target, remounted on
 //! an account change, released with the work in flight that belongs to an account.
 
-use std::future::Future;
+use alloc::string::String;
+use core::future::Future;
 
 use super::*;
 

@@ -1,6 +1,8 @@
 //! DOM nodes the plugin adds (`OwnedNode`, style and link tags) and page globals it sets (`Global`).
 
 use super::*;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
 
 // ---------------------------------------------------------------------------------------------
 // DOM nodes, style/link tags

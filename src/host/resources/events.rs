@@ -1,6 +1,9 @@
 //! Event listeners and timers, removed and cleared on drop.
 
 use super::*;
+use alloc::borrow::ToOwned;
+use alloc::boxed::Box;
+use alloc::string::String;
 
 // ---------------------------------------------------------------------------------------------
 // Event listeners
@@ -153,7 +156,7 @@ impl Timeout {
     /// Lets the timeout fire even though the handle is gone.
     pub fn forget(mut self) {
         self.id = None;
-        let closure = std::mem::replace(
+        let closure = core::mem::replace(
             &mut self._callback,
             Closure::wrap(Box::new(|| {}) as Box<dyn FnMut()>),
         );
@@ -201,7 +204,7 @@ impl Interval {
     /// Keeps the interval running for the page's lifetime.
     pub fn forget(mut self) {
         self.id = None;
-        let closure = std::mem::replace(
+        let closure = core::mem::replace(
             &mut self._callback,
             Closure::wrap(Box::new(|| {}) as Box<dyn FnMut()>),
         );

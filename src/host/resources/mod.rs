@@ -20,13 +20,15 @@
 //! # Ok(()) }
 //! ```
 
-use std::any::Any;
-use std::cell::RefCell;
-use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::rc::Rc;
-use std::task::Poll;
+use alloc::boxed::Box;
+use alloc::rc::Rc;
+use alloc::vec::Vec;
+use core::any::Any;
+use core::cell::RefCell;
+use core::fmt;
+use core::future::Future;
+use core::pin::Pin;
+use core::task::Poll;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

@@ -1,6 +1,8 @@
 //! Mutation observers, and the adoption of nodes Cloudinary's widget scripts add to the page.
 
 use super::*;
+use alloc::boxed::Box;
+use alloc::vec::Vec;
 
 // ---------------------------------------------------------------------------------------------
 // Observers
@@ -155,7 +157,7 @@ impl Drop for AdoptAdded {
             adopt_from(o.take_records(), &*self.predicate, &self.adopted);
             drop(o);
         }
-        let nodes = std::mem::take(&mut *self.adopted.borrow_mut());
+        let nodes = core::mem::take(&mut *self.adopted.borrow_mut());
         drop(nodes);
     }
 }

@@ -1,6 +1,8 @@
 //! Storage keys removed on drop (`TempKey`) over the host's storage or `web_sys::Storage`.
 
 use super::*;
+use alloc::borrow::ToOwned;
+use alloc::string::String;
 
 // ---------------------------------------------------------------------------------------------
 // Storage keys

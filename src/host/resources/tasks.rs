@@ -2,6 +2,8 @@
 //! futures in flight together (`InFlight`) and the first of two to end (`race`).
 
 use super::*;
+use alloc::boxed::Box;
+use alloc::vec::Vec;
 
 /// `spawn_local` on a boxed future: one instance of wasm-bindgen's task glue for every background
 /// task the host layer starts, instead of one per future type (0.5 KB gzip less wasm;
@@ -83,7 +85,7 @@ impl Cancellable {
     pub fn spawn(f: impl Future<Output = ()> + 'static) -> Self {
         let slot: Rc<RefCell<Option<Task>>> = Rc::new(RefCell::new(Some(Box::pin(f))));
         let task = slot.clone();
-        spawn(std::future::poll_fn(move |cx| {
+        spawn(core::future::poll_fn(move |cx| {
             let Ok(mut guard) = task.try_borrow_mut() else {
                 cx.waker().wake_by_ref();
                 return Poll::Pending;
@@ -169,7 +171,7 @@ impl<F: Future> InFlight<F> {
 
     /// The output of the next future to end, or `None` at once when none is running.
     pub async fn next(&mut self) -> Option<F::Output> {
-        std::future::poll_fn(|cx| {
+        core::future::poll_fn(|cx| {
             if self.0.is_empty() {
                 return Poll::Ready(None);
             }
@@ -195,8 +197,8 @@ pub enum Raced<A, B> {
 /// Runs `first` and `second` together until one ends; the other is dropped. When both are
 /// ready at one wake-up, `first` wins.
 pub async fn race<A: Future, B: Future>(first: A, second: B) -> Raced<A::Output, B::Output> {
-    let (mut first, mut second) = (std::pin::pin!(first), std::pin::pin!(second));
-    std::future::poll_fn(|cx| {
+    let (mut first, mut second) = (core::pin::pin!(first), core::pin::pin!(second));
+    core::future::poll_fn(|cx| {
         if let Poll::Ready(a) = first.as_mut().poll(cx) {
             return Poll::Ready(Raced::First(a));
         }

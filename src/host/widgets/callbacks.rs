@@ -12,38 +12,39 @@
 //! `id`; dropping it unregisters the handler, and a later call finds nothing and returns
 //! `undefined`. The handlers are released at unmount; the widget's functions stay valid.
 
-use std::cell::{Cell, RefCell};
-use std::fmt;
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::vec::Vec;
+use core::cell::{Cell, LazyCell, RefCell};
+use core::fmt;
 
 use js_sys::Function;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::page_local::PageLocal;
+
 type Handler = Rc<dyn Fn(JsValue, JsValue)>;
 
-thread_local! {
-    /// The live handlers (a handful: one list beats a map in code size).
-    static HANDLERS: RefCell<Vec<(u32, Handler)>> = const { RefCell::new(Vec::new()) };
-    static NEXT: Cell<u32> = const { Cell::new(1) };
-    /// The one dispatcher: kept for the page's lifetime on purpose (one function, whatever the
-    /// number of mounts), since widgets may hold bound copies of it.
-    static DISPATCH: Function = Closure::<dyn Fn(u32, JsValue, JsValue)>::new(
-        |id: u32, a: JsValue, b: JsValue| {
-            let handler = HANDLERS.with(|h| {
-                h.borrow()
-                    .iter()
-                    .find(|(i, _)| *i == id)
-                    .map(|(_, f)| f.clone())
-            });
-            if let Some(f) = handler {
-                f(a, b);
-            }
-        },
-    )
+/// The live handlers (a handful: one list beats a map in code size).
+static HANDLERS: PageLocal<RefCell<Vec<(u32, Handler)>>> = PageLocal::new(RefCell::new(Vec::new()));
+static NEXT: PageLocal<Cell<u32>> = PageLocal::new(Cell::new(1));
+/// The one dispatcher: kept for the page's lifetime on purpose (one function, whatever the
+/// number of mounts), since widgets may hold bound copies of it.
+static DISPATCH: PageLocal<LazyCell<Function>> = PageLocal::new(LazyCell::new(|| {
+    Closure::<dyn Fn(u32, JsValue, JsValue)>::new(|id: u32, a: JsValue, b: JsValue| {
+        let handler = HANDLERS.with(|h| {
+            h.borrow()
+                .iter()
+                .find(|(i, _)| *i == id)
+                .map(|(_, f)| f.clone())
+        });
+        if let Some(f) = handler {
+            f(a, b);
+        }
+    })
     .into_js_value()
-    .unchecked_into();
-}
+    .unchecked_into()
+}));
 
 /// A function for a widget script whose Rust handler lives as long as this handle.
 #[must_use = "dropping the handle unregisters the handler"]

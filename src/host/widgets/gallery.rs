@@ -1,6 +1,6 @@
 //! The Product Gallery: `cloudinary.galleryWidget(options).render()`, destroyed on unmount.
 
-use std::fmt;
+use core::fmt;
 
 use wasm_bindgen::prelude::*;
 

@@ -2,8 +2,9 @@
 //! showHandler, hideHandler}, el?)`, with the signed auto-login from the signer and the
 //! `integration` object.
 
-use std::fmt;
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::vec::Vec;
+use core::fmt;
 
 use wasm_bindgen::prelude::*;
 

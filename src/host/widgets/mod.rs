@@ -5,10 +5,12 @@
 //! A disabled integration ([`WidgetHost::enabled`] false) loads and mounts nothing: every
 //! mount returns [`MountError::Disabled`] before touching the page.
 
-use std::cell::Cell;
-use std::fmt;
+use alloc::string::String;
+use core::cell::Cell;
+use core::fmt;
 
 use crate::core::json::{self, ToJson, Value};
+use crate::page_local::PageLocal;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -118,7 +120,7 @@ impl fmt::Display for MountError {
     }
 }
 
-impl std::error::Error for MountError {}
+impl core::error::Error for MountError {}
 
 impl From<WidgetError> for MountError {
     fn from(e: WidgetError) -> Self {
@@ -153,9 +155,7 @@ impl fmt::Debug for WidgetNode {
     }
 }
 
-thread_local! {
-    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
-}
+static NEXT_ID: PageLocal<Cell<u32>> = PageLocal::new(Cell::new(1));
 
 impl WidgetNode {
     /// Creates the node under `parent` (the body when `None`).

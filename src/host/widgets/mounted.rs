@@ -5,8 +5,8 @@
 //! the Product Gallery and the Video Player are `Mounted<…Spec>` (their modules add what is
 //! their own: `show`, `open`, `container`, ...).
 
-use std::fmt;
-use std::future::Future;
+use core::fmt;
+use core::future::Future;
 
 use super::{MountError, WidgetHost};
 use crate::core::widgets::CloudAccount;

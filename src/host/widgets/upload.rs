@@ -2,9 +2,10 @@
 //! `uploadSignature(callback, params_to_sign)` as a function that asks the signer for exactly
 //! the params the widget gives; every widget event reaches the host, normalised.
 
-use std::cell::Cell;
-use std::fmt;
-use std::rc::Rc;
+use alloc::rc::Rc;
+use alloc::string::{String, ToString};
+use core::cell::Cell;
+use core::fmt;
 
 use crate::core::json::Value;
 use wasm_bindgen::prelude::*;

@@ -1,7 +1,8 @@
 //! The Cloudinary Video Player (`cloudinary.videoPlayer(id, options)`, `.dispose()` on
 //! unmount) and its embed-iframe form.
 
-use std::fmt;
+use alloc::string::String;
+use core::fmt;
 
 use wasm_bindgen::prelude::*;
 
@@ -107,7 +108,7 @@ impl WidgetSpec for VideoPlayerSpec {
         video.element().set_attribute("controls", "").map_err(dom)?;
         let id = video.element().id();
         // The player owns the <video> from here on; the container removes it on drop.
-        std::mem::forget(video);
+        core::mem::forget(video);
         let options = to_js(&json)?;
         let instance = create_instance("videoPlayer", &[&id.into(), &options], "player")?;
         Ok(Live {
