@@ -13,7 +13,8 @@
 #        scripts/size.sh --check    the same, then fails if a build's total gzip (wasm + JS glue as
 #                                   generated) is over its budget below, or if a URL-only build
 #                                   gives other URLs than the SDKs for the 268 recorded cases
-#                                   (scripts/check-url-only.mjs); scripts/test.sh runs this
+#                                   (scripts/check-url-only.mjs), or if a shipped wasm holds a Rust
+#                                   source path (a panic location: std linked); scripts/test.sh runs this
 #
 # Budgets: ceilings against regressions, set a little above the sizes measured when they were last
 # raised. They are NOT issue #3's size targets (whole plugin <= 60 KB, URL-only <= url-gen's minimal
@@ -146,5 +147,13 @@ if [ $CHECK -eq 1 ]; then
   # The URL-only builds README offers give the SDKs' URLs: all recorded cases through each.
   node scripts/check-url-only.mjs target/size/url-only cloudinary_connector_url
   node scripts/check-url-only.mjs target/size/url-minimal cloudinary_connector_url
+  # The shipped builds link no std (scripts/build-wasm.sh, `no_std`): no panic location, hence no
+  # Rust source path, is in their wasm. With std's panic handler the whole plugin held 59 such file
+  # names (`src/core/url/options.rs`, `js-sys-0.3.107/src/lib.rs`, ...).
+  for w in target/size/url-only/cloudinary_connector_url_bg.wasm target/size/url-minimal/cloudinary_connector_url_bg.wasm \
+           target/size/plugin/cloudinary_connector_bg.wasm; do
+    paths=$(LC_ALL=C grep -aoE '[A-Za-z0-9_./-]+\.rs' "$w" | sort -u || true)
+    [ -z "$paths" ] || { echo "$w holds Rust source paths (is std linked?): $(echo $paths | head -c 300)" >&2; exit 1; }
+  done
   echo "size budgets: every build within its budget (URL-only $BUDGET_URL_FULL, URL-only minimal $BUDGET_URL_MIN, plugin $BUDGET_PLUGIN bytes gzip)"
 fi
