@@ -44,9 +44,10 @@ pub use crate::core::manifest::Manifest;
 #[cfg(all(feature = "panic-trap", feature = "std"))]
 compile_error!("the `panic-trap` feature is for builds without `std` (`--no-default-features`)");
 
-/// The shipped wasm's panic handler (feature `panic-trap`, built without `std`): a trap, as a panic was with std on
-/// wasm32-unknown-unknown (`panic = "abort"`, and std's message had nowhere to go). The message is
-/// not formatted, so its text and the panic locations are not in the wasm (scripts/size.sh).
+/// The shipped wasm's panic handler (feature `panic-trap`, built without `std`): a trap, as a panic
+/// was with std on wasm32-unknown-unknown (`panic = "abort"`, and std's message had nowhere to
+/// go). The message is not formatted, so its text and the panic locations are not in the wasm
+/// (scripts/size.sh).
 #[cfg(all(target_arch = "wasm32", target_os = "unknown", feature = "panic-trap"))]
 #[panic_handler]
 fn panic(_: &::core::panic::PanicInfo<'_>) -> ! {

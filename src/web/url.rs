@@ -113,7 +113,6 @@ static CONFIG: PageLocal<LazyCell<RefCell<Value>>> =
 // `url()`'s memo, in every build but the minimal one, which builds each URL the general way: that
 // made it 3.1 KB gzip smaller (32,417 -> 29,305 B; scripts/size.sh, 2026-12-02) and as correct,
 // only slower when the same options come again (scripts/bench-url-builds.mjs).
-
 /// Bumped by every configuration change: invalidates `LAST`.
 #[cfg(not(feature = "url-minimal"))]
 static CONFIG_GENERATION: PageLocal<core::cell::Cell<u64>> =
