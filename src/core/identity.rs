@@ -17,6 +17,7 @@
 //! assert_eq!(ml.environment, "prod");
 //! ```
 
+use crate::core::text::{Quoted, QuotedChar};
 use alloc::{borrow::ToOwned, string::String};
 use core::fmt;
 use core::str::FromStr;
@@ -104,15 +105,21 @@ impl fmt::Display for IdentityError {
             IdentityError::EmptyPlatformName => f.write_str("the host platform name is empty"),
             IdentityError::UnusablePlatformName(n) => write!(
                 f,
-                "the host platform name {n:?} has no ASCII letter or digit to name it in the User-Agent"
+                "the host platform name {n} has no ASCII letter or digit to name it in the User-Agent",
+                n = Quoted(n),
             ),
             IdentityError::EmptyPlatformVersion => f.write_str("the host platform version is empty"),
             IdentityError::InvalidCharacter { field, ch } => {
-                write!(f, "the host {field} contains the character {ch:?}, which a User-Agent cannot carry")
+                write!(
+                    f,
+                    "the host {field} contains the character {ch}, which a User-Agent cannot carry",
+                    ch = QuotedChar(*ch),
+                )
             }
             IdentityError::UnknownEnvironment(e) => write!(
                 f,
-                "unknown environment {e:?}: expected \"prod\", \"stag\" or \"dev\""
+                "unknown environment {e}: expected \"prod\", \"stag\" or \"dev\"",
+                e = Quoted(e),
             ),
         }
     }

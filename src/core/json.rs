@@ -33,6 +33,7 @@
 //! tests (about 110 lines) are one unit: each half is only correct against the other (exact number
 //! text, sorted keys, `serde_json`'s error positions).
 
+use crate::core::text::Quoted;
 use alloc::{
     borrow::ToOwned,
     string::{String, ToString},
@@ -410,7 +411,7 @@ impl Value {
         }
         let rest = pointer.strip_prefix('/')?;
         rest.split('/').try_fold(self, |v, token| {
-            let token = token.replace("~1", "/").replace("~0", "~");
+            let token = unescape_pointer_token(token);
             match v {
                 Value::Object(o) => o.get(&token),
                 Value::Array(a) => a.get(token.parse::<usize>().ok()?),
@@ -534,7 +535,7 @@ impl Value {
             Value::Bool(b) => format!("boolean `{b}`"),
             Value::Number(n) if n.is_u64() || n.is_i64() => format!("integer `{n}`"),
             Value::Number(n) => format!("floating point `{n}`"),
-            Value::String(s) => format!("string {s:?}"),
+            Value::String(s) => format!("string {s}", s = Quoted(s)),
             Value::Array(_) => "sequence".to_owned(),
             Value::Object(_) => "map".to_owned(),
         }
@@ -568,7 +569,11 @@ impl IndexMut<&str> for Value {
         }
         match self {
             Value::Object(o) => o.get_or_insert_with(key, || Value::Null),
-            other => panic!("cannot access key {key:?} in JSON {}", other.unexpected()),
+            other => panic!(
+                "cannot access key {key} in JSON {}",
+                other.unexpected(),
+                key = Quoted(key)
+            ),
         }
     }
 }
@@ -1382,6 +1387,26 @@ macro_rules! __json_object {
     (@val $m:ident $key:literal ($($cur:tt)*) ($tt:tt $($rest:tt)*)) => {
         $crate::__json_object!(@val $m $key ($($cur)* $tt) ($($rest)*))
     };
+}
+
+/// A JSON Pointer token with `~1` read as `/` and `~0` as `~` (RFC 6901, in that order, as
+/// `serde_json` reads it), without `str::replace`'s searcher for a two-byte pattern.
+fn unescape_pointer_token(token: &str) -> String {
+    let mut out = String::with_capacity(token.len());
+    let mut rest = token;
+    while let Some(i) = rest.find('~') {
+        out.push_str(crate::core::text::sub(rest, 0, i));
+        let after = crate::core::text::sub(rest, i + 1, rest.len());
+        let (c, skip) = match after.as_bytes().first() {
+            Some(b'1') => ('/', 1),
+            Some(b'0') => ('~', 1),
+            _ => ('~', 0),
+        };
+        out.push(c);
+        rest = crate::core::text::sub(after, skip, after.len());
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]

@@ -27,13 +27,14 @@
 //! );
 //! ```
 
+use crate::core::text::Quoted;
 use alloc::{
     borrow::ToOwned,
     string::{String, ToString},
 };
 use core::fmt;
 
-use semver::Version;
+use crate::core::semver::Version;
 
 use crate::core::manifest::{Manifest, ManifestError};
 
@@ -239,7 +240,7 @@ pub enum LifecycleError {
     BadPrevious {
         /// As given.
         value: String,
-        /// The semver crate's reason.
+        /// Why it is not SemVer (the `semver` crate's message).
         reason: String,
     },
     /// The host asked to replace a newer version by this older one.
@@ -269,7 +270,9 @@ impl fmt::Display for LifecycleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LifecycleError::BadPrevious { value, reason } => {
-                write!(f, "the previous version {value:?} the host reported is not SemVer: {reason}")
+                write!(f, "the previous version {value} the host reported is not SemVer: {reason}",
+                value = Quoted(value),
+            )
             }
             LifecycleError::Downgrade { from, to } => write!(
                 f,
@@ -284,8 +287,9 @@ impl fmt::Display for LifecycleError {
             ),
             LifecycleError::IdMismatch { manifest } => write!(
                 f,
-                "the manifest names the extension {manifest:?}, but the loaded module is {:?}",
-                PLUGIN_ID
+                "the manifest names the extension {manifest}, but the loaded module is {}",
+                Quoted(PLUGIN_ID),
+                manifest = Quoted(manifest),
             ),
         }
     }

@@ -16,6 +16,7 @@
 //! );
 //! ```
 
+use crate::core::text::Quoted;
 use alloc::{
     borrow::ToOwned,
     string::{String, ToString},
@@ -24,7 +25,7 @@ use alloc::{
 use core::fmt;
 
 use crate::core::json::{Map, Value};
-use semver::{Version, VersionReq};
+use crate::core::semver::{Version, VersionReq};
 
 /// Permissions a plugin may request from its host. A manifest asking for anything else is refused.
 pub const KNOWN_PERMISSIONS: &[&str] = &[
@@ -94,14 +95,14 @@ pub enum ManifestError {
     BadVersion {
         /// The version as written.
         value: String,
-        /// The semver crate's reason.
+        /// Why it is not SemVer (the `semver` crate's message).
         reason: String,
     },
     /// `hostApi` is not a SemVer range.
     BadRange {
         /// The range as written.
         value: String,
-        /// The semver crate's reason.
+        /// Why it is not SemVer (the `semver` crate's message).
         reason: String,
     },
     /// A permission outside [`KNOWN_PERMISSIONS`].
@@ -119,7 +120,7 @@ pub enum ManifestError {
     BadHostVersion {
         /// The version the host reported.
         value: String,
-        /// The semver crate's reason.
+        /// Why it is not SemVer (the `semver` crate's message).
         reason: String,
     },
     /// The host's API version is outside `hostApi`.
@@ -143,28 +144,37 @@ impl fmt::Display for ManifestError {
             Type { field, expected } => write!(f, "the manifest field `{field}` must be {expected}"),
             BadId(id) => write!(
                 f,
-                "the manifest id {id:?} may contain only lower-case ASCII letters, digits and '-'"
+                "the manifest id {id} may contain only lower-case ASCII letters, digits and '-'",
+                id = Quoted(id),
             ),
             BadVersion { value, reason } => {
-                write!(f, "the manifest version {value:?} is not SemVer: {reason}")
+                write!(f, "the manifest version {value} is not SemVer: {reason}",
+                value = Quoted(value),
+            )
             }
             BadRange { value, reason } => {
-                write!(f, "the manifest hostApi {value:?} is not a SemVer range: {reason}")
+                write!(f, "the manifest hostApi {value} is not a SemVer range: {reason}",
+                value = Quoted(value),
+            )
             }
             UnknownPermission(p) => write!(
                 f,
-                "the manifest requests the unknown permission {p:?}; known permissions: {}",
-                KNOWN_PERMISSIONS.join(", ")
+                "the manifest requests the unknown permission {p}; known permissions: {}",
+                KNOWN_PERMISSIONS.join(", "),
+                p = Quoted(p),
             ),
             BadLink { field, value } => write!(
                 f,
-                "the manifest field `{field}` must be an http(s) URL or a relative path, not {value:?}"
+                "the manifest field `{field}` must be an http(s) URL or a relative path, not {value}",
+                value = Quoted(value),
             ),
             NoSupportContact => {
                 f.write_str("the manifest field `support` needs an `email` or a `url`")
             }
             BadHostVersion { value, reason } => {
-                write!(f, "the host API version {value:?} is not SemVer: {reason}")
+                write!(f, "the host API version {value} is not SemVer: {reason}",
+                value = Quoted(value),
+            )
             }
             UnsupportedHost { host, range, plugin } => {
                 write!(f, "host API {host} is outside the range {range} that {plugin} supports")

@@ -11,9 +11,11 @@ pub mod lifecycle;
 #[cfg(not(feature = "url-only"))]
 pub mod manifest;
 #[cfg(not(feature = "url-only"))]
+pub mod semver;
+#[cfg(not(feature = "url-only"))]
 pub mod settings;
 pub mod sign;
-mod text;
+pub(crate) mod text;
 #[cfg(not(feature = "url-only"))]
 pub mod upload;
 #[cfg(not(feature = "url-only"))]

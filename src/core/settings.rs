@@ -13,7 +13,7 @@
 //!
 //! ```
 //! use cloudinary_connector::core::settings::{load, Settings};
-//! use semver::Version;
+//! use cloudinary_connector::core::semver::Version;
 //!
 //! let old = r#"{"writtenBy":"0.0.3","settings":{"cloud_name":"shop","transformation":"q_auto","secure":true}}"#;
 //! let loaded = load(old, &Version::new(0, 1, 0)).unwrap();
@@ -29,6 +29,7 @@
 //! );
 //! ```
 
+use crate::core::text::Quoted;
 use alloc::{
     borrow::ToOwned,
     string::{String, ToString},
@@ -37,7 +38,7 @@ use alloc::{
 use core::fmt;
 
 use crate::core::json::{de, Map, ToJson, Value};
-use semver::Version;
+use crate::core::semver::Version;
 #[cfg(feature = "serde")]
 use serde::{Deserialize, Serialize};
 
@@ -115,7 +116,7 @@ pub enum SettingsError {
     BadWriter {
         /// The version as stored.
         value: String,
-        /// The semver crate's reason.
+        /// Why it is not SemVer (the `semver` crate's message).
         reason: String,
     },
     /// The record was written by a newer plugin version.
@@ -155,7 +156,8 @@ impl fmt::Display for SettingsError {
             Shape(what) => write!(f, "the stored settings are malformed: {what}"),
             BadWriter { value, reason } => write!(
                 f,
-                "the stored settings name the version {value:?} as their writer, which is not SemVer: {reason}"
+                "the stored settings name the version {value} as their writer, which is not SemVer: {reason}",
+                value = Quoted(value),
             ),
             Downgrade { stored, current } => write!(
                 f,
@@ -168,14 +170,18 @@ impl fmt::Display for SettingsError {
             Schema(e) => write!(f, "the stored settings do not match this version's schema: {e}"),
             BadCloudName(n) => write!(
                 f,
-                "the cloud name {n:?} may contain only ASCII letters, digits, '-' and '_'"
+                "the cloud name {n} may contain only ASCII letters, digits, '-' and '_'",
+                n = Quoted(n),
             ),
             BadTransformation(t) => write!(
                 f,
-                "the default transformation {t:?} may not contain '/', '?', '#' or whitespace"
+                "the default transformation {t} may not contain '/', '?', '#' or whitespace",
+                t = Quoted(t),
             ),
             InvalidTransformation { text, why } => {
-                write!(f, "the default transformation {text:?} is not valid: {why}")
+                write!(f, "the default transformation {text} is not valid: {why}",
+                text = Quoted(text),
+            )
             }
         }
     }

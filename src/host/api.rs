@@ -3,6 +3,7 @@
 //! implement the contract is refused with a message naming the missing member, before the plugin
 //! touches the page. Every call into the host catches its exceptions.
 
+use crate::core::text::Quoted;
 use crate::core::widgets::ScriptUrls;
 use alloc::rc::Rc;
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
@@ -367,7 +368,8 @@ impl HostApi {
         }
         v.dyn_into::<web_sys::Element>().map(Some).map_err(|_| {
             JsValue::from_str(&format!(
-                "the host's ui.slot({name:?}) must return an element or null"
+                "the host's ui.slot({name}) must return an element or null",
+                name = Quoted(name)
             ))
         })
     }

@@ -32,7 +32,7 @@ fn with_rule_of_message(e: CodedError, message: &str) -> CodedError {
 
 /// `rule` of a message ending in ` [rule: rule]`.
 fn rule_in(message: &str) -> Option<String> {
-    let (_, rest) = message.rsplit_once(" [rule: ")?;
+    let (_, rest) = crate::core::text::rsplit_once_str(message, " [rule: ")?;
     rest.strip_suffix(']')
         .filter(|r| !r.is_empty() && !r.contains(' '))
         .map(str::to_owned)

@@ -40,6 +40,7 @@
 //! Length: the wire type and every check of it (about 690 lines) with its tests (about 235): the
 //! checks are the contract with `cld-signer` and are kept next to the type they guard.
 
+use crate::core::text::Quoted;
 use alloc::{
     borrow::ToOwned,
     string::{String, ToString},
@@ -198,7 +199,7 @@ impl fmt::Display for ListingError {
             ListingProblem::Missing => f.write_str("missing"),
             ListingProblem::Type(t) => write!(f, "expected {t}"),
             ListingProblem::Invalid(e) => write!(f, "{e}"),
-            ListingProblem::Duplicate(v) => write!(f, "duplicate {v:?}"),
+            ListingProblem::Duplicate(v) => write!(f, "duplicate {v}", v = Quoted(v)),
             ListingProblem::NoCloud => f.write_str(
                 "the account grants neither its primary cloud (role is null) nor any sub-account",
             ),
@@ -219,7 +220,7 @@ pub(crate) fn is_sensitive_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     if ["secret", "password", "private_key", "privatekey"]
         .iter()
-        .any(|s| n.contains(s))
+        .any(|s| crate::core::text::find_str(&n, s).is_some())
     {
         return true;
     }

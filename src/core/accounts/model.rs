@@ -1,5 +1,6 @@
 //! The vocabulary of accounts: time, roles, products, permissions and value rules.
 
+use crate::core::text::Quoted;
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 use core::fmt;
 use core::str::FromStr;
@@ -325,8 +326,10 @@ impl fmt::Display for InvalidValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} {:?} is invalid: {}",
-            self.what, self.value, self.rule
+            "{} {} is invalid: {}",
+            self.what,
+            Quoted(&self.value),
+            self.rule
         )
     }
 }

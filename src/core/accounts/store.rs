@@ -41,6 +41,7 @@
 //! counts). The price of that simplicity: of two changes made in the same instant in two tabs, the losing
 //! one is undone (and its tab is told through the usual effects and notices).
 
+use crate::core::text::Quoted;
 use alloc::{
     borrow::ToOwned,
     string::{String, ToString},
@@ -329,20 +330,23 @@ fn validate_account(
             .iter()
             .any(|t| t.id == s.id || t.cloud_name == s.cloud_name)
         {
-            return Err(at(format!("duplicate sub-account {:?}", s.id)));
+            return Err(at(format!("duplicate sub-account {}", Quoted(&s.id))));
         }
     }
     if a.sub_account(&a.default_sub_account).is_none() {
         return Err(format!(
-            "default_sub_account {:?} is not one of the account's sub-accounts",
-            a.default_sub_account
+            "default_sub_account {} is not one of the account's sub-accounts",
+            Quoted(&a.default_sub_account)
         ));
     }
     if let Some(last) = &a.last_sub_account {
         if a.sub_account(last).is_none() {
             issues.push(LoadIssue {
                 path: format!("{path}.last_sub_account"),
-                problem: format!("{last:?} is not one of the account's sub-accounts; forgotten"),
+                problem: format!(
+                    "{last} is not one of the account's sub-accounts; forgotten",
+                    last = Quoted(last)
+                ),
             });
             a.last_sub_account = None;
         }
@@ -397,7 +401,7 @@ fn parse_doc(json: &str, tab: &str) -> Result<(Accounts, Vec<LoadIssue>), StoreE
     for (i, entry) in entries.iter().enumerate() {
         let path = format!("accounts[{i}]");
         let named = match entry.get("id").and_then(Value::as_str) {
-            Some(id) => format!("{path} ({id:?})"),
+            Some(id) => format!("{path} ({id})", id = Quoted(id)),
             None => path.clone(),
         };
         let skip = |problem: String| LoadIssue {
@@ -406,7 +410,8 @@ fn parse_doc(json: &str, tab: &str) -> Result<(Accounts, Vec<LoadIssue>), StoreE
         };
         if let Some(key) = sensitive_key(entry) {
             issues.push(skip(format!(
-                "has a field named {key:?}, which is never stored"
+                "has a field named {key}, which is never stored",
+                key = Quoted(&key)
             )));
             continue;
         }
@@ -422,7 +427,7 @@ fn parse_doc(json: &str, tab: &str) -> Result<(Accounts, Vec<LoadIssue>), StoreE
             continue;
         }
         if acc.account(&a.id).is_some() {
-            issues.push(skip(format!("duplicate account id {:?}", a.id)));
+            issues.push(skip(format!("duplicate account id {}", Quoted(&a.id))));
             continue;
         }
         acc.accounts.push(a);

@@ -429,9 +429,7 @@ impl UrlTemplate {
                 .and_then(Value::as_text)
                 .map(str::to_owned),
             force_version: opt(o, c, "force_version").map_or(true, Value::truthy),
-            analytics: probe
-                .tail
-                .split_once("?_a=")
+            analytics: crate::core::text::split_once_str(&probe.tail, "?_a=")
                 .map(|(_, a)| cat(&["?_a=", a])),
         };
         // Defensive: the fast path must agree with the general one.

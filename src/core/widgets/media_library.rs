@@ -3,6 +3,7 @@
 //! program requires is always present.
 
 use crate::core::json::{Map, Value};
+use crate::core::text::Quoted;
 use alloc::{
     borrow::ToOwned,
     string::{String, ToString},
@@ -77,17 +78,25 @@ impl DefaultTransformations {
         let mut chain = Vec::new();
         for component in text_trim.split('/') {
             for q in component.split(',') {
-                let (letter, value) = q
-                    .split_once('_')
-                    .ok_or_else(|| bad(format!("{q:?} is not of the form <letter>_<value>")))?;
+                let (letter, value) = q.split_once('_').ok_or_else(|| {
+                    bad(format!(
+                        "{q} is not of the form <letter>_<value>",
+                        q = Quoted(q)
+                    ))
+                })?;
                 if value.is_empty() {
-                    return Err(bad(format!("{q:?} has no value")));
+                    return Err(bad(format!("{q} has no value", q = Quoted(q))));
                 }
                 let name = LETTERS
                     .iter()
                     .find(|(l, _)| *l == letter)
                     .map(|(_, n)| *n)
-                    .ok_or_else(|| bad(format!("unknown transformation parameter {letter:?}")))?;
+                    .ok_or_else(|| {
+                        bad(format!(
+                            "unknown transformation parameter {letter}",
+                            letter = Quoted(letter)
+                        ))
+                    })?;
                 let mut o = Map::new();
                 let v = match name {
                     "width" | "height" => value

@@ -5,6 +5,7 @@
 //! Pure: the option builders produce JSON objects ([`crate::core::json`]) with Cloudinary's exact option names;
 //! the `host` layer turns them into JavaScript objects and mounts the widgets.
 
+use crate::core::text::Quoted;
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 use core::fmt;
 
@@ -435,56 +436,74 @@ impl fmt::Display for WidgetError {
             EmptyCloudName => f.write_str("the cloud name is empty"),
             BadCloudName(n) => write!(
                 f,
-                "the cloud name {n:?} is not valid: use ASCII letters, digits, '_' and '-' only"
+                "the cloud name {n} is not valid: use ASCII letters, digits, '_' and '-' only",
+                n = Quoted(n),
             ),
             BadApiKey => f.write_str("the API key must be a string of digits"),
             MissingApiKey { what } => write!(f, "{what} needs the account's API key, and it has none"),
             BadSecureDistribution(h) => {
-                write!(f, "secure_distribution {h:?} is not a host name (letters, digits, '.', '-')")
+                write!(f, "secure_distribution {h} is not a host name (letters, digits, '.', '-')",
+                h = Quoted(h),
+            )
             }
             BadScriptUrl { field, url } => write!(
                 f,
-                "the {field} script URL {url:?} must be an https:// URL (http:// only on localhost or 127.0.0.1)"
+                "the {field} script URL {url} must be an https:// URL (http:// only on localhost or 127.0.0.1)",
+                url = Quoted(url),
             ),
             OutOfRange { option, rule } => write!(f, "option {option} {rule}"),
-            UnknownOption { widget, option } => write!(f, "unknown {widget} option {option:?}"),
+            UnknownOption { widget, option } => write!(f, "unknown {widget} option {option}",
+            option = Quoted(option),
+        ),
             EmptyOption(o) => write!(f, "option {o} is empty"),
-            BadFolder { path, why } => write!(f, "the folder {path:?} is not valid: {why}"),
+            BadFolder { path, why } => write!(f, "the folder {path} is not valid: {why}",
+            path = Quoted(path),
+        ),
             BadResourceType(t) => write!(
                 f,
-                "unknown resource type {t:?}: expected \"image\", \"video\", \"raw\" or \"auto\""
+                "unknown resource type {t}: expected \"image\", \"video\", \"raw\" or \"auto\"",
+                t = Quoted(t),
             ),
             UnknownSource(s) => write!(
                 f,
-                "unknown Upload widget source {s:?}: expected one of {}",
-                upload::SOURCES.join(", ")
+                "unknown Upload widget source {s}: expected one of {}",
+                upload::SOURCES.join(", "),
+                s = Quoted(s),
             ),
-            BadTag(t) => write!(f, "the tag {t:?} is empty or contains a comma"),
+            BadTag(t) => write!(f, "the tag {t} is empty or contains a comma", t = Quoted(t)),
             BadFormat(x) => write!(
                 f,
-                "the format {x:?} is not a file extension (lower-case letters and digits, no dot)"
+                "the format {x} is not a file extension (lower-case letters and digits, no dot)",
+                x = Quoted(x),
             ),
             BadPresetName(p) => write!(
                 f,
-                "the upload preset name {p:?} is not valid: use letters, digits, '_' and '-'"
+                "the upload preset name {p} is not valid: use letters, digits, '_' and '-'",
+                p = Quoted(p),
             ),
             UnsignedPresetNotAllowed { preset, account } => write!(
                 f,
-                "the account {account:?} is not configured for the unsigned upload preset {preset:?}"
+                "the account {account} is not configured for the unsigned upload preset {preset}",
+                account = Quoted(account),
+                preset = Quoted(preset),
             ),
             BadTransformation { text, why } => {
-                write!(f, "the default transformation {text:?} is not valid: {why}")
+                write!(f, "the default transformation {text} is not valid: {why}",
+                text = Quoted(text),
+            )
             }
             BadOptionShape { option, expected } => write!(f, "option {option} must be {expected}"),
             AssetField { index, field } => write!(
                 f,
-                "the widget returned asset #{index} without a usable {field:?}"
+                "the widget returned asset #{index} without a usable {field}",
+                field = Quoted(field),
             ),
             BadWidgetAnswer(what) => write!(f, "the widget's answer is malformed: {what}"),
             NoGalleryAssets => f.write_str("the Product Gallery needs at least one asset"),
             NeedsSignedUrl { delivery_type } => write!(
                 f,
-                "{delivery_type:?} assets are delivered only through signed URLs: ask the URL engine with a signature source"
+                "{delivery_type} assets are delivered only through signed URLs: ask the URL engine with a signature source",
+                delivery_type = Quoted(delivery_type),
             ),
             Url(message) => write!(f, "the delivery URL cannot be built: {message}"),
         }

@@ -1,6 +1,7 @@
 //! Inserting media into the host's editor: URLs built by the URL engine on the target cloud,
 //! signed ones signed by the signer in one batch, all or none.
 
+use crate::core::text::Quoted;
 use crate::core::widgets::insert::{Blame, InsertPlan};
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
@@ -78,8 +79,9 @@ impl Ui {
         else {
             let (asset, _) = plan.first_signed().expect("one is signed");
             return self.show_error(Some(&format!(
-                "Cannot insert {}: {:?} assets are delivered only through signed URLs, which need an account on the signer: log in to one.",
-                asset.public_id, asset.delivery_type
+                "Cannot insert {}: {} assets are delivered only through signed URLs, which need an account on the signer: log in to one.",
+                asset.public_id,
+                Quoted(&asset.delivery_type)
             )));
         };
         let account = target.account.id.clone();

@@ -19,6 +19,7 @@
 //! # Ok(()) }
 //! ```
 
+use crate::core::text::Quoted;
 use alloc::rc::{Rc, Weak};
 use alloc::{
     borrow::ToOwned,
@@ -28,7 +29,7 @@ use alloc::{
 use core::cell::{LazyCell, RefCell};
 use core::fmt;
 
-use semver::Version;
+use crate::core::semver::Version;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -224,7 +225,8 @@ pub fn add_feature(name: &str, bag: Resources) -> Result<(), PluginError> {
         Ok(())
     } else {
         Err(PluginError(format!(
-            "cannot add the feature {name:?}: the plugin is not active"
+            "cannot add the feature {name}: the plugin is not active",
+            name = Quoted(name)
         )))
     }
 }
@@ -363,8 +365,8 @@ fn mount(api: &HostApi, s: &Settings) -> Result<Features, PluginError> {
             Err(e) => {
                 drop(features); // release what the earlier features mounted
                 return Err(PluginError(format!(
-                    "cannot activate the feature {:?}: {e}",
-                    spec.name
+                    "cannot activate the feature {}: {e}",
+                    Quoted(spec.name)
                 )));
             }
         }

@@ -174,7 +174,7 @@ pub enum WidgetKind {
 }
 
 fn url_host(s: &str) -> &str {
-    let rest = s.split_once("://").map_or("", |(_, r)| r);
+    let rest = crate::core::text::split_once_str(s, "://").map_or("", |(_, r)| r);
     rest.split(['/', '?', '#']).next().unwrap_or("")
 }
 
