@@ -270,9 +270,11 @@ impl fmt::Display for LifecycleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LifecycleError::BadPrevious { value, reason } => {
-                write!(f, "the previous version {value} the host reported is not SemVer: {reason}",
-                value = Quoted(value),
-            )
+                write!(
+                    f,
+                    "the previous version {value} the host reported is not SemVer: {reason}",
+                    value = Quoted(value),
+                )
             }
             LifecycleError::Downgrade { from, to } => write!(
                 f,

@@ -148,14 +148,18 @@ impl fmt::Display for ManifestError {
                 id = Quoted(id),
             ),
             BadVersion { value, reason } => {
-                write!(f, "the manifest version {value} is not SemVer: {reason}",
-                value = Quoted(value),
-            )
+                write!(
+                    f,
+                    "the manifest version {value} is not SemVer: {reason}",
+                    value = Quoted(value),
+                )
             }
             BadRange { value, reason } => {
-                write!(f, "the manifest hostApi {value} is not a SemVer range: {reason}",
-                value = Quoted(value),
-            )
+                write!(
+                    f,
+                    "the manifest hostApi {value} is not a SemVer range: {reason}",
+                    value = Quoted(value),
+                )
             }
             UnknownPermission(p) => write!(
                 f,
@@ -172,9 +176,11 @@ impl fmt::Display for ManifestError {
                 f.write_str("the manifest field `support` needs an `email` or a `url`")
             }
             BadHostVersion { value, reason } => {
-                write!(f, "the host API version {value} is not SemVer: {reason}",
-                value = Quoted(value),
-            )
+                write!(
+                    f,
+                    "the host API version {value} is not SemVer: {reason}",
+                    value = Quoted(value),
+                )
             }
             UnsupportedHost { host, range, plugin } => {
                 write!(f, "host API {host} is outside the range {range} that {plugin} supports")

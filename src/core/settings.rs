@@ -179,9 +179,11 @@ impl fmt::Display for SettingsError {
                 t = Quoted(t),
             ),
             InvalidTransformation { text, why } => {
-                write!(f, "the default transformation {text} is not valid: {why}",
-                text = Quoted(text),
-            )
+                write!(
+                    f,
+                    "the default transformation {text} is not valid: {why}",
+                    text = Quoted(text),
+                )
             }
         }
     }

@@ -442,9 +442,11 @@ impl fmt::Display for WidgetError {
             BadApiKey => f.write_str("the API key must be a string of digits"),
             MissingApiKey { what } => write!(f, "{what} needs the account's API key, and it has none"),
             BadSecureDistribution(h) => {
-                write!(f, "secure_distribution {h} is not a host name (letters, digits, '.', '-')",
-                h = Quoted(h),
-            )
+                write!(
+                    f,
+                    "secure_distribution {h} is not a host name (letters, digits, '.', '-')",
+                    h = Quoted(h),
+                )
             }
             BadScriptUrl { field, url } => write!(
                 f,
@@ -452,13 +454,17 @@ impl fmt::Display for WidgetError {
                 url = Quoted(url),
             ),
             OutOfRange { option, rule } => write!(f, "option {option} {rule}"),
-            UnknownOption { widget, option } => write!(f, "unknown {widget} option {option}",
-            option = Quoted(option),
-        ),
+            UnknownOption { widget, option } => write!(
+                f,
+                "unknown {widget} option {option}",
+                option = Quoted(option),
+            ),
             EmptyOption(o) => write!(f, "option {o} is empty"),
-            BadFolder { path, why } => write!(f, "the folder {path} is not valid: {why}",
-            path = Quoted(path),
-        ),
+            BadFolder { path, why } => write!(
+                f,
+                "the folder {path} is not valid: {why}",
+                path = Quoted(path),
+            ),
             BadResourceType(t) => write!(
                 f,
                 "unknown resource type {t}: expected \"image\", \"video\", \"raw\" or \"auto\"",
@@ -488,9 +494,11 @@ impl fmt::Display for WidgetError {
                 preset = Quoted(preset),
             ),
             BadTransformation { text, why } => {
-                write!(f, "the default transformation {text} is not valid: {why}",
-                text = Quoted(text),
-            )
+                write!(
+                    f,
+                    "the default transformation {text} is not valid: {why}",
+                    text = Quoted(text),
+                )
             }
             BadOptionShape { option, expected } => write!(f, "option {option} must be {expected}"),
             AssetField { index, field } => write!(
