@@ -445,20 +445,22 @@ impl VersionReq {
     /// ```
     pub fn parse(text: &str) -> Result<VersionReq, Error> {
         let mut text = text.trim_start_matches(' ');
-        if let Some((c, rest)) = wildcard(text) {
-            let rest = rest.trim_start_matches(' ');
-            return if rest.is_empty() {
-                Ok(VersionReq {
-                    comparators: Vec::new(),
-                })
-            } else if rest.starts_with(',') {
-                fail(Kind::WildcardNotTheOnlyComparator(c))
-            } else {
-                fail(Kind::UnexpectedAfterWildcard)
-            };
-        }
         let mut comparators = Vec::new();
         loop {
+            // A wildcard (which no comparator starts with): `*` alone, or misplaced.
+            if let Some((c, rest)) = wildcard(text) {
+                let rest = rest.trim_start_matches(' ');
+                let first = comparators.is_empty();
+                if first && rest.is_empty() {
+                    return Ok(VersionReq { comparators });
+                }
+                if rest.is_empty() || rest.starts_with(',') {
+                    return fail(Kind::WildcardNotTheOnlyComparator(c));
+                }
+                if first {
+                    return fail(Kind::UnexpectedAfterWildcard);
+                }
+            }
             let (c, pos, rest) = comparator(text)?;
             comparators.push(c);
             if rest.is_empty() {
@@ -472,13 +474,6 @@ impl VersionReq {
                 return fail(Kind::ExcessiveComparators);
             }
             text = rest.trim_start_matches(' ');
-            // A later comparator that is only a wildcard (which no comparator can start with).
-            if let Some((c, after)) = wildcard(text) {
-                let after = after.trim_start_matches(' ');
-                if after.is_empty() || after.starts_with(',') {
-                    return fail(Kind::WildcardNotTheOnlyComparator(c));
-                }
-            }
         }
     }
 

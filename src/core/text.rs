@@ -28,38 +28,42 @@ pub(crate) fn cat(parts: &[&str]) -> String {
     s
 }
 
-/// Where `needle` first occurs in `hay` (a byte offset), by a plain scan: `str::find` with a
-/// `&str` pattern links `core`'s two-way searcher, 2.4 KB of raw wasm for the plugin's few short
-/// literal needles (twiggy, 2026-12-03).
-pub(crate) fn find_str(hay: &str, needle: &str) -> Option<usize> {
-    let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    (0..=h.len().checked_sub(n.len())?).find(|&i| &h[i..i + n.len()] == n)
+/// The first position of `needle` in `hay`, by a plain scan: `str::find` with a `&str` pattern
+/// links `core`'s two-way searcher, 2.4 KB of raw wasm for the plugin's few short literal
+/// needles (twiggy, 2026-12-03).
+pub(crate) fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    (0..=hay.len().checked_sub(needle.len())?).find(|&i| matches_at(hay, needle, i))
 }
 
-/// [`find_str`] from the end: where `needle` last occurs.
-// Only the web facade (wasm32, not the URL-only builds) uses it.
-#[cfg_attr(
-    any(not(target_arch = "wasm32"), feature = "url-only"),
-    allow(dead_code)
-)]
-pub(crate) fn rfind_str(hay: &str, needle: &str) -> Option<usize> {
-    let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    (0..=h.len().checked_sub(n.len())?).rfind(|&i| &h[i..i + n.len()] == n)
+/// Whether `needle` stands in `hay` at `i` (`i + needle.len() <= hay.len()`).
+fn matches_at(hay: &[u8], needle: &[u8], i: usize) -> bool {
+    &hay[i..i + needle.len()] == needle
 }
 
-/// `s.split_once(pat)` for a `&str` pattern, through [`find_str`].
+/// `s` split around the first (`last`: the last) occurrence of `pat`.
+fn split_at_match<'a>(s: &'a str, pat: &str, last: bool) -> Option<(&'a str, &'a str)> {
+    let (h, n) = (s.as_bytes(), pat.as_bytes());
+    let i = if last {
+        (0..=h.len().checked_sub(n.len())?).rfind(|&i| matches_at(h, n, i))
+    } else {
+        find_bytes(h, n)
+    }?;
+    Some((sub(s, 0, i), sub(s, i + pat.len(), s.len())))
+}
+
+/// `s.split_once(pat)` for a `&str` pattern, without the two-way searcher.
 pub(crate) fn split_once_str<'a>(s: &'a str, pat: &str) -> Option<(&'a str, &'a str)> {
-    find_str(s, pat).map(|i| (sub(s, 0, i), sub(s, i + pat.len(), s.len())))
+    split_at_match(s, pat, false)
 }
 
-/// `s.rsplit_once(pat)` for a `&str` pattern, through [`rfind_str`].
+/// `s.rsplit_once(pat)` for a `&str` pattern, without the two-way searcher.
 // Only the web facade (wasm32, not the URL-only builds) uses it.
 #[cfg_attr(
     any(not(target_arch = "wasm32"), feature = "url-only"),
     allow(dead_code)
 )]
 pub(crate) fn rsplit_once_str<'a>(s: &'a str, pat: &str) -> Option<(&'a str, &'a str)> {
-    rfind_str(s, pat).map(|i| (sub(s, 0, i), sub(s, i + pat.len(), s.len())))
+    split_at_match(s, pat, true)
 }
 
 /// Appends the decimal digits of `n` (no `core::fmt` integer formatting).
@@ -170,8 +174,11 @@ mod tests {
     fn str_searches_agree_with_std() {
         for hay in ["", "a", "ab", "abab", "x?_a=1?_a=2", "é://ü", "aaa"] {
             for pat in ["a", "ab", "?_a=", "://", "aa", "abab", "abcde"] {
-                assert_eq!(find_str(hay, pat), hay.find(pat), "{hay} {pat}");
-                assert_eq!(rfind_str(hay, pat), hay.rfind(pat), "{hay} {pat}");
+                assert_eq!(
+                    find_bytes(hay.as_bytes(), pat.as_bytes()),
+                    hay.find(pat),
+                    "{hay} {pat}"
+                );
                 assert_eq!(split_once_str(hay, pat), hay.split_once(pat), "{hay} {pat}");
                 assert_eq!(
                     rsplit_once_str(hay, pat),
@@ -180,7 +187,7 @@ mod tests {
                 );
             }
         }
-        assert_eq!(find_str("abc", ""), Some(0));
+        assert_eq!(find_bytes(b"abc", b""), Some(0));
     }
 
     #[test]

@@ -220,7 +220,7 @@ pub(crate) fn is_sensitive_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     if ["secret", "password", "private_key", "privatekey"]
         .iter()
-        .any(|s| crate::core::text::find_str(&n, s).is_some())
+        .any(|s| crate::core::text::find_bytes(n.as_bytes(), s.as_bytes()).is_some())
     {
         return true;
     }

@@ -244,7 +244,7 @@ fn starts_with_http(s: &str) -> bool {
 /// Python's `re.sub(r'([^:])/+', r'\1/', s)`: runs of slashes collapse to one, except that
 /// after `:` (or at the start) a run keeps at most two.
 fn collapse_slashes(s: &str) -> alloc::borrow::Cow<'_, str> {
-    if super::options::find_bytes(s.as_bytes(), b"//").is_none() {
+    if crate::core::text::find_bytes(s.as_bytes(), b"//").is_none() {
         return alloc::borrow::Cow::Borrowed(s);
     }
     let b = s.as_bytes();
@@ -736,7 +736,7 @@ fn prefix(
             None => shared_domain && cdn_subdomain,
         };
         if secure_cdn_subdomain {
-            if let Some(i) = super::options::find_bytes(dist.as_bytes(), b"res.cloudinary.com") {
+            if let Some(i) = crate::core::text::find_bytes(dist.as_bytes(), b"res.cloudinary.com") {
                 dist.insert(i + 3, (b'0' + shard()) as char);
                 dist.insert(i + 3, '-');
             }

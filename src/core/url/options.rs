@@ -10,6 +10,7 @@
 use super::encode::{base64, cat, smart_escape, sub};
 use super::error::UrlError;
 use super::{OptionValue, Value};
+use crate::core::text::{find_bytes, split_once_str};
 use crate::json;
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
@@ -339,7 +340,7 @@ fn generate_map(
                 end_offset = Some(text_of(&l[l.len() - 1], "offset")?.to_owned());
             }
             Value::String(s) if is_range(s) => {
-                let (a, b) = split_range(s).unwrap_or((s, ""));
+                let (a, b) = split_once_str(s, "..").unwrap_or((s, ""));
                 start_offset = Some(a.to_owned());
                 end_offset = Some(b.to_owned());
             }
@@ -602,19 +603,9 @@ fn border(v: Option<&Value>, out: &mut String) -> Result<(), UrlError> {
     Ok(())
 }
 
-/// The first position of `needle` in `hay` (a byte search without `str`'s two-way searcher).
-pub(crate) fn find_bytes(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
-/// `a..b` split at the first `..`.
-fn split_range(s: &str) -> Option<(&str, &str)> {
-    find_bytes(s.as_bytes(), b"..").map(|i| (sub(s, 0, i), sub(s, i + 2, s.len())))
-}
-
 /// Whether `s` is `<number>[%pP]..<number>[%pP]`.
 fn is_range(s: &str) -> bool {
-    match split_range(s) {
+    match split_once_str(s, "..") {
         Some((a, b)) => range_number(a).is_some() && range_number(b).is_some(),
         None => false,
     }

@@ -555,7 +555,7 @@ pub(super) fn activate_ui(ctx: &Context) -> Result<Resources, PluginError> {
     let open = KeyValue::get(host.storage(), UI_STATE_KEY)
         .ok()
         .flatten()
-        .is_some_and(|v| crate::core::text::find_str(&v, "true").is_some());
+        .is_some_and(|v| crate::core::text::find_bytes(v.as_bytes(), b"true").is_some());
     {
         let mut u = ui.borrow_mut();
         u.run_effects(&weak, opened_effects);
